@@ -1,0 +1,135 @@
+import type { Channel, EventType } from './channels.js';
+
+/** Who wrote a message: the customer (`lead`) or the business side (`agent`). */
+export type MessageSender = 'lead' | 'agent';
+export type MessageDirection = 'inbound' | 'outbound';
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+export type MessageType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'document'
+  | 'audio'
+  | 'voice'
+  | 'sticker'
+  | 'location'
+  | 'contact'
+  | 'reaction'
+  | 'unsupported';
+export type ProviderName = 'evolution' | 'cloud';
+
+export interface MediaInfo {
+  mime_type: string | null;
+  size: number | null;
+  file_name: string | null;
+  seconds: number | null;
+  /** Provider's URL or media id; fetched on demand, never inlined. */
+  provider_ref: string | null;
+}
+
+export interface LocationInfo {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
+}
+
+export interface ContactCard {
+  name: string | null;
+  vcard: string | null;
+}
+
+export interface ReactionInfo {
+  emoji: string;
+  /** provider_message_id of the message reacted to. */
+  target_provider_message_id: string | null;
+}
+
+export interface MessagePayload {
+  id: string;
+  conversation_id: string;
+  content: string | null;
+  sender: MessageSender;
+  /** E.164 with `+` of the lead, or null when the provider hid it (`@lid`). */
+  phone: string | null;
+  type: MessageType;
+  direction: MessageDirection;
+  status: MessageStatus;
+  /** ISO-8601 time the provider says the message was sent. */
+  timestamp: string;
+  provider: ProviderName;
+  provider_message_id: string;
+  media?: MediaInfo;
+  location?: LocationInfo;
+  contacts?: ContactCard[];
+  reaction?: ReactionInfo;
+}
+
+export interface LeadPayload {
+  id: string;
+  name: string | null;
+  phone: string | null;
+}
+
+export interface ConversationSummary {
+  id: string;
+  lead_id: string;
+  instance_id: string;
+  status: 'open' | 'closed';
+  unread_count: number;
+  last_message_at: string | null;
+}
+
+/** Fields every tenant event carries (CONTRACT.md §1). */
+export interface EventEnvelope<T extends EventType = EventType> {
+  type: T;
+  tenant_id: string;
+  /** Per tenant, strictly increasing, no gaps. */
+  seq: number;
+  /** Unique; use it to de-duplicate. */
+  event_id: string;
+  occurred_at: string;
+}
+
+export interface NewMessageEvent extends EventEnvelope<'new_message'> {
+  lead_id: string;
+  conversation_id: string;
+  lead: LeadPayload;
+  message: MessagePayload;
+  conversation: ConversationSummary;
+}
+
+export interface MessageStatusEvent extends EventEnvelope<'message_status'> {
+  message_id: string;
+  conversation_id: string;
+  status: MessageStatus;
+  error?: { code: string; message: string } | null;
+}
+
+export interface LeadCreatedEvent extends EventEnvelope<'lead_created'> {
+  lead: LeadPayload;
+}
+
+export interface LeadUpdatedEvent extends EventEnvelope<'lead_updated'> {
+  lead: LeadPayload;
+}
+
+export interface ConversationUpdatedEvent extends EventEnvelope<'conversation_updated'> {
+  conversation: ConversationSummary;
+}
+
+export type TenantEvent =
+  | NewMessageEvent
+  | MessageStatusEvent
+  | LeadCreatedEvent
+  | LeadUpdatedEvent
+  | ConversationUpdatedEvent;
+
+/** An event before the event log gives it tenant, seq, event_id and time. */
+export type EventBody<E extends TenantEvent = TenantEvent> = E extends TenantEvent
+  ? Omit<E, 'tenant_id' | 'seq' | 'event_id' | 'occurred_at'>
+  : never;
+
+export type EventOfType<T extends EventType> = Extract<TenantEvent, { type: T }>;
+
+export type { Channel };

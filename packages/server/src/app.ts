@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { TokenService } from './auth/index.js';
+import { type EventBus, MemoryBus } from './bus/index.js';
+import type { Config } from './config.js';
+import { buildHttp } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { Ingestor } from './pipeline/index.js';
+import { EvolutionWebhook } from './providers/evolution/webhook.js';
+import { ReceiptRecorder } from './providers/receipts.js';
+import { Store } from './store/index.js';
+import { Gateway } from './ws/index.js';
+
+const RECEIPT_PRUNE_INTERVAL_MS = 10 * 60_000;
+
+/** A running Newton node. */
+export interface NewtonNode {
+  /** `http://host:port` the node listens on. */
+  url: string;
+  port: number;
+  config: Config;
+  store: Store;
+  bus: EventBus;
+  gateway: Gateway;
+  tokens: TokenService;
+  http: FastifyInstance;
+  logger: Logger;
+  /**
+   * Graceful stop: no new sockets or webhooks, in-flight requests finish,
+   * sockets close with 1012 so clients resume elsewhere.
+   */
+  close(): Promise<void>;
+}
+
+/** Starts one Newton node from a configuration (the composition root). */
+export async function startNode(config: Config, logger?: Logger): Promise<NewtonNode> {
+  const log = logger ?? createLogger(config.logLevel, config.nodeId);
+  const store = await Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const bus: EventBus = new MemoryBus();
+  const tokens = new TokenService({
+    dataDir: config.dataDir,
+    jwtSecret: config.jwtSecret,
+    jwksUrl: config.jwksUrl,
+  });
+  const ingestor = new Ingestor(store, bus, log);
+  const receipts = new ReceiptRecorder(store.receipts, 'evolution', log);
+  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log);
+  const gateway = new Gateway({
+    log: store,
+    bus,
+    tokens,
+    logger: log,
+    nodeId: config.nodeId,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    maxFrameBytes: config.maxFrameBytes,
+    maxSocketBufferBytes: config.maxSocketBufferBytes,
+    gapGraceMs: config.gapGraceMs,
+  });
+  let draining = false;
+  const http = await buildHttp({
+    logger: log,
+    store,
+    bus,
+    tokens,
+    nodeId: config.nodeId,
+    webhookBodyLimit: config.webhookBodyLimit,
+    evolution: { webhook, receipts },
+    isDraining: () => draining,
+  });
+  gateway.attach(http.server);
+  await http.listen({ port: config.port, host: config.host });
+  const port = (http.server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const pruner = setInterval(() => {
+    store.receipts.prune(config.receiptsKept).catch((err) => log.error({ err }, 'receipt pruning failed'));
+  }, RECEIPT_PRUNE_INTERVAL_MS);
+  pruner.unref();
+  log.info({ url, store: store.dialect, location: store.location, bus: bus.kind }, 'newton node listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      clearInterval(pruner);
+      await gateway.close();
+      await http.close();
+      await bus.close();
+      await store.close();
+      log.info('newton node stopped');
+    })();
+    return closing;
+  };
+  return { url, port, config, store, bus, gateway, tokens, http, logger: log, close };
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { z } from 'zod';
+import { loadOrCreateSecret } from './secret.js';
+
+export type Role = 'agent' | 'admin';
+
+/** Who a verified token speaks for. */
+export interface Principal {
+  userId: string;
+  tenants: string[];
+  role: Role;
+  /** Expiry, epoch seconds. */
+  exp: number;
+}
+
+export type AuthFailure = 'unauthorized' | 'token_expired';
+
+export class AuthError extends Error {
+  constructor(
+    readonly reason: AuthFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const Claims = z
+  .object({
+    sub: z.string().min(1).max(200),
+    tenant_id: z.string().min(1).max(200).optional(),
+    tenants: z.array(z.string().min(1).max(200)).max(1000).optional(),
+    role: z.enum(['agent', 'admin']).default('agent'),
+    exp: z.number(),
+  })
+  .refine((c) => c.tenant_id !== undefined || (c.tenants?.length ?? 0) > 0, {
+    message: 'the token names no tenant (tenant_id or tenants)',
+  });
+
+/** Seconds of clock skew accepted on exp/nbf. */
+const CLOCK_TOLERANCE_S = 5;
+const MAX_TOKEN_CHARS = 8192;
+
+export interface TokenOptions {
+  dataDir: string;
+  jwtSecret?: string | undefined;
+  jwksUrl?: string | undefined;
+}
+
+/**
+ * Verifies and issues JWTs (CONTRACT.md §1): HS256 with the server's secret,
+ * RS256/ES256 against JWKS_URL when set. `alg: none` and any other algorithm
+ * are refused by construction (jose checks the allow-list).
+ */
+export class TokenService {
+  private readonly secret: Uint8Array | undefined;
+  private readonly jwks: JWTVerifyGetKey | undefined;
+
+  constructor(opts: TokenOptions) {
+    this.jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+    const secret = opts.jwtSecret ?? (this.jwks ? undefined : loadOrCreateSecret(opts.dataDir));
+    this.secret = secret ? new TextEncoder().encode(secret) : undefined;
+  }
+
+  async verify(token: string | undefined | null): Promise<Principal> {
+    if (!token) throw new AuthError('unauthorized', 'no token');
+    if (token.length > MAX_TOKEN_CHARS) throw new AuthError('unauthorized', 'token too long');
+    let payload: JWTPayload;
+    try {
+      payload = await this.verifySignature(token);
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw new AuthError('token_expired', 'token expired');
+      if (err instanceof AuthError) throw err;
+      const code = (err as { code?: string }).code ?? 'invalid';
+      throw new AuthError('unauthorized', `token rejected (${code})`);
+    }
+    const claims = Claims.safeParse(payload);
+    if (!claims.success) {
+      throw new AuthError('unauthorized', `token claims invalid: ${claims.error.issues[0]?.message}`);
+    }
+    const c = claims.data;
+    const tenants = [...new Set([...(c.tenant_id ? [c.tenant_id] : []), ...(c.tenants ?? [])])];
+    return { userId: c.sub, tenants, role: c.role, exp: c.exp };
+  }
+
+  private async verifySignature(token: string): Promise<JWTPayload> {
+    const header = decodeHeader(token);
+    const base = { requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE_S };
+    if (header.alg === 'HS256' && this.secret) {
+      return (await jwtVerify(token, this.secret, { ...base, algorithms: ['HS256'] })).payload;
+    }
+    if ((header.alg === 'RS256' || header.alg === 'ES256') && this.jwks) {
+      return (await jwtVerify(token, this.jwks, { ...base, algorithms: ['RS256', 'ES256'] })).payload;
+    }
+    throw new AuthError('unauthorized', `algorithm ${String(header.alg)} not accepted`);
+  }
+
+  /** True when this server can mint tokens (it holds an HS256 secret). */
+  get canIssue(): boolean {
+    return this.secret !== undefined;
+  }
+
+  /** Mints an HS256 token; `ttlSeconds` from now. */
+  async issue(opts: {
+    tenants: string[];
+    userId?: string;
+    role?: Role;
+    ttlSeconds: number;
+  }): Promise<string> {
+    if (!this.secret) throw new Error('no JWT secret: set JWT_SECRET to issue tokens');
+    const [first, ...rest] = opts.tenants;
+    const claims: Record<string, unknown> = { role: opts.role ?? 'agent' };
+    if (rest.length === 0) claims.tenant_id = first;
+    else claims.tenants = opts.tenants;
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(opts.userId ?? `user-${randomUUID().slice(0, 8)}`)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + opts.ttlSeconds)
+      .sign(this.secret);
+  }
+}
+
+function decodeHeader(token: string): { alg?: unknown } {
+  const dot = token.indexOf('.');
+  if (dot <= 0) throw new AuthError('unauthorized', 'malformed token');
+  try {
+    return JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
+  } catch {
+    throw new AuthError('unauthorized', 'malformed token header');
+  }
+}

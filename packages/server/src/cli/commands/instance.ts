@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { Instance } from '../../store/index.js';
+import { CommandError, digits, parse, required, str, tenantId, UsageError } from '../args.js';
+import type { CliContext } from '../context.js';
+
+function mask(secret: string | null): string {
+  return secret ? `${secret.slice(0, 2)}…(${secret.length})` : '-';
+}
+
+function describe(i: Instance): string {
+  return [
+    i.tenantId,
+    i.provider,
+    i.name,
+    i.number ? `+${i.number}` : '(any number)',
+    `apikey=${mask(i.apikey)}`,
+    `secret=${mask(i.webhookSecret)}`,
+    i.baseUrl ?? '',
+  ].join('\t');
+}
+
+export async function instance(argv: string[], ctx: CliContext): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'add') return add(rest, ctx);
+  if (sub === 'list') {
+    const { positionals } = parse(rest, {}, { min: 0, max: 1, names: '' });
+    const store = await ctx.openStore();
+    for (const i of await store.admin.listInstances(positionals[0])) ctx.out(describe(i));
+    return 0;
+  }
+  if (sub === 'remove') {
+    const { values } = parse(
+      rest,
+      { provider: { type: 'string' }, instance: { type: 'string' } },
+      { min: 0, max: 0, names: '' },
+    );
+    const store = await ctx.openStore();
+    const ok = await store.admin.removeInstance(required(values, 'provider'), required(values, 'instance'));
+    if (!ok) throw new CommandError('no such instance');
+    ctx.out('instance removed');
+    return 0;
+  }
+  throw new UsageError(
+    sub ? `unknown instance command "${sub}"` : 'missing instance command (add, list, remove)',
+  );
+}
+
+async function add(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      provider: { type: 'string' },
+      instance: { type: 'string' },
+      number: { type: 'string' },
+      apikey: { type: 'string' },
+      url: { type: 'string' },
+      'webhook-secret': { type: 'string' },
+      'generate-secret': { type: 'boolean' },
+    },
+    { min: 1, max: 1, names: '<tenant_id>' },
+  );
+  const tenant = tenantId(positionals[0]);
+  const provider = required(values, 'provider');
+  if (provider !== 'evolution') {
+    throw new UsageError(`--provider "${provider}" is not supported yet (supported: evolution)`);
+  }
+  const name = required(values, 'instance');
+  if (name.length > 200) throw new UsageError('--instance is longer than 200 characters');
+  const number = str(values, 'number');
+  const baseUrl = str(values, 'url');
+  if (baseUrl && !/^https?:\/\/[^\s]+$/.test(baseUrl))
+    throw new UsageError(`--url "${baseUrl}" is not an http(s) URL`);
+  let secret = str(values, 'webhook-secret');
+  if (values['generate-secret']) {
+    if (secret) throw new UsageError('give --webhook-secret or --generate-secret, not both');
+    secret = randomBytes(24).toString('base64url');
+  }
+  const store = await ctx.openStore();
+  if (!(await store.admin.getTenant(tenant))) {
+    throw new CommandError(`tenant ${tenant} does not exist (create it with: newton tenant add ${tenant})`);
+  }
+  const existing = await store.admin.findInstance(provider, name);
+  if (existing) {
+    throw new CommandError(`instance "${name}" already belongs to tenant ${existing.tenantId}`);
+  }
+  const created = await store.admin.createInstance({
+    tenantId: tenant,
+    provider,
+    name,
+    number: number ? digits(number, 'number') : null,
+    apikey: str(values, 'apikey') ?? null,
+    webhookSecret: secret ?? null,
+    baseUrl: baseUrl ?? null,
+  });
+  ctx.out(`instance "${created.name}" (${created.provider}) added to tenant ${tenant}`);
+  const hook = `${ctx.serverUrl(undefined)}/webhooks/evolution`;
+  ctx.out(`webhook URL for Evolution: ${secret ? `${hook}?token=${secret}` : hook}`);
+  if (!created.apikey && !secret) {
+    ctx.err('warning: this instance has neither --apikey nor a webhook secret: anyone can post its webhooks');
+  }
+  return 0;
+}

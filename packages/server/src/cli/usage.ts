@@ -1,0 +1,16 @@
+/** One line (or a few) of usage per command; kept apart so `--help` loads no command. */
+export const USAGES = {
+  start: 'newton start                 start a node (config from the environment)',
+  tenant: ['newton tenant add <tenant_id> [--name <name>]', 'newton tenant list'].join('\n'),
+  instance: [
+    'newton instance add <tenant_id> --provider evolution --instance <name> [--number <msisdn>]',
+    '                    [--apikey <key>] [--url <evolution base url>] [--webhook-secret <s> | --generate-secret]',
+    'newton instance list [<tenant_id>]',
+    'newton instance remove --provider evolution --instance <name>',
+  ].join('\n'),
+  token: 'newton token <tenant_id> [--user <id>] [--role agent|admin] [--ttl 12h]',
+  simulate:
+    'newton simulate <tenant_id> --from <phone> --text <text> [--name <pushName>] [--instance <name>] [--url <server>]',
+} as const;
+
+export type CommandName = keyof typeof USAGES;

@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Newton's configuration, read from the environment (CONTRACT.md §3). */
+export interface Config {
+  /** @default 8080 */
+  port: number;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** @default './data' */
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; unset, SQLite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Set: events fan out across nodes through Redis; unset: in-process. */
+  redisUrl: string | undefined;
+  /** HS256 secret; unset, one is generated once and kept in `dataDir`. */
+  jwtSecret: string | undefined;
+  /** RS256/ES256 keys for tokens issued elsewhere. */
+  jwksUrl: string | undefined;
+  /** @default 'info' */
+  logLevel: string;
+  /** Interval of protocol-level pings; a peer silent for two intervals is dropped. @default 30000 */
+  heartbeatIntervalMs: number;
+  /** Largest client frame; bigger closes the socket with 1009. @default 65536 */
+  maxFrameBytes: number;
+  /** Largest webhook body. @default 1048576 */
+  webhookBodyLimit: number;
+  /** Unsent bytes a socket may queue before it is closed as a slow consumer. @default 1048576 */
+  maxSocketBufferBytes: number;
+  /** Wait before reading a seq gap from the log (events of one tenant may arrive out of order). @default 10 */
+  gapGraceMs: number;
+  /** Webhook receipts kept. @default 50000 */
+  receiptsKept: number;
+  /** Identifies this node in frames, logs and metrics. @default hostname:pid */
+  nodeId: string;
+}
+
+const intFrom = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const EnvSchema = z.object({
+  PORT: intFrom(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+    .optional(),
+  JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
+  JWKS_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HEARTBEAT_INTERVAL_MS: intFrom(30_000),
+  MAX_FRAME_BYTES: intFrom(64 * 1024),
+  WEBHOOK_BODY_LIMIT: intFrom(1024 * 1024),
+  MAX_SOCKET_BUFFER_BYTES: intFrom(1024 * 1024),
+  GAP_GRACE_MS: intFrom(10),
+  RECEIPTS_KEPT: intFrom(50_000),
+  NODE_ID: z.string().min(1).optional(),
+});
+
+export class ConfigError extends Error {
+  readonly code = 'NEWTON_ERR_CONFIG';
+}
+
+/** Reads and checks the configuration; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    jwtSecret: e.JWT_SECRET,
+    jwksUrl: e.JWKS_URL,
+    logLevel: e.LOG_LEVEL,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    maxFrameBytes: e.MAX_FRAME_BYTES,
+    webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
+    maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
+    gapGraceMs: e.GAP_GRACE_MS,
+    receiptsKept: e.RECEIPTS_KEPT,
+    nodeId: e.NODE_ID ?? `${hostname()}:${process.pid}`,
+  };
+}

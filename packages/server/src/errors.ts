@@ -1,0 +1,65 @@
+/**
+ * Every error Newton reports over HTTP comes from this table: a stable `code`
+ * callers branch on, the HTTP status, and a default message.
+ */
+export const ErrorTable = {
+  NEWTON_ERR_UNAUTHORIZED: { status: 401, code: 'unauthorized', message: 'missing or invalid token' },
+  NEWTON_ERR_TOKEN_EXPIRED: { status: 401, code: 'token_expired', message: 'the token has expired' },
+  NEWTON_ERR_FORBIDDEN: { status: 403, code: 'forbidden', message: 'not allowed for this token' },
+  NEWTON_ERR_TENANT_REQUIRED: {
+    status: 400,
+    code: 'tenant_required',
+    message: 'the token names several tenants: choose one with the X-Tenant-Id header',
+  },
+  NEWTON_ERR_NOT_FOUND: { status: 404, code: 'not_found', message: 'not found' },
+  NEWTON_ERR_INVALID_REQUEST: { status: 400, code: 'invalid_request', message: 'invalid request' },
+  NEWTON_ERR_INVALID_JSON: { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' },
+  NEWTON_ERR_INVALID_CURSOR: { status: 400, code: 'invalid_cursor', message: 'cursor is not valid' },
+  NEWTON_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'send application/json',
+  },
+  NEWTON_ERR_PAYLOAD_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'the body is too large' },
+  NEWTON_ERR_WEBHOOK_INVALID: {
+    status: 400,
+    code: 'invalid_webhook',
+    message: 'the webhook does not have the shape the provider sends',
+  },
+  NEWTON_ERR_WEBHOOK_UNAUTHORIZED: {
+    status: 401,
+    code: 'webhook_unauthorized',
+    message: 'the webhook did not carry the instance credentials',
+  },
+  NEWTON_ERR_NOT_READY: { status: 503, code: 'not_ready', message: 'not ready' },
+  NEWTON_ERR_INTERNAL: { status: 500, code: 'internal', message: 'internal error' },
+} as const;
+
+export type ErrorName = keyof typeof ErrorTable;
+
+export class NewtonError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  constructor(
+    readonly name_: ErrorName,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    const entry = ErrorTable[name_];
+    super(message ?? entry.message);
+    this.code = entry.code;
+    this.statusCode = entry.status;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { error: this.code, message: this.message, ...(this.details ?? {}) };
+  }
+}
+
+export function newtonError(
+  name: ErrorName,
+  message?: string,
+  details?: Record<string, unknown>,
+): NewtonError {
+  return new NewtonError(name, message, details);
+}

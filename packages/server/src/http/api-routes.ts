@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenService } from '../auth/index.js';
+import { newtonError } from '../errors.js';
+import { InvalidCursorError, type Store } from '../store/index.js';
+import { type ApiCaller, authenticateApi } from './api-auth.js';
+
+export interface ApiRouteOptions {
+  store: Store;
+  tokens: TokenService;
+}
+
+const pageQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    cursor: { type: 'string', maxLength: 512 },
+  },
+  additionalProperties: false,
+} as const;
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+  required: ['id'],
+} as const;
+
+const security = [{ bearer: [] }];
+
+function caller(req: FastifyRequest): ApiCaller {
+  if (!req.caller) throw newtonError('NEWTON_ERR_UNAUTHORIZED');
+  return req.caller;
+}
+
+/** Translates store errors about input into 400s. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw newtonError('NEWTON_ERR_INVALID_CURSOR', err.message);
+    throw err;
+  }
+}
+
+/** REST under `/api`, every query scoped to the caller's tenant (CONTRACT.md §3). */
+export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
+  const { store, tokens } = opts;
+  app.addHook('onRequest', async (req) => {
+    req.caller = await authenticateApi(req, tokens);
+  });
+
+  app.get(
+    '/me',
+    { schema: { tags: ['session'], summary: 'Who the token speaks for', security } },
+    async (req) => {
+      const c = caller(req);
+      return {
+        user_id: c.principal.userId,
+        tenant_id: c.tenantId,
+        tenants: c.principal.tenants,
+        role: c.principal.role,
+      };
+    },
+  );
+
+  app.get(
+    '/conversations',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'Conversations by last activity, newest first',
+        security,
+        querystring: {
+          ...pageQuery,
+          properties: { ...pageQuery.properties, status: { type: 'string', enum: ['open', 'closed'] } },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { limit: number; cursor?: string; status?: string };
+      return guard(() => store.inbox.listConversations(caller(req).tenantId, q));
+    },
+  );
+
+  app.get(
+    '/conversations/:id',
+    { schema: { tags: ['inbox'], summary: 'One conversation', security, params: idParams } },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const conv = await store.inbox.getConversation(caller(req).tenantId, id);
+      if (!conv) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such conversation');
+      return conv;
+    },
+  );
+
+  app.get(
+    '/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: "A conversation's messages, newest first; next_cursor continues with older ones",
+        security,
+        params: idParams,
+        querystring: pageQuery,
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const tenantId = caller(req).tenantId;
+      const conv = await store.inbox.getConversation(tenantId, id);
+      if (!conv) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such conversation');
+      const q = req.query as { limit: number; cursor?: string };
+      return guard(() => store.inbox.listMessages(tenantId, id, q));
+    },
+  );
+
+  app.get(
+    '/leads/:id',
+    { schema: { tags: ['inbox'], summary: 'One lead', security, params: idParams } },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const lead = await store.inbox.getLead(caller(req).tenantId, id);
+      if (!lead) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such lead');
+      return lead;
+    },
+  );
+}

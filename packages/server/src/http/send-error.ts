@@ -1,0 +1,32 @@
+import type { FastifyReply } from 'fastify';
+import { ErrorTable, NewtonError } from '../errors.js';
+
+/** Fastify's own error codes, mapped onto Newton's table. */
+const FASTIFY_CODES: Record<string, keyof typeof ErrorTable> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'NEWTON_ERR_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'NEWTON_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'NEWTON_ERR_INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'NEWTON_ERR_INVALID_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'NEWTON_ERR_INVALID_REQUEST',
+};
+
+/** Sends any error as `{error, message, …}` with the right status; never leaks a stack. */
+export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof NewtonError) return reply.code(err.statusCode).send(err.toJSON());
+  const e = err as { code?: string; statusCode?: number; message?: string; validation?: unknown };
+  if (e.validation) {
+    return reply.code(400).send({ error: 'invalid_request', message: e.message ?? 'invalid request' });
+  }
+  const mapped = e.code ? FASTIFY_CODES[e.code] : undefined;
+  if (mapped) {
+    const entry = ErrorTable[mapped];
+    return reply.code(entry.status).send({ error: entry.code, message: e.message ?? entry.message });
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    // Other client errors Fastify raised (for instance a JSON syntax error).
+    const code = e.statusCode === 400 ? 'invalid_request' : `http_${e.statusCode}`;
+    return reply.code(e.statusCode).send({ error: code, message: e.message ?? 'bad request' });
+  }
+  reply.log.error({ err }, 'request failed');
+  return reply.code(500).send({ error: ErrorTable.NEWTON_ERR_INTERNAL.code, message: 'internal error' });
+}

@@ -1,0 +1,73 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TokenService } from '../auth/index.js';
+import type { EventBus } from '../bus/index.js';
+import type { Logger } from '../logger.js';
+import { evolutionRoutes } from '../providers/evolution/route.js';
+import type { EvolutionWebhook } from '../providers/evolution/webhook.js';
+import type { ReceiptRecorder } from '../providers/receipts.js';
+import type { Store } from '../store/index.js';
+import { apiRoutes } from './api-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { sendError } from './send-error.js';
+
+export interface HttpOptions {
+  logger: Logger;
+  store: Store;
+  bus: EventBus;
+  tokens: TokenService;
+  nodeId: string;
+  webhookBodyLimit: number;
+  evolution: { webhook: EvolutionWebhook; receipts: ReceiptRecorder };
+  isDraining: () => boolean;
+}
+
+/** Builds the HTTP side: webhooks, REST, health and the OpenAPI document at `/docs`. */
+export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    // Small default for everything; the webhook routes set their own limit.
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Newton',
+        version: '0.1.0',
+        description:
+          'Realtime conversation backbone for WhatsApp CRMs. WebSocket protocol: docs/protocol.md. ' +
+          'Errors are `{"error": code, "message": text}`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, {
+    store: opts.store,
+    bus: opts.bus,
+    nodeId: opts.nodeId,
+    isDraining: opts.isDraining,
+  });
+  await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
+  await app.register(evolutionRoutes, {
+    webhook: opts.evolution.webhook,
+    receipts: opts.evolution.receipts,
+    bodyLimit: opts.webhookBodyLimit,
+    logger: opts.logger,
+    sendError,
+  });
+  return app;
+}

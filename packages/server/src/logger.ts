@@ -1,0 +1,35 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths whose values are secrets: never written to a log. */
+const REDACT = [
+  'token',
+  'apikey',
+  'secret',
+  '*.token',
+  '*.apikey',
+  '*.secret',
+  '*.webhookSecret',
+  'req.headers.authorization',
+  'req.headers.apikey',
+  'req.headers.cookie',
+];
+
+/** Removes credentials from a URL before it is logged (`?token=` carries JWTs and webhook secrets). */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|apikey|access_token|hub\.verify_token)=)[^&#]*/gi, '$1[redacted]');
+}
+
+export function createLogger(level: string, nodeId: string): Logger {
+  return pino({
+    level,
+    base: { node: nodeId },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: {
+      req(req: { method?: string; url?: string; ip?: string; id?: string }) {
+        return { method: req.method, url: redactUrl(req.url ?? ''), ip: req.ip, id: req.id };
+      },
+    },
+  });
+}

@@ -1,0 +1,42 @@
+import type { EventBus } from '../bus/index.js';
+import type { Logger } from '../logger.js';
+import type { InboundMessage, IngestResult, Store } from '../store/index.js';
+
+/**
+ * The write path every provider shares: store durably (message, lead,
+ * conversation and their events in one transaction), then publish. A bus
+ * failure never fails the webhook: the event log has the events and every
+ * node catches up from it.
+ */
+export class Ingestor {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {}
+
+  async ingest(message: InboundMessage, traceId: string): Promise<IngestResult> {
+    const log = this.logger.child({ trace: traceId, tenant: message.tenantId });
+    const result = await this.store.ingestMessage(message);
+    if (result.outcome === 'duplicate') {
+      log.info(
+        { provider_message_id: message.providerMessageId, message_id: result.messageId },
+        'duplicate message: already stored, nothing published',
+      );
+      return result;
+    }
+    for (const e of result.events) e.traceId = traceId;
+    const seqs = result.events.map((e) => e.seq);
+    log.info(
+      { message_id: result.messageId, seq: seqs, provider_message_id: message.providerMessageId },
+      'message stored',
+    );
+    try {
+      await this.bus.publish(result.events);
+      log.info({ seq: seqs, bus: this.bus.kind }, 'events published');
+    } catch (err) {
+      log.warn({ err, seq: seqs }, 'publish failed: nodes will catch up from the event log');
+    }
+    return result;
+  }
+}

@@ -1,0 +1,49 @@
+import type { MessageDirection, MessageSender, MessageStatus, MessageType } from '@newton/protocol';
+import type { MessageExtra } from '../../store/index.js';
+
+/** Who the chat is with, as far as the webhook tells. */
+export interface ChatParty {
+  /** E.164 with `+`, or null when only a LID was given. */
+  phone: string | null;
+  /** LID digits (no `@lid`), when the chat or its alt address is a LID. */
+  lid: string | null;
+  /** The JID to reply to: the phone JID when known, else the full `…@lid`. */
+  replyTo: string;
+}
+
+/** One `messages.upsert` item, normalised but not yet routed to a tenant. */
+export interface ParsedEvolutionMessage {
+  providerMessageId: string;
+  party: ChatParty;
+  /** `pushName` when the customer wrote it (never taken from `fromMe` messages). */
+  pushName: string | null;
+  direction: MessageDirection;
+  sender: MessageSender;
+  type: MessageType;
+  content: string | null;
+  status: MessageStatus;
+  /** Epoch ms from `messageTimestamp` (unix seconds); receipt time when absent. */
+  timestamp: number;
+  extra: MessageExtra;
+}
+
+/** The outcome of reading one `messages.upsert` data item. */
+export type UpsertItem =
+  | { kind: 'message'; message: ParsedEvolutionMessage }
+  /** Recorded but no lead/message made: groups, newsletters, status, protocol messages… */
+  | { kind: 'ignored'; reason: string; providerMessageId: string | null }
+  /** The item does not have the shape Evolution sends (missing key, wrong types). */
+  | { kind: 'invalid'; reason: string };
+
+/** The envelope every Evolution webhook shares (PROVIDERS.md §1.1). */
+export interface EvolutionEnvelope {
+  /** Dotted lowercase event name, e.g. `messages.upsert`. */
+  event: string;
+  /** Instance name (not id). */
+  instance: string;
+  /** The connected account's own JID, when Evolution knows it. */
+  sender: string | null;
+  /** Instance token, when Evolution is set to expose it. */
+  apikey: string | null;
+  data: unknown;
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { ProviderName } from '@newton/protocol';
+import type { Logger } from '../logger.js';
+import type { ReceiptOutcome, ReceiptStore } from '../store/index.js';
+
+const EXCERPT_CHARS = 2048;
+const SECRET_KEYS = /^(apikey|token|access_token|secret|jwt_key|authorization)$/i;
+
+/** First bytes of a webhook body with credentials blanked, for an operator to read. */
+export function bodyExcerpt(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  const text =
+    typeof body === 'string'
+      ? body
+      : JSON.stringify(body, (key, value) => (SECRET_KEYS.test(key) && value ? '[redacted]' : value));
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+export interface ReceiptFields {
+  event?: string | null;
+  instanceName?: string | null;
+  tenantId?: string | null;
+  instanceId?: string | null;
+  outcome: ReceiptOutcome;
+  reason?: string | null;
+  providerMessageId?: string | null;
+  messageId?: string | null;
+  body?: unknown;
+}
+
+/** Writes webhook receipts for one provider; a failure to record is logged, never thrown. */
+export class ReceiptRecorder {
+  constructor(
+    private readonly receipts: ReceiptStore,
+    private readonly provider: ProviderName,
+    private readonly logger: Logger,
+  ) {}
+
+  async record(traceId: string, receivedAt: number, bodySize: number, f: ReceiptFields): Promise<void> {
+    try {
+      await this.receipts.record({
+        id: randomUUID(),
+        receivedAt,
+        provider: this.provider,
+        event: f.event ?? null,
+        instanceName: f.instanceName ?? null,
+        tenantId: f.tenantId ?? null,
+        instanceId: f.instanceId ?? null,
+        outcome: f.outcome,
+        reason: f.reason ?? null,
+        providerMessageId: f.providerMessageId ?? null,
+        messageId: f.messageId ?? null,
+        traceId,
+        bodySize,
+        // Accepted webhooks are in the message table already; keep bodies only for the others.
+        bodyExcerpt: f.outcome === 'accepted' ? null : bodyExcerpt(f.body),
+      });
+    } catch (err) {
+      this.logger.error({ err, trace: traceId }, 'could not record webhook receipt');
+    }
+  }
+}

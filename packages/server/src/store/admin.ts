@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { instanceFromRow } from './mappers.js';
+import type { Database } from './schema.js';
+import type { Instance, NewInstance, Tenant } from './types.js';
+
+/** Tenants and provider instances: the configuration side of the store. */
+export class AdminStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createTenant(id: string, name: string | null): Promise<Tenant> {
+    const createdAt = Date.now();
+    await this.db.insertInto('tenants').values({ id, name, created_at: createdAt }).execute();
+    return { id, name, lastSeq: 0, createdAt };
+  }
+
+  async getTenant(id: string): Promise<Tenant | undefined> {
+    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row
+      ? { id: row.id, name: row.name, lastSeq: Number(row.last_seq), createdAt: Number(row.created_at) }
+      : undefined;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const rows = await this.db.selectFrom('tenants').selectAll().orderBy('id').execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      lastSeq: Number(row.last_seq),
+      createdAt: Number(row.created_at),
+    }));
+  }
+
+  async createInstance(input: NewInstance): Promise<Instance> {
+    const row = {
+      id: randomUUID(),
+      tenant_id: input.tenantId,
+      provider: input.provider,
+      name: input.name,
+      number: input.number ?? null,
+      apikey: input.apikey ?? null,
+      webhook_secret: input.webhookSecret ?? null,
+      base_url: input.baseUrl ?? null,
+      created_at: Date.now(),
+    };
+    await this.db.insertInto('instances').values(row).execute();
+    return instanceFromRow(row);
+  }
+
+  /** The instance a webhook names; instance names are unique per provider. */
+  async findInstance(provider: string, name: string): Promise<Instance | undefined> {
+    const row = await this.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row ? instanceFromRow(row) : undefined;
+  }
+
+  /** Instances whose own number is `number` (digits only), of any tenant. */
+  async findInstancesByNumber(number: string): Promise<Instance[]> {
+    const rows = await this.db.selectFrom('instances').selectAll().where('number', '=', number).execute();
+    return rows.map(instanceFromRow);
+  }
+
+  async getInstance(id: string): Promise<Instance | undefined> {
+    const row = await this.db.selectFrom('instances').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? instanceFromRow(row) : undefined;
+  }
+
+  async listInstances(tenantId?: string): Promise<Instance[]> {
+    let query = this.db.selectFrom('instances').selectAll().orderBy('created_at');
+    if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
+    return (await query.execute()).map(instanceFromRow);
+  }
+
+  async removeInstance(provider: string, name: string): Promise<boolean> {
+    const res = await this.db
+      .deleteFrom('instances')
+      .where('provider', '=', provider)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+}

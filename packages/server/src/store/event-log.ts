@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBody, EventType } from '@newton/protocol';
+import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from './db.js';
+import type { Database } from './schema.js';
+import type { AppendedEvent, StoredEvent, TenantLogState } from './types.js';
+
+/**
+ * Takes the tenant's row lock for the rest of the transaction and returns its
+ * last seq. In PostgreSQL this serialises writers of one tenant only (no lock
+ * across tenants); SQLite's BEGIN IMMEDIATE already serialises every writer.
+ * Returns undefined when the tenant does not exist.
+ */
+export async function lockTenant(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  tenantId: string,
+): Promise<number | undefined> {
+  let query = trx.selectFrom('tenants').select('last_seq').where('id', '=', tenantId);
+  if (dialect === 'postgres') query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row ? Number(row.last_seq) : undefined;
+}
+
+/**
+ * Appends events after `lastSeq` (the value lockTenant returned) in the
+ * caller's transaction. The stored payload is the complete frame, so replay
+ * and live delivery send the very same bytes.
+ */
+export async function appendEvents(
+  trx: Transaction<Database>,
+  tenantId: string,
+  lastSeq: number,
+  bodies: EventBody[],
+  now: number,
+): Promise<AppendedEvent[]> {
+  if (bodies.length === 0) return [];
+  const occurredAt = new Date(now).toISOString();
+  const appended: AppendedEvent[] = [];
+  const rows = bodies.map((body, i) => {
+    const seq = lastSeq + i + 1;
+    const { type, ...rest } = body as EventBody & { type: EventType };
+    const eventId = randomUUID();
+    const frame = JSON.stringify({
+      type,
+      tenant_id: tenantId,
+      seq,
+      event_id: eventId,
+      occurred_at: occurredAt,
+      ...rest,
+    });
+    appended.push({ tenantId, seq, type, frame });
+    return {
+      tenant_id: tenantId,
+      seq,
+      event_id: eventId,
+      type,
+      payload: frame,
+      created_at: now,
+    };
+  });
+  await trx.insertInto('events').values(rows).execute();
+  await trx
+    .updateTable('tenants')
+    .set({ last_seq: lastSeq + bodies.length })
+    .where('id', '=', tenantId)
+    .execute();
+  return appended;
+}
+
+export async function logState(db: Kysely<Database>, tenantId: string): Promise<TenantLogState | undefined> {
+  const row = await db
+    .selectFrom('tenants')
+    .select(['last_seq', 'pruned_through'])
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  return row ? { lastSeq: Number(row.last_seq), prunedThrough: Number(row.pruned_through) } : undefined;
+}
+
+/** Events with seq in (after, upTo], in order, at most `limit`. */
+export async function readEvents(
+  db: Kysely<Database>,
+  tenantId: string,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['seq', 'type', 'payload'])
+    .where('tenant_id', '=', tenantId)
+    .where('seq', '>', after)
+    .where('seq', '<=', upTo)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ seq: Number(r.seq), type: r.type as EventType, frame: r.payload }));
+}

@@ -1,0 +1,142 @@
+import type { ConversationSummary, LeadPayload, MessagePayload } from '@newton/protocol';
+import type { Kysely } from 'kysely';
+import {
+  conversationSummary,
+  decodeCursor,
+  encodeCursor,
+  leadPayload,
+  messagePayload,
+  toIso,
+} from './mappers.js';
+import type { Database } from './schema.js';
+import type { Page } from './types.js';
+
+export interface ConversationListItem extends ConversationSummary {
+  lead: LeadPayload;
+  last_message_preview: string | null;
+  last_message_id: string | null;
+  created_at: string;
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this server issued');
+  }
+}
+
+/** Read side of the inbox, always scoped to one tenant. */
+export class InboxStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Conversations by last activity, newest first. */
+  async listConversations(
+    tenantId: string,
+    opts: { limit: number; cursor?: string | undefined; status?: string | undefined },
+  ): Promise<Page<ConversationListItem>> {
+    let q = this.db
+      .selectFrom('conversations as c')
+      .innerJoin('leads as l', 'l.id', 'c.lead_id')
+      .selectAll('c')
+      .select(['l.name as lead_name', 'l.phone as lead_phone'])
+      .where('c.tenant_id', '=', tenantId)
+      .where('c.last_message_id', 'is not', null)
+      .orderBy('c.last_message_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(opts.limit + 1);
+    if (opts.status) q = q.where('c.status', '=', opts.status);
+    if (opts.cursor) {
+      const cur = decodeCursor(opts.cursor);
+      if (!cur) throw new InvalidCursorError();
+      q = q.where((eb) =>
+        eb.or([
+          eb('c.last_message_at', '<', cur.time),
+          eb.and([eb('c.last_message_at', '=', cur.time), eb('c.id', '<', cur.id)]),
+        ]),
+      );
+    }
+    const rows = await q.execute();
+    const more = rows.length > opts.limit;
+    const page = more ? rows.slice(0, opts.limit) : rows;
+    const items = page.map((row) => ({
+      ...conversationSummary(row),
+      lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
+      last_message_preview: row.last_message_preview,
+      last_message_id: row.last_message_id,
+      created_at: toIso(row.created_at),
+    }));
+    const last = page.at(-1);
+    return {
+      items,
+      next_cursor: more && last ? encodeCursor(Number(last.last_message_at ?? 0), last.id) : null,
+    };
+  }
+
+  async getConversation(tenantId: string, id: string): Promise<ConversationListItem | undefined> {
+    const row = await this.db
+      .selectFrom('conversations as c')
+      .innerJoin('leads as l', 'l.id', 'c.lead_id')
+      .selectAll('c')
+      .select(['l.name as lead_name', 'l.phone as lead_phone'])
+      .where('c.tenant_id', '=', tenantId)
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      ...conversationSummary(row),
+      lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
+      last_message_preview: row.last_message_preview,
+      last_message_id: row.last_message_id,
+      created_at: toIso(row.created_at),
+    };
+  }
+
+  /** A conversation's messages, newest first; `next_cursor` continues with older ones. */
+  async listMessages(
+    tenantId: string,
+    conversationId: string,
+    opts: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<MessagePayload>> {
+    let q = this.db
+      .selectFrom('messages as m')
+      .innerJoin('leads as l', 'l.id', 'm.lead_id')
+      .selectAll('m')
+      .select('l.phone as lead_phone')
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.conversation_id', '=', conversationId)
+      .orderBy('m.timestamp', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(opts.limit + 1);
+    if (opts.cursor) {
+      const cur = decodeCursor(opts.cursor);
+      if (!cur) throw new InvalidCursorError();
+      q = q.where((eb) =>
+        eb.or([
+          eb('m.timestamp', '<', cur.time),
+          eb.and([eb('m.timestamp', '=', cur.time), eb('m.id', '<', cur.id)]),
+        ]),
+      );
+    }
+    const rows = await q.execute();
+    const more = rows.length > opts.limit;
+    const page = more ? rows.slice(0, opts.limit) : rows;
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => messagePayload(row, row.lead_phone)),
+      next_cursor: more && last ? encodeCursor(Number(last.timestamp), last.id) : null,
+    };
+  }
+
+  async getLead(
+    tenantId: string,
+    id: string,
+  ): Promise<(LeadPayload & { created_at: string; updated_at: string }) | undefined> {
+    const row = await this.db
+      .selectFrom('leads')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { ...leadPayload(row), created_at: toIso(row.created_at), updated_at: toIso(row.updated_at) };
+  }
+}

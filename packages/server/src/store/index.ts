@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import { AdminStore } from './admin.js';
+import { type Dialect, migrate, openSqlite } from './db.js';
+import { logState, readEvents } from './event-log.js';
+import { InboxStore } from './inbox.js';
+import { ingestMessage } from './ingest.js';
+import { ReceiptStore } from './receipts.js';
+import type { Database } from './schema.js';
+import type { InboundMessage, IngestResult, StoredEvent, TenantLogState } from './types.js';
+
+export type { AdminStore } from './admin.js';
+export type { Dialect } from './db.js';
+export type { ConversationListItem } from './inbox.js';
+export { InvalidCursorError } from './inbox.js';
+export { UnknownTenantError } from './ingest.js';
+export type { ReceiptStore } from './receipts.js';
+export type * from './types.js';
+
+/**
+ * The event log as the gateway sees it: where a tenant's log stands and its
+ * events by seq. Recovery always reads from here, never from the bus.
+ */
+export interface EventLogReader {
+  logState(tenantId: string): Promise<TenantLogState | undefined>;
+  readEvents(tenantId: string, after: number, upTo: number, limit: number): Promise<StoredEvent[]>;
+}
+
+/**
+ * Durable state of Newton. One implementation over Kysely serves both SQLite
+ * (embedded default) and PostgreSQL; nothing here knows of providers, HTTP or
+ * sockets.
+ */
+export class Store implements EventLogReader {
+  readonly admin: AdminStore;
+  readonly inbox: InboxStore;
+  readonly receipts: ReceiptStore;
+
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    readonly location: string,
+  ) {
+    this.admin = new AdminStore(db);
+    this.inbox = new InboxStore(db);
+    this.receipts = new ReceiptStore(db);
+  }
+
+  /** Opens the database named by the options and applies pending migrations. */
+  static async open(opts: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+    if (opts.databaseUrl) {
+      throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet');
+    }
+    const opened = openSqlite(opts.dataDir);
+    await migrate(opened.db);
+    return new Store(opened.db, opened.dialect, opened.location);
+  }
+
+  /** Message, lead, conversation and their events, in one transaction. */
+  ingestMessage(m: InboundMessage): Promise<IngestResult> {
+    return this.db.transaction().execute((trx) => ingestMessage(trx, this.dialect, m));
+  }
+
+  logState(tenantId: string): Promise<TenantLogState | undefined> {
+    return logState(this.db, tenantId);
+  }
+
+  readEvents(tenantId: string, after: number, upTo: number, limit: number): Promise<StoredEvent[]> {
+    return readEvents(this.db, tenantId, after, upTo, limit);
+  }
+
+  /**
+   * Removes a tenant's events with seq <= `throughSeq` (never past its last
+   * seq); a `since` below that then gets `resync_required`.
+   */
+  async pruneEvents(tenantId: string, throughSeq: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const t = await trx
+        .selectFrom('tenants')
+        .select(['last_seq', 'pruned_through'])
+        .where('id', '=', tenantId)
+        .executeTakeFirst();
+      if (!t) return 0;
+      const through = Math.min(throughSeq, Number(t.last_seq));
+      if (through <= Number(t.pruned_through)) return 0;
+      const res = await trx
+        .deleteFrom('events')
+        .where('tenant_id', '=', tenantId)
+        .where('seq', '<=', through)
+        .executeTakeFirst();
+      await trx.updateTable('tenants').set({ pruned_through: through }).where('id', '=', tenantId).execute();
+      return Number(res.numDeletedRows);
+    });
+  }
+
+  /** A cheap query proving the database answers. */
+  async ping(): Promise<void> {
+    await this.db.selectFrom('tenants').select('id').limit(1).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

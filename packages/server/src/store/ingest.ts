@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBody, LeadPayload } from '@newton/protocol';
+import type { Transaction } from 'kysely';
+import type { Dialect } from './db.js';
+import { appendEvents, lockTenant } from './event-log.js';
+import { conversationSummary, leadPayload, messagePayload } from './mappers.js';
+import type { Database, LeadsTable } from './schema.js';
+import type { InboundMessage, IngestResult } from './types.js';
+
+const PREVIEW_CHARS = 160;
+
+export class UnknownTenantError extends Error {
+  constructor(readonly tenantId: string) {
+    super(`tenant ${tenantId} does not exist`);
+  }
+}
+
+interface LeadChange {
+  lead: LeadPayload;
+  created: boolean;
+  updated: boolean;
+}
+
+/**
+ * Finds the lead by phone or by LID (either identity lands on the same lead)
+ * and fills in what this message newly tells about it.
+ */
+async function upsertLead(trx: Transaction<Database>, m: InboundMessage, now: number): Promise<LeadChange> {
+  const { phone, lid, name } = m.lead;
+  const byPhone = phone
+    ? await trx
+        .selectFrom('leads')
+        .selectAll()
+        .where('tenant_id', '=', m.tenantId)
+        .where('phone', '=', phone)
+        .executeTakeFirst()
+    : undefined;
+  const byLid =
+    lid && !(byPhone && byPhone.wa_lid === lid)
+      ? await trx
+          .selectFrom('leads')
+          .selectAll()
+          .where('tenant_id', '=', m.tenantId)
+          .where('wa_lid', '=', lid)
+          .executeTakeFirst()
+      : undefined;
+  const existing = byPhone ?? byLid;
+  if (!existing) {
+    const row = {
+      id: randomUUID(),
+      tenant_id: m.tenantId,
+      phone,
+      wa_lid: lid,
+      name,
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('leads').values(row).execute();
+    return { lead: leadPayload(row), created: true, updated: false };
+  }
+  const patch: Partial<LeadsTable> = {};
+  if (phone && !existing.phone) patch.phone = phone;
+  // A LID already owned by another lead stays there; the phone is the canonical identity.
+  if (lid && !existing.wa_lid && !byLid) patch.wa_lid = lid;
+  if (name && name !== existing.name) patch.name = name;
+  if (Object.keys(patch).length === 0) {
+    return { lead: leadPayload(existing), created: false, updated: false };
+  }
+  await trx
+    .updateTable('leads')
+    .set({ ...patch, updated_at: now })
+    .where('id', '=', existing.id)
+    .execute();
+  const visible = patch.phone !== undefined || patch.name !== undefined;
+  return { lead: leadPayload({ ...existing, ...patch }), created: false, updated: visible };
+}
+
+function preview(m: InboundMessage): string {
+  const text = m.content ?? `[${m.type}]`;
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
+/**
+ * Stores one message with its lead, conversation and events in a single
+ * transaction. A redelivered message (same instance + provider id) changes
+ * nothing and appends no event.
+ */
+export async function ingestMessage(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  m: InboundMessage,
+): Promise<IngestResult> {
+  const lastSeq = await lockTenant(trx, dialect, m.tenantId);
+  if (lastSeq === undefined) throw new UnknownTenantError(m.tenantId);
+
+  const dup = await trx
+    .selectFrom('messages')
+    .select(['id', 'conversation_id'])
+    .where('tenant_id', '=', m.tenantId)
+    .where('instance_id', '=', m.instanceId)
+    .where('provider_message_id', '=', m.providerMessageId)
+    .executeTakeFirst();
+  if (dup) {
+    return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id, events: [] };
+  }
+
+  const now = Date.now();
+  const bodies: EventBody[] = [];
+  const leadChange = await upsertLead(trx, m, now);
+  if (leadChange.created) bodies.push({ type: 'lead_created', lead: leadChange.lead });
+  else if (leadChange.updated) bodies.push({ type: 'lead_updated', lead: leadChange.lead });
+
+  let conv = await trx
+    .selectFrom('conversations')
+    .selectAll()
+    .where('tenant_id', '=', m.tenantId)
+    .where('instance_id', '=', m.instanceId)
+    .where('lead_id', '=', leadChange.lead.id)
+    .executeTakeFirst();
+  const messageId = randomUUID();
+  const inbound = m.direction === 'inbound';
+  // A late-arriving older message must not move the conversation's "last message" back.
+  const isLatest = !conv || conv.last_message_at == null || m.timestamp >= Number(conv.last_message_at);
+  const lastFields = isLatest
+    ? { last_message_at: m.timestamp, last_message_id: messageId, last_message_preview: preview(m) }
+    : {};
+  if (!conv) {
+    conv = {
+      id: randomUUID(),
+      tenant_id: m.tenantId,
+      lead_id: leadChange.lead.id,
+      instance_id: m.instanceId,
+      status: 'open',
+      unread_count: inbound ? 1 : 0,
+      last_message_at: m.timestamp,
+      last_message_id: messageId,
+      last_message_preview: preview(m),
+      reply_to: m.replyTo,
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('conversations').values(conv).execute();
+  } else {
+    const unread = Number(conv.unread_count) + (inbound ? 1 : 0);
+    const patch = { ...lastFields, unread_count: unread, reply_to: m.replyTo, updated_at: now };
+    await trx.updateTable('conversations').set(patch).where('id', '=', conv.id).execute();
+    conv = { ...conv, ...patch };
+  }
+
+  const row = {
+    id: messageId,
+    tenant_id: m.tenantId,
+    conversation_id: conv.id,
+    lead_id: leadChange.lead.id,
+    instance_id: m.instanceId,
+    provider: m.provider,
+    provider_message_id: m.providerMessageId,
+    direction: m.direction,
+    sender: m.sender,
+    type: m.type,
+    content: m.content,
+    status: m.status,
+    timestamp: m.timestamp,
+    extra: Object.keys(m.extra).length > 0 ? JSON.stringify(m.extra) : null,
+    is_probe: m.isProbe ? 1 : 0,
+    created_at: now,
+  };
+  await trx.insertInto('messages').values(row).execute();
+  bodies.push({
+    type: 'new_message',
+    lead_id: leadChange.lead.id,
+    conversation_id: conv.id,
+    lead: leadChange.lead,
+    message: messagePayload(row, leadChange.lead.phone),
+    conversation: conversationSummary(conv),
+  });
+  const events = await appendEvents(trx, m.tenantId, lastSeq, bodies, now);
+  return { outcome: 'stored', messageId, conversationId: conv.id, events };
+}

@@ -1,0 +1,80 @@
+import type {
+  ConversationSummary,
+  LeadPayload,
+  MessageDirection,
+  MessagePayload,
+  MessageSender,
+  MessageStatus,
+  MessageType,
+  ProviderName,
+} from '@newton/protocol';
+import type { ConversationsTable, InstancesTable, LeadsTable, MessagesTable } from './schema.js';
+import type { Instance, MessageExtra } from './types.js';
+
+type Row<T> = { [K in keyof T]: T[K] extends import('kysely').Generated<infer U> ? U : T[K] };
+
+export function toIso(ms: number): string {
+  return new Date(Number(ms)).toISOString();
+}
+
+export function leadPayload(row: Pick<Row<LeadsTable>, 'id' | 'name' | 'phone'>): LeadPayload {
+  return { id: row.id, name: row.name, phone: row.phone };
+}
+
+export function conversationSummary(row: Row<ConversationsTable>): ConversationSummary {
+  return {
+    id: row.id,
+    lead_id: row.lead_id,
+    instance_id: row.instance_id,
+    status: row.status === 'closed' ? 'closed' : 'open',
+    unread_count: Number(row.unread_count),
+    last_message_at: row.last_message_at == null ? null : toIso(row.last_message_at),
+  };
+}
+
+export function messagePayload(row: Row<MessagesTable>, phone: string | null): MessagePayload {
+  const extra: MessageExtra = row.extra ? JSON.parse(row.extra) : {};
+  return {
+    id: row.id,
+    conversation_id: row.conversation_id,
+    content: row.content,
+    sender: row.sender as MessageSender,
+    phone,
+    type: row.type as MessageType,
+    direction: row.direction as MessageDirection,
+    status: row.status as MessageStatus,
+    timestamp: toIso(row.timestamp),
+    provider: row.provider as ProviderName,
+    provider_message_id: row.provider_message_id,
+    ...extra,
+  };
+}
+
+export function instanceFromRow(row: Row<InstancesTable>): Instance {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    provider: row.provider as ProviderName,
+    name: row.name,
+    number: row.number,
+    apikey: row.apikey,
+    webhookSecret: row.webhook_secret,
+    baseUrl: row.base_url,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** Opaque cursor over a (time, id) ordering. */
+export function encodeCursor(time: number, id: string): string {
+  return Buffer.from(`${time}:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { time: number; id: string } | null {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const sep = text.indexOf(':');
+  if (sep <= 0) return null;
+  const time = Number(text.slice(0, sep));
+  const id = text.slice(sep + 1);
+  if (!Number.isFinite(time) || id.length === 0) return null;
+  return { time, id };
+}

@@ -1,0 +1,117 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes shared by both dialects. Times are epoch milliseconds (bigint
+ * in PostgreSQL, parsed back to number), JSON is kept as text and booleans as
+ * 0/1 so that one set of queries serves SQLite and PostgreSQL alike.
+ */
+export interface TenantsTable {
+  id: string;
+  name: string | null;
+  /** Highest seq handed out in this tenant's event log. */
+  last_seq: Generated<number>;
+  /** Events with seq <= this have been pruned; `since` below it needs a resync. */
+  pruned_through: Generated<number>;
+  created_at: number;
+}
+
+export interface InstancesTable {
+  id: string;
+  tenant_id: string;
+  provider: string;
+  /** Evolution: the instance name; Cloud API: the phone_number_id. */
+  name: string;
+  /** The connected account's own number, digits only (E.164 without `+`). */
+  number: string | null;
+  /** Evolution instance API key (checked on webhooks, sent when replying). */
+  apikey: string | null;
+  /** Secret for `?token=` or `Authorization: Bearer` on webhooks. */
+  webhook_secret: string | null;
+  base_url: string | null;
+  created_at: number;
+}
+
+export interface LeadsTable {
+  id: string;
+  tenant_id: string;
+  phone: string | null;
+  /** WhatsApp LID (`…@lid` without the domain), a second identity of the lead. */
+  wa_lid: string | null;
+  name: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  tenant_id: string;
+  lead_id: string;
+  instance_id: string;
+  status: string;
+  unread_count: number;
+  last_message_at: number | null;
+  last_message_id: string | null;
+  last_message_preview: string | null;
+  /** JID to reply to (a `…@lid` when no phone is known). */
+  reply_to: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  lead_id: string;
+  instance_id: string;
+  provider: string;
+  provider_message_id: string;
+  direction: string;
+  sender: string;
+  type: string;
+  content: string | null;
+  status: string;
+  timestamp: number;
+  /** JSON of the type-specific parts (media, location, contacts, reaction). */
+  extra: string | null;
+  is_probe: number;
+  created_at: number;
+}
+
+export interface EventsTable {
+  tenant_id: string;
+  seq: number;
+  event_id: string;
+  type: string;
+  /** The complete event frame as JSON, exactly as sockets receive it. */
+  payload: string;
+  created_at: number;
+}
+
+export interface WebhookReceiptsTable {
+  id: string;
+  received_at: number;
+  provider: string;
+  event: string | null;
+  instance_name: string | null;
+  tenant_id: string | null;
+  instance_id: string | null;
+  outcome: string;
+  reason: string | null;
+  provider_message_id: string | null;
+  message_id: string | null;
+  trace_id: string;
+  body_size: number;
+  /** First bytes of the body, kept only for webhooks that were not accepted. */
+  body_excerpt: string | null;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  instances: InstancesTable;
+  leads: LeadsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+  webhook_receipts: WebhookReceiptsTable;
+}

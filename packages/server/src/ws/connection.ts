@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CHANNELS,
+  type Channel,
+  CloseCode,
+  CloseReason,
+  EVENT_CHANNEL,
+  FrameErrorCode,
+  type FrameErrorCodeValue,
+  type ServerControlFrame,
+} from '@newton/protocol';
+import { WebSocket } from 'ws';
+import type { Principal } from '../auth/index.js';
+import type { Logger } from '../logger.js';
+import type { EventLogReader } from '../store/index.js';
+import { parseClientFrame } from './client-frames.js';
+
+/** Events read from the log per query while replaying. */
+const REPLAY_PAGE = 500;
+
+interface Pending {
+  seq: number;
+  channel: Channel;
+  buf: Buffer;
+}
+
+export interface ConnectionDeps {
+  log: EventLogReader;
+  logger: Logger;
+  maxBufferBytes: number;
+  /** Counts frames actually written, for logs and metrics. */
+  onDelivered?: (count: number) => void;
+}
+
+/**
+ * One agent socket. Delivery is by seq: `position` is the last seq this socket
+ * has been given or skipped, so a live event at or below it is never sent
+ * twice, and a replay from the log hands over to live events without a gap.
+ */
+export class Connection {
+  readonly id = randomUUID();
+  readonly channels = new Set<Channel>(CHANNELS);
+  position = 0;
+  /** Heard from since the last heartbeat sweep. */
+  alive = true;
+  lastFrameAt = Date.now();
+  private replaying = false;
+  private pending: Pending[] = [];
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly tenantId: string,
+    readonly principal: Principal,
+    private readonly deps: ConnectionDeps,
+  ) {}
+
+  /** Live delivery from the tenant stream, called in seq order. */
+  deliver(seq: number, channel: Channel, buf: Buffer): boolean {
+    if (this.replaying) {
+      this.pending.push({ seq, channel, buf });
+      return false;
+    }
+    return this.deliverNow(seq, channel, buf);
+  }
+
+  private deliverNow(seq: number, channel: Channel, buf: Buffer): boolean {
+    if (seq <= this.position) return false;
+    this.position = seq;
+    if (!this.channels.has(channel)) return false;
+    return this.write(buf);
+  }
+
+  /** Writes one frame, closing the socket when the peer stopped reading. */
+  write(data: Buffer | string): boolean {
+    const ws = this.ws;
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (ws.bufferedAmount > this.deps.maxBufferBytes) {
+      this.deps.logger.warn(
+        { conn: this.id, tenant: this.tenantId, buffered: ws.bufferedAmount },
+        'slow consumer: closing socket',
+      );
+      ws.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
+      return false;
+    }
+    ws.send(data, { binary: false });
+    return true;
+  }
+
+  sendControl(frame: ServerControlFrame): void {
+    this.write(JSON.stringify(frame));
+  }
+
+  sendError(code: FrameErrorCodeValue, message: string): void {
+    this.sendControl({ type: 'error', code, message });
+  }
+
+  /** A text or binary frame from the client. */
+  onFrame(data: Buffer, isBinary: boolean): void {
+    this.alive = true;
+    this.lastFrameAt = Date.now();
+    if (isBinary) {
+      this.sendError(FrameErrorCode.BINARY_NOT_SUPPORTED, 'send JSON text frames');
+      return;
+    }
+    const parsed = parseClientFrame(data.toString('utf8'));
+    if (!parsed.ok) {
+      this.sendError(parsed.code, parsed.message);
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'ping':
+        this.sendControl({
+          type: 'pong',
+          ...(frame.id !== undefined ? { id: frame.id } : {}),
+          server_time: new Date().toISOString(),
+        });
+        return;
+      case 'subscribe':
+        for (const c of frame.channels) this.channels.add(c);
+        this.sendControl({ type: 'subscribed', channels: this.channelList() });
+        return;
+      case 'unsubscribe':
+        for (const c of frame.channels) this.channels.delete(c);
+        this.sendControl({ type: 'unsubscribed', channels: this.channelList() });
+        return;
+      case 'resume':
+        void this.resume(frame.since);
+        return;
+    }
+  }
+
+  channelList(): Channel[] {
+    return CHANNELS.filter((c) => this.channels.has(c));
+  }
+
+  /**
+   * Replays the tenant's events after `since` from the log, then `resumed`,
+   * then the live events that arrived meanwhile. Switches to replay mode
+   * synchronously, so no live event can overtake the replay.
+   */
+  async resume(since: number): Promise<void> {
+    if (this.replaying) {
+      this.sendError(FrameErrorCode.RESUME_IN_PROGRESS, 'a resume is already replaying');
+      return;
+    }
+    this.replaying = true;
+    this.pending = [];
+    try {
+      await this.replay(since);
+    } catch (err) {
+      this.deps.logger.error({ err, conn: this.id, tenant: this.tenantId, since }, 'replay failed');
+      this.sendError(FrameErrorCode.RESUME_FAILED, 'could not read the event log; reconnect with since');
+      // The socket cannot know what it missed: make the client reconnect and resume again.
+      this.ws.close(1011, 'resume_failed');
+      return;
+    } finally {
+      this.replaying = false;
+      const pending = this.pending;
+      this.pending = [];
+      let sent = 0;
+      for (const p of pending) if (this.deliverNow(p.seq, p.channel, p.buf)) sent++;
+      if (sent > 0) this.deps.onDelivered?.(sent);
+    }
+  }
+
+  private async replay(since: number): Promise<void> {
+    const state = await this.deps.log.logState(this.tenantId);
+    if (!state) {
+      this.ws.close(CloseCode.UNKNOWN_TENANT, CloseReason.UNKNOWN_TENANT);
+      return;
+    }
+    if (since > state.lastSeq || since < state.prunedThrough) {
+      this.position = Math.max(this.position, state.lastSeq);
+      this.sendControl({
+        type: 'resync_required',
+        reason: since > state.lastSeq ? 'ahead_of_log' : 'history_pruned',
+        since,
+        earliest_since: state.prunedThrough,
+        last_seq: state.lastSeq,
+      });
+      return;
+    }
+    let cursor = since;
+    let count = 0;
+    for (;;) {
+      const page = await this.deps.log.readEvents(
+        this.tenantId,
+        cursor,
+        Number.MAX_SAFE_INTEGER,
+        REPLAY_PAGE,
+      );
+      for (const e of page) {
+        if (this.channels.has(EVENT_CHANNEL[e.type]) && this.write(e.frame)) count++;
+        cursor = e.seq;
+      }
+      if (page.length < REPLAY_PAGE || this.ws.readyState !== WebSocket.OPEN) break;
+    }
+    this.position = cursor;
+    this.sendControl({ type: 'resumed', from: since + 1, to: cursor, count });
+    this.deps.logger.info(
+      { conn: this.id, tenant: this.tenantId, from: since + 1, to: cursor, count },
+      'replayed events from the log',
+    );
+  }
+}

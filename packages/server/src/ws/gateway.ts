@@ -1,0 +1,270 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CHANNELS, CloseCode, CloseReason, FrameErrorCode } from '@newton/protocol';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { AuthError, type Principal, type TokenService } from '../auth/index.js';
+import type { EventBus } from '../bus/index.js';
+import { type Logger, redactUrl } from '../logger.js';
+import type { AppendedEvent, EventLogReader } from '../store/index.js';
+import { parseSinceParam } from './client-frames.js';
+import { Connection } from './connection.js';
+import { TenantStream } from './tenant-stream.js';
+
+const PATH = /^\/ws\/conversations\/([^/?#]{1,200})\/?$/;
+
+export interface GatewayOptions {
+  log: EventLogReader;
+  bus: EventBus;
+  tokens: TokenService;
+  logger: Logger;
+  nodeId: string;
+  /** @default 30000 */
+  heartbeatIntervalMs: number;
+  /** @default 65536 */
+  maxFrameBytes: number;
+  /** @default 1048576 */
+  maxSocketBufferBytes: number;
+  /** @default 10 */
+  gapGraceMs: number;
+}
+
+export interface TenantSockets {
+  tenantId: string;
+  sockets: number;
+  cursor: number;
+  users: string[];
+}
+
+/**
+ * The WebSocket gateway (CONTRACT.md §1): authenticates sockets on
+ * `/ws/conversations/{tenant_id}`, keeps one TenantStream per tenant with
+ * sockets on this node, and feeds it from the bus.
+ */
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly streams = new Map<string, TenantStream>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private closing = false;
+
+  constructor(private readonly opts: GatewayOptions) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.unsubscribe = opts.bus.subscribe((e) => this.onBusEvent(e));
+    this.heartbeat = setInterval(() => this.sweep(), opts.heartbeatIntervalMs);
+    this.heartbeat.unref();
+  }
+
+  /** Routes HTTP upgrades of `server` to the gateway. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
+  }
+
+  private onBusEvent(e: AppendedEvent): void {
+    this.streams.get(e.tenantId)?.push(e);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://newton.invalid');
+    const match = PATH.exec(url.pathname);
+    if (!match || this.closing) {
+      const status = this.closing ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const tenantId = decodeURIComponent(match[1] ?? '');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      void this.onSocket(ws, tenantId, url).catch((err) => {
+        this.opts.logger.error({ err, tenant: tenantId }, 'socket setup failed');
+        ws.terminate();
+      });
+    });
+  }
+
+  private async onSocket(ws: WebSocket, tenantId: string, url: URL): Promise<void> {
+    const logger = this.opts.logger;
+    // Frames a client sends before authentication finishes are kept, not lost.
+    const early: [RawData, boolean][] = [];
+    const queue = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
+    ws.on('message', queue);
+    ws.on('error', (err) => logger.debug({ err, tenant: tenantId }, 'socket error'));
+
+    let principal: Principal;
+    try {
+      principal = await this.opts.tokens.verify(url.searchParams.get('token'));
+    } catch (err) {
+      const reason = err instanceof AuthError ? err.reason : CloseReason.UNAUTHORIZED;
+      logger.info(
+        { tenant: tenantId, reason, detail: (err as Error).message, path: redactUrl(url.pathname) },
+        'socket refused',
+      );
+      ws.close(CloseCode.UNAUTHORIZED, reason);
+      return;
+    }
+    if (!principal.tenants.includes(tenantId)) {
+      logger.info({ tenant: tenantId, user: principal.userId }, 'socket refused: tenant not in token');
+      ws.close(CloseCode.FORBIDDEN, CloseReason.FORBIDDEN);
+      return;
+    }
+    const since = parseSinceParam(url.searchParams.get('since'));
+
+    const stream = this.acquire(tenantId);
+    let conn: Connection | undefined;
+    try {
+      const state = await this.opts.log.logState(tenantId);
+      if (!state) {
+        logger.info({ tenant: tenantId }, 'socket refused: unknown tenant');
+        ws.close(CloseCode.UNKNOWN_TENANT, CloseReason.UNKNOWN_TENANT);
+        return;
+      }
+      await stream.ready;
+      if (ws.readyState !== ws.OPEN) return;
+      conn = new Connection(ws, tenantId, principal, {
+        log: this.opts.log,
+        logger,
+        maxBufferBytes: this.opts.maxSocketBufferBytes,
+      });
+      conn.position = stream.cursor;
+      stream.connections.add(conn);
+    } finally {
+      if (!conn) this.release(stream);
+    }
+    const attached = conn;
+    ws.off('message', queue);
+    ws.on('message', (data, isBinary) => attached.onFrame(toBuffer(data), isBinary));
+    ws.on('pong', () => {
+      attached.alive = true;
+    });
+    ws.on('close', (code) => {
+      stream.connections.delete(attached);
+      this.release(stream);
+      logger.info({ conn: attached.id, tenant: tenantId, code }, 'socket closed');
+    });
+
+    attached.sendControl({
+      type: 'connection_established',
+      tenant_id: tenantId,
+      connection_id: attached.id,
+      user_id: principal.userId,
+      channels: [...CHANNELS],
+      heartbeat_interval_ms: this.opts.heartbeatIntervalMs,
+      last_seq: stream.cursor,
+      server_time: new Date().toISOString(),
+      node_id: this.opts.nodeId,
+    });
+    logger.info(
+      { conn: attached.id, tenant: tenantId, user: principal.userId, since, last_seq: stream.cursor },
+      'socket connected',
+    );
+    if (since === 'invalid') {
+      attached.sendError(FrameErrorCode.INVALID_PAYLOAD, '"since" must be a non-negative integer seq');
+    } else if (since !== undefined) {
+      void attached.resume(since);
+    }
+    for (const [data, isBinary] of early) attached.onFrame(toBuffer(data), isBinary);
+  }
+
+  private acquire(tenantId: string): TenantStream {
+    let stream = this.streams.get(tenantId);
+    if (!stream) {
+      stream = new TenantStream(tenantId, {
+        log: this.opts.log,
+        logger: this.opts.logger,
+        gapGraceMs: this.opts.gapGraceMs,
+        onDelivered: (e) =>
+          this.opts.logger.info(
+            { trace: e.traceId, tenant: e.tenantId, seq: e.seq, type: e.type, sockets: e.sockets },
+            'event delivered to sockets',
+          ),
+      });
+      this.streams.set(tenantId, stream);
+    }
+    stream.refs++;
+    return stream;
+  }
+
+  private release(stream: TenantStream): void {
+    stream.refs--;
+    if (stream.refs <= 0 && this.streams.get(stream.tenantId) === stream) {
+      this.streams.delete(stream.tenantId);
+      stream.dispose();
+    }
+  }
+
+  /** Protocol pings; drops peers that did not answer the last one and sockets whose token expired. */
+  private sweep(): void {
+    const nowS = Date.now() / 1000;
+    for (const stream of this.streams.values()) {
+      for (const conn of stream.connections) {
+        if (conn.principal.exp <= nowS) {
+          conn.ws.close(CloseCode.UNAUTHORIZED, CloseReason.TOKEN_EXPIRED);
+        } else if (!conn.alive) {
+          this.opts.logger.info({ conn: conn.id, tenant: conn.tenantId }, 'peer stopped answering pings');
+          conn.ws.terminate();
+        } else {
+          conn.alive = false;
+          conn.ws.ping();
+        }
+      }
+    }
+  }
+
+  /** Catches every tenant stream up from the event log (after the bus lost messages). */
+  async catchUpAll(): Promise<number> {
+    let n = 0;
+    for (const stream of this.streams.values()) n += await stream.catchUp();
+    return n;
+  }
+
+  sockets(): TenantSockets[] {
+    return [...this.streams.values()].map((s) => ({
+      tenantId: s.tenantId,
+      sockets: s.connections.size,
+      cursor: s.cursor,
+      users: [...new Set([...s.connections].map((c) => c.principal.userId))],
+    }));
+  }
+
+  get socketCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.connections.size;
+    return n;
+  }
+
+  /**
+   * Stops accepting sockets and closes the open ones with `code` (1012 on a
+   * restart, so clients reconnect elsewhere and resume with `since`).
+   */
+  async close(code: number = CloseCode.SERVICE_RESTART, timeoutMs = 2000): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    const all = [...this.streams.values()].flatMap((s) => [...s.connections]);
+    const closed = all.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.ws.readyState === c.ws.CLOSED) return resolve();
+          c.ws.once('close', () => resolve());
+          c.ws.close(code, code === CloseCode.SERVICE_RESTART ? CloseReason.SERVICE_RESTART : 'shutdown');
+        }),
+    );
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.all(closed), timer]);
+    for (const c of all) if (c.ws.readyState !== c.ws.CLOSED) c.ws.terminate();
+    for (const s of this.streams.values()) s.dispose();
+    this.streams.clear();
+    this.wss.close();
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

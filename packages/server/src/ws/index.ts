@@ -1,0 +1,2 @@
+export type { GatewayOptions, TenantSockets } from './gateway.js';
+export { Gateway } from './gateway.js';

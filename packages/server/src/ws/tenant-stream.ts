@@ -1,0 +1,163 @@
+import { EVENT_CHANNEL, type EventType } from '@newton/protocol';
+import type { Logger } from '../logger.js';
+import type { EventLogReader } from '../store/index.js';
+import type { Connection } from './connection.js';
+
+interface Incoming {
+  seq: number;
+  type: EventType;
+  frame: string;
+  traceId?: string | undefined;
+}
+
+export interface StreamDeps {
+  log: EventLogReader;
+  logger: Logger;
+  gapGraceMs: number;
+  /** Reports each event handed to sockets: its seq and how many sockets got it. */
+  onDelivered?: (event: Incoming & { tenantId: string; sockets: number }) => void;
+}
+
+const FILL_PAGE = 1000;
+const MAX_FILL_RETRY_MS = 2000;
+
+/**
+ * This node's view of one tenant's event stream, alive while the tenant has
+ * sockets here. It hands events to sockets strictly in seq order: an event
+ * ahead of `cursor + 1` waits, and after a short grace (the missing one is
+ * usually a publish still in flight) the gap is read from the event log.
+ */
+export class TenantStream {
+  readonly connections = new Set<Connection>();
+  /** Last seq handed to this node's sockets. */
+  cursor = 0;
+  /** References held by sockets being set up or attached. */
+  refs = 0;
+  readonly ready: Promise<void>;
+  private initialized = false;
+  private readonly ahead = new Map<number, Incoming>();
+  private filling = false;
+  private fillTimer: NodeJS.Timeout | undefined;
+  private fillRetryMs: number;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly deps: StreamDeps,
+  ) {
+    this.fillRetryMs = Math.max(deps.gapGraceMs, 10);
+    this.ready = this.init();
+  }
+
+  private async init(): Promise<void> {
+    const state = await this.deps.log.logState(this.tenantId);
+    this.cursor = state?.lastSeq ?? 0;
+    this.initialized = true;
+    this.drainAhead();
+    if (this.ahead.size > 0) this.scheduleFill(this.deps.gapGraceMs);
+  }
+
+  /** An event from the bus (or the log), in any order, possibly repeated. */
+  push(event: Incoming): void {
+    if (!this.initialized) {
+      this.ahead.set(event.seq, event);
+      return;
+    }
+    if (event.seq <= this.cursor) return;
+    if (event.seq === this.cursor + 1) {
+      this.deliver(event);
+      this.drainAhead();
+    } else {
+      this.ahead.set(event.seq, event);
+    }
+    if (this.ahead.size > 0) this.scheduleFill(this.deps.gapGraceMs);
+  }
+
+  /** Reads everything after the cursor from the log (after a bus outage, for instance). */
+  async catchUp(): Promise<number> {
+    if (!this.initialized) return 0;
+    let delivered = 0;
+    for (;;) {
+      const page = await this.deps.log.readEvents(
+        this.tenantId,
+        this.cursor,
+        Number.MAX_SAFE_INTEGER,
+        FILL_PAGE,
+      );
+      for (const e of page) {
+        if (e.seq === this.cursor + 1) {
+          this.deliver(e);
+          delivered++;
+        }
+      }
+      this.drainAhead();
+      if (page.length < FILL_PAGE) break;
+    }
+    if (this.ahead.size > 0) this.scheduleFill(this.deps.gapGraceMs);
+    return delivered;
+  }
+
+  private deliver(event: Incoming): void {
+    this.cursor = event.seq;
+    const buf = Buffer.from(event.frame);
+    const channel = EVENT_CHANNEL[event.type];
+    let sockets = 0;
+    for (const conn of this.connections) if (conn.deliver(event.seq, channel, buf)) sockets++;
+    this.deps.onDelivered?.({ ...event, tenantId: this.tenantId, sockets });
+  }
+
+  private drainAhead(): void {
+    if (this.ahead.size === 0) return;
+    for (const seq of this.ahead.keys()) if (seq <= this.cursor) this.ahead.delete(seq);
+    let next = this.ahead.get(this.cursor + 1);
+    while (next) {
+      this.ahead.delete(next.seq);
+      this.deliver(next);
+      next = this.ahead.get(this.cursor + 1);
+    }
+  }
+
+  private scheduleFill(delayMs: number): void {
+    if (this.fillTimer || this.filling) return;
+    this.fillTimer = setTimeout(() => {
+      this.fillTimer = undefined;
+      void this.fill();
+    }, delayMs);
+  }
+
+  /** Reads the missing seqs below the lowest waiting event from the log. */
+  private async fill(): Promise<void> {
+    if (this.ahead.size === 0) return;
+    this.filling = true;
+    let progressed = false;
+    try {
+      const lowest = Math.min(...this.ahead.keys());
+      const from = this.cursor;
+      const page = await this.deps.log.readEvents(this.tenantId, from, lowest - 1, FILL_PAGE);
+      for (const e of page) {
+        if (e.seq === this.cursor + 1) {
+          this.deliver(e);
+          progressed = true;
+        }
+      }
+      if (progressed) {
+        this.deps.logger.info(
+          { tenant: this.tenantId, from: from + 1, to: this.cursor },
+          'filled a seq gap from the event log',
+        );
+      }
+    } catch (err) {
+      this.deps.logger.error({ err, tenant: this.tenantId }, 'reading a seq gap from the log failed');
+    } finally {
+      this.filling = false;
+    }
+    this.fillRetryMs = progressed ? this.deps.gapGraceMs : Math.min(this.fillRetryMs * 2, MAX_FILL_RETRY_MS);
+    this.drainAhead();
+    if (this.ahead.size > 0) this.scheduleFill(this.fillRetryMs);
+  }
+
+  dispose(): void {
+    if (this.fillTimer) clearTimeout(this.fillTimer);
+    this.fillTimer = undefined;
+    this.ahead.clear();
+  }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under packages/ with node's test runner (TypeScript via tsx).
+// Usage: node scripts/test.mjs [path-filter ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const filters = process.argv.slice(2);
+
+function find(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) find(full, out);
+    else if (name.endsWith('.test.ts')) out.push(path.relative(root, full));
+  }
+  return out;
+}
+
+const files = find(path.join(root, 'packages'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ') || '(all)'}`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const args = [
+  '--import',
+  'tsx',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  '--test-timeout=120000',
+  '--test-reporter=spec',
+  ...files,
+];
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
