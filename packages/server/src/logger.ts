@@ -18,7 +18,8 @@ const REDACT = [
 
 /** Removes credentials from a URL before it is logged (`?token=` carries JWTs and webhook secrets). */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|apikey|access_token|hub\.verify_token)=)[^&#]*/gi, '$1[redacted]');
+  // Stops at a quote too, so that a URL inside a JSON text keeps the rest of the text.
+  return url.replace(/([?&](?:token|apikey|access_token|hub\.verify_token)=)[^&#"\s]*/gi, '$1[redacted]');
 }
 
 export function createLogger(level: string, nodeId: string): Logger {

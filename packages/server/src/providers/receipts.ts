@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '@newton/protocol';
-import type { Logger } from '../logger.js';
+import { type Logger, redactUrl } from '../logger.js';
 import type { ReceiptOutcome, ReceiptStore } from '../store/index.js';
 
 const EXCERPT_CHARS = 2048;
@@ -13,7 +13,9 @@ export function bodyExcerpt(body: unknown): string | null {
     typeof body === 'string'
       ? body
       : JSON.stringify(body, (key, value) => (SECRET_KEYS.test(key) && value ? '[redacted]' : value));
-  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+  // Evolution echoes the webhook URL (with its ?token=) in `destination`.
+  const safe = redactUrl(text);
+  return safe.length > EXCERPT_CHARS ? `${safe.slice(0, EXCERPT_CHARS)}…` : safe;
 }
 
 export interface ReceiptFields {

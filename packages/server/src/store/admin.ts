@@ -58,9 +58,10 @@ export class AdminStore {
     return row ? instanceFromRow(row) : undefined;
   }
 
-  /** Instances whose own number is `number` (digits only), of any tenant. */
-  async findInstancesByNumber(number: string): Promise<Instance[]> {
-    const rows = await this.db.selectFrom('instances').selectAll().where('number', '=', number).execute();
+  /** Instances whose own number is one of `numbers` (digits only), of any tenant. */
+  async findInstancesByNumber(numbers: string[]): Promise<Instance[]> {
+    if (numbers.length === 0) return [];
+    const rows = await this.db.selectFrom('instances').selectAll().where('number', 'in', numbers).execute();
     return rows.map(instanceFromRow);
   }
 

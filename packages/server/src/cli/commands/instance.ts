@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
 import type { Instance } from '../../store/index.js';
 import { CommandError, digits, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+
+/** The instance's own number as E.164 digits (no `+`), so Brazil's two forms agree. */
+function ownNumber(value: string): string {
+  const d = digits(value, 'number');
+  return (normalizeWhatsAppNumber(d) ?? `+${d}`).slice(1);
+}
 
 function mask(secret: string | null): string {
   return secret ? `${secret.slice(0, 2)}…(${secret.length})` : '-';
@@ -87,7 +94,7 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
     tenantId: tenant,
     provider,
     name,
-    number: number ? digits(number, 'number') : null,
+    number: number ? ownNumber(number) : null,
     apikey: str(values, 'apikey') ?? null,
     webhookSecret: secret ?? null,
     baseUrl: baseUrl ?? null,

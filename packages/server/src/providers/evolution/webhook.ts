@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { Ingestor } from '../../pipeline/index.js';
 import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
 import type { ReceiptRecorder } from '../receipts.js';
-import { sameNumber } from '../whatsapp/phone.js';
+import { numberOf, sameNumber } from '../whatsapp/phone.js';
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
 import { parseEnvelope, parseUpsertItem } from './parse.js';
 import type { EvolutionEnvelope } from './types.js';
@@ -84,6 +84,11 @@ export class EvolutionWebhook {
       return reply(200, 'ignored', req.traceId, { reason });
     }
     const items = Array.isArray(env.data) ? env.data : [env.data];
+    if (items.length === 0) {
+      const reason = 'messages.upsert with an empty data array';
+      await record({ ...routed, outcome: 'ignored', reason });
+      return reply(200, 'ignored', req.traceId, { reason });
+    }
     const replies = [];
     for (const data of items) replies.push(await this.upsert(instance, data, req, log, routed));
     const status = Math.max(...replies.map((r) => r.status));
@@ -152,14 +157,15 @@ export class EvolutionWebhook {
   /** Why an instance name is unknown, naming the instance its number belongs to if any. */
   private async unknownInstanceReason(env: EvolutionEnvelope): Promise<string> {
     let reason = `unknown instance "${env.instance}"`;
-    if (env.sender) {
-      const digits = env.sender.split('@')[0]?.split(':')[0] ?? '';
-      const owners = (await this.admin.findInstancesByNumber(digits)).filter(
+    const number = env.sender ? numberOf(env.sender) : null;
+    if (env.sender && number) {
+      const raw = env.sender.split('@')[0]?.split(':')[0] ?? '';
+      const owners = (await this.admin.findInstancesByNumber([number.slice(1), raw])).filter(
         (i) => i.provider === 'evolution',
       );
       if (owners.length > 0) {
         const names = owners.map((o) => `"${o.name}" (tenant ${o.tenantId})`).join(', ');
-        reason += `; its sender ${digits} is the number of instance ${names}`;
+        reason += `; its sender ${raw} is the number of instance ${names}`;
       }
     }
     return reason;
