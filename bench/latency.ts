@@ -50,7 +50,10 @@ function quantile(sorted: number[], q: number): number {
 /** CPU seconds (user+sys) a process has used, from /proc. */
 function cpuSeconds(pid: number): number {
   try {
-    const stat = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).split(') ')[1]?.split(' ') ?? [];
+    const stat =
+      execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' })
+        .split(') ')[1]
+        ?.split(' ') ?? [];
     return (Number(stat[11]) + Number(stat[12])) / 100;
   } catch {
     return Number.NaN;
@@ -100,7 +103,11 @@ async function main(): Promise<void> {
       event: 'messages.upsert',
       instance: 'bench-wa',
       data: {
-        key: { remoteJid: `5730011${String(i % 100).padStart(5, '0')}@s.whatsapp.net`, fromMe: false, id: `BENCH${i}` },
+        key: {
+          remoteJid: `5730011${String(i % 100).padStart(5, '0')}@s.whatsapp.net`,
+          fromMe: false,
+          id: `BENCH${i}`,
+        },
         pushName: 'Bench',
         message: { conversation: text },
         messageType: 'conversation',

@@ -3,10 +3,10 @@
  * JWKS_URL, served here by a real HTTP server on port 0.
  */
 import assert from 'node:assert/strict';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type CryptoKey, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { TestNewton } from '../testing/harness.js';
 
 let jwks: Server;
