@@ -35,5 +35,7 @@ const args = [
   '--test-reporter=spec',
   ...files,
 ];
+const db = process.env.NEWTON_TEST_DB ?? 'sqlite';
+console.log(`# ${files.length} test files against ${db}`);
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

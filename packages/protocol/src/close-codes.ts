@@ -10,6 +10,8 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   /** A frame over the size limit (RFC 6455 §7.4.1, "message too big"). */
   MESSAGE_TOO_BIG: 1009,
+  /** The server failed mid-resume (event log unreadable): reconnect and resume with `since`. */
+  INTERNAL_ERROR: 1011,
   /** Server restarting: reconnect promptly (to any node) and resume with `since`. */
   SERVICE_RESTART: 1012,
   /** The socket's unsent buffer passed its limit; reconnect and resume with `since`. */
@@ -31,5 +33,5 @@ export const CloseReason = {
   UNKNOWN_TENANT: 'unknown_tenant',
   SERVICE_RESTART: 'service_restart',
   SLOW_CONSUMER: 'slow_consumer',
-  MESSAGE_TOO_BIG: 'message_too_big',
+  RESUME_FAILED: 'resume_failed',
 } as const;

@@ -20,7 +20,7 @@ export interface Config {
   jwksUrl: string | undefined;
   /** @default 'info' */
   logLevel: string;
-  /** Interval of protocol-level pings; a peer silent for two intervals is dropped. @default 30000 */
+  /** Interval of protocol-level pings; a peer that has not answered the previous ping is dropped. @default 30000 */
   heartbeatIntervalMs: number;
   /** Largest client frame; bigger closes the socket with 1009. @default 65536 */
   maxFrameBytes: number;

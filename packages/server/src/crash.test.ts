@@ -8,19 +8,33 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { createTestDatabase, type TestDatabase } from './testing/databases.js';
 import { upsertBody } from './testing/evolution-fixtures.js';
 import { TestSocket } from './testing/harness.js';
 
 const BIN = fileURLToPath(new URL('../bin/newton.js', import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'newton-crash-'));
-const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+};
 const children: ChildProcess[] = [];
+let database: TestDatabase | undefined;
 
-after(() => {
+before(async () => {
+  database = await createTestDatabase();
+  if (database.url) env.DATABASE_URL = database.url;
+});
+
+after(async () => {
   for (const c of children) c.kill('SIGKILL');
+  await database?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -14,9 +14,7 @@ let newton: TestNewton;
 
 function newtonCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATA_DIR: newton.dataDir, NEWTON_URL: newton.url, LOG_LEVEL: 'warn' },
-    });
+    const child = spawn(process.execPath, [BIN, ...args], { env: newton.env() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -86,6 +84,14 @@ describe('newton CLI next to a running server', () => {
     assert.equal(gone.body.outcome, 'unroutable');
     assert.match(String(gone.body.reason), /unknown instance "cli-wa"/);
 
+    const seen = await newtonCli('receipts', '--outcome', 'unroutable', '--limit', '5');
+    assert.equal(seen.code, 0, seen.stderr);
+    assert.match(seen.stdout, /unroutable\tmessages\.upsert\tcli-wa\t-\tunknown instance "cli-wa"/);
+    assert.match(
+      seen.stdout,
+      /unroutable\tmessages\.upsert\tcli-wa\tcli_tenant\tsender 573009999999@s\.whatsapp\.net is not the number 573014165044/,
+    );
+
     const list = await newtonCli('tenant', 'list');
     assert.match(list.stdout, /^cli_tenant\tCLI Tenant\tlast_seq=2$/m);
   });
@@ -109,6 +115,7 @@ describe('newton CLI next to a running server', () => {
     ['bad ttl', ['token', 'x', '--ttl', 'soon'], /not a duration/],
     ['bad role', ['token', 'x', '--role', 'root'], /--role must be agent or admin/],
     ['simulate with a bad phone', ['simulate', 'x', '--from', 'abc', '--text', 'hi'], /not a phone number/],
+    ['receipts with a bad outcome', ['receipts', '--outcome', 'lost'], /--outcome must be one of/],
   ];
   for (const [name, args, message] of misuse) {
     test(`misuse: ${name} → exit 2 with a message on stderr`, async () => {

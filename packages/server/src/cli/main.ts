@@ -11,6 +11,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   instance: async () => (await import('./commands/instance.js')).instance,
   token: async () => (await import('./commands/token.js')).token,
   simulate: async () => (await import('./commands/simulate.js')).simulate,
+  receipts: async () => (await import('./commands/receipts.js')).receipts,
 };
 
 export const USAGE = `usage:\n${Object.values(USAGES)

@@ -11,6 +11,8 @@ export const USAGES = {
   token: 'newton token <tenant_id> [--user <id>] [--role agent|admin] [--ttl 12h]',
   simulate:
     'newton simulate <tenant_id> --from <phone> --text <text> [--name <pushName>] [--instance <name>] [--url <server>]',
+  receipts:
+    'newton receipts [--tenant <id>] [--instance <name>] [--outcome accepted|duplicate|ignored|unroutable|rejected] [--limit 20] [--json]',
 } as const;
 
 export type CommandName = keyof typeof USAGES;

@@ -8,11 +8,14 @@ import {
   Kysely,
   type Migration,
   Migrator,
+  PostgresDialect,
   type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
+import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-message-arrival-order.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -26,6 +29,7 @@ export interface OpenedDatabase {
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
+  '002-message-arrival-order': m002,
 };
 
 /**
@@ -80,6 +84,23 @@ export function openSqlite(dataDir: string): OpenedDatabase {
     dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }),
   });
   return { db, dialect: 'sqlite', location: file };
+}
+
+/** int8 (bigint) and numeric come back as numbers: epoch ms and seqs stay far below 2^53. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export function openPostgres(url: string, poolSize: number): OpenedDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { host, pathname } = new URL(url);
+  return { db, dialect: 'postgres', location: `postgres://${host}${pathname}` };
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -104,15 +104,16 @@ export class InboxStore {
       .where('m.tenant_id', '=', tenantId)
       .where('m.conversation_id', '=', conversationId)
       .orderBy('m.timestamp', 'desc')
-      .orderBy('m.id', 'desc')
+      .orderBy('m.arrival_seq', 'desc')
       .limit(opts.limit + 1);
     if (opts.cursor) {
       const cur = decodeCursor(opts.cursor);
-      if (!cur) throw new InvalidCursorError();
+      const arrival = Number(cur?.id);
+      if (!cur || !Number.isSafeInteger(arrival)) throw new InvalidCursorError();
       q = q.where((eb) =>
         eb.or([
           eb('m.timestamp', '<', cur.time),
-          eb.and([eb('m.timestamp', '=', cur.time), eb('m.id', '<', cur.id)]),
+          eb.and([eb('m.timestamp', '=', cur.time), eb('m.arrival_seq', '<', arrival)]),
         ]),
       );
     }
@@ -122,7 +123,7 @@ export class InboxStore {
     const last = page.at(-1);
     return {
       items: page.map((row) => messagePayload(row, row.lead_phone)),
-      next_cursor: more && last ? encodeCursor(Number(last.timestamp), last.id) : null,
+      next_cursor: more && last ? encodeCursor(Number(last.timestamp), String(last.arrival_seq)) : null,
     };
   }
 

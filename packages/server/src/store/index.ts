@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AdminStore } from './admin.js';
-import { type Dialect, migrate, openSqlite } from './db.js';
+import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
 import { InboxStore } from './inbox.js';
 import { ingestMessage } from './ingest.js';
@@ -46,11 +46,15 @@ export class Store implements EventLogReader {
   }
 
   /** Opens the database named by the options and applies pending migrations. */
-  static async open(opts: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
-    if (opts.databaseUrl) {
-      throw new Error('DATABASE_URL (PostgreSQL) is not supported by this build yet');
-    }
-    const opened = openSqlite(opts.dataDir);
+  static async open(opts: {
+    dataDir: string;
+    databaseUrl?: string | undefined;
+    /** PostgreSQL connections per node. @default 10 */
+    poolSize?: number;
+  }): Promise<Store> {
+    const opened = opts.databaseUrl
+      ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
+      : openSqlite(opts.dataDir);
     await migrate(opened.db);
     return new Store(opened.db, opened.dialect, opened.location);
   }

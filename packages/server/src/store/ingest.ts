@@ -163,6 +163,8 @@ export async function ingestMessage(
     timestamp: m.timestamp,
     extra: Object.keys(m.extra).length > 0 ? JSON.stringify(m.extra) : null,
     is_probe: m.isProbe ? 1 : 0,
+    // new_message is the last event of this transaction (see the push below).
+    arrival_seq: lastSeq + bodies.length + 1,
     created_at: now,
   };
   await trx.insertInto('messages').values(row).execute();

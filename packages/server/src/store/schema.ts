@@ -75,6 +75,8 @@ export interface MessagesTable {
   /** JSON of the type-specific parts (media, location, contacts, reaction). */
   extra: string | null;
   is_probe: number;
+  /** Seq of the message's `new_message` event: the order of arrival. */
+  arrival_seq: number | null;
   created_at: number;
 }
 

@@ -10,6 +10,7 @@ import { type NewtonNode, startNode } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { Instance, NewInstance } from '../store/index.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface Frame {
   type: string;
@@ -117,17 +118,40 @@ export class TestNewton {
     readonly node: NewtonNode,
     readonly dataDir: string,
     private readonly ownsDir: boolean,
+    private readonly database: TestDatabase | undefined,
   ) {}
 
-  static async start(overrides: Partial<Config> = {}, opts: { dataDir?: string } = {}): Promise<TestNewton> {
+  /**
+   * Starts a node on port 0 with a fresh data directory and, under
+   * NEWTON_TEST_DB=postgres, a fresh PostgreSQL database. Pass `database` to
+   * share one between nodes (the caller then drops it).
+   */
+  static async start(
+    overrides: Partial<Config> = {},
+    opts: { dataDir?: string; database?: TestDatabase } = {},
+  ): Promise<TestNewton> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'newton-test-'));
+    const database = opts.database ?? (await createTestDatabase());
     const config: Config = {
       ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ID: 'test-node' }),
+      databaseUrl: database.url,
       ...overrides,
     };
     const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', config.nodeId);
     const node = await startNode(config, logger);
-    return new TestNewton(node, dataDir, opts.dataDir === undefined);
+    return new TestNewton(node, dataDir, opts.dataDir === undefined, opts.database ? undefined : database);
+  }
+
+  /** Environment for a `newton` process that shares this node's storage. */
+  env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      DATA_DIR: this.dataDir,
+      NEWTON_URL: this.url,
+      LOG_LEVEL: 'warn',
+      ...(this.node.config.databaseUrl ? { DATABASE_URL: this.node.config.databaseUrl } : {}),
+      ...(this.node.config.jwtSecret ? { JWT_SECRET: this.node.config.jwtSecret } : {}),
+    };
   }
 
   get url(): string {
@@ -213,6 +237,7 @@ export class TestNewton {
   async close(): Promise<void> {
     for (const s of this.sockets) s.close();
     await this.node.close();
+    await this.database?.drop();
     if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

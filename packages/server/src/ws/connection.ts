@@ -152,7 +152,7 @@ export class Connection {
       this.deps.logger.error({ err, conn: this.id, tenant: this.tenantId, since }, 'replay failed');
       this.sendError(FrameErrorCode.RESUME_FAILED, 'could not read the event log; reconnect with since');
       // The socket cannot know what it missed: make the client reconnect and resume again.
-      this.ws.close(1011, 'resume_failed');
+      this.ws.close(CloseCode.INTERNAL_ERROR, CloseReason.RESUME_FAILED);
       return;
     } finally {
       this.replaying = false;

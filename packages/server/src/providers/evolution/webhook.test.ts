@@ -365,13 +365,16 @@ describe('Evolution webhook: routing and validation', () => {
     assert.equal(res.status, 202);
     const reason = `unknown instance "beta-renamed"; its sender ${OTHER_NUMBER} is the number of instance "beta-wa" (tenant beta)`;
     await f.receipt(res, { outcome: 'unroutable', reason });
+    // The hint is for operators: an unauthenticated caller does not learn which tenant owns a number.
+    assert.equal(res.body.reason, 'unknown instance "beta-renamed"');
     assert.equal(await f.lastSeq(OTHER_TENANT), 0);
   });
 
   test('…also when the sender is the Brazilian 12-digit form of that number', async () => {
     const res = await f.post(upsertBody({ instance: 'br-renamed', sender: '552187650000' }));
     assert.equal(res.status, 202);
-    assert.match(String(res.body.reason), /"beta-br" \(tenant beta\)/);
+    const r = await f.receipt(res, { outcome: 'unroutable' });
+    assert.match(String(r.reason), /"beta-br" \(tenant beta\)/);
   });
 
   test('sender differing from the instance number → 202 unroutable, nothing stored', async () => {

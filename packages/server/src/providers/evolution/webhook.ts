@@ -54,10 +54,12 @@ export class EvolutionWebhook {
 
     const instance = await this.admin.findInstance('evolution', env.instance);
     if (!instance) {
+      // The full reason (which tenant owns the sender's number) is for operators only:
+      // this caller is not authenticated.
       const reason = await this.unknownInstanceReason(env);
       log.warn({ instance: env.instance, reason }, 'webhook unroutable');
       await record({ ...base, outcome: 'unroutable', reason });
-      return reply(202, 'unroutable', req.traceId, { reason });
+      return reply(202, 'unroutable', req.traceId, { reason: `unknown instance "${env.instance}"` });
     }
     const routed = { ...base, tenantId: instance.tenantId, instanceId: instance.id };
 
