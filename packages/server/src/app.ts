@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { TokenService } from './auth/index.js';
-import { type EventBus, MemoryBus } from './bus/index.js';
+import { type EventBus, MemoryBus, RedisBus } from './bus/index.js';
 import type { Config } from './config.js';
 import { buildHttp } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -26,17 +26,46 @@ export interface NewtonNode {
   http: FastifyInstance;
   logger: Logger;
   /**
-   * Graceful stop: no new sockets or webhooks, in-flight requests finish,
-   * sockets close with 1012 so clients resume elsewhere.
+   * Graceful stop (SIGTERM): new sockets and webhooks are refused, in-flight
+   * requests finish, then sockets close with 1012 so clients resume elsewhere.
    */
   close(): Promise<void>;
+}
+
+async function openBus(config: Config, log: Logger): Promise<EventBus> {
+  if (!config.redisUrl) return new MemoryBus();
+  const bus = new RedisBus(config.redisUrl, config.nodeId, log);
+  await bus.connect();
+  return bus;
+}
+
+/** Runs `task` every `ms`, logging failures; the timer never keeps the process alive. */
+function every(
+  ms: number,
+  log: Logger,
+  what: string,
+  task: () => Promise<unknown>,
+): NodeJS.Timeout | undefined {
+  if (ms <= 0) return undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((err) => log.error({ err }, `${what} failed`))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 /** Starts one Newton node from a configuration (the composition root). */
 export async function startNode(config: Config, logger?: Logger): Promise<NewtonNode> {
   const log = logger ?? createLogger(config.logLevel, config.nodeId);
   const store = await Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const bus: EventBus = new MemoryBus();
+  const bus = await openBus(config, log);
   const tokens = new TokenService({
     dataDir: config.dataDir,
     jwtSecret: config.jwtSecret,
@@ -55,9 +84,9 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     maxFrameBytes: config.maxFrameBytes,
     maxSocketBufferBytes: config.maxSocketBufferBytes,
     gapGraceMs: config.gapGraceMs,
+    headPollMs: bus.kind === 'memory' ? 0 : config.headPollMs,
   });
-  let draining = false;
-  const http = await buildHttp({
+  const { app: http, drain } = await buildHttp({
     logger: log,
     store,
     bus,
@@ -65,24 +94,30 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     nodeId: config.nodeId,
     webhookBodyLimit: config.webhookBodyLimit,
     evolution: { webhook, receipts },
-    isDraining: () => draining,
   });
   gateway.attach(http.server);
   await http.listen({ port: config.port, host: config.host });
   const port = (http.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const pruner = setInterval(() => {
-    store.receipts.prune(config.receiptsKept).catch((err) => log.error({ err }, 'receipt pruning failed'));
-  }, RECEIPT_PRUNE_INTERVAL_MS);
-  pruner.unref();
+  const timers = [
+    every(RECEIPT_PRUNE_INTERVAL_MS, log, 'receipt pruning', () => store.receipts.prune(config.receiptsKept)),
+    every(config.pruneIntervalMs, log, 'event pruning', async () => {
+      const removed = await store.applyRetention({
+        maxAgeMs: config.eventRetentionMs,
+        maxEvents: config.eventRetentionMax,
+      });
+      if (removed > 0) log.info({ removed }, 'pruned old events');
+    }),
+  ];
   log.info({ url, store: store.dialect, location: store.location, bus: bus.kind }, 'newton node listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      draining = true;
-      clearInterval(pruner);
+      gateway.stopAccepting();
+      await drain.start(config.shutdownTimeoutMs);
+      for (const t of timers) clearInterval(t);
       await gateway.close();
       await http.close();
       await bus.close();

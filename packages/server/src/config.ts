@@ -32,6 +32,16 @@ export interface Config {
   gapGraceMs: number;
   /** Webhook receipts kept. @default 50000 */
   receiptsKept: number;
+  /** How often a node compares its tenants' cursors with the log (catches a lost last event). @default 2000 */
+  headPollMs: number;
+  /** Event history kept per tenant, by age. @default 604800000 (7 days) */
+  eventRetentionMs: number;
+  /** Event history kept per tenant, by count. @default 100000 */
+  eventRetentionMax: number;
+  /** How often old events are pruned. @default 60000 */
+  pruneIntervalMs: number;
+  /** How long a graceful stop waits for in-flight requests. @default 10000 */
+  shutdownTimeoutMs: number;
   /** Identifies this node in frames, logs and metrics. @default hostname:pid */
   nodeId: string;
 }
@@ -59,6 +69,11 @@ const EnvSchema = z.object({
   MAX_SOCKET_BUFFER_BYTES: intFrom(1024 * 1024),
   GAP_GRACE_MS: intFrom(10),
   RECEIPTS_KEPT: intFrom(50_000),
+  HEAD_POLL_MS: intFrom(2000),
+  EVENT_RETENTION_MS: intFrom(7 * 24 * 3600 * 1000),
+  EVENT_RETENTION_MAX: intFrom(100_000),
+  PRUNE_INTERVAL_MS: intFrom(60_000),
+  SHUTDOWN_TIMEOUT_MS: intFrom(10_000),
   NODE_ID: z.string().min(1).optional(),
 });
 
@@ -75,6 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.REDIS_URL && !e.JWT_SECRET && !e.JWKS_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_URL is set (several nodes) but neither JWT_SECRET nor JWKS_URL: ' +
+        'every node must verify the same tokens, so give them one JWT_SECRET',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -90,6 +111,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSocketBufferBytes: e.MAX_SOCKET_BUFFER_BYTES,
     gapGraceMs: e.GAP_GRACE_MS,
     receiptsKept: e.RECEIPTS_KEPT,
+    headPollMs: e.HEAD_POLL_MS,
+    eventRetentionMs: e.EVENT_RETENTION_MS,
+    eventRetentionMax: e.EVENT_RETENTION_MAX,
+    pruneIntervalMs: e.PRUNE_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     nodeId: e.NODE_ID ?? `${hostname()}:${process.pid}`,
   };
 }

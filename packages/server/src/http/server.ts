@@ -9,6 +9,7 @@ import type { EvolutionWebhook } from '../providers/evolution/webhook.js';
 import type { ReceiptRecorder } from '../providers/receipts.js';
 import type { Store } from '../store/index.js';
 import { apiRoutes } from './api-routes.js';
+import { type Drain, installDrain } from './drain.js';
 import { healthRoutes } from './health-routes.js';
 import { sendError } from './send-error.js';
 
@@ -20,11 +21,10 @@ export interface HttpOptions {
   nodeId: string;
   webhookBodyLimit: number;
   evolution: { webhook: EvolutionWebhook; receipts: ReceiptRecorder };
-  isDraining: () => boolean;
 }
 
 /** Builds the HTTP side: webhooks, REST, health and the OpenAPI document at `/docs`. */
-export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
+export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstance; drain: Drain }> {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     // Small default for everything; the webhook routes set their own limit.
@@ -34,6 +34,7 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  const drain = installDrain(app);
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)
@@ -59,7 +60,7 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
     store: opts.store,
     bus: opts.bus,
     nodeId: opts.nodeId,
-    isDraining: opts.isDraining,
+    isDraining: () => drain.draining,
   });
   await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
   await app.register(evolutionRoutes, {
@@ -69,5 +70,5 @@ export async function buildHttp(opts: HttpOptions): Promise<FastifyInstance> {
     logger: opts.logger,
     sendError,
   });
-  return app;
+  return { app, drain };
 }

@@ -5,6 +5,7 @@ import { logState, readEvents } from './event-log.js';
 import { InboxStore } from './inbox.js';
 import { ingestMessage } from './ingest.js';
 import { ReceiptStore } from './receipts.js';
+import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
 import type { InboundMessage, IngestResult, StoredEvent, TenantLogState } from './types.js';
 
@@ -14,6 +15,7 @@ export type { ConversationListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { ReceiptStore } from './receipts.js';
+export type { RetentionPolicy } from './retention.js';
 export type * from './types.js';
 
 /**
@@ -23,6 +25,8 @@ export type * from './types.js';
 export interface EventLogReader {
   logState(tenantId: string): Promise<TenantLogState | undefined>;
   readEvents(tenantId: string, after: number, upTo: number, limit: number): Promise<StoredEvent[]>;
+  /** Last seq of each of the given tenants. */
+  heads(tenantIds: string[]): Promise<Map<string, number>>;
 }
 
 /**
@@ -72,28 +76,25 @@ export class Store implements EventLogReader {
     return readEvents(this.db, tenantId, after, upTo, limit);
   }
 
-  /**
-   * Removes a tenant's events with seq <= `throughSeq` (never past its last
-   * seq); a `since` below that then gets `resync_required`.
-   */
-  async pruneEvents(tenantId: string, throughSeq: number): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const t = await trx
-        .selectFrom('tenants')
-        .select(['last_seq', 'pruned_through'])
-        .where('id', '=', tenantId)
-        .executeTakeFirst();
-      if (!t) return 0;
-      const through = Math.min(throughSeq, Number(t.last_seq));
-      if (through <= Number(t.pruned_through)) return 0;
-      const res = await trx
-        .deleteFrom('events')
-        .where('tenant_id', '=', tenantId)
-        .where('seq', '<=', through)
-        .executeTakeFirst();
-      await trx.updateTable('tenants').set({ pruned_through: through }).where('id', '=', tenantId).execute();
-      return Number(res.numDeletedRows);
-    });
+  /** Removes a tenant's events with seq <= `throughSeq`; a `since` below it then needs a resync. */
+  pruneEvents(tenantId: string, throughSeq: number): Promise<number> {
+    return pruneEvents(this.db, tenantId, throughSeq);
+  }
+
+  /** Prunes every tenant's event history down to the policy; returns the events removed. */
+  applyRetention(policy: RetentionPolicy, now = Date.now()): Promise<number> {
+    return applyRetention(this.db, policy, now);
+  }
+
+  /** Last seq of each of the given tenants (those that exist). */
+  async heads(tenantIds: string[]): Promise<Map<string, number>> {
+    if (tenantIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('tenants')
+      .select(['id', 'last_seq'])
+      .where('id', 'in', tenantIds)
+      .execute();
+    return new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
   }
 
   /** A cheap query proving the database answers. */

@@ -26,6 +26,8 @@ export interface GatewayOptions {
   maxSocketBufferBytes: number;
   /** @default 10 */
   gapGraceMs: number;
+  /** Compare cursors with the log this often (0: never; a lossless in-process bus needs none). @default 2000 */
+  headPollMs: number;
 }
 
 export interface TenantSockets {
@@ -45,7 +47,10 @@ export class Gateway {
   private readonly streams = new Map<string, TenantStream>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  private readonly unReconnect: () => void;
+  private readonly headPoll: NodeJS.Timeout | undefined;
   private closing = false;
+  private polling = false;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({
@@ -55,8 +60,16 @@ export class Gateway {
       clientTracking: false,
     });
     this.unsubscribe = opts.bus.subscribe((e) => this.onBusEvent(e));
+    // Whatever the bus lost while it was away is in the event log.
+    this.unReconnect = opts.bus.onReconnect(() => {
+      this.catchUpAll().catch((err) => opts.logger.error({ err }, 'catch-up after bus reconnect failed'));
+    });
     this.heartbeat = setInterval(() => this.sweep(), opts.heartbeatIntervalMs);
     this.heartbeat.unref();
+    if (opts.headPollMs > 0) {
+      this.headPoll = setInterval(() => void this.pollHeads(), opts.headPollMs);
+      this.headPoll.unref();
+    }
   }
 
   /** Routes HTTP upgrades of `server` to the gateway. */
@@ -218,8 +231,37 @@ export class Gateway {
   /** Catches every tenant stream up from the event log (after the bus lost messages). */
   async catchUpAll(): Promise<number> {
     let n = 0;
-    for (const stream of this.streams.values()) n += await stream.catchUp();
+    for (const stream of [...this.streams.values()]) n += await stream.catchUp();
+    if (n > 0) this.opts.logger.info({ events: n }, 'caught up from the event log');
     return n;
+  }
+
+  /**
+   * The safety net for a lost *last* event (no later event reveals the gap):
+   * one query for the heads of every tenant with sockets here, then a catch-up
+   * of those behind.
+   */
+  private async pollHeads(): Promise<void> {
+    if (this.polling || this.streams.size === 0) return;
+    this.polling = true;
+    try {
+      const heads = await this.opts.log.heads([...this.streams.keys()]);
+      for (const [tenantId, head] of heads) {
+        const stream = this.streams.get(tenantId);
+        if (stream && head > stream.cursor) {
+          const n = await stream.catchUp();
+          if (n > 0)
+            this.opts.logger.warn(
+              { tenant: tenantId, events: n },
+              'events the bus never delivered, read from the log',
+            );
+        }
+      }
+    } catch (err) {
+      this.opts.logger.error({ err }, 'head poll failed');
+    } finally {
+      this.polling = false;
+    }
   }
 
   sockets(): TenantSockets[] {
@@ -237,6 +279,11 @@ export class Gateway {
     return n;
   }
 
+  /** Refuses new sockets (503 on upgrade) while open ones keep working. */
+  stopAccepting(): void {
+    this.closing = true;
+  }
+
   /**
    * Stops accepting sockets and closes the open ones with `code` (1012 on a
    * restart, so clients reconnect elsewhere and resume with `since`).
@@ -244,7 +291,9 @@ export class Gateway {
   async close(code: number = CloseCode.SERVICE_RESTART, timeoutMs = 2000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.headPoll);
     this.unsubscribe();
+    this.unReconnect();
     const all = [...this.streams.values()].flatMap((s) => [...s.connections]);
     const closed = all.map(
       (c) =>

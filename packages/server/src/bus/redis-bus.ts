@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { EventType } from '@newton/protocol';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { AppendedEvent } from '../store/index.js';
+import type { BusHandler, EventBus } from './types.js';
+
+const EVENTS = 'newton:events';
+const PING_PREFIX = 'newton:ping:';
+
+/**
+ * Fans events out across nodes through Redis pub/sub (one channel; each node
+ * keeps the tenants it has sockets for). Pub/sub, not Streams: the event log
+ * in the database is already the durable, replayable copy, so the bus only
+ * has to be fast; whatever it loses (a subscriber disconnect, a Redis
+ * restart) nodes read back from the log on reconnect. See docs/architecture.md.
+ *
+ * Wire format: `tenant \n seq \n type \n trace \n frame` — the frame is the
+ * exact JSON sockets receive, not re-encoded.
+ */
+export class RedisBus implements EventBus {
+  readonly kind = 'redis';
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly handlers = new Set<BusHandler>();
+  private readonly reconnectHandlers = new Set<() => void>();
+  private readonly pings = new Map<string, () => void>();
+  private readonly pingChannel: string;
+  /** True while connect() runs: the first `ready` is not a reconnect. */
+  private starting = false;
+  /** Times the subscriber connection came back after a loss. */
+  reconnects = 0;
+
+  constructor(
+    url: string,
+    nodeId: string,
+    private readonly logger: Logger,
+  ) {
+    this.pingChannel = `${PING_PREFIX}${nodeId}:${randomUUID()}`;
+    const common = {
+      // Publishing while Redis is away must fail fast (the event log has the events),
+      // not queue up and be replayed out of order later.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(50 * 2 ** times, 2000),
+      lazyConnect: true,
+    };
+    this.pub = new Redis(url, { ...common, connectionName: `newton-pub-${nodeId}` });
+    this.sub = new Redis(url, {
+      ...common,
+      enableOfflineQueue: true,
+      connectionName: `newton-sub-${nodeId}`,
+    });
+    this.pub.on('error', (err) => this.logger.debug({ err }, 'redis publisher error'));
+    this.sub.on('error', (err) => this.logger.debug({ err }, 'redis subscriber error'));
+    this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    this.sub.on('end', () => this.logger.warn('redis subscriber connection ended'));
+    this.sub.on('close', () => {
+      if (!this.starting)
+        this.logger.warn('redis subscriber disconnected: events will be read back from the log');
+    });
+    this.sub.on('ready', () => {
+      if (this.starting) return;
+      this.reconnects++;
+      this.logger.info(
+        { reconnects: this.reconnects },
+        'redis subscriber reconnected: catching up from the event log',
+      );
+      for (const h of this.reconnectHandlers) h();
+    });
+  }
+
+  /**
+   * Connects and subscribes. When Redis cannot be reached the node still
+   * starts (webhooks are stored, readiness says degraded) and keeps retrying;
+   * the first connection then counts as a reconnect, so nodes catch up.
+   * Returns whether Redis answered.
+   */
+  async connect(): Promise<boolean> {
+    this.starting = true;
+    try {
+      const results = await Promise.allSettled([this.pub.connect(), this.sub.connect()]);
+      const subscribed = this.sub.subscribe(EVENTS, this.pingChannel);
+      if (results.every((r) => r.status === 'fulfilled')) {
+        await subscribed;
+        return true;
+      }
+      subscribed.catch((err: Error) => this.logger.warn({ err }, 'redis subscribe failed'));
+      this.logger.warn('redis unreachable at start: running degraded, retrying');
+      return false;
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  async publish(events: readonly AppendedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const pipeline = this.pub.pipeline();
+    for (const e of events) {
+      pipeline.publish(EVENTS, `${e.tenantId}\n${e.seq}\n${e.type}\n${e.traceId ?? ''}\n${e.frame}`);
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline failed');
+  }
+
+  private onMessage(channel: string, message: string): void {
+    if (channel !== EVENTS) {
+      this.pings.get(message)?.();
+      return;
+    }
+    const a = message.indexOf('\n');
+    const b = message.indexOf('\n', a + 1);
+    const c = message.indexOf('\n', b + 1);
+    const d = message.indexOf('\n', c + 1);
+    if (a < 0 || b < 0 || c < 0 || d < 0) {
+      this.logger.warn({ bytes: message.length }, 'malformed bus message ignored');
+      return;
+    }
+    const trace = message.slice(c + 1, d);
+    const event: AppendedEvent = {
+      tenantId: message.slice(0, a),
+      seq: Number(message.slice(a + 1, b)),
+      type: message.slice(b + 1, c) as EventType,
+      frame: message.slice(d + 1),
+      ...(trace ? { traceId: trace } : {}),
+    };
+    for (const handler of this.handlers) handler(event);
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  onReconnect(handler: () => void): () => void {
+    this.reconnectHandlers.add(handler);
+    return () => this.reconnectHandlers.delete(handler);
+  }
+
+  /** Publishes a nonce to this node's ping channel and waits for it to come back through Redis. */
+  roundTrip(timeoutMs: number): Promise<number> {
+    const nonce = randomUUID();
+    const started = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pings.delete(nonce);
+        reject(new Error(`no round trip through redis within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pings.set(nonce, () => {
+        clearTimeout(timer);
+        this.pings.delete(nonce);
+        resolve(performance.now() - started);
+      });
+      this.pub.publish(this.pingChannel, nonce).catch((err: Error) => {
+        clearTimeout(timer);
+        this.pings.delete(nonce);
+        reject(new Error(`redis publish failed: ${err.message}`));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    this.reconnectHandlers.clear();
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+}
