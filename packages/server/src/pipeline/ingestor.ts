@@ -1,6 +1,6 @@
 import type { EventBus } from '../bus/index.js';
 import type { Logger } from '../logger.js';
-import type { InboundMessage, IngestResult, Store } from '../store/index.js';
+import type { InboundMessage, IngestResult, Store, WebhookReceipt } from '../store/index.js';
 
 /**
  * The write path every provider shares: store durably (message, lead,
@@ -15,9 +15,10 @@ export class Ingestor {
     private readonly logger: Logger,
   ) {}
 
-  async ingest(message: InboundMessage, traceId: string): Promise<IngestResult> {
+  /** Stores and publishes; `receipt` is committed with the message (its outcome and id filled in). */
+  async ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult> {
     const log = this.logger.child({ trace: traceId, tenant: message.tenantId });
-    const result = await this.store.ingestMessage(message);
+    const result = await this.store.ingestMessage(message, receipt);
     if (result.outcome === 'duplicate') {
       log.info(
         { provider_message_id: message.providerMessageId, message_id: result.messageId },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '@newton/protocol';
 import { type Logger, redactUrl } from '../logger.js';
-import type { ReceiptOutcome, ReceiptStore } from '../store/index.js';
+import type { ReceiptOutcome, ReceiptStore, WebhookReceipt } from '../store/index.js';
 
 const EXCERPT_CHARS = 2048;
 const SECRET_KEYS = /^(apikey|token|access_token|secret|jwt_key|authorization)$/i;
@@ -38,25 +38,30 @@ export class ReceiptRecorder {
     private readonly logger: Logger,
   ) {}
 
+  /** The receipt as it would be stored, for a caller that commits it itself. */
+  build(traceId: string, receivedAt: number, bodySize: number, f: ReceiptFields): WebhookReceipt {
+    return {
+      id: randomUUID(),
+      receivedAt,
+      provider: this.provider,
+      event: f.event ?? null,
+      instanceName: f.instanceName ?? null,
+      tenantId: f.tenantId ?? null,
+      instanceId: f.instanceId ?? null,
+      outcome: f.outcome,
+      reason: f.reason ?? null,
+      providerMessageId: f.providerMessageId ?? null,
+      messageId: f.messageId ?? null,
+      traceId,
+      bodySize,
+      // Accepted webhooks are in the message table already; keep bodies only for the others.
+      bodyExcerpt: f.outcome === 'accepted' ? null : bodyExcerpt(f.body),
+    };
+  }
+
   async record(traceId: string, receivedAt: number, bodySize: number, f: ReceiptFields): Promise<void> {
     try {
-      await this.receipts.record({
-        id: randomUUID(),
-        receivedAt,
-        provider: this.provider,
-        event: f.event ?? null,
-        instanceName: f.instanceName ?? null,
-        tenantId: f.tenantId ?? null,
-        instanceId: f.instanceId ?? null,
-        outcome: f.outcome,
-        reason: f.reason ?? null,
-        providerMessageId: f.providerMessageId ?? null,
-        messageId: f.messageId ?? null,
-        traceId,
-        bodySize,
-        // Accepted webhooks are in the message table already; keep bodies only for the others.
-        bodyExcerpt: f.outcome === 'accepted' ? null : bodyExcerpt(f.body),
-      });
+      await this.receipts.record(this.build(traceId, receivedAt, bodySize, f));
     } catch (err) {
       this.logger.error({ err, trace: traceId }, 'could not record webhook receipt');
     }

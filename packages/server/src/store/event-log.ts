@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EventBody, EventType } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from './db.js';
-import type { Database } from './schema.js';
+import { prepared } from './prepared.js';
+import type { Database, EventsTable } from './schema.js';
 import type { AppendedEvent, StoredEvent, TenantLogState } from './types.js';
 
 /**
@@ -16,11 +17,21 @@ export async function lockTenant(
   dialect: Dialect,
   tenantId: string,
 ): Promise<number | undefined> {
-  let query = trx.selectFrom('tenants').select('last_seq').where('id', '=', tenantId);
-  if (dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const query = dialect === 'postgres' ? tenantSeqForUpdate : tenantSeq;
+  const row = (await query(trx, { tenant: tenantId })).rows[0];
   return row ? Number(row.last_seq) : undefined;
 }
+
+const tenantSeq = prepared((db, p: { tenant: string }) =>
+  db.selectFrom('tenants').select('last_seq').where('id', '=', p.tenant),
+);
+const tenantSeqForUpdate = prepared((db, p: { tenant: string }) =>
+  db.selectFrom('tenants').select('last_seq').where('id', '=', p.tenant).forUpdate(),
+);
+const insertEvent = prepared((db, p: EventsTable) => db.insertInto('events').values(p));
+const setLastSeq = prepared((db, p: { tenant: string; seq: number }) =>
+  db.updateTable('tenants').set({ last_seq: p.seq }).where('id', '=', p.tenant),
+);
 
 /**
  * Appends events after `lastSeq` (the value lockTenant returned) in the
@@ -59,12 +70,8 @@ export async function appendEvents(
       created_at: now,
     };
   });
-  await trx.insertInto('events').values(rows).execute();
-  await trx
-    .updateTable('tenants')
-    .set({ last_seq: lastSeq + bodies.length })
-    .where('id', '=', tenantId)
-    .execute();
+  for (const row of rows) await insertEvent(trx, row);
+  await setLastSeq(trx, { tenant: tenantId, seq: lastSeq + bodies.length });
   return appended;
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { AdminStore } from './admin.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
@@ -7,7 +7,8 @@ import { ingestMessage } from './ingest.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
-import type { InboundMessage, IngestResult, StoredEvent, TenantLogState } from './types.js';
+import type { InboundMessage, IngestResult, StoredEvent, TenantLogState, WebhookReceipt } from './types.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
@@ -38,6 +39,8 @@ export class Store implements EventLogReader {
   readonly admin: AdminStore;
   readonly inbox: InboxStore;
   readonly receipts: ReceiptStore;
+  /** SQLite only: concurrent writes share one transaction and one fsync. */
+  private readonly batcher: WriteBatcher | undefined;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -47,6 +50,9 @@ export class Store implements EventLogReader {
     this.admin = new AdminStore(db);
     this.inbox = new InboxStore(db);
     this.receipts = new ReceiptStore(db);
+    // PostgreSQL commits concurrent transactions in parallel (and serialises only
+    // writers of one tenant); batching there would lock several tenants at once.
+    this.batcher = dialect === 'sqlite' ? new WriteBatcher(db) : undefined;
   }
 
   /** Opens the database named by the options and applies pending migrations. */
@@ -63,9 +69,13 @@ export class Store implements EventLogReader {
     return new Store(opened.db, opened.dialect, opened.location);
   }
 
-  /** Message, lead, conversation and their events, in one transaction. */
-  ingestMessage(m: InboundMessage): Promise<IngestResult> {
-    return this.db.transaction().execute((trx) => ingestMessage(trx, this.dialect, m));
+  /**
+   * Message, lead, conversation, their events and the webhook's receipt, in
+   * one transaction; resolves once it is committed.
+   */
+  ingestMessage(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
+    const work = (trx: Transaction<Database>) => ingestMessage(trx, this.dialect, m, receipt);
+    return this.batcher ? this.batcher.run(work) : this.db.transaction().execute(work);
   }
 
   logState(tenantId: string): Promise<TenantLogState | undefined> {

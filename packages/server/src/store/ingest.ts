@@ -3,9 +3,11 @@ import type { EventBody, LeadPayload } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
+import { q } from './ingest-queries.js';
 import { conversationSummary, leadPayload, messagePayload } from './mappers.js';
+import { insertReceipt } from './receipts.js';
 import type { Database, LeadsTable } from './schema.js';
-import type { InboundMessage, IngestResult } from './types.js';
+import type { InboundMessage, IngestResult, WebhookReceipt } from './types.js';
 
 const PREVIEW_CHARS = 160;
 
@@ -27,22 +29,10 @@ interface LeadChange {
  */
 async function upsertLead(trx: Transaction<Database>, m: InboundMessage, now: number): Promise<LeadChange> {
   const { phone, lid, name } = m.lead;
-  const byPhone = phone
-    ? await trx
-        .selectFrom('leads')
-        .selectAll()
-        .where('tenant_id', '=', m.tenantId)
-        .where('phone', '=', phone)
-        .executeTakeFirst()
-    : undefined;
+  const byPhone = phone ? (await q.leadByPhone(trx, { tenant: m.tenantId, phone })).rows[0] : undefined;
   const byLid =
     lid && !(byPhone && byPhone.wa_lid === lid)
-      ? await trx
-          .selectFrom('leads')
-          .selectAll()
-          .where('tenant_id', '=', m.tenantId)
-          .where('wa_lid', '=', lid)
-          .executeTakeFirst()
+      ? (await q.leadByLid(trx, { tenant: m.tenantId, lid })).rows[0]
       : undefined;
   const existing = byPhone ?? byLid;
   if (!existing) {
@@ -55,7 +45,7 @@ async function upsertLead(trx: Transaction<Database>, m: InboundMessage, now: nu
       created_at: now,
       updated_at: now,
     };
-    await trx.insertInto('leads').values(row).execute();
+    await q.insertLead(trx, row);
     return { lead: leadPayload(row), created: true, updated: false };
   }
   const patch: Partial<LeadsTable> = {};
@@ -66,11 +56,14 @@ async function upsertLead(trx: Transaction<Database>, m: InboundMessage, now: nu
   if (Object.keys(patch).length === 0) {
     return { lead: leadPayload(existing), created: false, updated: false };
   }
-  await trx
-    .updateTable('leads')
-    .set({ ...patch, updated_at: now })
-    .where('id', '=', existing.id)
-    .execute();
+  const merged = { ...existing, ...patch };
+  await q.updateLead(trx, {
+    id: existing.id,
+    phone: merged.phone,
+    wa_lid: merged.wa_lid,
+    name: merged.name,
+    updated_at: now,
+  });
   const visible = patch.phone !== undefined || patch.name !== undefined;
   return { lead: leadPayload({ ...existing, ...patch }), created: false, updated: visible };
 }
@@ -89,18 +82,17 @@ export async function ingestMessage(
   trx: Transaction<Database>,
   dialect: Dialect,
   m: InboundMessage,
+  receipt?: WebhookReceipt,
 ): Promise<IngestResult> {
   const lastSeq = await lockTenant(trx, dialect, m.tenantId);
   if (lastSeq === undefined) throw new UnknownTenantError(m.tenantId);
 
-  const dup = await trx
-    .selectFrom('messages')
-    .select(['id', 'conversation_id'])
-    .where('tenant_id', '=', m.tenantId)
-    .where('instance_id', '=', m.instanceId)
-    .where('provider_message_id', '=', m.providerMessageId)
-    .executeTakeFirst();
+  const dup = (
+    await q.duplicate(trx, { tenant: m.tenantId, instance: m.instanceId, providerId: m.providerMessageId })
+  ).rows[0];
   if (dup) {
+    if (receipt)
+      await insertReceipt(trx, { ...receipt, outcome: 'duplicate', messageId: dup.id, bodyExcerpt: null });
     return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id, events: [] };
   }
 
@@ -110,13 +102,9 @@ export async function ingestMessage(
   if (leadChange.created) bodies.push({ type: 'lead_created', lead: leadChange.lead });
   else if (leadChange.updated) bodies.push({ type: 'lead_updated', lead: leadChange.lead });
 
-  let conv = await trx
-    .selectFrom('conversations')
-    .selectAll()
-    .where('tenant_id', '=', m.tenantId)
-    .where('instance_id', '=', m.instanceId)
-    .where('lead_id', '=', leadChange.lead.id)
-    .executeTakeFirst();
+  let conv = (
+    await q.conversation(trx, { tenant: m.tenantId, instance: m.instanceId, lead: leadChange.lead.id })
+  ).rows[0];
   const messageId = randomUUID();
   const inbound = m.direction === 'inbound';
   // A late-arriving older message must not move the conversation's "last message" back.
@@ -139,12 +127,20 @@ export async function ingestMessage(
       created_at: now,
       updated_at: now,
     };
-    await trx.insertInto('conversations').values(conv).execute();
+    await q.insertConversation(trx, conv);
   } else {
     const unread = Number(conv.unread_count) + (inbound ? 1 : 0);
     const patch = { ...lastFields, unread_count: unread, reply_to: m.replyTo, updated_at: now };
-    await trx.updateTable('conversations').set(patch).where('id', '=', conv.id).execute();
     conv = { ...conv, ...patch };
+    await q.updateConversation(trx, {
+      id: conv.id,
+      unread_count: conv.unread_count,
+      last_message_at: conv.last_message_at,
+      last_message_id: conv.last_message_id,
+      last_message_preview: conv.last_message_preview,
+      reply_to: conv.reply_to,
+      updated_at: now,
+    });
   }
 
   const row = {
@@ -167,7 +163,7 @@ export async function ingestMessage(
     arrival_seq: lastSeq + bodies.length + 1,
     created_at: now,
   };
-  await trx.insertInto('messages').values(row).execute();
+  await q.insertMessage(trx, row);
   bodies.push({
     type: 'new_message',
     lead_id: leadChange.lead.id,
@@ -177,5 +173,7 @@ export async function ingestMessage(
     conversation: conversationSummary(conv),
   });
   const events = await appendEvents(trx, m.tenantId, lastSeq, bodies, now);
+  // The receipt commits with the message: one durable write per webhook.
+  if (receipt) await insertReceipt(trx, { ...receipt, outcome: 'accepted', messageId, bodyExcerpt: null });
   return { outcome: 'stored', messageId, conversationId: conv.id, events };
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import { type Executor, prepared } from './prepared.js';
+import type { Database, WebhookReceiptsTable } from './schema.js';
 import type { WebhookReceipt } from './types.js';
 
 /** Every webhook leaves a receipt: what came, where it went, and why. */
@@ -7,25 +8,7 @@ export class ReceiptStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async record(r: WebhookReceipt): Promise<void> {
-    await this.db
-      .insertInto('webhook_receipts')
-      .values({
-        id: r.id,
-        received_at: r.receivedAt,
-        provider: r.provider,
-        event: r.event,
-        instance_name: r.instanceName,
-        tenant_id: r.tenantId,
-        instance_id: r.instanceId,
-        outcome: r.outcome,
-        reason: r.reason,
-        provider_message_id: r.providerMessageId,
-        message_id: r.messageId,
-        trace_id: r.traceId,
-        body_size: r.bodySize,
-        body_excerpt: r.bodyExcerpt,
-      })
-      .execute();
+    await insertReceipt(this.db, r);
   }
 
   /** Most recent receipts first, optionally filtered. */
@@ -75,4 +58,28 @@ export class ReceiptStore {
       .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
+}
+
+const insertReceiptRow = prepared((db, p: WebhookReceiptsTable) =>
+  db.insertInto('webhook_receipts').values(p),
+);
+
+/** Inserts one receipt; used on its own or inside the transaction that stored the message. */
+export async function insertReceipt(db: Executor, r: WebhookReceipt): Promise<void> {
+  await insertReceiptRow(db, {
+    id: r.id,
+    received_at: r.receivedAt,
+    provider: r.provider,
+    event: r.event,
+    instance_name: r.instanceName,
+    tenant_id: r.tenantId,
+    instance_id: r.instanceId,
+    outcome: r.outcome,
+    reason: r.reason,
+    provider_message_id: r.providerMessageId,
+    message_id: r.messageId,
+    trace_id: r.traceId,
+    body_size: r.bodySize,
+    body_excerpt: r.bodyExcerpt,
+  });
 }

@@ -141,9 +141,13 @@ export class EvolutionWebhook {
         extra: m.extra,
       },
       req.traceId,
+      this.receipts.build(req.traceId, req.receivedAt, req.bodySize, {
+        ...routed,
+        outcome: 'accepted',
+        providerMessageId: m.providerMessageId,
+      }),
     );
     const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';
-    await record({ outcome, providerMessageId: m.providerMessageId, messageId: result.messageId });
     return {
       status: 200,
       outcome,

@@ -1,0 +1,69 @@
+/**
+ * Group commit (SQLite): concurrent writes share a transaction, and one that
+ * fails does not take the others down with it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
+import { type InboundMessage, Store, UnknownTenantError } from './index.js';
+
+let store: Store;
+let database: TestDatabase;
+const dir = mkdtempSync(path.join(tmpdir(), 'newton-batch-'));
+let instanceId = '';
+
+before(async () => {
+  database = await createTestDatabase();
+  store = await Store.open({ dataDir: dir, databaseUrl: database.url });
+  await store.admin.createTenant('batch', null);
+  instanceId = (
+    await store.admin.createInstance({ tenantId: 'batch', provider: 'evolution', name: 'batch-wa' })
+  ).id;
+});
+after(async () => {
+  await store.close();
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const message = (tenantId: string, id: string): InboundMessage => ({
+  tenantId,
+  instanceId,
+  provider: 'evolution',
+  providerMessageId: id,
+  lead: { phone: '+573001112233', lid: null, name: null },
+  replyTo: '573001112233@s.whatsapp.net',
+  direction: 'inbound',
+  sender: 'lead',
+  type: 'text',
+  content: id,
+  status: 'delivered',
+  timestamp: Date.now(),
+  extra: {},
+});
+
+test('concurrent writes all commit with gapless seqs; a failing one is rejected alone', async () => {
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 40 }, (_, i) => store.ingestMessage(message('batch', `ok-${i}`))),
+    store.ingestMessage(message('no-such-tenant', 'bad')),
+    ...Array.from({ length: 40 }, (_, i) => store.ingestMessage(message('batch', `ok-b-${i}`))),
+    store.ingestMessage(message('batch', 'ok-0')), // a duplicate inside the same burst
+  ]);
+  const rejected = results.filter((r) => r.status === 'rejected');
+  assert.equal(rejected.length, 1);
+  assert.ok((rejected[0] as PromiseRejectedResult).reason instanceof UnknownTenantError);
+  const fulfilled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  assert.equal(fulfilled.filter((r) => r.outcome === 'stored').length, 80);
+  assert.equal(fulfilled.filter((r) => r.outcome === 'duplicate').length, 1);
+  const seqs = fulfilled.flatMap((r) => r.events.map((e) => e.seq)).sort((a, b) => a - b);
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 81 }, (_, i) => i + 1),
+    'lead_created + 80 messages',
+  );
+  const stored = await store.readEvents('batch', 0, 1000, 1000);
+  assert.equal(stored.length, 81, 'everything resolved as stored is in the log');
+});
