@@ -14,6 +14,7 @@ import type { Principal } from '../auth/index.js';
 import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import { parseClientFrame } from './client-frames.js';
+import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
 
 /** Events read from the log per query while replaying. */
 const REPLAY_PAGE = 500;
@@ -37,7 +38,7 @@ export interface ConnectionDeps {
  * has been given or skipped, so a live event at or below it is never sent
  * twice, and a replay from the log hands over to live events without a gap.
  */
-export class Connection {
+export class Connection implements Flushable {
   readonly id = randomUUID();
   readonly channels = new Set<Channel>(CHANNELS);
   position = 0;
@@ -46,6 +47,8 @@ export class Connection {
   lastFrameAt = Date.now();
   private replaying = false;
   private pending: Pending[] = [];
+  /** Frames queued this turn; written in one go by flush(). */
+  private outbox: Buffer[] | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -70,24 +73,53 @@ export class Connection {
     return this.write(buf);
   }
 
-  /** Writes one frame, closing the socket when the peer stopped reading. */
-  write(data: Buffer | string): boolean {
-    const ws = this.ws;
-    if (ws.readyState !== WebSocket.OPEN) return false;
-    if (ws.bufferedAmount > this.deps.maxBufferBytes) {
-      this.deps.logger.warn(
-        { conn: this.id, tenant: this.tenantId, buffered: ws.bufferedAmount },
-        'slow consumer: closing socket',
-      );
-      ws.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
-      return false;
+  /** Queues one complete frame (see frames.ts) for this turn's write. */
+  write(frame: Buffer): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return false;
+    if (this.outbox) {
+      this.outbox.push(frame);
+    } else {
+      this.outbox = [frame];
+      scheduleFlush(this);
     }
-    ws.send(data, { binary: false });
     return true;
   }
 
+  /** Writes the queued frames, closing the socket when the peer stopped reading. */
+  flush(): void {
+    const out = this.outbox;
+    this.outbox = undefined;
+    const socket = rawSocket(this.ws);
+    if (!out || !socket || this.ws.readyState !== WebSocket.OPEN) return;
+    if (socket.writableLength > this.deps.maxBufferBytes) {
+      this.deps.logger.warn(
+        { conn: this.id, tenant: this.tenantId, buffered: socket.writableLength },
+        'slow consumer: closing socket',
+      );
+      this.ws.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
+      return;
+    }
+    socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+  }
+
+  /** Writes what is queued and resolves once the socket's buffer is below half the limit. */
+  private drained(): Promise<void> {
+    this.flush();
+    const socket = rawSocket(this.ws);
+    if (!socket || socket.writableLength <= this.deps.maxBufferBytes / 2) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
   sendControl(frame: ServerControlFrame): void {
-    this.write(JSON.stringify(frame));
+    this.write(textFrame(JSON.stringify(frame)));
   }
 
   sendError(code: FrameErrorCodeValue, message: string): void {
@@ -191,10 +223,13 @@ export class Connection {
         REPLAY_PAGE,
       );
       for (const e of page) {
-        if (this.channels.has(EVENT_CHANNEL[e.type]) && this.write(e.frame)) count++;
+        if (this.channels.has(EVENT_CHANNEL[e.type]) && this.write(textFrame(e.frame))) count++;
         cursor = e.seq;
       }
       if (page.length < REPLAY_PAGE || this.ws.readyState !== WebSocket.OPEN) break;
+      // A backlog is sent at the pace the client reads it: the next page waits
+      // until this one has left the socket's buffer.
+      await this.drained();
     }
     this.position = cursor;
     this.sendControl({ type: 'resumed', from: since + 1, to: cursor, count });

@@ -126,4 +126,41 @@ describe('slow consumer', () => {
       `median latency during the flood ${median(during).toFixed(1)} ms >= 5 × ${median(before).toFixed(1)} + 20 ms`,
     );
   });
+
+  test('a reading client replaying a backlog bigger than the buffer limit gets all of it, not 4008', async () => {
+    // A slow consumer is one that does not read; a client catching up over
+    // several MB of history reads as fast as it can and must not be dropped
+    // because the server wrote the replay faster than any network drains it.
+    const backlog = 'backlog';
+    await newton.addTenant(backlog);
+    await newton.addInstance({ tenantId: backlog, name: `${backlog}-wa` });
+    const POSTS = 600; // ~5 MB of frames, 20x the limit
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < POSTS) {
+          const i = next++;
+          const res = await newton.evolution(
+            upsertBody({
+              instance: `${backlog}-wa`,
+              sender: null,
+              id: `BACKLOG${i}`,
+              text: TEXT,
+              pushName: 'Ana',
+            }),
+          );
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+        }
+      }),
+    );
+    const reader = await newton.connect(backlog, { since: 0 });
+    const outcome = await Promise.race([
+      reader.waitFor('resumed', 30_000).then(() => 'resumed'),
+      reader.closed.then((c) => `closed ${c.code} ${c.reason} after ${reader.events().length} events`),
+    ]);
+    assert.equal(outcome, 'resumed', 'the replay completes for a client that reads');
+    const seqs = reader.events().map((e) => e.seq as number);
+    assert.equal(describeSeqProblem(seqs, 1, POSTS + 1), undefined);
+    reader.close();
+  });
 });

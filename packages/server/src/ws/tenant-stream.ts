@@ -2,6 +2,7 @@ import { EVENT_CHANNEL, type EventType } from '@newton/protocol';
 import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import type { Connection } from './connection.js';
+import { textFrame } from './frames.js';
 
 interface Incoming {
   seq: number;
@@ -98,7 +99,7 @@ export class TenantStream {
 
   private deliver(event: Incoming): void {
     this.cursor = event.seq;
-    const buf = Buffer.from(event.frame);
+    const buf = textFrame(event.frame);
     const channel = EVENT_CHANNEL[event.type];
     let sockets = 0;
     for (const conn of this.connections) if (conn.deliver(event.seq, channel, buf)) sockets++;
