@@ -138,6 +138,8 @@ describe(`graceful stop of a node process (${CLUSTERED ? 'two nodes, PostgreSQL 
       JWT_SECRET: CLUSTER_JWT_SECRET,
       LOG_LEVEL: 'warn',
       HEAD_POLL_MS: '500',
+      // The drain is held open on purpose below; a loaded machine must not run into its timeout.
+      SHUTDOWN_TIMEOUT_MS: '30000',
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       ...(redis ? { REDIS_URL: redis.url } : {}),
     };

@@ -16,6 +16,9 @@ import type { EventLogReader } from '../store/index.js';
 import { parseClientFrame } from './client-frames.js';
 import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
 
+/** How long a slow consumer's close handshake may take before the socket is dropped. */
+const SLOW_CONSUMER_GRACE_MS = 2000;
+
 /** Events read from the log per query while replaying. */
 const REPLAY_PAGE = 500;
 
@@ -97,6 +100,8 @@ export class Connection implements Flushable {
         'slow consumer: closing socket',
       );
       this.ws.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
+      // A peer that reads nothing never acknowledges the close; free its buffer soon.
+      setTimeout(() => this.ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
       return;
     }
     socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));

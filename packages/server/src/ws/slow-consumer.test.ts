@@ -127,40 +127,58 @@ describe('slow consumer', () => {
     );
   });
 
-  test('a reading client replaying a backlog bigger than the buffer limit gets all of it, not 4008', async () => {
+  test('a reading client replaying a backlog bigger than the buffer limit, while live events flow, gets all of it, not 4008', async () => {
     // A slow consumer is one that does not read; a client catching up over
     // several MB of history reads as fast as it can and must not be dropped
-    // because the server wrote the replay faster than any network drains it.
+    // because the server wrote the replay (or the live events right behind
+    // it) faster than any network drains it.
     const backlog = 'backlog';
     await newton.addTenant(backlog);
     await newton.addInstance({ tenantId: backlog, name: `${backlog}-wa` });
-    const POSTS = 600; // ~5 MB of frames, 20x the limit
-    let next = 0;
+    let n = 0;
+    const post = async () => {
+      const res = await newton.evolution(
+        upsertBody({
+          instance: `${backlog}-wa`,
+          sender: null,
+          id: `BACKLOG${n++}`,
+          text: TEXT,
+          pushName: 'Ana',
+        }),
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    // ~5 MB of frames, 20x the limit; the last replay page alone is over the limit.
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        while (next < POSTS) {
-          const i = next++;
-          const res = await newton.evolution(
-            upsertBody({
-              instance: `${backlog}-wa`,
-              sender: null,
-              id: `BACKLOG${i}`,
-              text: TEXT,
-              pushName: 'Ana',
-            }),
-          );
-          assert.equal(res.status, 200, JSON.stringify(res.body));
-        }
+        while (n < 600) await post();
       }),
     );
     const reader = await newton.connect(backlog, { since: 0 });
+    let replaying = true;
+    const live = (async () => {
+      // A busy tenant: new messages keep arriving while the client catches up.
+      while (replaying) await post();
+      for (let i = 0; i < 20; i++) await post();
+    })();
     const outcome = await Promise.race([
       reader.waitFor('resumed', 30_000).then(() => 'resumed'),
       reader.closed.then((c) => `closed ${c.code} ${c.reason} after ${reader.events().length} events`),
-    ]);
+    ]).finally(() => {
+      replaying = false;
+    });
+    await live;
     assert.equal(outcome, 'resumed', 'the replay completes for a client that reads');
+    const total = n + 1; // one new_message per post, plus the lead_created
+    const got = await Promise.race([
+      reader.waitForEvents(total, 30_000).then(() => 'all'),
+      reader.closed.then(
+        (c) => `closed ${c.code} ${c.reason} after ${reader.events().length} of ${total} events`,
+      ),
+    ]);
+    assert.equal(got, 'all', 'the live events after the replay arrive too');
     const seqs = reader.events().map((e) => e.seq as number);
-    assert.equal(describeSeqProblem(seqs, 1, POSTS + 1), undefined);
+    assert.equal(describeSeqProblem(seqs, 1, total), undefined);
     reader.close();
   });
 });
