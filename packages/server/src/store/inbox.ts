@@ -18,6 +18,21 @@ export interface ConversationListItem extends ConversationSummary {
   created_at: string;
 }
 
+type ConversationRow = Parameters<typeof conversationSummary>[0] & {
+  lead_name: string | null;
+  lead_phone: string | null;
+};
+
+function conversationItem(row: ConversationRow): ConversationListItem {
+  return {
+    ...conversationSummary(row),
+    lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
+    last_message_preview: row.last_message_preview,
+    last_message_id: row.last_message_id,
+    created_at: toIso(row.created_at),
+  };
+}
+
 export class InvalidCursorError extends Error {
   constructor() {
     super('cursor is not one this server issued');
@@ -57,13 +72,7 @@ export class InboxStore {
     const rows = await q.execute();
     const more = rows.length > opts.limit;
     const page = more ? rows.slice(0, opts.limit) : rows;
-    const items = page.map((row) => ({
-      ...conversationSummary(row),
-      lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
-      last_message_preview: row.last_message_preview,
-      last_message_id: row.last_message_id,
-      created_at: toIso(row.created_at),
-    }));
+    const items = page.map(conversationItem);
     const last = page.at(-1);
     return {
       items,
@@ -80,14 +89,7 @@ export class InboxStore {
       .where('c.tenant_id', '=', tenantId)
       .where('c.id', '=', id)
       .executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      ...conversationSummary(row),
-      lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
-      last_message_preview: row.last_message_preview,
-      last_message_id: row.last_message_id,
-      created_at: toIso(row.created_at),
-    };
+    return row ? conversationItem(row) : undefined;
   }
 
   /** A conversation's messages, newest first; `next_cursor` continues with older ones. */

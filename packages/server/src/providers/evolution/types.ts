@@ -1,5 +1,4 @@
-import type { MessageDirection, MessageSender, MessageStatus, MessageType } from '@newton/protocol';
-import type { MessageExtra } from '../../store/index.js';
+import type { InboundMessage } from '../../store/index.js';
 
 /** Who the chat is with, as far as the webhook tells. */
 export interface ChatParty {
@@ -11,20 +10,18 @@ export interface ChatParty {
   replyTo: string;
 }
 
-/** One `messages.upsert` item, normalised but not yet routed to a tenant. */
-export interface ParsedEvolutionMessage {
-  providerMessageId: string;
+/**
+ * One `messages.upsert` item, normalised but not yet routed to a tenant.
+ * `timestamp` comes from `messageTimestamp` (unix seconds), receipt time when absent.
+ */
+export interface ParsedEvolutionMessage
+  extends Pick<
+    InboundMessage,
+    'providerMessageId' | 'direction' | 'sender' | 'type' | 'content' | 'status' | 'timestamp' | 'extra'
+  > {
   party: ChatParty;
   /** `pushName` when the customer wrote it (never taken from `fromMe` messages). */
   pushName: string | null;
-  direction: MessageDirection;
-  sender: MessageSender;
-  type: MessageType;
-  content: string | null;
-  status: MessageStatus;
-  /** Epoch ms from `messageTimestamp` (unix seconds); receipt time when absent. */
-  timestamp: number;
-  extra: MessageExtra;
 }
 
 /** The outcome of reading one `messages.upsert` data item. */

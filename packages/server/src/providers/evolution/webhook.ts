@@ -123,22 +123,15 @@ export class EvolutionWebhook {
       await record({ outcome: 'ignored', reason: item.reason, providerMessageId: item.providerMessageId });
       return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: item.reason } };
     }
-    const m = item.message;
+    const { party, pushName, ...m } = item.message;
     const result = await this.ingestor.ingest(
       {
+        ...m,
         tenantId: instance.tenantId,
         instanceId: instance.id,
         provider: 'evolution',
-        providerMessageId: m.providerMessageId,
-        lead: { phone: m.party.phone, lid: m.party.lid, name: m.pushName },
-        replyTo: m.party.replyTo,
-        direction: m.direction,
-        sender: m.sender,
-        type: m.type,
-        content: m.content,
-        status: m.status,
-        timestamp: m.timestamp,
-        extra: m.extra,
+        lead: { phone: party.phone, lid: party.lid, name: pushName },
+        replyTo: party.replyTo,
       },
       req.traceId,
       this.receipts.build(req.traceId, req.receivedAt, req.bodySize, {
