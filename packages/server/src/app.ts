@@ -85,6 +85,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     maxSocketBufferBytes: config.maxSocketBufferBytes,
     gapGraceMs: config.gapGraceMs,
     headPollMs: bus.kind === 'memory' ? 0 : config.headPollMs,
+    replayCacheEvents: config.replayCacheEvents,
+    streamLingerMs: config.streamLingerMs,
   });
   const { app: http, drain } = await buildHttp({
     logger: log,
@@ -96,7 +98,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     evolution: { webhook, receipts },
   });
   gateway.attach(http.server);
-  await http.listen({ port: config.port, host: config.host });
+  // A deep accept queue: thousands of sockets reconnect at once after a node restart.
+  await http.listen({ port: config.port, host: config.host, backlog: 4096 });
   const port = (http.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

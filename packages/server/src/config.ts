@@ -40,6 +40,10 @@ export interface Config {
   eventRetentionMax: number;
   /** How often old events are pruned. @default 60000 */
   pruneIntervalMs: number;
+  /** Recent events per tenant kept in memory for replays. @default 256 */
+  replayCacheEvents: number;
+  /** How long a tenant's stream outlives its last socket on a node. @default 30000 */
+  streamLingerMs: number;
   /** How long a graceful stop waits for in-flight requests. @default 10000 */
   shutdownTimeoutMs: number;
   /** Identifies this node in frames, logs and metrics. @default hostname:pid */
@@ -74,6 +78,8 @@ const EnvSchema = z.object({
   EVENT_RETENTION_MAX: intFrom(100_000),
   PRUNE_INTERVAL_MS: intFrom(60_000),
   SHUTDOWN_TIMEOUT_MS: intFrom(10_000),
+  REPLAY_CACHE_EVENTS: intFrom(256),
+  STREAM_LINGER_MS: intFrom(30_000),
   NODE_ID: z.string().min(1).optional(),
 });
 
@@ -116,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventRetentionMax: e.EVENT_RETENTION_MAX,
     pruneIntervalMs: e.PRUNE_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    replayCacheEvents: e.REPLAY_CACHE_EVENTS,
+    streamLingerMs: e.STREAM_LINGER_MS,
     nodeId: e.NODE_ID ?? `${hostname()}:${process.pid}`,
   };
 }

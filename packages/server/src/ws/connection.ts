@@ -15,6 +15,7 @@ import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import { parseClientFrame } from './client-frames.js';
 import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
+import type { CachedEvent } from './tenant-stream.js';
 
 const bit = (c: Channel): number => 1 << CHANNELS.indexOf(c);
 const ALL_CHANNELS = CHANNELS.reduce((bits, c) => bits | bit(c), 0);
@@ -33,6 +34,8 @@ interface Pending {
 
 export interface ConnectionDeps {
   log: EventLogReader;
+  /** Recent events of the tenant in memory (see TenantStream.cachedAfter). */
+  cachedAfter?: (since: number) => CachedEvent[] | undefined;
   logger: Logger;
   maxBufferBytes: number;
   /** Counts frames actually written, for logs and metrics. */
@@ -187,6 +190,16 @@ export class Connection implements Flushable {
   async resume(since: number): Promise<void> {
     if (this.replaying) {
       this.sendError(FrameErrorCode.RESUME_IN_PROGRESS, 'a resume is already replaying');
+      return;
+    }
+    const cached = this.deps.cachedAfter?.(since);
+    if (cached) {
+      // All in memory: replayed synchronously, so no live event can interleave.
+      let count = 0;
+      for (const e of cached) if (this.subscribed(e.channel) && this.write(e.frame)) count++;
+      const to = cached.at(-1)?.seq ?? since;
+      this.position = to;
+      this.sendControl({ type: 'resumed', from: since + 1, to, count });
       return;
     }
     this.replaying = true;

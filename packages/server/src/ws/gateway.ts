@@ -26,6 +26,10 @@ export interface GatewayOptions {
   maxSocketBufferBytes: number;
   /** @default 10 */
   gapGraceMs: number;
+  /** Recent events per tenant kept in memory for replays. @default 256 */
+  replayCacheEvents: number;
+  /** How long a tenant's stream (and its replay cache) outlives its last socket. @default 30000 */
+  streamLingerMs: number;
   /** Compare cursors with the log this often (0: never; a lossless in-process bus needs none). @default 2000 */
   headPollMs: number;
 }
@@ -51,6 +55,7 @@ export class Gateway {
   private readonly headPoll: NodeJS.Timeout | undefined;
   private closing = false;
   private polling = false;
+  private readonly lingering = new Map<TenantStream, NodeJS.Timeout>();
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss = new WebSocketServer({
@@ -130,16 +135,16 @@ export class Gateway {
     const stream = this.acquire(tenantId);
     let conn: Connection | undefined;
     try {
-      const state = await this.opts.log.logState(tenantId);
-      if (!state) {
+      await stream.ready;
+      if (!stream.exists) {
         logger.info({ tenant: tenantId }, 'socket refused: unknown tenant');
         ws.close(CloseCode.UNKNOWN_TENANT, CloseReason.UNKNOWN_TENANT);
         return;
       }
-      await stream.ready;
       if (ws.readyState !== ws.OPEN) return;
       conn = new Connection(ws, tenantId, principal, {
         log: this.opts.log,
+        cachedAfter: (since) => stream.cachedAfter(since),
         logger,
         maxBufferBytes: this.opts.maxSocketBufferBytes,
       });
@@ -185,11 +190,15 @@ export class Gateway {
 
   private acquire(tenantId: string): TenantStream {
     let stream = this.streams.get(tenantId);
-    if (!stream) {
+    if (stream) {
+      clearTimeout(this.lingering.get(stream));
+      this.lingering.delete(stream);
+    } else {
       stream = new TenantStream(tenantId, {
         log: this.opts.log,
         logger: this.opts.logger,
         gapGraceMs: this.opts.gapGraceMs,
+        replayCacheEvents: this.opts.replayCacheEvents,
         onDelivered: (e) =>
           this.opts.logger.info(
             { trace: e.traceId, tenant: e.tenantId, seq: e.seq, type: e.type, sockets: e.sockets },
@@ -202,12 +211,24 @@ export class Gateway {
     return stream;
   }
 
+  /**
+   * A stream without sockets lingers a while (kept current by the bus), so a
+   * reconnect storm after a network blip finds its cursor and replay cache warm.
+   */
   private release(stream: TenantStream): void {
     stream.refs--;
-    if (stream.refs <= 0 && this.streams.get(stream.tenantId) === stream) {
-      this.streams.delete(stream.tenantId);
-      stream.dispose();
-    }
+    if (stream.refs > 0 || this.streams.get(stream.tenantId) !== stream) return;
+    const drop = () => {
+      this.lingering.delete(stream);
+      if (stream.refs <= 0 && this.streams.get(stream.tenantId) === stream) {
+        this.streams.delete(stream.tenantId);
+        stream.dispose();
+      }
+    };
+    if (!stream.exists || this.opts.streamLingerMs <= 0 || this.closing) return drop();
+    const timer = setTimeout(drop, this.opts.streamLingerMs);
+    timer.unref();
+    this.lingering.set(stream, timer);
   }
 
   /** Protocol pings; drops peers that did not answer the last one and sockets whose token expired. */
@@ -306,6 +327,8 @@ export class Gateway {
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(closed), timer]);
     for (const c of all) if (c.ws.readyState !== c.ws.CLOSED) c.ws.terminate();
+    for (const t of this.lingering.values()) clearTimeout(t);
+    this.lingering.clear();
     for (const s of this.streams.values()) s.dispose();
     this.streams.clear();
     this.wss.close();

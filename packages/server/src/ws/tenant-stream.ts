@@ -1,4 +1,4 @@
-import { EVENT_CHANNEL, type EventType } from '@newton/protocol';
+import { type Channel, EVENT_CHANNEL, type EventType } from '@newton/protocol';
 import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import type { Connection } from './connection.js';
@@ -11,10 +11,19 @@ interface Incoming {
   traceId?: string | undefined;
 }
 
+/** An event kept in memory with its frame built, for replays. */
+export interface CachedEvent {
+  seq: number;
+  channel: Channel;
+  frame: Buffer;
+}
+
 export interface StreamDeps {
   log: EventLogReader;
   logger: Logger;
   gapGraceMs: number;
+  /** Recent events kept in memory for replays (0: none). @default 256 */
+  replayCacheEvents: number;
   /** Reports each event handed to sockets: its seq and how many sockets got it. */
   onDelivered?: (event: Incoming & { tenantId: string; sockets: number }) => void;
 }
@@ -35,7 +44,14 @@ export class TenantStream {
   /** References held by sockets being set up or attached. */
   refs = 0;
   readonly ready: Promise<void>;
+  /** False when the tenant does not exist (known once `ready` resolved). */
+  exists = false;
   private initialized = false;
+  /**
+   * The newest events, contiguous and ending at `cursor`, frames prebuilt: a
+   * reconnect storm replays from here instead of reading the log once per socket.
+   */
+  private recent: CachedEvent[] = [];
   private readonly ahead = new Map<number, Incoming>();
   private filling = false;
   private fillTimer: NodeJS.Timeout | undefined;
@@ -51,7 +67,21 @@ export class TenantStream {
 
   private async init(): Promise<void> {
     const state = await this.deps.log.logState(this.tenantId);
+    this.exists = state !== undefined;
     this.cursor = state?.lastSeq ?? 0;
+    const keep = this.deps.replayCacheEvents;
+    if (state && keep > 0 && state.lastSeq > state.prunedThrough) {
+      const from = Math.max(state.prunedThrough, state.lastSeq - keep);
+      const rows = await this.deps.log.readEvents(this.tenantId, from, state.lastSeq, keep);
+      // Keep only a run that ends at the cursor (a concurrent prune may have cut its start).
+      if (rows.at(-1)?.seq === state.lastSeq) {
+        this.recent = rows.map((e) => ({
+          seq: e.seq,
+          channel: EVENT_CHANNEL[e.type],
+          frame: textFrame(e.frame),
+        }));
+      }
+    }
     this.initialized = true;
     this.drainAhead();
     if (this.ahead.size > 0) this.scheduleFill(this.deps.gapGraceMs);
@@ -97,10 +127,26 @@ export class TenantStream {
     return delivered;
   }
 
+  /**
+   * The cached events after `since`, or undefined when the cache does not
+   * reach back that far (the caller then reads the log).
+   */
+  cachedAfter(since: number): CachedEvent[] | undefined {
+    if (!this.initialized || since > this.cursor) return undefined;
+    if (since === this.cursor) return [];
+    const first = this.recent[0];
+    if (!first || since < first.seq - 1) return undefined;
+    return this.recent.slice(since - first.seq + 1);
+  }
+
   private deliver(event: Incoming): void {
     this.cursor = event.seq;
     const buf = textFrame(event.frame);
     const channel = EVENT_CHANNEL[event.type];
+    if (this.deps.replayCacheEvents > 0) {
+      this.recent.push({ seq: event.seq, channel, frame: buf });
+      if (this.recent.length > this.deps.replayCacheEvents) this.recent.shift();
+    }
     let sockets = 0;
     for (const conn of this.connections) if (conn.deliver(event.seq, channel, buf)) sockets++;
     this.deps.onDelivered?.({ ...event, tenantId: this.tenantId, sockets });
@@ -160,5 +206,6 @@ export class TenantStream {
     if (this.fillTimer) clearTimeout(this.fillTimer);
     this.fillTimer = undefined;
     this.ahead.clear();
+    this.recent = [];
   }
 }
