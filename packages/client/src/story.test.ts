@@ -1,0 +1,277 @@
+/**
+ * The founding story through the SDK (CONTRACT.md), against a real Newton
+ * node and real sockets: a frontend connects with WebSocketService,
+ * subscribes to messages, a customer writes on WhatsApp, and `new_message`
+ * reaches its handler with every contract field — once, even when the server
+ * replays what the client already has. Plus the SDK's own promises:
+ * disconnect() means disconnected, the send queue is bounded and says what
+ * it drops, and destroy() leaves no listener behind.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { NewMessageEvent, ServerFrame, TenantEvent } from '@newton/protocol';
+import { WebSocket } from 'ws';
+import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
+import { TestNewton } from '../../server/src/testing/harness.js';
+import type { DroppedFrame } from './emitter.js';
+import { WebSocketService, type WebSocketServiceOptions } from './index.js';
+import {
+  FakeDocument,
+  FakeTarget,
+  recordingWebSocket,
+  sleep,
+  socketListeners,
+  until,
+  waitForState,
+} from './testing/stubs.js';
+import { TcpProxy } from './testing/tcp-proxy.js';
+
+const TENANT = 'celucambio_main';
+let newton: TestNewton;
+let proxy: TcpProxy;
+const services: WebSocketService[] = [];
+let messageNo = 0;
+
+before(async () => {
+  newton = await TestNewton.start();
+  await newton.addTenant(TENANT, 'Celucambio');
+  await newton.addInstance({
+    tenantId: TENANT,
+    name: 'celucambio',
+    number: '573014165044',
+    apikey: 'evo-key-1',
+  });
+  proxy = await TcpProxy.start(Number(new URL(newton.url).port));
+});
+after(async () => {
+  for (const s of services) s.destroy();
+  await proxy.close();
+  await newton.close();
+});
+
+function service(extra: Partial<WebSocketServiceOptions> = {}): WebSocketService {
+  const svc = new WebSocketService({
+    baseUrl: newton.url,
+    tenantId: TENANT,
+    getToken: () => newton.token(TENANT, { user: 'ana' }),
+    WebSocket,
+    window: null,
+    document: null,
+    ...extra,
+  });
+  services.push(svc);
+  return svc;
+}
+
+/** A customer message through the real webhook path. */
+async function customerWrites(text = `mensaje ${++messageNo}`): Promise<string> {
+  const res = await newton.evolution(
+    upsertBody({
+      instance: 'celucambio',
+      from: '573001112233',
+      sender: '573014165044',
+      apikey: 'evo-key-1',
+      pushName: 'Ana',
+      text,
+      timestamp: 1764000000,
+    }),
+  );
+  assert.equal(res.status, 200);
+  return text;
+}
+
+test('founding story: subscribe to messages, a customer writes, new_message arrives with every contract field', async () => {
+  const lines: string[] = [];
+  let token = '';
+  const svc = service({
+    getToken: async () => (token = await newton.token(TENANT, { user: 'ana' })),
+    debug: (line) => lines.push(line),
+  });
+  const got: NewMessageEvent[] = [];
+  const frames: ServerFrame[] = [];
+  svc.on('new_message', (e) => got.push(e));
+  svc.on('frame', (f) => frames.push(f));
+  const states: string[] = [];
+  svc.state.subscribe((s) => states.push(s.status));
+
+  svc.connect();
+  await waitForState(svc, 'open');
+  assert.deepEqual(states, ['idle', 'connecting', 'open']);
+  assert.equal(
+    frames[0]?.type,
+    'connection_established',
+    'open means connection_established, not the TCP open',
+  );
+  assert.equal(svc.send({ type: 'subscribe', channels: ['messages'] }), 'sent');
+  await until(() => frames.some((f) => f.type === 'subscribed'), 5000, 'subscribed');
+
+  await customerWrites('Hola, quiero vender mi celular');
+  await until(() => got.length === 1, 5000, 'new_message');
+  const ev = got[0]!;
+  assert.equal(ev.type, 'new_message');
+  assert.equal(ev.tenant_id, TENANT);
+  assert.equal(typeof ev.seq, 'number');
+  assert.match(ev.event_id, /^[0-9a-f-]{36}$/);
+  assert.ok(!Number.isNaN(Date.parse(ev.occurred_at)));
+  assert.equal(typeof ev.lead_id, 'string');
+  assert.equal(typeof ev.conversation_id, 'string');
+  assert.deepEqual(ev.lead, { id: ev.lead_id, name: 'Ana', phone: '+573001112233' });
+  const m = ev.message;
+  assert.equal(typeof m.id, 'string');
+  assert.equal(m.content, 'Hola, quiero vender mi celular');
+  assert.equal(m.sender, 'lead');
+  assert.equal(m.phone, '+573001112233');
+  assert.equal(m.type, 'text');
+  assert.equal(m.direction, 'inbound');
+  assert.equal(m.timestamp, new Date(1764000000 * 1000).toISOString());
+  assert.equal(m.provider, 'evolution');
+  assert.equal(typeof m.provider_message_id, 'string');
+  assert.equal(svc.lastSeq, ev.seq);
+
+  // Debug lines in the style the frontend used, and never the token.
+  assert.ok(
+    lines.some((l) =>
+      /^\[WebSocket\] Connecting to ws:\/\/127\.0\.0\.1:\d+\/ws\/conversations\/celucambio_main\?token=\[redacted\]$/.test(
+        l,
+      ),
+    ),
+  );
+  assert.ok(lines.some((l) => l.startsWith('[WebSocket] Connected')));
+  assert.ok(lines.some((l) => l.startsWith('[WebSocket] 📨 Raw incoming data: {"type":"new_message"')));
+  assert.ok(token.length > 20 && !lines.some((l) => l.includes(token)), 'the token never appears');
+  svc.destroy();
+});
+
+test('handlers are never called twice for one event, even when a resume replays what the client has', async () => {
+  const svc = service();
+  const byId = new Map<string, number>();
+  const typed: string[] = [];
+  const seqs: number[] = [];
+  svc.on('event', (e: TenantEvent) => {
+    byId.set(e.event_id, (byId.get(e.event_id) ?? 0) + 1);
+    seqs.push(e.seq);
+  });
+  svc.on('new_message', (e) => typed.push(e.event_id));
+  let resumed = 0;
+  svc.on('resumed', () => resumed++);
+  svc.connect();
+  await waitForState(svc, 'open');
+  const start = svc.lastSeq!;
+  for (let i = 0; i < 3; i++) await customerWrites();
+  await until(() => typed.length === 3, 5000, '3 messages');
+
+  // Ask the server to replay everything from the start: every event again, same seq and event_id.
+  const replayed: number[] = [];
+  svc.on('frame', (f) => {
+    if ('seq' in f && typeof f.seq === 'number') replayed.push(f.seq);
+  });
+  assert.equal(svc.send({ type: 'resume', since: 0 }), 'sent');
+  await until(() => resumed === 1, 5000, 'resumed');
+  assert.ok(replayed.length >= 3, `the server did replay (${replayed.length} frames)`);
+  await customerWrites();
+  await until(() => typed.length === 4, 5000, 'the 4th message');
+
+  assert.ok(
+    [...byId.values()].every((n) => n === 1),
+    'each event_id once',
+  );
+  assert.equal(new Set(typed).size, typed.length);
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: seqs.length }, (_, i) => start + 1 + i),
+    'contiguous, in order',
+  );
+  svc.destroy();
+});
+
+test('disconnect() never reconnects — not from open, not while waiting to reconnect', async () => {
+  const svc = service({ baseUrl: proxy.url, backoffBaseMs: 20, backoffMaxMs: 40 });
+  const before = proxy.accepts.length;
+  svc.connect();
+  await waitForState(svc, 'open');
+  svc.disconnect();
+  assert.equal(svc.state.get().status, 'closed');
+  await sleep(300);
+  assert.equal(proxy.accepts.length, before + 1);
+
+  svc.connect();
+  await waitForState(svc, 'open');
+  proxy.dropAll(); // the network drops: the SDK starts its backoff …
+  await waitForState(svc, 'reconnecting');
+  svc.disconnect(); // … and the user signs off in the middle of it
+  const attempts = proxy.accepts.length;
+  await sleep(400); // 10+ backoff windows
+  assert.equal(proxy.accepts.length, attempts);
+  assert.equal(svc.state.get().status, 'closed');
+  svc.destroy();
+});
+
+test('send() is not buffered by default; the opt-in queue is bounded and reports every drop', async () => {
+  const plain = service();
+  const plainDrops: DroppedFrame[] = [];
+  plain.on('dropped', (d) => plainDrops.push(d));
+  assert.equal(plain.send({ type: 'subscribe', channels: ['leads'] }), 'dropped');
+  assert.deepEqual(plainDrops, [
+    { frame: { type: 'subscribe', channels: ['leads'] }, reason: 'not_connected' },
+  ]);
+  plain.destroy();
+
+  const svc = service({ sendQueue: { enabled: true, max: 2 } });
+  const drops: DroppedFrame[] = [];
+  svc.on('dropped', (d) => drops.push(d));
+  const acks: ServerFrame[] = [];
+  svc.on('frame', (f) => {
+    if (f.type === 'pong') acks.push(f);
+  });
+  assert.equal(svc.send({ type: 'ping', id: 1 }), 'queued');
+  assert.equal(svc.send({ type: 'ping', id: 2 }), 'queued');
+  assert.equal(svc.send({ type: 'ping', id: 3 }), 'queued');
+  assert.deepEqual(drops, [{ frame: { type: 'ping', id: 1 }, reason: 'queue_full' }], 'the oldest gave way');
+  svc.connect();
+  await waitForState(svc, 'open');
+  await until(() => acks.length === 2, 5000, 'two pongs');
+  assert.deepEqual(
+    acks.map((f) => (f as { id?: number }).id),
+    [2, 3],
+    'flushed in order once live',
+  );
+  svc.disconnect();
+  assert.equal(svc.send({ type: 'ping', id: 4 }), 'queued');
+  svc.destroy();
+  assert.deepEqual(
+    drops.at(-1),
+    { frame: { type: 'ping', id: 4 }, reason: 'closed' },
+    'destroy reports what it drops',
+  );
+});
+
+test('destroy() leaves no listener on the socket, window or document, and no handler', async () => {
+  const win = new FakeTarget();
+  const doc = new FakeDocument();
+  const { Impl, sockets } = recordingWebSocket();
+  const svc = service({ WebSocket: Impl, window: win, document: doc });
+  svc.on('new_message', () => {});
+  svc.on('state', () => {});
+  let storeCalls = 0;
+  svc.state.subscribe(() => storeCalls++);
+  svc.connect();
+  await waitForState(svc, 'open');
+  assert.equal(sockets.length, 1);
+  assert.ok(socketListeners(sockets[0]!) >= 3);
+  assert.equal(win.count('online') + win.count('offline'), 2);
+  assert.equal(doc.count('visibilitychange'), 1);
+
+  svc.destroy();
+  assert.equal(socketListeners(sockets[0]!), 0, 'socket');
+  assert.equal(win.count(), 0, 'window');
+  assert.equal(doc.count(), 0, 'document');
+  assert.equal(svc.listenerCount(), 0, 'handlers');
+  const calls = storeCalls;
+  win.dispatch('online');
+  doc.setVisibility('visible');
+  await sleep(100);
+  assert.equal(storeCalls, calls, 'no store notifications after destroy');
+  assert.equal(sockets.length, 1, 'and no new socket');
+  assert.throws(() => svc.connect(), /destroyed/);
+  await until(() => sockets[0]!.readyState === WebSocket.CLOSED, 5000, 'the socket to close');
+});
