@@ -64,7 +64,11 @@ function every(
 /** Starts one Newton node from a configuration (the composition root). */
 export async function startNode(config: Config, logger?: Logger): Promise<NewtonNode> {
   const log = logger ?? createLogger(config.logLevel, config.nodeId);
-  const store = await Store.open({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = await Store.open({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    onBackgroundError: (message) => log.warn({ message }, 'store background task failed'),
+  });
   const bus = await openBus(config, log);
   const tokens = new TokenService({
     dataDir: config.dataDir,

@@ -21,7 +21,12 @@ export class CliContext {
   }
 
   async openStore(): Promise<Store> {
-    this.store ??= await Store.open({ dataDir: this.config.dataDir, databaseUrl: this.config.databaseUrl });
+    // A short-lived command leaves WAL checkpoints to SQLite (and the server's checkpointer).
+    this.store ??= await Store.open({
+      dataDir: this.config.dataDir,
+      databaseUrl: this.config.databaseUrl,
+      checkpointIntervalMs: 0,
+    });
     return this.store;
   }
 

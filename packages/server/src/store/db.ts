@@ -80,6 +80,9 @@ export function openSqlite(dataDir: string): OpenedDatabase {
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  raw.pragma('cache_size = -65536');
+  // Checkpoints run on a worker thread (checkpointer.ts); this is only the backstop.
+  raw.pragma('wal_autocheckpoint = 20000');
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }),
   });

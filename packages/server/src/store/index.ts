@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { AdminStore } from './admin.js';
+import { Checkpointer } from './checkpointer.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
 import { InboxStore } from './inbox.js';
@@ -41,6 +42,8 @@ export class Store implements EventLogReader {
   readonly receipts: ReceiptStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
+  /** SQLite only: WAL checkpoints off the event loop. */
+  private checkpointer: Checkpointer | undefined;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -61,12 +64,21 @@ export class Store implements EventLogReader {
     databaseUrl?: string | undefined;
     /** PostgreSQL connections per node. @default 10 */
     poolSize?: number;
+    /** SQLite: background WAL checkpoint interval; 0 leaves checkpoints to SQLite. @default 250 */
+    checkpointIntervalMs?: number;
+    onBackgroundError?: (message: string) => void;
   }): Promise<Store> {
     const opened = opts.databaseUrl
       ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
       : openSqlite(opts.dataDir);
     await migrate(opened.db);
-    return new Store(opened.db, opened.dialect, opened.location);
+    const store = new Store(opened.db, opened.dialect, opened.location);
+    if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {
+      store.checkpointer = new Checkpointer(opened.location, opts.checkpointIntervalMs ?? 250, (message) =>
+        opts.onBackgroundError?.(`wal checkpoint: ${message}`),
+      );
+    }
+    return store;
   }
 
   /**
@@ -113,6 +125,7 @@ export class Store implements EventLogReader {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.db.destroy();
   }
 }
