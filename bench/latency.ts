@@ -4,7 +4,8 @@
  * another; for each message, the time from sending the webhook until each
  * socket has the `new_message` frame.
  *
- *   npm run bench -- --messages 1000 --sockets 100
+ *   npm run bench -- --scenario seq --messages 1000 --sockets 100
+ *   node --import tsx bench/latency.ts --messages 1000 --sockets 100 [--json]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

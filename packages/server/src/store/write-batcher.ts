@@ -72,7 +72,7 @@ export class WriteBatcher {
       for (const job of batch) await this.runAlone(job);
       return;
     }
-    batch.forEach((job, i) => job.resolve(results[i]));
+    for (const [i, job] of batch.entries()) job.resolve(results[i]);
   }
 
   private async runAlone(job: Job): Promise<void> {

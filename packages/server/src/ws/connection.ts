@@ -70,7 +70,8 @@ export class Connection implements Flushable {
   /** Live delivery from the tenant stream, called in seq order. */
   deliver(seq: number, channel: Channel, buf: Buffer): boolean {
     if (this.replaying) {
-      (this.pending ??= []).push({ seq, channel, buf });
+      this.pending ??= [];
+      this.pending.push({ seq, channel, buf });
       return false;
     }
     return this.deliverNow(seq, channel, buf);

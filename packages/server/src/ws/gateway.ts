@@ -225,7 +225,10 @@ export class Gateway {
         stream.dispose();
       }
     };
-    if (!stream.exists || this.opts.streamLingerMs <= 0 || this.closing) return drop();
+    if (!stream.exists || this.opts.streamLingerMs <= 0 || this.closing) {
+      drop();
+      return;
+    }
     const timer = setTimeout(drop, this.opts.streamLingerMs);
     timer.unref();
     this.lingering.set(stream, timer);

@@ -1,0 +1,478 @@
+/**
+ * A load-generator process (spawned by bench/lib/clients.ts, driven over IPC):
+ * holds sockets (Newton, plain `ws` or Socket.IO) and/or sends webhooks on an
+ * open-loop schedule. Times are CLOCK_MONOTONIC milliseconds (`nowMs`), the
+ * same clock in every process on the machine, so a webhook's send time
+ * embedded in its text can be compared with the arrival time here.
+ */
+import { Agent, request } from 'node:http';
+import { io, type Socket as SioSocket } from 'socket.io-client';
+import { WebSocket } from 'ws';
+import { nowMs, sleep } from './stats.js';
+import { phoneFor, upsertBody } from './webhooks.js';
+
+export type SocketKind = 'newton' | 'ws' | 'sio';
+export type Mode = 'idle' | 'latency' | 'fanout';
+
+interface Sock {
+  kind: SocketKind;
+  /** Newton: the socket URL with the token (no since); ws: URL; sio: base URL. */
+  url: string;
+  ws: WebSocket | undefined;
+  sio: SioSocket | undefined;
+  open: boolean;
+  lastSeq: number;
+  /** Storm bookkeeping. */
+  resumed: boolean;
+  doneAt: number;
+}
+
+const SEQ_RE = /"seq":(\d+)/;
+const N_RE = /"n":(\d+)/;
+const LAT_RE = /"content":"lat (\d+(?:\.\d+)?)/;
+
+const socks: Sock[] = [];
+let mode: Mode = 'idle';
+const counts = new Map<number, number>();
+let fanoutTarget = 0;
+/** new_message arrivals in latency mode: when the webhook was sent, and the latency. */
+let latSent: number[] = [];
+let latencies: number[] = [];
+const totals = { deliveries: 0, gaps: 0, dupes: 0, errors: 0, resyncs: 0, unexpectedCloses: 0 };
+let firstFrameBytes = 0;
+let storm: { target: number; pending: number; onDone: () => void } | undefined;
+
+function send(msg: unknown): void {
+  process.send?.(msg);
+}
+
+function countKey(key: number): void {
+  const c = (counts.get(key) ?? 0) + 1;
+  if (c >= fanoutTarget) {
+    counts.delete(key);
+    send({ event: 'done', key });
+  } else counts.set(key, c);
+}
+
+/** One frame from a Newton socket. */
+function onNewtonFrame(sock: Sock, data: Buffer, established: () => void): void {
+  const t = nowMs();
+  const s = data.toString('utf8');
+  const m = SEQ_RE.exec(s);
+  if (!m) {
+    const f = JSON.parse(s) as { type: string; last_seq?: number; to?: number };
+    if (f.type === 'connection_established') {
+      if (!storm) sock.lastSeq = f.last_seq ?? 0;
+      established();
+    } else if (f.type === 'resumed') {
+      sock.resumed = true;
+      checkStormDone(sock, t);
+    } else if (f.type === 'resync_required') totals.resyncs++;
+    else if (f.type === 'error') totals.errors++;
+    return;
+  }
+  const seq = Number(m[1]);
+  totals.deliveries++;
+  if (firstFrameBytes === 0 && s.startsWith('{"type":"new_message"')) firstFrameBytes = data.length;
+  if (seq === sock.lastSeq + 1) sock.lastSeq = seq;
+  else if (seq <= sock.lastSeq) totals.dupes++;
+  else {
+    totals.gaps++;
+    sock.lastSeq = seq;
+  }
+  if (mode === 'latency') {
+    const l = LAT_RE.exec(s);
+    if (l) {
+      const sent = Number(l[1]);
+      latSent.push(sent);
+      latencies.push(t - sent);
+    }
+  } else if (mode === 'fanout') countKey(seq);
+  if (storm) checkStormDone(sock, t);
+}
+
+function checkStormDone(sock: Sock, t: number): void {
+  if (!storm || sock.doneAt > 0 || !sock.resumed || sock.lastSeq < storm.target) return;
+  sock.doneAt = t;
+  if (--storm.pending === 0) storm.onDone();
+}
+
+/** Opens one socket; resolves when it is live (Newton: `connection_established`). */
+function openSocket(sock: Sock, url: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const ok = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.open = true;
+      resolve();
+    };
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.ws?.terminate();
+      sock.sio?.disconnect();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new Error('connect timeout')), timeoutMs);
+    if (sock.kind === 'sio') {
+      const s = io(url, {
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+        timeout: timeoutMs,
+      });
+      sock.sio = s;
+      s.on('connect', ok);
+      s.on('connect_error', (e: Error) => fail(e));
+      s.on('new_message', (p: { n: number }) => {
+        totals.deliveries++;
+        if (mode === 'fanout') countKey(p.n);
+      });
+      s.on('disconnect', () => {
+        if (sock.open) totals.unexpectedCloses++;
+        sock.open = false;
+      });
+      return;
+    }
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    sock.ws = ws;
+    ws.on('error', (e) => fail(e));
+    ws.on('close', (code) => {
+      const wasOpen = sock.open;
+      sock.open = false;
+      if (!settled) fail(new Error(`closed ${code} before established`));
+      else if (wasOpen) {
+        totals.unexpectedCloses++;
+        if (storm && sock.doneAt === 0) retryStorm(sock);
+      }
+    });
+    if (sock.kind === 'ws') {
+      ws.on('open', ok);
+      ws.on('message', (data: Buffer) => {
+        totals.deliveries++;
+        if (firstFrameBytes === 0) firstFrameBytes = data.length;
+        if (mode !== 'fanout') return;
+        const m = N_RE.exec(data.toString('utf8'));
+        if (m) countKey(Number(m[1]));
+      });
+    } else {
+      ws.on('message', (data: Buffer) => onNewtonFrame(sock, data, ok));
+    }
+  });
+}
+
+let stormRetries = 0;
+/** Why connects failed, by message (storm). */
+let stormFailures: Record<string, number> = {};
+function retryStorm(sock: Sock, err?: Error): void {
+  stormRetries++;
+  const why = (err?.message ?? 'closed after connection_established').replace(
+    /\d+\.\d+\.\d+\.\d+:\d+/g,
+    'host',
+  );
+  stormFailures[why] = (stormFailures[why] ?? 0) + 1;
+  sock.resumed = false;
+  setTimeout(
+    () => {
+      openSocket(sock, `${sock.url}&since=${sock.lastSeq}`, 30_000).catch((e: Error) => retryStorm(sock, e));
+    },
+    100 + Math.random() * 200,
+  );
+}
+
+interface ConnectArgs {
+  kind: SocketKind;
+  urls: string[];
+  concurrency: number;
+  timeoutMs?: number;
+}
+
+async function connect(a: ConnectArgs): Promise<{ connected: number; failed: number; retries: number }> {
+  let next = 0;
+  let failed = 0;
+  let retries = 0;
+  const fresh: Sock[] = a.urls.map((url) => ({
+    kind: a.kind,
+    url,
+    ws: undefined,
+    sio: undefined,
+    open: false,
+    lastSeq: 0,
+    resumed: false,
+    doneAt: 0,
+  }));
+  await Promise.all(
+    Array.from({ length: Math.max(1, a.concurrency) }, async () => {
+      while (next < fresh.length) {
+        const sock = fresh[next++] as Sock;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await openSocket(sock, sock.url, a.timeoutMs ?? 30_000);
+            break;
+          } catch {
+            if (attempt >= 4) {
+              failed++;
+              break;
+            }
+            retries++;
+            await sleep(200 * (attempt + 1));
+          }
+        }
+      }
+    }),
+  );
+  for (const s of fresh) if (s.open) socks.push(s);
+  return { connected: fresh.length - failed, failed, retries };
+}
+
+/** Closes every socket (client-initiated close) and waits until they are closed. */
+async function closeAll(a: { forget?: boolean; timeoutMs?: number }): Promise<{ closed: number }> {
+  const waits: Promise<void>[] = [];
+  for (const s of socks) {
+    s.open = false;
+    if (s.sio) {
+      s.sio.disconnect();
+      continue;
+    }
+    const ws = s.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) continue;
+    waits.push(new Promise((r) => ws.once('close', () => r())));
+    ws.close(1000);
+  }
+  await Promise.race([Promise.all(waits), sleep(a.timeoutMs ?? 15_000)]);
+  for (const s of socks) if (s.ws && s.ws.readyState !== WebSocket.CLOSED) s.ws.terminate();
+  const closed = socks.length;
+  if (a.forget !== false) socks.length = 0;
+  return { closed };
+}
+
+/**
+ * All sockets reconnect at `at` with `since=<their last seq>`; resolves when
+ * each has had `resumed` and every event up to `target`, or at the timeout.
+ */
+async function reconnectStorm(a: { at: number; target: number; timeoutMs: number }) {
+  stormRetries = 0;
+  stormFailures = {};
+  const before = { ...totals };
+  for (const s of socks) {
+    s.resumed = false;
+    s.doneAt = 0;
+  }
+  const all = new Promise<void>((resolve) => {
+    storm = { target: a.target, pending: socks.length, onDone: resolve };
+  });
+  const wait = a.at - nowMs();
+  if (wait > 5) await sleep(wait - 3);
+  while (nowMs() < a.at) {
+    /* spin the last few ms so that every process starts at the same moment */
+  }
+  const started = nowMs();
+  for (const s of socks) {
+    openSocket(s, `${s.url}&since=${s.lastSeq}`, 30_000).catch((e: Error) => retryStorm(s, e));
+  }
+  const openedAll = nowMs();
+  await Promise.race([all, sleep(a.timeoutMs)]);
+  const times = Float64Array.from(socks.filter((s) => s.doneAt > 0).map((s) => s.doneAt - a.at));
+  const result = {
+    times,
+    incomplete: socks.filter((s) => s.doneAt === 0).length,
+    retries: stormRetries,
+    failures: stormFailures,
+    startSkewMs: started - a.at,
+    openLoopMs: openedAll - started,
+    gaps: totals.gaps - before.gaps,
+    dupes: totals.dupes - before.dupes,
+    resyncs: totals.resyncs - before.resyncs,
+    errors: totals.errors - before.errors,
+  };
+  storm = undefined;
+  return result;
+}
+
+interface LoadArgs {
+  /** Base URLs of the nodes; consecutive webhooks alternate between them. */
+  targets: string[];
+  /** Evolution instance names, one per tenant (tenant i ↔ instances[i]). */
+  instances: string[];
+  /** Tenant index offset for phone numbers (instances[i] is tenant tenantBase + i). */
+  phonesPerTenant: number;
+  /** Global offered rate (webhooks/s) over all shards. */
+  rate: number;
+  total: number;
+  shard: number;
+  shards: number;
+  /** Monotonic ms when webhook 0 is due. */
+  startAt: number;
+  connections: number;
+  idPrefix: string;
+  /** Give up on answers this long after the last send. */
+  drainMs: number;
+}
+
+/**
+ * Open-loop webhook sender: webhook i is due at startAt + i/rate and is sent
+ * then, whether or not earlier ones were answered (queueing in the agent when
+ * every connection is busy counts towards the latency). Its text carries the
+ * send time (`lat <ms>`), for the sockets to compute webhook → socket latency.
+ */
+async function load(a: LoadArgs) {
+  const agents = a.targets.map(() => new Agent({ keepAlive: true, maxSockets: a.connections }));
+  const interval = 1000 / a.rate;
+  const T = a.instances.length;
+  const latency: number[] = [];
+  const service: number[] = [];
+  const lag: number[] = [];
+  const statuses: Record<string, number> = {};
+  let accepted = 0;
+  let errors = 0;
+  let outstanding = 0;
+  let sent = 0;
+  let lastAnswer = 0;
+  let idx = a.shard;
+  let allAnswered: () => void = () => {};
+  const answered = new Promise<void>((r) => {
+    allAnswered = r;
+  });
+  let sendingDone = false;
+  const finish = () => {
+    if (sendingDone && outstanding === 0) allAnswered();
+  };
+  const fire = (i: number, due: number) => {
+    const tenant = i % T;
+    const round = Math.floor(i / T);
+    const node = (i + round) % a.targets.length;
+    const phone = phoneFor(tenant, round % a.phonesPerTenant);
+    const sendAt = nowMs();
+    const body = upsertBody(a.instances[tenant] as string, phone, `${a.idPrefix}-${i}`, `lat ${sendAt}`);
+    lag.push(sendAt - due);
+    outstanding++;
+    sent++;
+    const req = request(
+      `${a.targets[node]}/webhooks/evolution`,
+      {
+        method: 'POST',
+        agent: agents[node],
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => {
+          const t = nowMs();
+          lastAnswer = t;
+          latency.push(t - due);
+          service.push(t - sendAt);
+          const k = String(res.statusCode);
+          statuses[k] = (statuses[k] ?? 0) + 1;
+          if (text.includes('"outcome":"accepted"')) accepted++;
+          outstanding--;
+          finish();
+        });
+      },
+    );
+    req.on('error', () => {
+      errors++;
+      outstanding--;
+      finish();
+    });
+    req.end(body);
+  };
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = nowMs();
+      while (idx < a.total) {
+        const due = a.startAt + idx * interval;
+        if (due > now) break;
+        fire(idx, due);
+        idx += a.shards;
+      }
+      if (idx >= a.total) return resolve();
+      const due = a.startAt + idx * interval;
+      setTimeout(tick, Math.max(0, Math.floor(due - nowMs()) - 1));
+    };
+    const wait = a.startAt - nowMs();
+    setTimeout(tick, Math.max(0, wait - 1));
+  });
+  const lastSend = nowMs();
+  sendingDone = true;
+  finish();
+  await Promise.race([answered, sleep(a.drainMs)]);
+  for (const ag of agents) ag.destroy();
+  return {
+    sent,
+    answered: latency.length,
+    accepted,
+    errors,
+    timedOut: outstanding,
+    statuses,
+    latency: Float64Array.from(latency),
+    service: Float64Array.from(service),
+    lag: Float64Array.from(lag),
+    sendSpanMs: lastSend - a.startAt,
+    answerSpanMs: (lastAnswer || lastSend) - a.startAt,
+  };
+}
+
+const handlers: Record<string, (args: never) => unknown> = {
+  connect: (a: ConnectArgs) => connect(a),
+  mode: (a: { mode: Mode }) => {
+    mode = a.mode;
+    counts.clear();
+    latSent = [];
+    latencies = [];
+    fanoutTarget = socks.filter((s) => s.open).length;
+    return { sockets: fanoutTarget };
+  },
+  /** Counters, and the latencies of webhooks sent at or after `from` (then forgets them all). */
+  collect: (a: { from?: number }) => {
+    const from = a?.from ?? Number.NEGATIVE_INFINITY;
+    const kept = latencies.filter((_, i) => (latSent[i] ?? 0) >= from);
+    const out = { latencies: Float64Array.from(kept), ...totals, firstFrameBytes };
+    latSent = [];
+    latencies = [];
+    return out;
+  },
+  /** How many latencies of webhooks sent at or after `from` have arrived so far. */
+  latencyCount: (a: { from: number }) => latSent.filter((s) => s >= a.from).length,
+  /** Per-socket last seq (Newton): the lowest and highest over this worker's sockets. */
+  positions: () => {
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (const s of socks) {
+      min = Math.min(min, s.lastSeq);
+      max = Math.max(max, s.lastSeq);
+    }
+    return {
+      min: socks.length ? min : 0,
+      max,
+      sockets: socks.length,
+      open: socks.filter((s) => s.open).length,
+    };
+  },
+  closeAll: (a: { forget?: boolean; timeoutMs?: number }) => closeAll(a),
+  storm: (a: { at: number; target: number; timeoutMs: number }) => reconnectStorm(a),
+  load: (a: LoadArgs) => load(a),
+  memory: () => process.memoryUsage(),
+};
+
+process.on('message', (msg: { id: number; cmd: string; args: unknown }) => {
+  const h = handlers[msg.cmd];
+  if (!h) {
+    send({ id: msg.id, ok: false, error: `unknown command ${msg.cmd}` });
+    return;
+  }
+  Promise.resolve()
+    .then(() => h(msg.args as never))
+    .then(
+      (result) => send({ id: msg.id, ok: true, result }),
+      (err: Error) => send({ id: msg.id, ok: false, error: err.stack ?? String(err) }),
+    );
+});
+process.on('disconnect', () => process.exit(0));
+send({ event: 'ready' });
