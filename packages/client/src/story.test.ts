@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NewMessageEvent, ServerFrame, TenantEvent } from '@newton/protocol';
 import { WebSocket } from 'ws';
+import { assertStoryMessage } from '../../server/src/testing/contract.js';
 import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
 import { TestNewton } from '../../server/src/testing/harness.js';
 import type { DroppedFrame } from './emitter.js';
@@ -108,24 +109,7 @@ test('founding story: subscribe to messages, a customer writes, new_message arri
   await customerWrites('Hola, quiero vender mi celular');
   await until(() => got.length === 1, 5000, 'new_message');
   const ev = got[0]!;
-  assert.equal(ev.type, 'new_message');
-  assert.equal(ev.tenant_id, TENANT);
-  assert.equal(typeof ev.seq, 'number');
-  assert.match(ev.event_id, /^[0-9a-f-]{36}$/);
-  assert.ok(!Number.isNaN(Date.parse(ev.occurred_at)));
-  assert.equal(typeof ev.lead_id, 'string');
-  assert.equal(typeof ev.conversation_id, 'string');
-  assert.deepEqual(ev.lead, { id: ev.lead_id, name: 'Ana', phone: '+573001112233' });
-  const m = ev.message;
-  assert.equal(typeof m.id, 'string');
-  assert.equal(m.content, 'Hola, quiero vender mi celular');
-  assert.equal(m.sender, 'lead');
-  assert.equal(m.phone, '+573001112233');
-  assert.equal(m.type, 'text');
-  assert.equal(m.direction, 'inbound');
-  assert.equal(m.timestamp, new Date(1764000000 * 1000).toISOString());
-  assert.equal(m.provider, 'evolution');
-  assert.equal(typeof m.provider_message_id, 'string');
+  assertStoryMessage(ev);
   assert.equal(svc.lastSeq, ev.seq);
 
   // Debug lines in the style the frontend used, and never the token.

@@ -67,20 +67,26 @@ export class TestSocket {
         const f = this.frames[i] as Frame;
         if (match(f)) return f;
       }
-      const left = deadline - Date.now();
-      if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
+      if (!(await this.nextFrameBefore(deadline))) {
         throw new Error(
           `no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`,
         );
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
     }
+  }
+
+  /** Waits for the next frame (or close); false once `deadline` passed or the socket is closed. */
+  private async nextFrameBefore(deadline: number): Promise<boolean> {
+    const left = deadline - Date.now();
+    if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) return false;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, left);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    return true;
   }
 
   waitFor(type: string, timeoutMs = 5000): Promise<Frame> {
@@ -91,16 +97,9 @@ export class TestSocket {
   async waitForEvents(count: number, timeoutMs = 10_000): Promise<Frame[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.events().length < count) {
-      if (Date.now() > deadline || this.ws.readyState === WebSocket.CLOSED) {
+      if (!(await this.nextFrameBefore(deadline))) {
         throw new Error(`expected ${count} events, got ${this.events().length}`);
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
     }
     return this.events();
   }

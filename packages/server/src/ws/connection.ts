@@ -38,8 +38,6 @@ export interface ConnectionDeps {
   cachedAfter?: (since: number) => CachedEvent[] | undefined;
   logger: Logger;
   maxBufferBytes: number;
-  /** Counts frames actually written, for logs and metrics. */
-  onDelivered?: (count: number) => void;
 }
 
 /**
@@ -218,9 +216,7 @@ export class Connection implements Flushable {
       // Filled by deliver() while the awaits above ran.
       const pending = (this.pending as Pending[] | undefined) ?? [];
       this.pending = undefined;
-      let sent = 0;
-      for (const p of pending) if (this.deliverNow(p.seq, p.channel, p.buf)) sent++;
-      if (sent > 0) this.deps.onDelivered?.(sent);
+      for (const p of pending) this.deliverNow(p.seq, p.channel, p.buf);
     }
   }
 

@@ -114,12 +114,7 @@ export class TenantStream {
         Number.MAX_SAFE_INTEGER,
         FILL_PAGE,
       );
-      for (const e of page) {
-        if (e.seq === this.cursor + 1) {
-          this.deliver(e);
-          delivered++;
-        }
-      }
+      delivered += this.deliverRun(page);
       this.drainAhead();
       if (page.length < FILL_PAGE) break;
     }
@@ -137,6 +132,18 @@ export class TenantStream {
     const first = this.recent[0];
     if (!first || since < first.seq - 1) return undefined;
     return this.recent.slice(since - first.seq + 1);
+  }
+
+  /** Delivers the events of a log read that continue the cursor (others arrived meanwhile); returns how many. */
+  private deliverRun(events: readonly Incoming[]): number {
+    let n = 0;
+    for (const e of events) {
+      if (e.seq === this.cursor + 1) {
+        this.deliver(e);
+        n++;
+      }
+    }
+    return n;
   }
 
   private deliver(event: Incoming): void {
@@ -180,12 +187,7 @@ export class TenantStream {
       const lowest = Math.min(...this.ahead.keys());
       const from = this.cursor;
       const page = await this.deps.log.readEvents(this.tenantId, from, lowest - 1, FILL_PAGE);
-      for (const e of page) {
-        if (e.seq === this.cursor + 1) {
-          this.deliver(e);
-          progressed = true;
-        }
-      }
+      progressed = this.deliverRun(page) > 0;
       if (progressed) {
         this.deps.logger.info(
           { tenant: this.tenantId, from: from + 1, to: this.cursor },
