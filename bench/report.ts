@@ -4,10 +4,11 @@
  *
  *   node --import tsx bench/report.ts [bench/data/latest.json] [--out docs/benchmarks.md]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Machine } from './lib/machine.js';
+import type { PhaseName } from './lib/phases.js';
 import type { ScenarioResult, Target } from './lib/scenario.js';
 import { fmt } from './lib/stats.js';
 import type { FanoutPhase, FanoutServerResult } from './scenario-fanout.js';
@@ -117,8 +118,17 @@ ${table(
     row('measured wall time', (x) => s2(x.measuredWallSeconds)),
     row('load generators CPU (sender + 2 receivers)', (x) => s2(x.clientCpuSeconds)),
     row('PostgreSQL + Redis CPU', (x) => s2(x.dbCpuSeconds)),
+    row("nodes' /metrics: webhook → answered p50 / p99 (bucket bounds)", (x) => phase(x, 'webhookToStored')),
+    row("nodes' /metrics: stored → published p50 / p99", (x) => phase(x, 'storedToPublished')),
+    row("nodes' /metrics: published → sent p50 / p99", (x) => phase(x, 'publishedToSent')),
   ],
 )}`;
+}
+
+/** "≤ 2.5 / ≤ 10 ms" from a case's per-phase histograms, when it has them. */
+function phase(x: LatencyCaseResult, name: PhaseName): string {
+  const p = x.phases?.[name];
+  return p ? `≤ ${p.p50} / ≤ ${p.p99} ms` : '—';
 }
 
 function fanoutSection(r: ScenarioResult): string {
@@ -401,9 +411,31 @@ ${table(
   return `${parts.join('\n\n')}\n`;
 }
 
-/** Writes the page (default docs/benchmarks.md); returns its path. */
+const KEPT_START = '<!-- kept: written by hand, carried over when this page is rewritten -->';
+const KEPT_END = '<!-- /kept -->';
+
+/** The hand-written part of the current page (between the kept markers), if any. */
+function keptSection(out: string): string | undefined {
+  if (!existsSync(out)) return undefined;
+  const text = readFileSync(out, 'utf8');
+  const start = text.indexOf(KEPT_START);
+  const end = text.indexOf(KEPT_END, start);
+  return start >= 0 && end > start ? text.slice(start, end + KEPT_END.length) : undefined;
+}
+
+/**
+ * Writes the page (default docs/benchmarks.md); returns its path. A
+ * hand-written analysis between the kept markers is carried over, placed
+ * before the wall-time table.
+ */
 export function writeReport(run: BenchRun, out = path.join(ROOT, 'docs/benchmarks.md')): string {
-  writeFileSync(out, renderReport(run));
+  const kept = keptSection(out);
+  let page = renderReport(run);
+  if (kept) {
+    const at = page.indexOf('## Wall time and server CPU per scenario');
+    page = at >= 0 ? `${page.slice(0, at)}${kept}\n\n${page.slice(at)}` : `${page}\n${kept}\n`;
+  }
+  writeFileSync(out, page);
   return out;
 }
 

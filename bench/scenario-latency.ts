@@ -10,6 +10,13 @@
 import { type LoadResult, WorkerPool } from './lib/clients.js';
 import { servicesCpuSeconds } from './lib/machine.js';
 import {
+  describePhases,
+  type PhaseName,
+  type PhaseSummary,
+  phaseDelta,
+  phaseSnapshot,
+} from './lib/phases.js';
+import {
   type BenchOptions,
   collectProfiles,
   log,
@@ -66,6 +73,8 @@ export interface LatencyCaseResult {
   /** CPU of PostgreSQL and Redis over the measured phase. */
   dbCpuSeconds: number;
   measuredWallSeconds: number;
+  /** Per-phase histograms of the nodes (/metrics) over the measured phase. */
+  phases?: Record<PhaseName, PhaseSummary>;
 }
 
 async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<LatencyCaseResult> {
@@ -125,6 +134,7 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
     const cpu0 = nodes.reduce((s, n) => s + n.cpuSeconds(), 0);
     const clientCpu0 = receivers.cpuSeconds() + senders.cpuSeconds();
     const dbCpu0 = servicesCpuSeconds();
+    const phases0 = await phaseSnapshot(nodes.map((n) => n.url));
     const t0 = nowMs();
     const args = loadArgs(rate * seconds, `a-${c.key}`);
     const r = await sender.call<LoadResult>('load', args);
@@ -136,6 +146,8 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
     const dbCpu = servicesCpuSeconds() - dbCpu0;
     for (let i = 1; i <= nodes.length; i++) measured(`a-${c.key}-node${i}`, t0, nowMs());
     const got = await receivers.collect(args.startAt);
+    const phases = phaseDelta(phases0, await phaseSnapshot(nodes.map((n) => n.url)));
+    log(`(a) ${c.label}: ${describePhases(phases)}`);
     const lat = summarize(concat(got.map((g) => g.latencies)));
     const gaps = got.reduce((s, g) => s + g.gaps, 0);
     const dupes = got.reduce((s, g) => s + g.dupes, 0);
@@ -164,6 +176,7 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
       clientCpuSeconds: round(clientCpu),
       dbCpuSeconds: round(dbCpu),
       measuredWallSeconds: round(wall),
+      phases,
     };
   } finally {
     await receivers.stop();

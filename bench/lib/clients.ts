@@ -45,7 +45,15 @@ export class ClientWorker {
   }
 
   static spawn(name: string): Promise<ClientWorker> {
-    const [cmd, args] = withFileLimit([process.execPath, '--import', 'tsx', WORKER]);
+    // BENCH_CLIENT_PROFILE=<dir>: the load generators run under --cpu-prof too (to see what they cost).
+    const prof = process.env.BENCH_CLIENT_PROFILE;
+    const [cmd, args] = withFileLimit([
+      process.execPath,
+      ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+      '--import',
+      'tsx',
+      WORKER,
+    ]);
     const child = spawn(cmd, args, {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -29,8 +29,11 @@ async function one(s: Spec): Promise<[string, string]> {
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const specs = JSON.parse(input) as Spec[];
-// SQLite: one writer at a time; PostgreSQL: a few commands at once.
-const parallel = process.env.DATABASE_URL ? 16 : 4;
+// SQLite: one command at a time. The commands share this process, and better-sqlite3
+// waits for a lock synchronously (busy_timeout): a second connection waiting would
+// block the event loop that the first one needs to finish its transaction.
+// PostgreSQL: a few commands at once.
+const parallel = process.env.DATABASE_URL ? 16 : 1;
 const tokens: Record<string, string> = {};
 // The first command alone: it applies the migrations (concurrent first opens would race).
 let next = 0;

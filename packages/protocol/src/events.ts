@@ -45,6 +45,14 @@ export interface ReactionInfo {
   target_provider_message_id: string | null;
 }
 
+/** Why a message failed, as the provider put it. */
+export interface MessageError {
+  /** Stable code, e.g. `provider_rejected`, `provider_unavailable`, `timeout`. */
+  code: string;
+  /** The provider's reason, readable by an agent. */
+  message: string;
+}
+
 export interface MessagePayload {
   id: string;
   conversation_id: string;
@@ -63,6 +71,14 @@ export interface MessagePayload {
   location?: LocationInfo;
   contacts?: ContactCard[];
   reaction?: ReactionInfo;
+  /** Outbound only: the idempotency key the CRM sent the reply with, if any. */
+  client_id?: string | null;
+  /** Outbound only: the agent (token `sub`) who sent it from the CRM; null when typed on the phone. */
+  sender_user_id?: string | null;
+  /** Outbound only: why it failed (status `failed`), else null. */
+  error?: MessageError | null;
+  /** Present (true) only on a diagnostics probe (`newton doctor`): inboxes should not show it. */
+  probe?: true;
 }
 
 export interface LeadPayload {
@@ -78,6 +94,16 @@ export interface ConversationSummary {
   status: 'open' | 'closed';
   unread_count: number;
   last_message_at: string | null;
+}
+
+/** A conversation as `GET /api/conversations/{id}` returns it and `conversation_updated` carries it. */
+export interface ConversationState extends ConversationSummary {
+  lead: LeadPayload;
+  last_message_preview: string | null;
+  last_message_id: string | null;
+  created_at: string;
+  /** When an agent last marked it read, or null. */
+  last_read_at: string | null;
 }
 
 /** Fields every tenant event carries (CONTRACT.md §1). */
@@ -103,7 +129,9 @@ export interface MessageStatusEvent extends EventEnvelope<'message_status'> {
   message_id: string;
   conversation_id: string;
   status: MessageStatus;
-  error?: { code: string; message: string } | null;
+  error?: MessageError | null;
+  /** The provider's id of the message (known once it was sent). */
+  provider_message_id?: string;
 }
 
 export interface LeadCreatedEvent extends EventEnvelope<'lead_created'> {
@@ -115,7 +143,7 @@ export interface LeadUpdatedEvent extends EventEnvelope<'lead_updated'> {
 }
 
 export interface ConversationUpdatedEvent extends EventEnvelope<'conversation_updated'> {
-  conversation: ConversationSummary;
+  conversation: ConversationState;
 }
 
 export type TenantEvent =

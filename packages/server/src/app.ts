@@ -3,10 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import { TokenService } from './auth/index.js';
 import { type EventBus, MemoryBus, RedisBus } from './bus/index.js';
 import type { Config } from './config.js';
+import { NodeDiagnostics } from './diagnostics/index.js';
+import { LoginCodes } from './http/login-routes.js';
 import { buildHttp } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
-import { Ingestor } from './pipeline/index.js';
+import { Ingestor, OutboundService, ReplySender, StatusApplier } from './pipeline/index.js';
+import { CloudMediaFetcher } from './providers/cloud/media.js';
+import { CloudClient } from './providers/cloud/send.js';
+import { CloudWebhook } from './providers/cloud/webhook.js';
+import { EvolutionClient } from './providers/evolution/client.js';
+import { EvolutionMediaFetcher } from './providers/evolution/media.js';
 import { EvolutionWebhook } from './providers/evolution/webhook.js';
+import { MediaFetchers } from './providers/media-fetch.js';
+import { ProviderRegistry } from './providers/provider-client.js';
 import { ReceiptRecorder } from './providers/receipts.js';
 import { Store } from './store/index.js';
 import { Gateway } from './ws/index.js';
@@ -25,6 +34,16 @@ export interface NewtonNode {
   tokens: TokenService;
   http: FastifyInstance;
   logger: Logger;
+  /** One-time sign-in links for the inbox (`newton start` prints them). */
+  loginCodes: LoginCodes;
+  /** Provider clients used to send replies, by provider. */
+  providers: ProviderRegistry;
+  /** Applies delivery statuses from any provider webhook. */
+  statuses: StatusApplier;
+  /** Replies from the CRM: store, send, retry, mark read. */
+  outbound: OutboundService;
+  /** Background sends of this node. */
+  sender: ReplySender;
   /**
    * Graceful stop (SIGTERM): new sockets and webhooks are refused, in-flight
    * requests finish, then sockets close with 1012 so clients resume elsewhere.
@@ -69,15 +88,31 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     databaseUrl: config.databaseUrl,
     onBackgroundError: (message) => log.warn({ message }, 'store background task failed'),
   });
-  const bus = await openBus(config, log);
+  const diagnostics = new NodeDiagnostics(config.nodeId, log);
+  const bus = diagnostics.meter(await openBus(config, log));
   const tokens = new TokenService({
     dataDir: config.dataDir,
     jwtSecret: config.jwtSecret,
     jwksUrl: config.jwksUrl,
   });
-  const ingestor = new Ingestor(store, bus, log);
+  const ingestor = new Ingestor(store, bus, log, diagnostics.probes);
   const receipts = new ReceiptRecorder(store.receipts, 'evolution', log);
-  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log);
+  const statuses = new StatusApplier(store, bus, log);
+  const providers = new ProviderRegistry().register(new EvolutionClient()).register(new CloudClient());
+  const sender = new ReplySender(store, bus, providers, log, {
+    timeoutMs: config.providerTimeoutMs,
+    maxAttempts: config.sendMaxAttempts,
+    retryBaseMs: config.sendRetryBaseMs,
+    retryMaxMs: config.sendRetryMaxMs,
+    resumeAfterMs: config.sendResumeAfterMs,
+  });
+  const outbound = new OutboundService(store, bus, providers, sender, log);
+  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses);
+  const cloudReceipts = new ReceiptRecorder(store.receipts, 'cloud', log);
+  const cloudWebhook = new CloudWebhook(store.admin, ingestor, statuses, cloudReceipts, log);
+  const mediaFetchers = new MediaFetchers()
+    .register(new EvolutionMediaFetcher())
+    .register(new CloudMediaFetcher());
   const gateway = new Gateway({
     log: store,
     bus,
@@ -91,7 +126,9 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     headPollMs: bus.kind === 'memory' ? 0 : config.headPollMs,
     replayCacheEvents: config.replayCacheEvents,
     streamLingerMs: config.streamLingerMs,
+    observer: diagnostics.metrics,
   });
+  const loginCodes = new LoginCodes();
   const { app: http, drain } = await buildHttp({
     logger: log,
     store,
@@ -100,7 +137,14 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     nodeId: config.nodeId,
     webhookBodyLimit: config.webhookBodyLimit,
     evolution: { webhook, receipts },
+    loginCodes,
+    outbound,
+    diagnostics,
+    cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
+    media: { fetchers: mediaFetchers, maxBytes: config.mediaMaxBytes, timeoutMs: config.mediaFetchTimeoutMs },
   });
+  let selfUrl = '';
+  diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl });
   gateway.attach(http.server);
   // A deep accept queue: thousands of sockets reconnect at once after a node restart.
   await http.listen({ port: config.port, host: config.host, backlog: 4096 });
@@ -117,6 +161,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
       if (removed > 0) log.info({ removed }, 'pruned old events');
     }),
   ];
+  selfUrl = url;
+  sender.startSweeper();
   log.info({ url, store: store.dialect, location: store.location, bus: bus.kind }, 'newton node listening');
 
   let closing: Promise<void> | undefined;
@@ -124,14 +170,32 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     closing ??= (async () => {
       gateway.stopAccepting();
       await drain.start(config.shutdownTimeoutMs);
+      await sender.stop();
       for (const t of timers) clearInterval(t);
       await gateway.close();
       await http.close();
+      diagnostics.close();
       await bus.close();
       await store.close();
       log.info('newton node stopped');
     })();
     return closing;
   };
-  return { url, port, config, store, bus, gateway, tokens, http, logger: log, close };
+  return {
+    url,
+    port,
+    config,
+    store,
+    bus,
+    gateway,
+    tokens,
+    http,
+    logger: log,
+    loginCodes,
+    providers,
+    statuses,
+    outbound,
+    sender,
+    close,
+  };
 }

@@ -46,6 +46,20 @@ export interface Config {
   streamLingerMs: number;
   /** How long a graceful stop waits for in-flight requests. @default 10000 */
   shutdownTimeoutMs: number;
+  /** Largest media file `GET /api/messages/{id}/media` streams; larger answers 413. @default 16777216 (16 MiB) */
+  mediaMaxBytes: number;
+  /** How long fetching one media file from the provider may take in all. @default 60000 */
+  mediaFetchTimeoutMs: number;
+  /** How long one attempt to send a reply through a provider may take. @default 10000 */
+  providerTimeoutMs: number;
+  /** Attempts per reply (the first one included) on network errors, timeouts, 5xx and 429. @default 5 */
+  sendMaxAttempts: number;
+  /** Backoff before the second attempt; doubles each time, with ±20 % jitter. @default 1000 */
+  sendRetryBaseMs: number;
+  /** Longest backoff between two attempts. @default 30000 */
+  sendRetryMaxMs: number;
+  /** A pending reply that no node is sending and older than this is resumed (after a crash); 0 disables. @default 30000 */
+  sendResumeAfterMs: number;
   /** Identifies this node in frames, logs and metrics. @default hostname:pid */
   nodeId: string;
 }
@@ -80,6 +94,13 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom(10_000),
   REPLAY_CACHE_EVENTS: intFrom(256),
   STREAM_LINGER_MS: intFrom(30_000),
+  MEDIA_MAX_BYTES: intFrom(16 * 1024 * 1024),
+  MEDIA_FETCH_TIMEOUT_MS: intFrom(60_000),
+  PROVIDER_TIMEOUT_MS: intFrom(10_000),
+  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SEND_RETRY_BASE_MS: intFrom(1000),
+  SEND_RETRY_MAX_MS: intFrom(30_000),
+  SEND_RESUME_AFTER_MS: intFrom(30_000),
   NODE_ID: z.string().min(1).optional(),
 });
 
@@ -124,6 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     replayCacheEvents: e.REPLAY_CACHE_EVENTS,
     streamLingerMs: e.STREAM_LINGER_MS,
+    mediaMaxBytes: e.MEDIA_MAX_BYTES,
+    mediaFetchTimeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
+    providerTimeoutMs: e.PROVIDER_TIMEOUT_MS,
+    sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
+    sendRetryBaseMs: e.SEND_RETRY_BASE_MS,
+    sendRetryMaxMs: e.SEND_RETRY_MAX_MS,
+    sendResumeAfterMs: e.SEND_RESUME_AFTER_MS,
     nodeId: e.NODE_ID ?? `${hostname()}:${process.pid}`,
   };
 }

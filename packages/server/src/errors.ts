@@ -31,6 +31,47 @@ export const ErrorTable = {
     code: 'webhook_unauthorized',
     message: 'the webhook did not carry the instance credentials',
   },
+  NEWTON_ERR_REPLY_WINDOW_CLOSED: {
+    status: 409,
+    code: 'reply_window_closed',
+    message: 'outside the 24-hour customer-service window only template messages can be sent',
+  },
+  NEWTON_ERR_MEDIA_TOO_LARGE: {
+    status: 413,
+    code: 'media_too_large',
+    message: 'the media is larger than MEDIA_MAX_BYTES',
+  },
+  NEWTON_ERR_MEDIA_UNAVAILABLE: {
+    status: 502,
+    code: 'media_unavailable',
+    message: 'the provider could not supply the media',
+  },
+  NEWTON_ERR_CANNOT_REPLY: {
+    status: 409,
+    code: 'cannot_reply',
+    message: 'the provider does not accept a reply in this conversation',
+  },
+  NEWTON_ERR_SEND_NOT_CONFIGURED: {
+    status: 422,
+    code: 'send_not_configured',
+    message: "the conversation's instance is not configured for sending",
+  },
+  NEWTON_ERR_CLIENT_ID_CONFLICT: {
+    status: 409,
+    code: 'client_id_conflict',
+    message: 'this client_id was already used for a message in another conversation',
+  },
+  NEWTON_ERR_NOT_FAILED: { status: 409, code: 'not_failed', message: 'only a failed reply can be retried' },
+  NEWTON_ERR_INVALID_LOGIN_CODE: {
+    status: 400,
+    code: 'invalid_login_code',
+    message: 'this sign-in link was already used or has expired',
+  },
+  NEWTON_ERR_LOGIN_TENANT_UNCLEAR: {
+    status: 409,
+    code: 'login_tenant_unclear',
+    message: 'the sign-in link names no tenant and there is not exactly one',
+  },
   NEWTON_ERR_NOT_READY: { status: 503, code: 'not_ready', message: 'not ready' },
   NEWTON_ERR_INTERNAL: { status: 500, code: 'internal', message: 'internal error' },
 } as const;

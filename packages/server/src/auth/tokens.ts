@@ -47,6 +47,10 @@ const Claims = z
 /** Seconds of clock skew accepted on exp/nbf. */
 const CLOCK_TOLERANCE_S = 5;
 const MAX_TOKEN_CHARS = 8192;
+/** Verified tokens remembered, so a reconnect storm does not verify 5,000 signatures again. */
+const VERIFIED_CACHE_SIZE = 20_000;
+/** A cached verification is trusted at most this long (a JWKS key rotation takes effect within it). */
+const VERIFIED_CACHE_MS = 10 * 60_000;
 
 export interface TokenOptions {
   dataDir: string;
@@ -62,6 +66,8 @@ export interface TokenOptions {
 export class TokenService {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
+  /** token → principal and until when the cached answer holds (epoch ms); insertion-ordered for eviction. */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(opts: TokenOptions) {
     this.jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
@@ -72,6 +78,29 @@ export class TokenService {
   async verify(token: string | undefined | null): Promise<Principal> {
     if (!token) throw new AuthError('unauthorized', 'no token');
     if (token.length > MAX_TOKEN_CHARS) throw new AuthError('unauthorized', 'token too long');
+    const hit = this.verified.get(token);
+    if (hit) {
+      // Keyed by the whole token, signature included: only a byte-identical token hits.
+      if (Date.now() < hit.until) return hit.principal;
+      this.verified.delete(token);
+    }
+    const principal = await this.verifyFully(token);
+    this.remember(token, principal);
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal): void {
+    // Past exp (minus the tolerance jose allows) the token must be refused again as expired.
+    const until = Math.min(principal.exp * 1000, Date.now() + VERIFIED_CACHE_MS);
+    if (until <= Date.now()) return;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, { principal, until });
+  }
+
+  private async verifyFully(token: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
       payload = await this.verifySignature(token);

@@ -5,6 +5,7 @@ import type { BusHandler, EventBus } from './types.js';
 export class MemoryBus implements EventBus {
   readonly kind = 'memory';
   private readonly handlers = new Set<BusHandler>();
+  private readonly controlHandlers = new Set<(message: string) => void>();
 
   async publish(events: readonly AppendedEvent[]): Promise<void> {
     for (const event of events) {
@@ -17,6 +18,15 @@ export class MemoryBus implements EventBus {
     return () => this.handlers.delete(handler);
   }
 
+  async publishControl(message: string): Promise<void> {
+    for (const handler of this.controlHandlers) handler(message);
+  }
+
+  onControl(handler: (message: string) => void): () => void {
+    this.controlHandlers.add(handler);
+    return () => this.controlHandlers.delete(handler);
+  }
+
   onReconnect(): () => void {
     return () => {};
   }
@@ -27,5 +37,6 @@ export class MemoryBus implements EventBus {
 
   async close(): Promise<void> {
     this.handlers.clear();
+    this.controlHandlers.clear();
   }
 }

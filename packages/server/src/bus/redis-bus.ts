@@ -6,6 +6,7 @@ import type { AppendedEvent } from '../store/index.js';
 import type { BusHandler, EventBus } from './types.js';
 
 const EVENTS = 'newton:events';
+const CONTROL = 'newton:control';
 const PING_PREFIX = 'newton:ping:';
 
 /**
@@ -15,8 +16,10 @@ const PING_PREFIX = 'newton:ping:';
  * has to be fast; whatever it loses (a subscriber disconnect, a Redis
  * restart) nodes read back from the log on reconnect. See docs/architecture.md.
  *
- * Wire format: `tenant \n seq \n type \n trace \n frame` — the frame is the
- * exact JSON sockets receive, not re-encoded.
+ * Wire format: `tenant \n seq \n type \n trace \n publishedAt \n frame` — the
+ * frame is the exact JSON sockets receive, not re-encoded; publishedAt (epoch
+ * ms) lets receivers measure publish→send latency. Control messages
+ * (diagnostics) travel opaque on their own channel.
  */
 export class RedisBus implements EventBus {
   readonly kind = 'redis';
@@ -24,6 +27,7 @@ export class RedisBus implements EventBus {
   private readonly sub: Redis;
   private readonly handlers = new Set<BusHandler>();
   private readonly reconnectHandlers = new Set<() => void>();
+  private readonly controlHandlers = new Set<(message: string) => void>();
   private readonly pings = new Map<string, () => void>();
   private readonly pingChannel: string;
   /** True while connect() runs: the first `ready` is not a reconnect. */
@@ -80,7 +84,7 @@ export class RedisBus implements EventBus {
     this.starting = true;
     try {
       const results = await Promise.allSettled([this.pub.connect(), this.sub.connect()]);
-      const subscribed = this.sub.subscribe(EVENTS, this.pingChannel);
+      const subscribed = this.sub.subscribe(EVENTS, CONTROL, this.pingChannel);
       if (results.every((r) => r.status === 'fulfilled')) {
         await subscribed;
         return true;
@@ -97,7 +101,10 @@ export class RedisBus implements EventBus {
     if (events.length === 0) return;
     const pipeline = this.pub.pipeline();
     for (const e of events) {
-      pipeline.publish(EVENTS, `${e.tenantId}\n${e.seq}\n${e.type}\n${e.traceId ?? ''}\n${e.frame}`);
+      pipeline.publish(
+        EVENTS,
+        `${e.tenantId}\n${e.seq}\n${e.type}\n${e.traceId ?? ''}\n${e.publishedAt ?? ''}\n${e.frame}`,
+      );
     }
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
@@ -106,24 +113,28 @@ export class RedisBus implements EventBus {
 
   private onMessage(channel: string, message: string): void {
     if (channel !== EVENTS) {
-      this.pings.get(message)?.();
+      if (channel === CONTROL) for (const handler of this.controlHandlers) handler(message);
+      else this.pings.get(message)?.();
       return;
     }
     const a = message.indexOf('\n');
     const b = message.indexOf('\n', a + 1);
     const c = message.indexOf('\n', b + 1);
     const d = message.indexOf('\n', c + 1);
-    if (a < 0 || b < 0 || c < 0 || d < 0) {
+    const f = message.indexOf('\n', d + 1);
+    if (a < 0 || b < 0 || c < 0 || d < 0 || f < 0) {
       this.logger.warn({ bytes: message.length }, 'malformed bus message ignored');
       return;
     }
     const trace = message.slice(c + 1, d);
+    const publishedAt = d + 1 < f ? Number(message.slice(d + 1, f)) : undefined;
     const event: AppendedEvent = {
       tenantId: message.slice(0, a),
       seq: Number(message.slice(a + 1, b)),
       type: message.slice(b + 1, c) as EventType,
-      frame: message.slice(d + 1),
+      frame: message.slice(f + 1),
       ...(trace ? { traceId: trace } : {}),
+      ...(publishedAt ? { publishedAt } : {}),
     };
     for (const handler of this.handlers) handler(event);
   }
@@ -131,6 +142,15 @@ export class RedisBus implements EventBus {
   subscribe(handler: BusHandler): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  async publishControl(message: string): Promise<void> {
+    await this.pub.publish(CONTROL, message);
+  }
+
+  onControl(handler: (message: string) => void): () => void {
+    this.controlHandlers.add(handler);
+    return () => this.controlHandlers.delete(handler);
   }
 
   onReconnect(handler: () => void): () => void {
@@ -163,6 +183,7 @@ export class RedisBus implements EventBus {
   async close(): Promise<void> {
     this.handlers.clear();
     this.reconnectHandlers.clear();
+    this.controlHandlers.clear();
     this.pub.disconnect();
     this.sub.disconnect();
   }

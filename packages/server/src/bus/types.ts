@@ -13,6 +13,13 @@ export interface EventBus {
   subscribe(handler: BusHandler): () => void;
   /** Called after the bus reconnects, so that receivers can catch up from the log. */
   onReconnect(handler: () => void): () => void;
+  /**
+   * Sends an opaque control message to every node, this one included (the
+   * diagnostics ping). The bus does not read it. Rejects when the bus is down.
+   */
+  publishControl(message: string): Promise<void>;
+  /** Receives every control message; returns an unsubscribe function. */
+  onControl(handler: (message: string) => void): () => void;
   /** Proves the bus with a publish→receive round trip; resolves with its duration in ms. */
   roundTrip(timeoutMs: number): Promise<number>;
   readonly kind: 'memory' | 'redis';

@@ -9,7 +9,7 @@ export class CliContext {
   private store: Store | undefined;
 
   constructor(
-    env: NodeJS.ProcessEnv,
+    private readonly env: NodeJS.ProcessEnv,
     readonly out: (line: string) => void,
     readonly err: (line: string) => void,
   ) {
@@ -40,7 +40,8 @@ export class CliContext {
 
   /** Base URL of the running server for commands that talk HTTP. */
   serverUrl(explicit: string | undefined): string {
-    const env = process.env.NEWTON_URL;
+    // The command's environment (main's `io.env`), which is process.env when run as a program.
+    const env = this.env.NEWTON_URL;
     return (explicit ?? env ?? `http://127.0.0.1:${this.config.port}`).replace(/\/+$/, '');
   }
 

@@ -12,6 +12,8 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   token: async () => (await import('./commands/token.js')).token,
   simulate: async () => (await import('./commands/simulate.js')).simulate,
   receipts: async () => (await import('./commands/receipts.js')).receipts,
+  doctor: async () => (await import('./commands/doctor.js')).doctor,
+  trace: async () => (await import('./commands/trace.js')).trace,
 };
 
 export const USAGE = `usage:\n${Object.values(USAGES)

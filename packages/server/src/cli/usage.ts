@@ -5,12 +5,18 @@ export const USAGES = {
   instance: [
     'newton instance add <tenant_id> --provider evolution --instance <name> [--number <msisdn>]',
     '                    [--apikey <key>] [--url <evolution base url>] [--webhook-secret <s> | --generate-secret]',
+    'newton instance add <tenant_id> --provider cloud --phone-number-id <id> --app-secret <s>',
+    '                    --verify-token <t> --access-token <token> [--graph-url https://graph.facebook.com/v21.0]',
+    '                    [--number <msisdn>]',
     'newton instance list [<tenant_id>]',
-    'newton instance remove --provider evolution --instance <name>',
+    'newton instance remove --provider evolution|cloud --instance <name or phone_number_id>',
   ].join('\n'),
   token: 'newton token <tenant_id> [--user <id>] [--role agent|admin] [--ttl 12h]',
   simulate:
-    'newton simulate <tenant_id> --from <phone> --text <text> [--name <pushName>] [--instance <name>] [--url <server>]',
+    'newton simulate <tenant_id> --from <phone> --text <text> [--name <pushName>] [--instance <name or phone_number_id>] [--url <server>]',
+  doctor:
+    'newton doctor <tenant_id> [--url <server>] [--token <admin JWT>] [--instance <name>] [--timeout 5000] [--no-probe] [--json]',
+  trace: 'newton trace <message id | provider message id | trace id> [--log <file>]... [--json]',
   receipts:
     'newton receipts [--tenant <id>] [--instance <name>] [--outcome accepted|duplicate|ignored|unroutable|rejected] [--limit 20] [--json]',
 } as const;

@@ -19,18 +19,7 @@ declare module 'fastify' {
  * naming several tenants picks one with `X-Tenant-Id`, which must be among them.
  */
 export async function authenticateApi(req: FastifyRequest, tokens: TokenService): Promise<ApiCaller> {
-  const header = req.headers.authorization;
-  if (!header?.toLowerCase().startsWith('bearer ')) {
-    throw newtonError('NEWTON_ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
-  }
-  let principal: Principal;
-  try {
-    principal = await tokens.verify(header.slice(7).trim());
-  } catch (err) {
-    if (err instanceof AuthError && err.reason === 'token_expired')
-      throw newtonError('NEWTON_ERR_TOKEN_EXPIRED');
-    throw newtonError('NEWTON_ERR_UNAUTHORIZED', err instanceof AuthError ? err.message : undefined);
-  }
+  const principal = await bearerPrincipal(req, tokens);
   const chosen = req.headers['x-tenant-id'];
   const wanted = Array.isArray(chosen) ? chosen[0] : chosen;
   if (wanted !== undefined) {
@@ -40,4 +29,22 @@ export async function authenticateApi(req: FastifyRequest, tokens: TokenService)
   const [only, ...rest] = principal.tenants;
   if (only === undefined || rest.length > 0) throw newtonError('NEWTON_ERR_TENANT_REQUIRED');
   return { principal, tenantId: only };
+}
+
+/**
+ * The principal of a valid `Authorization: Bearer <JWT>`; 401 `unauthorized`
+ * without one or with a bad one, 401 `token_expired` for an expired one.
+ */
+export async function bearerPrincipal(req: FastifyRequest, tokens: TokenService): Promise<Principal> {
+  const header = req.headers.authorization;
+  if (!header?.toLowerCase().startsWith('bearer ')) {
+    throw newtonError('NEWTON_ERR_UNAUTHORIZED', 'send Authorization: Bearer <token>');
+  }
+  try {
+    return await tokens.verify(header.slice(7).trim());
+  } catch (err) {
+    if (err instanceof AuthError && err.reason === 'token_expired')
+      throw newtonError('NEWTON_ERR_TOKEN_EXPIRED');
+    throw newtonError('NEWTON_ERR_UNAUTHORIZED', err instanceof AuthError ? err.message : undefined);
+  }
 }

@@ -3,15 +3,26 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/index.js';
 import type { EventBus } from '../bus/index.js';
+import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { Logger } from '../logger.js';
+import type { OutboundService } from '../pipeline/index.js';
+import { cloudRoutes } from '../providers/cloud/route.js';
+import type { CloudWebhook } from '../providers/cloud/webhook.js';
 import { evolutionRoutes } from '../providers/evolution/route.js';
 import type { EvolutionWebhook } from '../providers/evolution/webhook.js';
+import type { MediaFetchers } from '../providers/media-fetch.js';
 import type { ReceiptRecorder } from '../providers/receipts.js';
 import type { Store } from '../store/index.js';
+import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
 import { healthRoutes } from './health-routes.js';
+import { type LoginCodes, loginRoutes } from './login-routes.js';
+import { mediaRoutes } from './media-routes.js';
+import { countWebhooks, metricsRoutes } from './metrics-routes.js';
+import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
+import { webRoutes } from './web-routes.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -21,6 +32,18 @@ export interface HttpOptions {
   nodeId: string;
   webhookBodyLimit: number;
   evolution: { webhook: EvolutionWebhook; receipts: ReceiptRecorder };
+  /** Replies, retries and marking read (`POST /api/conversations/{id}/messages`, …). */
+  outbound?: OutboundService;
+  /** `/metrics`, `/api/admin/diagnostics` and webhook counts. */
+  diagnostics?: NodeDiagnostics;
+  /** WhatsApp Cloud API webhooks (`/webhooks/whatsapp`). */
+  cloud?: { webhook: CloudWebhook; receipts: ReceiptRecorder };
+  /** `GET /api/messages/{id}/media`. */
+  media?: { fetchers: MediaFetchers; maxBytes: number; timeoutMs: number };
+  /** One-time sign-in links for the inbox (`POST /api/login/exchange`). */
+  loginCodes?: LoginCodes;
+  /** Directory of the inbox build served at `/`. @default packages/web/build */
+  webDir?: string;
 }
 
 /** Builds the HTTP side: webhooks, REST, health and the OpenAPI document at `/docs`. */
@@ -63,6 +86,23 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     isDraining: () => drain.draining,
   });
   await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
+  if (opts.outbound) {
+    await app.register(replyRoutes, {
+      prefix: '/api',
+      store: opts.store,
+      tokens: opts.tokens,
+      outbound: opts.outbound,
+    });
+  }
+  if (opts.diagnostics) {
+    countWebhooks(app, opts.diagnostics.metrics);
+    await app.register(metricsRoutes, { metrics: opts.diagnostics.metrics });
+    await app.register(adminRoutes, {
+      prefix: '/api/admin',
+      tokens: opts.tokens,
+      diagnostics: opts.diagnostics,
+    });
+  }
   await app.register(evolutionRoutes, {
     webhook: opts.evolution.webhook,
     receipts: opts.evolution.receipts,
@@ -70,5 +110,28 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     logger: opts.logger,
     sendError,
   });
+  if (opts.cloud) {
+    await app.register(cloudRoutes, {
+      webhook: opts.cloud.webhook,
+      admin: opts.store.admin,
+      receipts: opts.cloud.receipts,
+      bodyLimit: opts.webhookBodyLimit,
+      logger: opts.logger,
+      sendError,
+    });
+  }
+  if (opts.media) {
+    await app.register(mediaRoutes, {
+      prefix: '/api',
+      store: opts.store,
+      tokens: opts.tokens,
+      logger: opts.logger,
+      ...opts.media,
+    });
+  }
+  if (opts.loginCodes) {
+    await app.register(loginRoutes, { codes: opts.loginCodes, tokens: opts.tokens, store: opts.store });
+  }
+  await app.register(webRoutes, opts.webDir ? { webDir: opts.webDir } : {});
   return { app, drain };
 }

@@ -13,11 +13,14 @@ export class Ingestor {
     private readonly store: Store,
     private readonly bus: EventBus,
     private readonly logger: Logger,
+    /** Probe webhooks announced by this node (diagnostics): their messages are stored as probes. */
+    private readonly probes?: { isProbe(traceId: string, tenantId: string): boolean },
   ) {}
 
   /** Stores and publishes; `receipt` is committed with the message (its outcome and id filled in). */
   async ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult> {
     const log = this.logger.child({ trace: traceId, tenant: message.tenantId });
+    if (this.probes?.isProbe(traceId, message.tenantId)) message = { ...message, isProbe: true };
     const result = await this.store.ingestMessage(message, receipt);
     if (result.outcome === 'duplicate') {
       log.info(
@@ -30,8 +33,9 @@ export class Ingestor {
     const seqs = result.events.map((e) => e.seq);
     log.info(
       { message_id: result.messageId, seq: seqs, provider_message_id: message.providerMessageId },
-      'message stored',
+      result.outcome === 'echo' ? 'echo of a reply matched to the stored message' : 'message stored',
     );
+    if (result.events.length === 0) return result;
     try {
       await this.bus.publish(result.events);
       log.info({ seq: seqs, bus: this.bus.kind }, 'events published');

@@ -4,7 +4,8 @@ import { type Logger, redactUrl } from '../logger.js';
 import type { ReceiptOutcome, ReceiptStore, WebhookReceipt } from '../store/index.js';
 
 const EXCERPT_CHARS = 2048;
-const SECRET_KEYS = /^(apikey|token|access_token|secret|jwt_key|authorization)$/i;
+const SECRET_KEYS =
+  /^(apikey|token|access_token|secret|app_secret|verify_token|hub\.verify_token|jwt_key|authorization)$/i;
 
 /** First bytes of a webhook body with credentials blanked, for an operator to read. */
 export function bodyExcerpt(body: unknown): string | null {

@@ -41,6 +41,8 @@ export class AdminStore {
       apikey: input.apikey ?? null,
       webhook_secret: input.webhookSecret ?? null,
       base_url: input.baseUrl ?? null,
+      app_secret: input.appSecret ?? null,
+      verify_token: input.verifyToken ?? null,
       created_at: Date.now(),
     };
     await this.db.insertInto('instances').values(row).execute();
@@ -63,6 +65,29 @@ export class AdminStore {
     if (numbers.length === 0) return [];
     const rows = await this.db.selectFrom('instances').selectAll().where('number', 'in', numbers).execute();
     return rows.map(instanceFromRow);
+  }
+
+  /** Instances of one provider whose name is one of `names` (Cloud API: phone_number_ids). */
+  async findInstances(provider: string, names: string[]): Promise<Instance[]> {
+    if (names.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('provider', '=', provider)
+      .where('name', 'in', names)
+      .execute();
+    return rows.map(instanceFromRow);
+  }
+
+  /** Every verify token of the Cloud API instances (the GET handshake names no instance). */
+  async cloudVerifyTokens(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('instances')
+      .select('verify_token')
+      .where('provider', '=', 'cloud')
+      .where('verify_token', 'is not', null)
+      .execute();
+    return rows.map((r) => r.verify_token).filter((t): t is string => t !== null);
   }
 
   async getInstance(id: string): Promise<Instance | undefined> {

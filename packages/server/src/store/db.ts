@@ -18,6 +18,8 @@ import {
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-message-arrival-order.js';
+import * as m003 from './migrations/003-outbound.js';
+import * as m004 from './migrations/004-cloud-instances.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,11 +29,15 @@ export interface OpenedDatabase {
   dialect: Dialect;
   /** Where the data lives, for logs (never includes credentials). */
   location: string;
+  /** PostgreSQL: the pool under `db`, for the named statements of the webhook path (ingest-pg.ts). */
+  pool?: pg.Pool;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-message-arrival-order': m002,
+  '003-outbound': m003,
+  '004-cloud-instances': m004,
 };
 
 /**
@@ -122,7 +128,7 @@ export function openPostgres(url: string, poolSize: number): OpenedDatabase {
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const { host, pathname } = new URL(url);
-  return { db, dialect: 'postgres', location: `postgres://${host}${pathname}` };
+  return { db, dialect: 'postgres', location: `postgres://${host}${pathname}`, pool };
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -34,18 +34,17 @@ const setLastSeq = prepared((db, p: { tenant: string; seq: number }) =>
 );
 
 /**
- * Appends events after `lastSeq` (the value lockTenant returned) in the
- * caller's transaction. The stored payload is the complete frame, so replay
- * and live delivery send the very same bytes.
+ * The rows and frames of events appended after `lastSeq`, without writing
+ * them (the PostgreSQL fast path writes them in its one statement). The
+ * stored payload is the complete frame, so replay and live delivery send the
+ * very same bytes.
  */
-export async function appendEvents(
-  trx: Transaction<Database>,
+export function buildEvents(
   tenantId: string,
   lastSeq: number,
   bodies: EventBody[],
   now: number,
-): Promise<AppendedEvent[]> {
-  if (bodies.length === 0) return [];
+): { rows: EventsTable[]; appended: AppendedEvent[] } {
   const occurredAt = new Date(now).toISOString();
   const appended: AppendedEvent[] = [];
   const rows = bodies.map((body, i) => {
@@ -70,6 +69,22 @@ export async function appendEvents(
       created_at: now,
     };
   });
+  return { rows, appended };
+}
+
+/**
+ * Appends events after `lastSeq` (the value lockTenant returned) in the
+ * caller's transaction (see buildEvents).
+ */
+export async function appendEvents(
+  trx: Transaction<Database>,
+  tenantId: string,
+  lastSeq: number,
+  bodies: EventBody[],
+  now: number,
+): Promise<AppendedEvent[]> {
+  if (bodies.length === 0) return [];
+  const { rows, appended } = buildEvents(tenantId, lastSeq, bodies, now);
   for (const row of rows) await insertEvent(trx, row);
   await setLastSeq(trx, { tenant: tenantId, seq: lastSeq + bodies.length });
   return appended;

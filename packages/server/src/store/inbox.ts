@@ -16,6 +16,8 @@ export interface ConversationListItem extends ConversationSummary {
   last_message_preview: string | null;
   last_message_id: string | null;
   created_at: string;
+  /** When an agent last marked it read. */
+  last_read_at: string | null;
 }
 
 type ConversationRow = Parameters<typeof conversationSummary>[0] & {
@@ -23,13 +25,14 @@ type ConversationRow = Parameters<typeof conversationSummary>[0] & {
   lead_phone: string | null;
 };
 
-function conversationItem(row: ConversationRow): ConversationListItem {
+export function conversationItem(row: ConversationRow): ConversationListItem {
   return {
     ...conversationSummary(row),
     lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
     last_message_preview: row.last_message_preview,
     last_message_id: row.last_message_id,
     created_at: toIso(row.created_at),
+    last_read_at: row.last_read_at == null ? null : toIso(row.last_read_at),
   };
 }
 
@@ -55,6 +58,17 @@ export class InboxStore {
       .select(['l.name as lead_name', 'l.phone as lead_phone'])
       .where('c.tenant_id', '=', tenantId)
       .where('c.last_message_id', 'is not', null)
+      // Diagnostics probes (newton doctor) stay out of the inbox.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('messages as pm')
+              .select('pm.id')
+              .whereRef('pm.id', '=', 'c.last_message_id')
+              .where('pm.is_probe', '=', 1),
+          ),
+        ),
+      )
       .orderBy('c.last_message_at', 'desc')
       .orderBy('c.id', 'desc')
       .limit(opts.limit + 1);
@@ -105,6 +119,7 @@ export class InboxStore {
       .select('l.phone as lead_phone')
       .where('m.tenant_id', '=', tenantId)
       .where('m.conversation_id', '=', conversationId)
+      .where('m.is_probe', '=', 0)
       .orderBy('m.timestamp', 'desc')
       .orderBy('m.arrival_seq', 'desc')
       .limit(opts.limit + 1);

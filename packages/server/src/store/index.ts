@@ -1,10 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
 import { AdminStore } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
 import { InboxStore } from './inbox.js';
 import { ingestMessage } from './ingest.js';
+import { ingestInboundPostgres } from './ingest-pg.js';
+import { MediaStore } from './media.js';
+import { OutboundStore } from './outbound.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
@@ -16,8 +20,20 @@ export type { Dialect } from './db.js';
 export type { ConversationListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
+export type { MediaSource, MediaStore } from './media.js';
+export type {
+  CreateReplyResult,
+  NewReply,
+  OutboundStore,
+  ReadResult,
+  ReplyTarget,
+  RetryResult,
+  SendJob,
+} from './outbound.js';
 export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
+export type { DeliveryStatus, RecordSentResult, StatusStoreResult, StatusUpdate } from './statuses.js';
+export { isPlaceholder } from './statuses.js';
 export type * from './types.js';
 
 /**
@@ -40,10 +56,16 @@ export class Store implements EventLogReader {
   readonly admin: AdminStore;
   readonly inbox: InboxStore;
   readonly receipts: ReceiptStore;
+  /** Where a message's media comes from (`GET /api/messages/{id}/media`). */
+  readonly media: MediaStore;
+  /** Replies from the CRM, their sends and statuses, marking read. */
+  readonly outbound: OutboundStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
   private checkpointer: Checkpointer | undefined;
+  /** PostgreSQL only: the pool under `db` (the webhook path's named statements, ingest-pg.ts). */
+  pool: pg.Pool | undefined;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -53,9 +75,13 @@ export class Store implements EventLogReader {
     this.admin = new AdminStore(db);
     this.inbox = new InboxStore(db);
     this.receipts = new ReceiptStore(db);
+    this.media = new MediaStore(db);
     // PostgreSQL commits concurrent transactions in parallel (and serialises only
     // writers of one tenant); batching there would lock several tenants at once.
     this.batcher = dialect === 'sqlite' ? new WriteBatcher(db) : undefined;
+    this.outbound = new OutboundStore(db, dialect, (work) =>
+      this.batcher ? this.batcher.run(work) : db.transaction().execute(work),
+    );
   }
 
   /** Opens the database named by the options and applies pending migrations. */
@@ -73,6 +99,7 @@ export class Store implements EventLogReader {
       : openSqlite(opts.dataDir);
     await migrate(opened.db);
     const store = new Store(opened.db, opened.dialect, opened.location);
+    store.pool = opened.pool;
     if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {
       store.checkpointer = new Checkpointer(opened.location, opts.checkpointIntervalMs ?? 250, (message) =>
         opts.onBackgroundError?.(`wal checkpoint: ${message}`),
@@ -87,7 +114,12 @@ export class Store implements EventLogReader {
    */
   ingestMessage(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
     const work = (trx: Transaction<Database>) => ingestMessage(trx, this.dialect, m, receipt);
-    return this.batcher ? this.batcher.run(work) : this.db.transaction().execute(work);
+    if (this.batcher) return this.batcher.run(work);
+    const locked = () => this.db.transaction().execute(work);
+    // PostgreSQL: an inbound message in two statements (echoes and deferred statuses take the transaction).
+    if (m.direction === 'inbound' && this.pool)
+      return ingestInboundPostgres(this.db, this.pool, m, receipt, locked);
+    return locked();
   }
 
   logState(tenantId: string): Promise<TenantLogState | undefined> {

@@ -2,6 +2,7 @@ import type {
   ConversationSummary,
   LeadPayload,
   MessageDirection,
+  MessageError,
   MessagePayload,
   MessageSender,
   MessageStatus,
@@ -47,6 +48,14 @@ export function messagePayload(row: Row<MessagesTable>, phone: string | null): M
     provider: row.provider as ProviderName,
     provider_message_id: row.provider_message_id,
     ...extra,
+    ...(row.is_probe ? { probe: true as const } : {}),
+    ...(row.direction === 'outbound'
+      ? {
+          client_id: row.client_id ?? null,
+          sender_user_id: row.sender_user_id ?? null,
+          error: row.status_error ? (JSON.parse(row.status_error) as MessageError) : null,
+        }
+      : {}),
   };
 }
 
@@ -60,6 +69,8 @@ export function instanceFromRow(row: Row<InstancesTable>): Instance {
     apikey: row.apikey,
     webhookSecret: row.webhook_secret,
     baseUrl: row.base_url,
+    appSecret: row.app_secret ?? null,
+    verifyToken: row.verify_token ?? null,
     createdAt: Number(row.created_at),
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { type Executor, prepared } from './prepared.js';
 import type { Database, WebhookReceiptsTable } from './schema.js';
 import type { WebhookReceipt } from './types.js';
@@ -24,22 +24,84 @@ export class ReceiptStore {
     if (filter.instanceName !== undefined) q = q.where('instance_name', '=', filter.instanceName);
     if (filter.outcome !== undefined) q = q.where('outcome', '=', filter.outcome);
     const rows = await q.execute();
-    return rows.map((row) => ({
-      id: row.id,
-      receivedAt: Number(row.received_at),
-      provider: row.provider as WebhookReceipt['provider'],
-      event: row.event,
-      instanceName: row.instance_name,
-      tenantId: row.tenant_id,
-      instanceId: row.instance_id,
-      outcome: row.outcome as WebhookReceipt['outcome'],
-      reason: row.reason,
-      providerMessageId: row.provider_message_id,
-      messageId: row.message_id,
-      traceId: row.trace_id,
-      bodySize: Number(row.body_size),
-      bodyExcerpt: row.body_excerpt,
+    return rows.map(receiptFromRow);
+  }
+
+  /**
+   * A tenant's receipts since `since` counted per instance name and outcome,
+   * with the newest of each; probe webhooks (trace `probe-…`) left out.
+   */
+  async outcomesByInstance(
+    tenantId: string,
+    since: number,
+  ): Promise<{ instanceName: string | null; outcome: string; count: number; lastAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('webhook_receipts')
+      .select(['instance_name', 'outcome'])
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('received_at').as('last_at')])
+      .where('tenant_id', '=', tenantId)
+      .where('received_at', '>=', since)
+      .where('trace_id', 'not like', 'probe-%')
+      .groupBy(['instance_name', 'outcome'])
+      .execute();
+    return rows.map((r) => ({
+      instanceName: r.instance_name,
+      outcome: r.outcome,
+      count: Number(r.n),
+      lastAt: Number(r.last_at),
     }));
+  }
+
+  /**
+   * Unroutable and rejected receipts since `since` that belong to the tenant,
+   * name one of its instances, or mention one of its numbers (in the reason or
+   * the body excerpt): where its webhooks went when they did not arrive.
+   */
+  async suspects(f: {
+    tenantId: string;
+    instanceNames: string[];
+    numbers: string[];
+    since: number;
+    limit: number;
+  }): Promise<WebhookReceipt[]> {
+    const rows = await this.db
+      .selectFrom('webhook_receipts')
+      .selectAll()
+      .where('outcome', 'in', ['unroutable', 'rejected'])
+      .where('received_at', '>=', f.since)
+      .where((eb) =>
+        eb.or([
+          eb('tenant_id', '=', f.tenantId),
+          ...(f.instanceNames.length > 0 ? [eb('instance_name', 'in', f.instanceNames)] : []),
+          ...f.numbers.flatMap((n) => [eb('reason', 'like', `%${n}%`), eb('body_excerpt', 'like', `%${n}%`)]),
+        ]),
+      )
+      .orderBy('received_at', 'desc')
+      .limit(f.limit)
+      .execute();
+    return rows.map(receiptFromRow);
+  }
+
+  /** The receipts of one message or trace (for `newton trace`), oldest first. */
+  async find(f: {
+    messageId?: string;
+    providerMessageId?: string;
+    traceId?: string;
+  }): Promise<WebhookReceipt[]> {
+    const rows = await this.db
+      .selectFrom('webhook_receipts')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(f.messageId ? [eb('message_id', '=', f.messageId)] : []),
+          ...(f.providerMessageId ? [eb('provider_message_id', '=', f.providerMessageId)] : []),
+          ...(f.traceId ? [eb('trace_id', '=', f.traceId)] : []),
+        ]),
+      )
+      .orderBy('received_at')
+      .limit(50)
+      .execute();
+    return rows.map(receiptFromRow);
   }
 
   /** Keeps the newest `keep` receipts; returns how many were removed. */
@@ -60,13 +122,37 @@ export class ReceiptStore {
   }
 }
 
+function receiptFromRow(row: Selectable<WebhookReceiptsTable>): WebhookReceipt {
+  return {
+    id: row.id,
+    receivedAt: Number(row.received_at),
+    provider: row.provider as WebhookReceipt['provider'],
+    event: row.event,
+    instanceName: row.instance_name,
+    tenantId: row.tenant_id,
+    instanceId: row.instance_id,
+    outcome: row.outcome as WebhookReceipt['outcome'],
+    reason: row.reason,
+    providerMessageId: row.provider_message_id,
+    messageId: row.message_id,
+    traceId: row.trace_id,
+    bodySize: Number(row.body_size),
+    bodyExcerpt: row.body_excerpt,
+  };
+}
+
 const insertReceiptRow = prepared((db, p: WebhookReceiptsTable) =>
   db.insertInto('webhook_receipts').values(p),
 );
 
 /** Inserts one receipt; used on its own or inside the transaction that stored the message. */
 export async function insertReceipt(db: Executor, r: WebhookReceipt): Promise<void> {
-  await insertReceiptRow(db, {
+  await insertReceiptRow(db, receiptRow(r));
+}
+
+/** The table row of a receipt. */
+export function receiptRow(r: WebhookReceipt): WebhookReceiptsTable {
+  return {
     id: r.id,
     received_at: r.receivedAt,
     provider: r.provider,
@@ -81,5 +167,5 @@ export async function insertReceipt(db: Executor, r: WebhookReceipt): Promise<vo
     trace_id: r.traceId,
     body_size: r.bodySize,
     body_excerpt: r.bodyExcerpt,
-  });
+  };
 }

@@ -28,6 +28,10 @@ export interface InstancesTable {
   /** Secret for `?token=` or `Authorization: Bearer` on webhooks. */
   webhook_secret: string | null;
   base_url: string | null;
+  /** Cloud API: the Meta app secret that signs webhooks (`X-Hub-Signature-256`). */
+  app_secret: string | null;
+  /** Cloud API: the token Meta echoes in the `hub.verify_token` handshake. */
+  verify_token: string | null;
   created_at: number;
 }
 
@@ -54,6 +58,8 @@ export interface ConversationsTable {
   last_message_preview: string | null;
   /** JID to reply to (a `…@lid` when no phone is known). */
   reply_to: string | null;
+  /** When an agent last marked the conversation read (epoch ms). */
+  last_read_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -77,6 +83,30 @@ export interface MessagesTable {
   is_probe: number;
   /** Seq of the message's `new_message` event: the order of arrival. */
   arrival_seq: number | null;
+  created_at: number;
+  /** Outbound replies: the caller's idempotency key (unique per tenant). */
+  client_id: string | null;
+  /** Outbound replies: the agent (token `sub`) who sent it. */
+  sender_user_id: string | null;
+  /** JSON `{code, message}` of a failed status. */
+  status_error: string | null;
+  /** When the status last changed (epoch ms). */
+  status_at: number | null;
+  /** Outbound replies: send attempts made so far (0 for every other message). */
+  send_attempts: number;
+  /** Outbound replies: the node sending it holds it until then (epoch ms). */
+  send_lease_until: number | null;
+}
+
+/** A status that arrived before its message (applied when the message appears). */
+export interface PendingStatusesTable {
+  tenant_id: string;
+  instance_id: string;
+  provider_message_id: string;
+  status: string;
+  /** JSON `{code, message}` for failed. */
+  error: string | null;
+  at: number;
   created_at: number;
 }
 
@@ -116,4 +146,5 @@ export interface Database {
   messages: MessagesTable;
   events: EventsTable;
   webhook_receipts: WebhookReceiptsTable;
+  pending_statuses: PendingStatusesTable;
 }

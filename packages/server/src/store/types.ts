@@ -29,6 +29,10 @@ export interface Instance {
   apikey: string | null;
   webhookSecret: string | null;
   baseUrl: string | null;
+  /** Cloud API: Meta app secret (webhook signatures). Never returned or logged. */
+  appSecret: string | null;
+  /** Cloud API: token of the `hub.verify_token` handshake. Never returned or logged. */
+  verifyToken: string | null;
   createdAt: number;
 }
 
@@ -40,6 +44,8 @@ export interface NewInstance {
   apikey?: string | null;
   webhookSecret?: string | null;
   baseUrl?: string | null;
+  appSecret?: string | null;
+  verifyToken?: string | null;
 }
 
 /** The parts of a message that depend on its type. */
@@ -85,11 +91,15 @@ export interface AppendedEvent {
   frame: string;
   /** Trace of the webhook or request that caused it; travels with the event, not stored. */
   traceId?: string;
+  /** Epoch ms the bus publish began (set by the publisher, carried by the bus, not stored). */
+  publishedAt?: number;
 }
 
 export type IngestResult =
   | { outcome: 'stored'; messageId: string; conversationId: string; events: AppendedEvent[] }
-  | { outcome: 'duplicate'; messageId: string; conversationId: string; events: [] };
+  | { outcome: 'duplicate'; messageId: string; conversationId: string; events: [] }
+  /** The echo of a reply sent from the CRM, matched to the stored reply (its status events, if any). */
+  | { outcome: 'echo'; messageId: string; conversationId: string; events: AppendedEvent[] };
 
 export type ReceiptOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unroutable' | 'rejected';
 

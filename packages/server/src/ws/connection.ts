@@ -15,13 +15,19 @@ import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import { parseClientFrame } from './client-frames.js';
 import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
-import type { CachedEvent } from './tenant-stream.js';
+import type { CachedEvent, ReplayBlob } from './tenant-stream.js';
 
 const bit = (c: Channel): number => 1 << CHANNELS.indexOf(c);
 const ALL_CHANNELS = CHANNELS.reduce((bits, c) => bits | bit(c), 0);
 
 /** How long a slow consumer's close handshake may take before the socket is dropped. */
 const SLOW_CONSUMER_GRACE_MS = 2000;
+
+/**
+ * Above this many queued bytes a flush hands the frames to the kernel as they
+ * are (one writev) instead of copying them into one buffer first.
+ */
+const COPY_LIMIT_BYTES = 16 * 1024;
 
 /** Events read from the log per query while replaying. */
 const REPLAY_PAGE = 500;
@@ -36,8 +42,14 @@ export interface ConnectionDeps {
   log: EventLogReader;
   /** Recent events of the tenant in memory (see TenantStream.cachedAfter). */
   cachedAfter?: (since: number) => CachedEvent[] | undefined;
+  /** The same as one shared buffer, for a socket on every channel (see TenantStream.replayAllAfter). */
+  replayAllAfter?: (since: number) => ReplayBlob | undefined;
+  /** A page of the log after a seq, frames built, shared by sockets replaying together (see TenantStream.readLogPage). */
+  readLogPage?: (after: number, limit: number) => Promise<CachedEvent[]>;
   logger: Logger;
   maxBufferBytes: number;
+  /** Counts slow-consumer closes and replays. */
+  observer?: { slowConsumer(): void; replayed(source: 'cache' | 'log', events: number): void };
 }
 
 /**
@@ -57,6 +69,7 @@ export class Connection implements Flushable {
   private pending: Pending[] | undefined;
   /** Frames queued this turn; written in one go by flush(). */
   private outbox: Buffer[] | undefined;
+  private outboxBytes = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -65,31 +78,37 @@ export class Connection implements Flushable {
     private readonly deps: ConnectionDeps,
   ) {}
 
-  /** Live delivery from the tenant stream, called in seq order. */
-  deliver(seq: number, channel: Channel, buf: Buffer): boolean {
+  /**
+   * Live delivery from the tenant stream, called in seq order. `afterIo`:
+   * the write may wait for the event loop to read its pending I/O once more
+   * (a fan-out to many sockets; see scheduleFlush).
+   */
+  deliver(seq: number, channel: Channel, buf: Buffer, afterIo = false): boolean {
     if (this.replaying) {
       this.pending ??= [];
       this.pending.push({ seq, channel, buf });
       return false;
     }
-    return this.deliverNow(seq, channel, buf);
+    return this.deliverNow(seq, channel, buf, afterIo);
   }
 
-  private deliverNow(seq: number, channel: Channel, buf: Buffer): boolean {
+  private deliverNow(seq: number, channel: Channel, buf: Buffer, afterIo = false): boolean {
     if (seq <= this.position) return false;
     this.position = seq;
     if (!this.subscribed(channel)) return false;
-    return this.write(buf);
+    return this.write(buf, afterIo);
   }
 
-  /** Queues one complete frame (see frames.ts) for this turn's write. */
-  write(frame: Buffer): boolean {
+  /** Queues one complete frame (see frames.ts) for this turn's write (`afterIo`: see scheduleFlush). */
+  write(frame: Buffer, afterIo = false): boolean {
     if (this.ws.readyState !== WebSocket.OPEN) return false;
     if (this.outbox) {
       this.outbox.push(frame);
+      this.outboxBytes += frame.length;
     } else {
       this.outbox = [frame];
-      scheduleFlush(this);
+      this.outboxBytes = frame.length;
+      scheduleFlush(this, afterIo);
     }
     return true;
   }
@@ -105,12 +124,20 @@ export class Connection implements Flushable {
         { conn: this.id, tenant: this.tenantId, buffered: socket.writableLength },
         'slow consumer: closing socket',
       );
+      this.deps.observer?.slowConsumer();
       this.ws.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
       // A peer that reads nothing never acknowledges the close; free its buffer soon.
       setTimeout(() => this.ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
       return;
     }
-    socket.write(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+    if (out.length === 1) socket.write(out[0] as Buffer);
+    else if (this.outboxBytes <= COPY_LIMIT_BYTES) socket.write(Buffer.concat(out, this.outboxBytes));
+    else {
+      // Big buffers (a shared replay) go out without a copy: one writev.
+      socket.cork();
+      for (const b of out) socket.write(b);
+      socket.uncork();
+    }
   }
 
   /** Writes what is queued and resolves once the socket's buffer is below half the limit. */
@@ -191,6 +218,14 @@ export class Connection implements Flushable {
       this.sendError(FrameErrorCode.RESUME_IN_PROGRESS, 'a resume is already replaying');
       return;
     }
+    const blob = this.channelBits === ALL_CHANNELS ? this.deps.replayAllAfter?.(since) : undefined;
+    if (blob) {
+      // Frames and `resumed` prebuilt once for every socket resuming from `since`.
+      const written = this.write(blob.buf);
+      this.position = blob.to;
+      this.deps.observer?.replayed('cache', written ? blob.count : 0);
+      return;
+    }
     const cached = this.deps.cachedAfter?.(since);
     if (cached) {
       // All in memory: replayed synchronously, so no live event can interleave.
@@ -199,6 +234,7 @@ export class Connection implements Flushable {
       const to = cached.at(-1)?.seq ?? since;
       this.position = to;
       this.sendControl({ type: 'resumed', from: since + 1, to, count });
+      this.deps.observer?.replayed('cache', count);
       return;
     }
     this.replaying = true;
@@ -208,6 +244,8 @@ export class Connection implements Flushable {
     } catch (err) {
       this.deps.logger.error({ err, conn: this.id, tenant: this.tenantId, since }, 'replay failed');
       this.sendError(FrameErrorCode.RESUME_FAILED, 'could not read the event log; reconnect with since');
+      // Written now: once closing, a socket's queued frames are dropped.
+      this.flush();
       // The socket cannot know what it missed: make the client reconnect and resume again.
       this.ws.close(CloseCode.INTERNAL_ERROR, CloseReason.RESUME_FAILED);
       return;
@@ -239,15 +277,16 @@ export class Connection implements Flushable {
     }
     let cursor = since;
     let count = 0;
+    // Everything up to here came before this socket's live events: the replay must reach it.
+    const mustReach = this.position;
     for (;;) {
-      const page = await this.deps.log.readEvents(
-        this.tenantId,
-        cursor,
-        Number.MAX_SAFE_INTEGER,
-        REPLAY_PAGE,
-      );
+      let page = await this.readPage(cursor, false);
+      // A shared read begun before this socket joined may end short of it: read afresh.
+      if (page.length < REPLAY_PAGE && (page.at(-1)?.seq ?? cursor) < mustReach) {
+        page = await this.readPage(cursor, true);
+      }
       for (const e of page) {
-        if (this.subscribed(EVENT_CHANNEL[e.type]) && this.write(textFrame(e.frame))) count++;
+        if (this.subscribed(e.channel) && this.write(e.frame)) count++;
         cursor = e.seq;
       }
       if (page.length < REPLAY_PAGE || this.ws.readyState !== WebSocket.OPEN) break;
@@ -257,9 +296,17 @@ export class Connection implements Flushable {
     }
     this.position = cursor;
     this.sendControl({ type: 'resumed', from: since + 1, to: cursor, count });
+    this.deps.observer?.replayed('log', count);
     this.deps.logger.info(
       { conn: this.id, tenant: this.tenantId, from: since + 1, to: cursor, count },
       'replayed events from the log',
     );
+  }
+
+  /** The log's events after `after`, frames built; `fresh`: read now, not shared with other sockets. */
+  private async readPage(after: number, fresh: boolean): Promise<CachedEvent[]> {
+    if (!fresh && this.deps.readLogPage) return this.deps.readLogPage(after, REPLAY_PAGE);
+    const rows = await this.deps.log.readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, REPLAY_PAGE);
+    return rows.map((e) => ({ seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) }));
   }
 }

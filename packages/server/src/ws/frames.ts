@@ -44,6 +44,9 @@ export interface Flushable {
 
 let pending: Flushable[] = [];
 let scheduled = false;
+/** Targets of big fan-outs, flushed once the event loop has read its pending I/O (see scheduleFlush). */
+let late: Flushable[] = [];
+let lateScheduled = false;
 
 function flushAll(): void {
   const batch = pending;
@@ -52,11 +55,32 @@ function flushAll(): void {
   for (const f of batch) f.flush();
 }
 
+function flushLate(): void {
+  const batch = late;
+  late = [];
+  lateScheduled = false;
+  for (const f of batch) f.flush();
+}
+
 /**
- * Flushes `target` at the end of the current turn (a microtask: before any
- * further I/O is read), once however many frames were queued meanwhile.
+ * Flushes `target` once, however many frames were queued meanwhile: at the
+ * end of the current turn (a microtask: before any further I/O is read), or,
+ * with `afterIo`, two setImmediate hops later — after the event loop has
+ * polled for I/O once more and run what that scheduled (the write batcher's
+ * next commit, say). A burst of webhooks that commits in two or three groups
+ * then still reaches each socket in one write instead of one per group; it is
+ * meant for events going to many sockets, where the writes, not the wait,
+ * dominate (issue #3, bursts: one write per socket per burst).
  */
-export function scheduleFlush(target: Flushable): void {
+export function scheduleFlush(target: Flushable, afterIo = false): void {
+  if (afterIo) {
+    late.push(target);
+    if (!lateScheduled) {
+      lateScheduled = true;
+      setImmediate(() => setImmediate(flushLate));
+    }
+    return;
+  }
   pending.push(target);
   if (!scheduled) {
     scheduled = true;

@@ -32,6 +32,26 @@ export interface GatewayOptions {
   streamLingerMs: number;
   /** Compare cursors with the log this often (0: never; a lossless in-process bus needs none). @default 2000 */
   headPollMs: number;
+  /** Counts deliveries, slow-consumer closes and replays (the node's metrics). */
+  observer?: GatewayObserver;
+}
+
+/** What the gateway reports as it works; called once per event or per socket event, never per frame. */
+export interface GatewayObserver {
+  /** One event handed to `sockets` sockets of this node; `publishedAt` from the publisher. */
+  delivered(sockets: number, publishedAt: number | undefined): void;
+  slowConsumer(): void;
+  replayed(source: 'cache' | 'log', events: number): void;
+}
+
+/** One tenant's sockets on this node, for diagnostics. */
+export interface TenantSocketStats {
+  count: number;
+  users: string[];
+  /** Sockets subscribed to each channel. */
+  channels: Record<string, number>;
+  /** Latest client frame of any of these sockets (epoch ms), or null without sockets. */
+  lastFrameAt: number | null;
 }
 
 export interface TenantSockets {
@@ -97,11 +117,17 @@ export class Gateway {
       return;
     }
     const tenantId = decodeURIComponent(match[1] ?? '');
+    // The 101 answer waits for connection_established (and a replay) to leave
+    // in the same write; a refused handshake's socket.end() uncorks by itself.
+    socket.cork();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      void this.onSocket(ws, tenantId, url).catch((err) => {
-        this.opts.logger.error({ err, tenant: tenantId }, 'socket setup failed');
-        ws.terminate();
-      });
+      void this.onSocket(ws, tenantId, url)
+        .catch((err) => {
+          this.opts.logger.error({ err, tenant: tenantId }, 'socket setup failed');
+          ws.terminate();
+        })
+        // After the flush microtask onSocket queued with its first frame.
+        .finally(() => socket.uncork());
     });
   }
 
@@ -145,8 +171,11 @@ export class Gateway {
       conn = new Connection(ws, tenantId, principal, {
         log: this.opts.log,
         cachedAfter: (since) => stream.cachedAfter(since),
+        replayAllAfter: (since) => stream.replayAllAfter(since),
+        readLogPage: (after, limit) => stream.readLogPage(after, limit),
         logger,
         maxBufferBytes: this.opts.maxSocketBufferBytes,
+        ...(this.opts.observer ? { observer: this.opts.observer } : {}),
       });
       conn.position = stream.cursor;
       stream.connections.add(conn);
@@ -199,11 +228,13 @@ export class Gateway {
         logger: this.opts.logger,
         gapGraceMs: this.opts.gapGraceMs,
         replayCacheEvents: this.opts.replayCacheEvents,
-        onDelivered: (e) =>
+        onDelivered: (e) => {
+          this.opts.observer?.delivered(e.sockets, e.publishedAt);
           this.opts.logger.info(
             { trace: e.traceId, tenant: e.tenantId, seq: e.seq, type: e.type, sockets: e.sockets },
             'event delivered to sockets',
-          ),
+          );
+        },
       });
       this.streams.set(tenantId, stream);
     }
@@ -297,6 +328,23 @@ export class Gateway {
     }));
   }
 
+  /** The tenant's sockets on this node: users, channel subscriptions, last client frame. */
+  tenantSockets(tenantId: string): TenantSocketStats {
+    const conns = [...(this.streams.get(tenantId)?.connections ?? [])];
+    const channels: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, 0]));
+    let lastFrameAt: number | null = null;
+    for (const c of conns) {
+      for (const ch of c.channelList()) channels[ch] = (channels[ch] ?? 0) + 1;
+      lastFrameAt = Math.max(lastFrameAt ?? 0, c.lastFrameAt);
+    }
+    return {
+      count: conns.length,
+      users: [...new Set(conns.map((c) => c.principal.userId))],
+      channels,
+      lastFrameAt,
+    };
+  }
+
   get socketCount(): number {
     let n = 0;
     for (const s of this.streams.values()) n += s.connections.size;
@@ -324,6 +372,7 @@ export class Gateway {
         new Promise<void>((resolve) => {
           if (c.ws.readyState === c.ws.CLOSED) return resolve();
           c.ws.once('close', () => resolve());
+          c.flush(); // frames still waiting for a deferred flush go before the close frame
           c.ws.close(code, code === CloseCode.SERVICE_RESTART ? CloseReason.SERVICE_RESTART : 'shutdown');
         }),
     );

@@ -1,2 +1,2 @@
-export type { GatewayOptions, TenantSockets } from './gateway.js';
+export type { GatewayObserver, GatewayOptions, TenantSocketStats, TenantSockets } from './gateway.js';
 export { Gateway } from './gateway.js';

@@ -108,6 +108,45 @@ for (const [label, replayCacheEvents] of [
       assert.deepEqual(seqs(s.events()), range(1, total));
     });
 
+    test('sockets resuming at once from the same or other seqs, before and after a new event, each get exactly theirs', async () => {
+      const { tenant, post } = await freshTenant();
+      const keeper = await newton.connect(tenant); // keeps the tenant's stream (and cache) alive
+      await post('one'); // seq 1, 2
+      await post('two'); // 3
+      await post('three'); // 4
+      await keeper.waitForEvents(4);
+      // Several sockets from the same since share one prebuilt replay; others differ.
+      const fromOne = await Promise.all([1, 1, 1].map((since) => newton.connect(tenant, { since })));
+      const fromTwo = await newton.connect(tenant, { since: 2 });
+      // A socket on fewer channels gets only its channels' events, and a count to match.
+      const narrow = await newton.connect(tenant);
+      narrow.send({ type: 'unsubscribe', channels: ['leads'] });
+      await narrow.waitFor('unsubscribed');
+      narrow.send({ type: 'resume', since: 0 });
+      for (const s of fromOne) {
+        const r = await s.waitFor('resumed');
+        assert.deepEqual([r.from, r.to, r.count], [2, 4, 3]);
+        assert.deepEqual(seqs(s.events()), [2, 3, 4]);
+      }
+      assert.deepEqual((await fromTwo.waitFor('resumed')).count, 2);
+      assert.deepEqual(seqs(fromTwo.events()), [3, 4]);
+      const nr = await narrow.waitFor('resumed');
+      assert.deepEqual([nr.from, nr.to, nr.count], [1, 4, 3]);
+      assert.deepEqual(seqs(narrow.events()), [2, 3, 4], 'lead_created (seq 1) is on the leads channel');
+      // After a new event the same since replays one more (from the log: the
+      // page shared a moment ago ends before this socket's position, so it is read again).
+      await post('four'); // 5
+      await keeper.waitForEvents(5);
+      const later = await newton.connect(tenant, { since: 1 });
+      const lr = await later.waitFor('resumed');
+      assert.deepEqual([lr.from, lr.to, lr.count], [2, 5, 4]);
+      assert.deepEqual(seqs(later.events()), [2, 3, 4, 5]);
+      for (const s of fromOne) {
+        await s.waitForEvents(4);
+        assert.deepEqual(seqs(s.events()), [2, 3, 4, 5], 'live after the replay, no gap or repeat');
+      }
+    });
+
     test('since ahead of the log → resync_required with the log bounds', async () => {
       const { tenant, post } = await freshTenant();
       await post('one');

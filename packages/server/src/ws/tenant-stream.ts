@@ -1,4 +1,4 @@
-import { type Channel, EVENT_CHANNEL, type EventType } from '@newton/protocol';
+import { type Channel, EVENT_CHANNEL, type EventType, type ServerControlFrame } from '@newton/protocol';
 import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import type { Connection } from './connection.js';
@@ -9,6 +9,8 @@ interface Incoming {
   type: EventType;
   frame: string;
   traceId?: string | undefined;
+  /** Epoch ms the publisher handed it to the bus (absent when read from the log). */
+  publishedAt?: number | undefined;
 }
 
 /** An event kept in memory with its frame built, for replays. */
@@ -17,6 +19,21 @@ export interface CachedEvent {
   channel: Channel;
   frame: Buffer;
 }
+
+/** A whole replay for a socket on every channel: the frames after a `since`, then `resumed`, in one buffer. */
+export interface ReplayBlob {
+  buf: Buffer;
+  /** Last seq replayed (`since` when there was nothing to replay). */
+  to: number;
+  /** Events replayed. */
+  count: number;
+}
+
+/** Replay blobs kept at once (one per distinct `since`; dropped with every new event). */
+const MAX_BLOBS = 8;
+/** Log pages read for replays are shared this long, and this many at most. */
+const LOG_PAGE_TTL_MS = 5000;
+const MAX_LOG_PAGES = 8;
 
 export interface StreamDeps {
   log: EventLogReader;
@@ -29,6 +46,12 @@ export interface StreamDeps {
 }
 
 const FILL_PAGE = 1000;
+/**
+ * From this many sockets on, an event's writes wait for the event loop to
+ * read its pending I/O once more, so that events committed a moment apart
+ * (a burst) leave in one write per socket (see scheduleFlush).
+ */
+const LATE_FLUSH_SOCKETS = 500;
 const MAX_FILL_RETRY_MS = 2000;
 
 /**
@@ -52,6 +75,10 @@ export class TenantStream {
    * reconnect storm replays from here instead of reading the log once per socket.
    */
   private recent: CachedEvent[] = [];
+  /** Replays built by replayAllAfter, by `since`; valid until the next event. */
+  private readonly blobs = new Map<number, ReplayBlob>();
+  /** Log pages recently read for replays, by the seq they start after. */
+  private readonly logPages = new Map<string, { at: number; events: Promise<CachedEvent[]> }>();
   private readonly ahead = new Map<number, Incoming>();
   private filling = false;
   private fillTimer: NodeJS.Timeout | undefined;
@@ -134,6 +161,59 @@ export class TenantStream {
     return this.recent.slice(since - first.seq + 1);
   }
 
+  /**
+   * cachedAfter(since) for a socket on every channel, as one prebuilt buffer
+   * (frames, then the `resumed` frame) that every socket resuming from the
+   * same `since` shares until the next event: a reconnect storm builds it
+   * once instead of copying 100 frames into each of 5,000 sockets' writes.
+   */
+  replayAllAfter(since: number): ReplayBlob | undefined {
+    const hit = this.blobs.get(since);
+    if (hit) return hit;
+    const events = this.cachedAfter(since);
+    if (!events) return undefined;
+    const to = events.at(-1)?.seq ?? since;
+    const resumed: ServerControlFrame = { type: 'resumed', from: since + 1, to, count: events.length };
+    const frames = events.map((e) => e.frame);
+    frames.push(textFrame(JSON.stringify(resumed)));
+    const blob = { buf: Buffer.concat(frames), to, count: events.length };
+    if (this.blobs.size >= MAX_BLOBS) this.blobs.clear();
+    this.blobs.set(since, blob);
+    return blob;
+  }
+
+  /**
+   * Up to `limit` events after `after` from the log, frames built, shared by
+   * every socket asking for the same page within a few seconds: a storm
+   * beyond the replay cache reads each page once, not once per socket.
+   * Events never change once logged, so a full page stays right; a short one
+   * ends where the log ended when it was read (Connection.replay reads
+   * again if that is before the socket's own position).
+   */
+  readLogPage(after: number, limit: number): Promise<CachedEvent[]> {
+    const key = `${after}:${limit}`;
+    const now = Date.now();
+    const hit = this.logPages.get(key);
+    if (hit && now - hit.at < LOG_PAGE_TTL_MS) return hit.events;
+    const events = this.deps.log
+      .readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, limit)
+      .then((rows) =>
+        rows.map((e) => ({ seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) })),
+      );
+    const entry = { at: now, events };
+    this.logPages.delete(key);
+    this.logPages.set(key, entry);
+    for (const [k, v] of this.logPages) {
+      if (this.logPages.size <= MAX_LOG_PAGES && now - v.at < LOG_PAGE_TTL_MS) break;
+      this.logPages.delete(k);
+    }
+    // A failed read is not shared: the next socket tries again.
+    events.catch(() => {
+      if (this.logPages.get(key) === entry) this.logPages.delete(key);
+    });
+    return events;
+  }
+
   /** Delivers the events of a log read that continue the cursor (others arrived meanwhile); returns how many. */
   private deliverRun(events: readonly Incoming[]): number {
     let n = 0;
@@ -148,6 +228,7 @@ export class TenantStream {
 
   private deliver(event: Incoming): void {
     this.cursor = event.seq;
+    if (this.blobs.size > 0) this.blobs.clear();
     const buf = textFrame(event.frame);
     const channel = EVENT_CHANNEL[event.type];
     if (this.deps.replayCacheEvents > 0) {
@@ -155,7 +236,8 @@ export class TenantStream {
       if (this.recent.length > this.deps.replayCacheEvents) this.recent.shift();
     }
     let sockets = 0;
-    for (const conn of this.connections) if (conn.deliver(event.seq, channel, buf)) sockets++;
+    const afterIo = this.connections.size >= LATE_FLUSH_SOCKETS;
+    for (const conn of this.connections) if (conn.deliver(event.seq, channel, buf, afterIo)) sockets++;
     this.deps.onDelivered?.({ ...event, tenantId: this.tenantId, sockets });
   }
 
@@ -209,5 +291,7 @@ export class TenantStream {
     this.fillTimer = undefined;
     this.ahead.clear();
     this.recent = [];
+    this.blobs.clear();
+    this.logPages.clear();
   }
 }

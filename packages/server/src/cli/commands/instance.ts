@@ -3,6 +3,7 @@ import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
 import type { Instance } from '../../store/index.js';
 import { CommandError, digits, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { addCloud, CLOUD_OPTIONS, describeCloud } from './instance-cloud.js';
 
 /** The instance's own number as E.164 digits (no `+`), so Brazil's two forms agree. */
 function ownNumber(value: string): string {
@@ -15,6 +16,7 @@ function mask(secret: string | null): string {
 }
 
 function describe(i: Instance): string {
+  if (i.provider === 'cloud') return describeCloud(i);
   return [
     i.tenantId,
     i.provider,
@@ -38,11 +40,16 @@ export async function instance(argv: string[], ctx: CliContext): Promise<number>
   if (sub === 'remove') {
     const { values } = parse(
       rest,
-      { provider: { type: 'string' }, instance: { type: 'string' } },
+      { provider: { type: 'string' }, instance: { type: 'string' }, 'phone-number-id': { type: 'string' } },
       { min: 0, max: 0, names: '' },
     );
+    const provider = required(values, 'provider');
+    const name =
+      provider === 'cloud' && values['phone-number-id'] !== undefined
+        ? required(values, 'phone-number-id')
+        : required(values, 'instance');
     const store = await ctx.openStore();
-    const ok = await store.admin.removeInstance(required(values, 'provider'), required(values, 'instance'));
+    const ok = await store.admin.removeInstance(provider, name);
     if (!ok) throw new CommandError('no such instance');
     ctx.out('instance removed');
     return 0;
@@ -63,14 +70,18 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
       url: { type: 'string' },
       'webhook-secret': { type: 'string' },
       'generate-secret': { type: 'boolean' },
+      ...CLOUD_OPTIONS,
     },
     { min: 1, max: 1, names: '<tenant_id>' },
   );
   const tenant = tenantId(positionals[0]);
   const provider = required(values, 'provider');
+  if (provider === 'cloud') return addCloud(values, tenant, ctx);
   if (provider !== 'evolution') {
-    throw new UsageError(`--provider "${provider}" is not supported yet (supported: evolution)`);
+    throw new UsageError(`--provider "${provider}" is not supported (supported: evolution, cloud)`);
   }
+  const cloudOnly = Object.keys(CLOUD_OPTIONS).find((k) => values[k] !== undefined);
+  if (cloudOnly) throw new UsageError(`--${cloudOnly} is for --provider cloud`);
   const name = required(values, 'instance');
   if (name.length > 200) throw new UsageError('--instance is longer than 200 characters');
   const number = str(values, 'number');

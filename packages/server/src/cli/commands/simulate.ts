@@ -1,10 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { syntheticInbound } from '../../providers/synthetic-inbound.js';
 import { CommandError, digits, parse, required, str, tenantId } from '../args.js';
 import type { CliContext } from '../context.js';
 
 /**
- * Posts an Evolution-shaped `messages.upsert` to the running server through
- * the real webhook path, authenticated as the instance would be.
+ * Posts a synthetic inbound text to the running server through the real
+ * webhook path, as the instance's provider would send it: an Evolution
+ * `messages.upsert` authenticated as the instance, or a Cloud API webhook
+ * signed with the number's app secret. `--instance` (an Evolution instance
+ * name or a Cloud phone_number_id) picks the instance; by default the
+ * tenant's first Evolution instance, else its first Cloud number.
  */
 export async function simulate(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(
@@ -22,48 +26,32 @@ export async function simulate(argv: string[], ctx: CliContext): Promise<number>
   const from = digits(required(values, 'from'), 'from');
   const text = required(values, 'text');
   const store = await ctx.openStore();
-  const instances = (await store.admin.listInstances(tenant)).filter((i) => i.provider === 'evolution');
+  const instances = (await store.admin.listInstances(tenant)).filter(
+    (i) => i.provider === 'evolution' || i.provider === 'cloud',
+  );
   const wanted = str(values, 'instance');
-  const inst = wanted ? instances.find((i) => i.name === wanted) : instances[0];
+  const inst = wanted
+    ? instances.find((i) => i.name === wanted)
+    : (instances.find((i) => i.provider === 'evolution') ?? instances[0]);
   if (!inst) {
     throw new CommandError(
       wanted
-        ? `tenant ${tenant} has no evolution instance "${wanted}"`
-        : `tenant ${tenant} has no evolution instance (add one with: newton instance add ${tenant} --provider evolution --instance <name>)`,
+        ? `tenant ${tenant} has no evolution instance or cloud number "${wanted}"`
+        : `tenant ${tenant} has no evolution instance or cloud number (add one with: newton instance add ${tenant} --provider evolution --instance <name>, or --provider cloud --phone-number-id <id> …)`,
     );
   }
-  const body = {
-    event: 'messages.upsert',
-    instance: inst.name,
-    data: {
-      key: {
-        remoteJid: `${from}@s.whatsapp.net`,
-        fromMe: false,
-        id: randomBytes(10).toString('hex').toUpperCase(),
-      },
-      pushName: str(values, 'name') ?? null,
-      status: 'DELIVERY_ACK',
-      message: { conversation: text },
-      messageType: 'conversation',
-      messageTimestamp: Math.floor(Date.now() / 1000),
-      instanceId: inst.id,
-      source: 'unknown',
-    },
-    destination: 'newton simulate',
-    date_time: new Date().toISOString(),
-    sender: inst.number ? `${inst.number}@s.whatsapp.net` : undefined,
-    server_url: 'newton-simulate',
-    apikey: inst.apikey,
-  };
+  const synthetic = syntheticInbound(inst, {
+    from: { phone: from },
+    text,
+    name: str(values, 'name') ?? null,
+    origin: 'newton-simulate',
+  });
+  if (!synthetic.ok) throw new CommandError(synthetic.reason);
+  const { path, headers, body } = synthetic.request;
   const base = ctx.serverUrl(str(values, 'url'));
-  const url = `${base}/webhooks/evolution${inst.webhookSecret ? `?token=${encodeURIComponent(inst.webhookSecret)}` : ''}`;
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
   } catch (err) {
     throw new CommandError(`cannot reach the server at ${base} (${(err as Error).message}); is it running?`);
   }

@@ -1,6 +1,7 @@
 import { startNode } from '../../app.js';
 import { parse } from '../args.js';
 import type { CliContext } from '../context.js';
+import { printLoginLinks } from './login-links.js';
 
 /** Runs a node until SIGTERM/SIGINT, then stops it gracefully. */
 export async function start(argv: string[], ctx: CliContext): Promise<number> {
@@ -10,6 +11,7 @@ export async function start(argv: string[], ctx: CliContext): Promise<number> {
   ctx.err(`  webhooks:  ${node.url}/webhooks/evolution`);
   ctx.err(`  sockets:   ${node.url.replace(/^http/, 'ws')}/ws/conversations/<tenant_id>?token=<JWT>`);
   ctx.err(`  API docs:  ${node.url}/docs`);
+  await printLoginLinks(node, ctx);
   ctx.err('  next: npx newton tenant add <id> · npx newton token <id>');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

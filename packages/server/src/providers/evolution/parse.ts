@@ -5,11 +5,10 @@
 import type { ContactCard, MediaInfo, MessageStatus, MessageType } from '@newton/protocol';
 import { z } from 'zod';
 import type { MessageExtra } from '../../store/index.js';
+import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
 import { parseJid, toLidJid, toPhoneJid } from '../whatsapp/jid.js';
 import { normalizeWhatsAppNumber } from '../whatsapp/phone.js';
 import type { ChatParty, EvolutionEnvelope, UpsertItem } from './types.js';
-
-type Obj = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------
 // Envelope
@@ -82,20 +81,6 @@ export function parseEnvelope(
 // Small readers
 // ---------------------------------------------------------------------------
 
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A non-empty string, else null. */
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-/** A trimmed non-empty string, else null. */
-function trimmed(value: unknown): string | null {
-  return typeof value === 'string' ? value.trim() || null : null;
-}
-
 /**
  * A non-negative integer from a number, a numeric string or a protobuf Long
  * `{low, high}` (how Baileys' uint64 fields such as `fileLength` and
@@ -109,12 +94,6 @@ function toCount(value: unknown): number | null {
     n = value.high * 2 ** 32 + (value.low >>> 0);
   }
   return n !== null && Number.isSafeInteger(n) && n >= 0 ? n : null;
-}
-
-/** A finite number from a number or a numeric string, else null. */
-function toFloat(value: unknown): number | null {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : null;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import type { Logger } from '../../logger.js';
-import type { Ingestor } from '../../pipeline/index.js';
+import type { Ingestor, StatusApplier } from '../../pipeline/index.js';
 import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
-import type { ReceiptRecorder } from '../receipts.js';
+import type { ReceiptFields, ReceiptRecorder } from '../receipts.js';
 import { numberOf, sameNumber } from '../whatsapp/phone.js';
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
 import { parseEnvelope, parseUpsertItem } from './parse.js';
+import { parseStatusItem } from './statuses.js';
 import type { EvolutionEnvelope } from './types.js';
 
 export interface WebhookRequest {
@@ -22,6 +23,18 @@ export interface WebhookReply {
   body: Record<string, unknown>;
 }
 
+type Routed = { event: string; instanceName: string; tenantId: string; instanceId: string };
+type ItemReply = { status: number; outcome: ReceiptOutcome; body: Record<string, unknown> };
+type RecordItem = (f: ReceiptFields) => Promise<void>;
+type Skipped = { kind: 'invalid' | 'ignored'; reason: string; providerMessageId?: string | null };
+
+/**
+ * Events that carry messages: `messages.upsert` (inbound, and what was typed
+ * on the phone) and `send.message` (what Evolution itself sent, e.g. a reply
+ * from Newton: matched to the stored reply, never duplicated).
+ */
+const MESSAGE_EVENTS = new Set(['messages.upsert', 'send.message']);
+
 /**
  * What Newton does with one Evolution webhook (CONTRACT.md §2): route by
  * `instance`, authenticate, check `sender` against the instance's number,
@@ -35,6 +48,8 @@ export class EvolutionWebhook {
     private readonly ingestor: Ingestor,
     private readonly receipts: ReceiptRecorder,
     private readonly logger: Logger,
+    /** Applies `messages.update` statuses; without it they are answered `ignored`. */
+    private readonly statuses?: Pick<StatusApplier, 'apply'>,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -80,19 +95,26 @@ export class EvolutionWebhook {
     }
     log.info({ tenant: instance.tenantId, instance: instance.name, auth: auth.method }, 'webhook routed');
 
-    if (env.event !== 'messages.upsert') {
+    const isStatus = env.event === 'messages.update' && this.statuses !== undefined;
+    if (!MESSAGE_EVENTS.has(env.event) && !isStatus) {
       const reason = `event ${env.event} is not handled`;
       await record({ ...routed, outcome: 'ignored', reason });
       return reply(200, 'ignored', req.traceId, { reason });
     }
     const items = Array.isArray(env.data) ? env.data : [env.data];
     if (items.length === 0) {
-      const reason = 'messages.upsert with an empty data array';
+      const reason = `${env.event} with an empty data array`;
       await record({ ...routed, outcome: 'ignored', reason });
       return reply(200, 'ignored', req.traceId, { reason });
     }
     const replies = [];
-    for (const data of items) replies.push(await this.upsert(instance, data, req, log, routed));
+    for (const data of items) {
+      replies.push(
+        isStatus
+          ? await this.status(instance, data, req, log, routed)
+          : await this.upsert(instance, data, req, log, routed),
+      );
+    }
     const status = Math.max(...replies.map((r) => r.status));
     const body =
       replies.length === 1 ? replies[0]?.body : { outcome: 'batch', items: replies.map((r) => r.body) };
@@ -104,25 +126,11 @@ export class EvolutionWebhook {
     data: unknown,
     req: WebhookRequest,
     log: Logger,
-    routed: { event: string; instanceName: string; tenantId: string; instanceId: string },
-  ): Promise<{ status: number; outcome: ReceiptOutcome; body: Record<string, unknown> }> {
-    const record = (f: Parameters<ReceiptRecorder['record']>[3]) =>
-      this.receipts.record(req.traceId, req.receivedAt, req.bodySize, { body: req.body, ...routed, ...f });
+    routed: Routed,
+  ): Promise<ItemReply> {
+    const record = this.itemRecorder(req, routed);
     const item = parseUpsertItem(data, req.receivedAt);
-    if (item.kind === 'invalid') {
-      log.warn({ reason: item.reason }, 'webhook rejected: malformed messages.upsert');
-      await record({ outcome: 'rejected', reason: item.reason });
-      return {
-        status: 400,
-        outcome: 'rejected',
-        body: { outcome: 'rejected', error: 'invalid_webhook', reason: item.reason },
-      };
-    }
-    if (item.kind === 'ignored') {
-      log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, 'message ignored');
-      await record({ outcome: 'ignored', reason: item.reason, providerMessageId: item.providerMessageId });
-      return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: item.reason } };
-    }
+    if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
     const { party, pushName, ...m } = item.message;
     const result = await this.ingestor.ingest(
       {
@@ -149,8 +157,64 @@ export class EvolutionWebhook {
         message_id: result.messageId,
         conversation_id: result.conversationId,
         seq: result.events.map((e) => e.seq),
+        ...(result.outcome === 'echo' ? { echo: true } : {}),
       },
     };
+  }
+
+  /** One `messages.update` item: a delivery status of a message the business sent. */
+  private async status(
+    instance: Instance,
+    data: unknown,
+    req: WebhookRequest,
+    log: Logger,
+    routed: Routed,
+  ): Promise<ItemReply> {
+    const record = this.itemRecorder(req, routed);
+    const item = parseStatusItem(data);
+    if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.update', record, log);
+    const result = await (this.statuses as Pick<StatusApplier, 'apply'>).apply(
+      {
+        tenantId: instance.tenantId,
+        instanceId: instance.id,
+        providerMessageId: item.providerMessageId,
+        status: item.status,
+        error: item.error,
+        at: req.receivedAt,
+      },
+      req.traceId,
+    );
+    const providerMessageId = item.providerMessageId;
+    if (result.outcome === 'deferred') {
+      const reason = 'message not known yet: status kept until it arrives';
+      await record({ outcome: 'accepted', reason, providerMessageId });
+      return {
+        status: 200,
+        outcome: 'accepted',
+        body: { outcome: 'accepted', status: item.status, reason, seq: [] },
+      };
+    }
+    if (result.outcome === 'stale') {
+      const reason = `message is already ${result.status}`;
+      await record({ outcome: 'duplicate', reason, providerMessageId, messageId: result.messageId });
+      return {
+        status: 200,
+        outcome: 'duplicate',
+        body: { outcome: 'duplicate', message_id: result.messageId, status: result.status, reason, seq: [] },
+      };
+    }
+    await record({ outcome: 'accepted', providerMessageId, messageId: result.messageId });
+    return {
+      status: 200,
+      outcome: 'accepted',
+      body: { outcome: 'accepted', message_id: result.messageId, status: result.status, seq: [result.seq] },
+    };
+  }
+
+  /** Records a receipt of one item of `req`, routed to an instance. */
+  private itemRecorder(req: WebhookRequest, routed: Routed): RecordItem {
+    return (f) =>
+      this.receipts.record(req.traceId, req.receivedAt, req.bodySize, { body: req.body, ...routed, ...f });
   }
 
   /** Why an instance name is unknown, naming the instance its number belongs to if any. */
@@ -178,4 +242,24 @@ function reply(
   extra: Record<string, unknown>,
 ): WebhookReply {
   return { status, body: { ok: status < 300, outcome, trace_id: traceId, ...extra } };
+}
+
+/**
+ * An item that is not stored: a malformed one is rejected (400, Evolution
+ * drops it for good), an ignored one answered 200; both leave a receipt.
+ */
+async function skip(item: Skipped, event: string, record: RecordItem, log: Logger): Promise<ItemReply> {
+  if (item.kind === 'invalid') {
+    log.warn({ reason: item.reason }, `webhook rejected: malformed ${event}`);
+    await record({ outcome: 'rejected', reason: item.reason });
+    return {
+      status: 400,
+      outcome: 'rejected',
+      body: { outcome: 'rejected', error: 'invalid_webhook', reason: item.reason },
+    };
+  }
+  const label = event === 'messages.update' ? 'status ignored' : 'message ignored';
+  log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, label);
+  await record({ outcome: 'ignored', reason: item.reason, providerMessageId: item.providerMessageId });
+  return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: item.reason } };
 }

@@ -1,0 +1,94 @@
+/**
+ * `newton instance add <tenant> --provider cloud …`: a WhatsApp Cloud API
+ * number. Stored as an instance named by its phone_number_id, with the access
+ * token in `apikey`, the Graph API base in `base_url`, and the app secret and
+ * verify token in their own columns (migration 004).
+ */
+import { DEFAULT_GRAPH_URL } from '../../providers/cloud/types.js';
+import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
+import type { Instance } from '../../store/index.js';
+import { CommandError, digits, required, str, UsageError } from '../args.js';
+import type { CliContext } from '../context.js';
+
+/** Options only the Cloud API takes (the parser of `instance add` must know them). */
+export const CLOUD_OPTIONS = {
+  'phone-number-id': { type: 'string' },
+  'app-secret': { type: 'string' },
+  'verify-token': { type: 'string' },
+  'access-token': { type: 'string' },
+  'graph-url': { type: 'string' },
+} as const;
+
+const EVOLUTION_ONLY = ['apikey', 'url', 'webhook-secret', 'generate-secret'];
+
+/** A Cloud instance for `instance list`: secrets are only said to be set, never shown. */
+export function describeCloud(i: Instance): string {
+  const set = (v: string | null) => (v ? 'set' : 'MISSING');
+  return [
+    i.tenantId,
+    i.provider,
+    i.name,
+    i.number ? `+${i.number}` : '(any number)',
+    `access_token=${set(i.apikey)}`,
+    `app_secret=${set(i.appSecret)}`,
+    `verify_token=${set(i.verifyToken)}`,
+    i.baseUrl ?? DEFAULT_GRAPH_URL,
+  ].join('\t');
+}
+
+export async function addCloud(
+  values: Record<string, string | boolean | undefined>,
+  tenant: string,
+  ctx: CliContext,
+): Promise<number> {
+  const wrong = EVOLUTION_ONLY.filter((k) => values[k] !== undefined);
+  if (wrong.length > 0) {
+    throw new UsageError(
+      `--${wrong[0]} is for Evolution; a Cloud API number takes --access-token and --app-secret`,
+    );
+  }
+  const instanceName = str(values, 'instance');
+  const phoneNumberId = str(values, 'phone-number-id') ?? instanceName;
+  if (!phoneNumberId) throw new UsageError('--phone-number-id is required');
+  if (instanceName && instanceName !== phoneNumberId) {
+    throw new UsageError('give --phone-number-id (or --instance) once');
+  }
+  if (!/^\d{1,64}$/.test(phoneNumberId)) {
+    throw new UsageError(`--phone-number-id "${phoneNumberId}" must be the digits Meta shows for the number`);
+  }
+  const appSecret = required(values, 'app-secret');
+  const verifyToken = required(values, 'verify-token');
+  const accessToken = required(values, 'access-token');
+  const graphUrl = str(values, 'graph-url');
+  if (graphUrl && !/^https?:\/\/[^\s]+$/.test(graphUrl)) {
+    throw new UsageError(`--graph-url "${graphUrl}" is not an http(s) URL`);
+  }
+  const number = str(values, 'number');
+  const ownNumber = number
+    ? (normalizeWhatsAppNumber(digits(number, 'number')) ?? '').slice(1) || null
+    : null;
+
+  const store = await ctx.openStore();
+  if (!(await store.admin.getTenant(tenant))) {
+    throw new CommandError(`tenant ${tenant} does not exist (create it with: newton tenant add ${tenant})`);
+  }
+  const existing = await store.admin.findInstance('cloud', phoneNumberId);
+  if (existing) {
+    throw new CommandError(`phone_number_id ${phoneNumberId} already belongs to tenant ${existing.tenantId}`);
+  }
+  await store.admin.createInstance({
+    tenantId: tenant,
+    provider: 'cloud',
+    name: phoneNumberId,
+    number: ownNumber,
+    apikey: accessToken,
+    appSecret,
+    verifyToken,
+    baseUrl: graphUrl ? graphUrl.replace(/\/+$/, '') : null,
+  });
+  ctx.out(`Cloud API number ${phoneNumberId} added to tenant ${tenant}`);
+  ctx.out(
+    `callback URL for Meta: ${ctx.serverUrl(undefined)}/webhooks/whatsapp (verify token: the one given)`,
+  );
+  return 0;
+}

@@ -1,0 +1,31 @@
+import type { NewtonNode } from '../../app.js';
+import { LOGIN_CODE_TTL_MS } from '../../http/login-routes.js';
+import type { CliContext } from '../context.js';
+
+/** More tenants than this: no links (paste a token from `newton token` instead). */
+const MAX_LINKS = 5;
+
+/**
+ * Prints one-time sign-in links for the inbox (docs/web.md "Signing in"):
+ * no tenant yet → one link for whichever tenant is the only one when it is
+ * opened; one to five tenants → one link each; more → none.
+ */
+export async function printLoginLinks(node: NewtonNode, ctx: CliContext): Promise<void> {
+  if (!node.tokens.canIssue) return;
+  const host = ctx.config.host;
+  const local = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === 'localhost';
+  const base = local ? `http://localhost:${node.port}` : node.url;
+  const minutes = Math.round(LOGIN_CODE_TTL_MS / 60_000);
+  ctx.err(`  inbox:     ${base}/`);
+  const tenants = await node.store.admin.listTenants();
+  if (tenants.length > MAX_LINKS) {
+    ctx.err('  sign in:   npx newton token <tenant_id> --role admin, then paste the token');
+    return;
+  }
+  const targets = tenants.length === 0 ? [null] : tenants.map((t) => t.id);
+  for (const tenant of targets) {
+    const code = node.loginCodes.issue(tenant);
+    const what = tenant ? `admin of ${tenant}` : 'admin of the only tenant, once you add one';
+    ctx.err(`  sign in:   ${base}/login#code=${code}  (one use, ${minutes} min, ${what})`);
+  }
+}

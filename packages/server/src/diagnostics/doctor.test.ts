@@ -1,0 +1,245 @@
+/**
+ * `newton doctor` against a running node: it passes on a healthy tenant and,
+ * for each fault of the founding story, names the failing hop with the right
+ * hint — and only that hop.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../testing/cli-runner.js';
+import { cloudBody, messagesValue } from '../testing/cloud-fixtures.js';
+import { addCloudNumber, postCloudWebhook } from '../testing/cloud-node.js';
+import { upsertBody } from '../testing/evolution-fixtures.js';
+import { TestNewton, type TestSocket } from '../testing/harness.js';
+import { freePort } from '../testing/redis.js';
+import type { DoctorReport } from './doctor-client.js';
+
+const BIN = fileURLToPath(new URL('../../bin/newton.js', import.meta.url));
+let newton: TestNewton;
+const sockets: TestSocket[] = [];
+
+/** Runs `newton doctor` in this process (fast); returns its exit code and output. */
+const doctor = (...args: string[]) => runCli(['doctor', ...args], newton.env());
+
+async function doctorJson(tenant: string): Promise<{ code: number; report: DoctorReport }> {
+  const r = await doctor(tenant, '--url', newton.url, '--json');
+  return { code: r.code, report: JSON.parse(r.out) as DoctorReport };
+}
+
+const failing = (report: DoctorReport) => report.hops.filter((h) => !h.ok).map((h) => h.id);
+
+async function tenantWithSocket(tenant: string, instance: string, number: string, apikey: string) {
+  await newton.addTenant(tenant);
+  await newton.addInstance({ tenantId: tenant, name: instance, number, apikey });
+  sockets.push(await newton.connect(tenant));
+}
+
+before(async () => {
+  newton = await TestNewton.start();
+  await tenantWithSocket('acme', 'acme-wa', '573014165044', 'k-acme');
+  // Its number is also configured for another tenant's instance, whose webhooks then go there.
+  await tenantWithSocket('misrouted', 'mis-wa', '573020000001', 'k-mis');
+  await newton.addTenant('thief');
+  await newton.addInstance({
+    tenantId: 'thief',
+    name: 'thief-wa',
+    number: '573020000001',
+    apikey: 'k-thief',
+  });
+  // Evolution calls its instance by another name.
+  await tenantWithSocket('lost', 'lost-wa', '573020000002', 'k-lost');
+  // Evolution sends the wrong API key.
+  await tenantWithSocket('badkey', 'bad-wa', '573020000003', 'right-key');
+  // Nobody connected.
+  await newton.addTenant('nosock');
+  await newton.addInstance({ tenantId: 'nosock', name: 'ns-wa', number: '573020000004', apikey: 'k-ns' });
+  // Connected, but unsubscribed from messages.
+  await tenantWithSocket('deaf', 'deaf-wa', '573020000005', 'k-deaf');
+  const deaf = sockets.at(-1) as TestSocket;
+  deaf.send({ type: 'unsubscribe', channels: ['messages'] });
+  await deaf.waitFor('unsubscribed');
+
+  const post = async (body: unknown, status: number) =>
+    assert.equal((await newton.evolution(body)).status, status);
+  await post(upsertBody({ instance: 'acme-wa', sender: '573014165044', apikey: 'k-acme' }), 200);
+  await post(upsertBody({ instance: 'thief-wa', sender: '573020000001', apikey: 'k-thief' }), 200);
+  await post(upsertBody({ instance: 'lost-wa-2', sender: '573020000002', apikey: 'k-lost' }), 202);
+  await post(upsertBody({ instance: 'bad-wa', sender: '573020000003', apikey: 'wrong-key' }), 401);
+});
+after(() => newton.close());
+
+describe('newton doctor', () => {
+  test('a healthy tenant: every hop passes, exit 0, and the probe stays out of the inbox', async () => {
+    const agent = sockets[0] as TestSocket;
+    const r = await doctor('acme', '--url', newton.url);
+    assert.equal(r.code, 0, r.out + r.err);
+    for (const id of ['server', 'tenant', 'instances', 'webhooks', 'unroutable', 'bus', 'sockets', 'probe']) {
+      assert.match(r.out, new RegExp(`^✔ ${id}\\s`, 'm'), `hop ${id} passes:\n${r.out}`);
+    }
+    assert.match(r.out, /webhook → new_message on a fresh socket in [\d.]+ ms/);
+    assert.match(r.out, /^OK: all 8 hops pass$/m);
+
+    // The agent's socket saw the probe, marked as one; REST lists leave it out.
+    const probe = await agent.next(
+      (f) => f.type === 'new_message' && (f.message as { probe?: boolean }).probe === true,
+    );
+    const token = await newton.token('acme');
+    const list = await newton.get('/api/conversations', token);
+    const items = list.body.items as { id: string; lead: { name: string } }[];
+    assert.equal(items.length, 1);
+    assert.ok(items.every((c) => c.id !== probe.conversation_id && c.lead.name !== 'Newton probe'));
+    const msgs = await newton.get(`/api/conversations/${probe.conversation_id}/messages`, token);
+    assert.deepEqual(msgs.body.items, []);
+  });
+
+  test('a Cloud-only tenant: the probe goes through its signed Cloud webhook and every hop passes', async () => {
+    await newton.addTenant('cloudy');
+    await addCloudNumber(newton, {
+      tenantId: 'cloudy',
+      phoneNumberId: '301234567890123',
+      accessToken: 'EAAG-doctor-cloud',
+      appSecret: 'doctor-cloud-secret',
+    });
+    const agent = await newton.connect('cloudy');
+    sockets.push(agent);
+    const hook = await postCloudWebhook(
+      newton,
+      cloudBody(messagesValue({ phoneNumberId: '301234567890123' })),
+      'doctor-cloud-secret',
+    );
+    assert.equal(hook.body.outcome, 'accepted');
+    const { code, report } = await doctorJson('cloudy');
+    assert.equal(code, 0, JSON.stringify(report.hops.filter((h) => !h.ok)));
+    assert.deepEqual(failing(report), []);
+    assert.equal(report.probe_result?.ok, true);
+    assert.equal(report.probe_result?.instance, '301234567890123');
+    const probe = await agent.next(
+      (f) => f.type === 'new_message' && (f.message as { probe?: boolean }).probe === true,
+    );
+    assert.equal((probe.message as { provider: string }).provider, 'cloud');
+    assert.ok(!JSON.stringify(report).includes('doctor-cloud-secret'), 'no secret in the report');
+  });
+
+  test('--json gives the report with the hops in order', async () => {
+    const { code, report } = await doctorJson('acme');
+    assert.equal(code, 0);
+    assert.equal(report.ok, true);
+    assert.deepEqual(
+      report.hops.map((h) => h.id),
+      ['server', 'tenant', 'instances', 'webhooks', 'unroutable', 'bus', 'sockets', 'probe'],
+    );
+    assert.equal(report.sockets?.[0]?.count, 1);
+    assert.equal(report.probe_result?.outcome, 'accepted');
+    assert.ok(!JSON.stringify(report).includes('k-acme'), 'no secret in the report');
+  });
+
+  const faults: [string, string, RegExp, RegExp][] = [
+    [
+      'misrouted',
+      'instances',
+      /number \+573020000001 of instance "mis-wa" is also the number of instance "thief-wa" of tenant thief: 1 webhook/,
+      /newton instance remove --provider evolution --instance thief-wa/,
+    ],
+    [
+      'lost',
+      'unroutable',
+      /webhook\(s\) for unknown instance "lost-wa-2" carry this tenant's number \+573020000002 \(instance "lost-wa"\)/,
+      /Evolution calls the instance "lost-wa-2" but Newton knows it as "lost-wa"/,
+    ],
+    [
+      'badkey',
+      'webhooks',
+      /1 webhook\(s\) for instance "bad-wa" rejected since the last accepted one: credentials do not match/,
+      /wrong API key/,
+    ],
+    ['nosock', 'sockets', /no socket of tenant nosock is connected/, /\/ws\/conversations\/nosock\?token=/],
+    [
+      'deaf',
+      'sockets',
+      /1 of 1 socket\(s\) are not subscribed to "messages"/,
+      /"type":"subscribe","channels":\["messages"\]/,
+    ],
+  ];
+  for (const [tenant, hopId, detail, hint] of faults) {
+    test(`fault in ${tenant}: doctor names the ${hopId} hop, with its hint`, async () => {
+      const r = await doctor(tenant, '--url', newton.url);
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, new RegExp(`^✘ ${hopId}\\s`, 'm'));
+      assert.match(r.out, detail);
+      assert.match(r.out, hint);
+      assert.match(r.out, new RegExp(`^FAIL: the "${hopId}" hop fails`, 'm'));
+      const { report } = await doctorJson(tenant);
+      assert.deepEqual(failing(report), [hopId], 'only that hop fails');
+    });
+  }
+
+  test('the server not reachable is a hop of its own, with a hint', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const r = await doctor('acme', '--url', closed);
+    assert.equal(r.code, 1);
+    assert.ok(
+      r.out.includes(`✘ server  Server reachable: cannot reach the server at ${closed} (ECONNREFUSED)`),
+      r.out,
+    );
+    assert.match(r.out, /fix: start it \(npx newton start\) or point doctor at it with --url/);
+  });
+
+  test('an unknown tenant fails the tenant hop; misuse exits 2', async () => {
+    const r = await doctor('ghost', '--url', newton.url);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^✘ tenant\s+Tenant exists: tenant ghost does not exist/m);
+    assert.match(r.out, /newton tenant add ghost/);
+    const misuse = await doctor('--timeout', 'x', 'acme');
+    assert.equal(misuse.code, 2);
+    assert.match(misuse.err, /--timeout must be/);
+  });
+
+  test('newton trace reads the database: receipt, message and events; an unroutable one by trace id', async () => {
+    const res = await newton.evolution(
+      upsertBody({ instance: 'acme-wa', sender: '573014165044', apikey: 'k-acme', id: 'TRACEME0001' }),
+      { headers: { 'x-request-id': 'trace-db-only-1' } },
+    );
+    assert.equal(res.status, 200);
+    const first = await runCli(['trace', 'TRACEME0001'], newton.env());
+    let out = first.out;
+    assert.equal(first.code, 0, out);
+    assert.match(
+      out,
+      /^message .* \(evolution TRACEME0001; tenant acme; instance acme-wa; inbound text, delivered\)$/m,
+    );
+    assert.match(out, /^trace trace-db-only-1$/m);
+    assert.match(
+      out,
+      /^✔ received .* database +receipt accepted: evolution messages\.upsert instance acme-wa → tenant acme/m,
+    );
+    assert.match(
+      out,
+      /^✔ stored .* database +message .* stored for tenant acme .*; events \d+ new_message$/m,
+    );
+
+    const lost = await newton.evolution(upsertBody({ instance: 'nowhere-wa' }), {
+      headers: { 'x-request-id': 'trace-unroutable-1' },
+    });
+    assert.equal(lost.status, 202);
+    const second = await runCli(['trace', 'trace-unroutable-1'], newton.env());
+    out = second.out;
+    assert.equal(second.code, 0);
+    assert.match(
+      out,
+      /^✘ unroutable .* database +receipt unroutable: evolution messages\.upsert instance nowhere-wa → tenant - \(unknown instance "nowhere-wa"\)/m,
+    );
+  });
+
+  test('as a real process (NEWTON_URL from the environment)', async () => {
+    const res = await new Promise<{ code: number; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'doctor', 'acme'], { env: newton.env() });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('exit', (code) => resolve({ code: code ?? 1, out }));
+    });
+    assert.equal(res.code, 0, res.out);
+    assert.match(res.out, /^OK: all 8 hops pass$/m);
+  });
+});

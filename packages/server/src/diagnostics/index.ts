@@ -1,0 +1,83 @@
+import type { EventBus } from '../bus/index.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/index.js';
+import type { Gateway } from '../ws/index.js';
+import { SocketCensus } from './census.js';
+import { diagnose } from './diagnose.js';
+import { MeteredBus } from './metered-bus.js';
+import { NodeMetrics } from './metrics.js';
+import { injectProbe, ProbeRegistry, type ProbeResult } from './probe.js';
+import type { DiagnosticsReport } from './report.js';
+
+export { NodeMetrics } from './metrics.js';
+export { PROBE_LID, PROBE_NAME, type ProbeResult } from './probe.js';
+export type * from './report.js';
+
+/**
+ * Everything a node does to explain itself: metrics, the cross-node socket
+ * census over the bus, the diagnostics report and the probe. Wired by the
+ * composition root (app.ts); the bus, the gateway and the store know nothing
+ * of it.
+ */
+export class NodeDiagnostics {
+  readonly metrics: NodeMetrics;
+  readonly probes = new ProbeRegistry();
+  private census: SocketCensus | undefined;
+  private store: Store | undefined;
+  private bus: EventBus | undefined;
+  private selfUrl: () => string = () => '';
+
+  constructor(
+    readonly nodeId: string,
+    private readonly logger: Logger,
+  ) {
+    this.metrics = new NodeMetrics(nodeId);
+  }
+
+  /** The node's bus with publish counts and publish-time stamps. */
+  meter(bus: EventBus): EventBus {
+    return new MeteredBus(bus, this.metrics);
+  }
+
+  /** Starts answering census questions with the gateway's numbers. */
+  attach(opts: { store: Store; bus: EventBus; gateway: Gateway; selfUrl: () => string }): void {
+    this.store = opts.store;
+    this.bus = opts.bus;
+    this.selfUrl = opts.selfUrl;
+    const gateway = opts.gateway;
+    this.metrics.readSocketsFrom(() => gateway.sockets());
+    this.census = new SocketCensus(opts.bus, this.nodeId, (t) => gateway.tenantSockets(t), this.logger);
+  }
+
+  private deps(): { store: Store; bus: EventBus; census: SocketCensus } {
+    if (!this.store || !this.bus || !this.census) throw new Error('diagnostics not attached');
+    return { store: this.store, bus: this.bus, census: this.census };
+  }
+
+  /** The server-side hops of one tenant (see diagnose.ts). */
+  report(tenantId: string, windowMs?: number): Promise<DiagnosticsReport> {
+    const { store, bus, census } = this.deps();
+    return diagnose(
+      { store, nodeId: this.nodeId, busKind: bus.kind, census: (t) => census.ask(t) },
+      tenantId,
+      windowMs,
+    );
+  }
+
+  /** Injects a probe webhook through this node's own HTTP webhook path. */
+  probe(tenantId: string, instanceName?: string): Promise<ProbeResult> {
+    const { store } = this.deps();
+    return injectProbe({
+      store,
+      registry: this.probes,
+      selfUrl: this.selfUrl(),
+      nodeId: this.nodeId,
+      tenantId,
+      instanceName,
+    });
+  }
+
+  close(): void {
+    this.census?.close();
+  }
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from '../../logger.js';
+import type { AdminStore } from '../../store/index.js';
+import type { ReceiptRecorder } from '../receipts.js';
+import { header, recordRejectedWebhooks, traceOf } from '../webhook-route.js';
+import { MAX_CHALLENGE_CHARS, verifyHandshake } from './verify.js';
+import type { CloudWebhook } from './webhook.js';
+
+export interface CloudRouteOptions {
+  webhook: CloudWebhook;
+  admin: AdminStore;
+  receipts: ReceiptRecorder;
+  /** Largest body; Meta sends up to 3 MB (PROVIDERS.md §4.5). */
+  bodyLimit: number;
+  logger: Logger;
+  /** Formats an error as Newton's JSON error body. */
+  sendError: (reply: FastifyReply, err: unknown) => FastifyReply;
+}
+
+/**
+ * `GET /webhooks/whatsapp` (verification handshake) and `POST /webhooks/whatsapp`
+ * (signed notifications) of the WhatsApp Cloud API (CONTRACT.md §2).
+ */
+export async function cloudRoutes(app: FastifyInstance, opts: CloudRouteOptions): Promise<void> {
+  // The signature covers the bytes Meta sent: keep them, parse JSON only after checking it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  recordRejectedWebhooks(app, opts);
+
+  app.get(
+    '/webhooks/whatsapp',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'WhatsApp Cloud API verification handshake (answers hub.challenge as text/plain)',
+        querystring: {
+          type: 'object',
+          properties: {
+            'hub.mode': { type: 'string', maxLength: 50 },
+            'hub.verify_token': { type: 'string', maxLength: 500 },
+            'hub.challenge': { type: 'string', maxLength: MAX_CHALLENGE_CHARS },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const traceId = traceOf(req);
+      const result = verifyHandshake(
+        req.query as Record<string, unknown>,
+        await opts.admin.cloudVerifyTokens(),
+      );
+      const event = 'verification';
+      if (!result.ok) {
+        opts.logger.warn({ trace: traceId, reason: result.reason }, 'webhook verification refused');
+        await opts.receipts.record(traceId, Date.now(), 0, {
+          outcome: 'rejected',
+          event,
+          reason: result.reason,
+        });
+        const error = result.status === 403 ? 'forbidden' : 'invalid_request';
+        return reply.code(result.status).send({ error, message: result.reason });
+      }
+      opts.logger.info({ trace: traceId }, 'webhook verification answered');
+      await opts.receipts.record(traceId, Date.now(), 0, { outcome: 'accepted', event });
+      return reply
+        .code(200)
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(result.challenge);
+    },
+  );
+
+  app.post(
+    '/webhooks/whatsapp',
+    {
+      bodyLimit: opts.bodyLimit,
+      schema: {
+        tags: ['webhooks'],
+        summary: 'WhatsApp Cloud API webhook (checked with X-Hub-Signature-256 over the raw body)',
+      },
+    },
+    async (req, reply) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const result = await opts.webhook.handle({
+        raw,
+        signature: header(req, 'x-hub-signature-256'),
+        traceId: traceOf(req),
+        receivedAt: Date.now(),
+      });
+      return reply.code(result.status).send(result.body);
+    },
+  );
+}

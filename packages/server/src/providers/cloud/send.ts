@@ -1,0 +1,124 @@
+/**
+ * Sending replies through the WhatsApp Cloud API (PROVIDERS.md §4.6):
+ * `POST {graph}/{phone_number_id}/messages` with the instance's access token.
+ * One attempt per call; the outbound pipeline owns retries and statuses.
+ */
+import type { Instance } from '../../store/index.js';
+import {
+  httpSendError,
+  networkSendError,
+  type ProviderClient,
+  ProviderSendError,
+  type ReplyContext,
+  type ReplyRefusal,
+  type SendResult,
+  type SendTarget,
+  type SendTextRequest,
+} from '../provider-client.js';
+import { describeGraphError, graphBase, graphError, graphHeaders, jsonOrNull } from './graph.js';
+
+/** WhatsApp's customer-service window: free text only this long after the customer's last message. */
+export const REPLY_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * Meta error codes that mean "too fast" though answered with HTTP 400: app
+ * (4), account (80007), throughput (130429) and pair (131056) rate limits.
+ */
+const RATE_LIMIT_CODES = new Set([4, 80007, 130429, 131056]);
+/** 131047: "Re-engagement message": more than 24 h since the customer's last message. */
+const WINDOW_CLOSED_CODE = 131047;
+
+/** The `to` of a Cloud send: the customer's wa_id digits, else the E.164 digits. */
+export function recipientOf(to: SendTarget): string | null {
+  if (to.jid && /^\d{7,15}$/.test(to.jid)) return to.jid;
+  return to.phone ? to.phone.replace(/^\+/, '') : null;
+}
+
+export class CloudClient implements ProviderClient {
+  readonly provider = 'cloud' as const;
+
+  sendConfigProblem(instance: Instance): string | null {
+    if (!instance.apikey) {
+      return `Cloud API number ${instance.name} has no access token (newton instance add … --access-token)`;
+    }
+    return null;
+  }
+
+  replyBlocked(ctx: ReplyContext): ReplyRefusal | null {
+    if (ctx.lastInboundAt === null || ctx.now - ctx.lastInboundAt > REPLY_WINDOW_MS) {
+      return {
+        code: 'reply_window_closed',
+        message:
+          ctx.lastInboundAt === null
+            ? 'the customer has not written to this number: WhatsApp allows only template messages until they do'
+            : `the customer's last message is older than 24 hours (${new Date(ctx.lastInboundAt).toISOString()}): ` +
+              'WhatsApp allows only template messages outside the customer-service window',
+      };
+    }
+    if (recipientOf(ctx.to) === null) {
+      return { code: 'cannot_reply', message: 'the customer has no phone number to reply to' };
+    }
+    return null;
+  }
+
+  async sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult> {
+    const to = recipientOf(req.to);
+    if (!to) {
+      throw new ProviderSendError({
+        code: 'cannot_reply',
+        reason: 'the customer has no phone number to reply to',
+        retryable: false,
+      });
+    }
+    const url = `${graphBase(req.instance)}/${encodeURIComponent(req.instance.name)}/messages`;
+    const body = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to,
+      type: 'text',
+      text: { preview_url: false, body: req.text },
+    };
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: graphHeaders(req.instance, true),
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      throw networkSendError(err, signal.aborted);
+    }
+    let answer: unknown;
+    try {
+      answer = await jsonOrNull(res);
+    } catch (err) {
+      throw networkSendError(err, signal.aborted);
+    }
+    if (!res.ok) throw cloudSendError(res.status, answer, res.headers.get('retry-after'));
+    const id = (answer as { messages?: { id?: unknown }[] } | null)?.messages?.[0]?.id;
+    if (typeof id !== 'string' || id === '') {
+      // Sent or not is unknown: a retry could send twice, so this is final.
+      throw new ProviderSendError({
+        code: 'provider_invalid_response',
+        reason: `the Graph API answered HTTP ${res.status} without messages[0].id`,
+        retryable: false,
+        status: res.status,
+      });
+    }
+    return { providerMessageId: id };
+  }
+}
+
+/** Meta's error answer → ProviderSendError (429/5xx and rate-limit codes retryable, other 4xx final). */
+export function cloudSendError(status: number, body: unknown, retryAfter: string | null): ProviderSendError {
+  const e = graphError(body);
+  const reason = describeGraphError(status, e);
+  if (e?.code === WINDOW_CLOSED_CODE) {
+    return new ProviderSendError({ code: 'reply_window_closed', reason, retryable: false, status });
+  }
+  if (e?.code !== null && e?.code !== undefined && RATE_LIMIT_CODES.has(e.code) && status < 500) {
+    return new ProviderSendError({ code: 'rate_limited', reason, retryable: true, status });
+  }
+  return httpSendError(status, reason, retryAfter);
+}

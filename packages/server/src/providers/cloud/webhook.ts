@@ -1,0 +1,307 @@
+import type { MessageStatus } from '@newton/protocol';
+import type { Logger } from '../../logger.js';
+import type { Ingestor } from '../../pipeline/index.js';
+import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
+import type { ReceiptFields, ReceiptRecorder } from '../receipts.js';
+import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
+import { parseSignatureHeader, signedWith } from './signature.js';
+import type { CloudChange, ParsedCloudStatus } from './types.js';
+
+/** The outbound pipeline's status service, as far as this webhook uses it (pipeline/statuses.ts). */
+export interface StatusSink {
+  apply(
+    update: {
+      tenantId: string;
+      instanceId: string;
+      providerMessageId: string;
+      status: ParsedCloudStatus['status'];
+      error?: { code: string; message: string } | null;
+      at: number;
+    },
+    traceId: string,
+  ): Promise<
+    | { outcome: 'applied'; messageId: string; status: MessageStatus; seq: number }
+    | { outcome: 'stale'; messageId: string; status: MessageStatus }
+    | { outcome: 'deferred' }
+  >;
+}
+
+export interface CloudWebhookRequest {
+  /** The request body exactly as received: the signature covers these bytes. */
+  raw: Buffer;
+  /** `X-Hub-Signature-256`. */
+  signature: string | undefined;
+  traceId: string;
+  receivedAt: number;
+}
+
+export interface CloudWebhookReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+type Item = { outcome: ReceiptOutcome } & Record<string, unknown>;
+type RecordItem = (f: Partial<ReceiptFields> & { outcome: ReceiptOutcome }) => Promise<void>;
+/** One routed change being answered: what its messages and statuses need. */
+type ChangeContext = {
+  instance: Instance;
+  change: CloudChange;
+  req: CloudWebhookRequest;
+  record: RecordItem;
+  log: Logger;
+};
+
+/**
+ * What Newton does with one Cloud API webhook (CONTRACT.md §2, PROVIDERS.md
+ * §4): find the instances its changes name (`metadata.phone_number_id`),
+ * check `X-Hub-Signature-256` over the raw bytes with their app secret, then
+ * store every message and apply every status of every change. Meta retries
+ * any answer but 200 for days, so everything that a retry would not change
+ * (unknown number, ignored kinds) is answered 200 and left in a receipt; only
+ * a forged or unsigned webhook gets 401, and only a server failure asks for a retry.
+ */
+export class CloudWebhook {
+  constructor(
+    private readonly admin: AdminStore,
+    private readonly ingestor: Ingestor,
+    private readonly statuses: StatusSink | undefined,
+    private readonly receipts: ReceiptRecorder,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(req: CloudWebhookRequest): Promise<CloudWebhookReply> {
+    const log = this.logger.child({ trace: req.traceId, provider: 'cloud' });
+    const bodySize = req.raw.length;
+    let body: unknown = req.raw.toString('utf8');
+    const record = (f: ReceiptFields) =>
+      this.receipts.record(req.traceId, req.receivedAt, bodySize, { body, ...f });
+
+    const signature = parseSignatureHeader(req.signature);
+    if (!signature) {
+      const reason = req.signature
+        ? 'X-Hub-Signature-256 is not "sha256=<64 hex digits>"'
+        : 'no X-Hub-Signature-256 header (Meta signs every webhook)';
+      log.warn({ reason }, 'webhook rejected');
+      await record({ outcome: 'rejected', reason });
+      return reply(401, req.traceId, { outcome: 'rejected', error: 'webhook_unauthorized', reason });
+    }
+    try {
+      body = JSON.parse(body as string);
+    } catch {
+      const reason = 'body is not valid JSON';
+      await record({ outcome: 'rejected', reason });
+      return reply(400, req.traceId, { outcome: 'rejected', error: 'invalid_json', reason });
+    }
+    const parsed = parseEnvelope(body);
+    if (!parsed.ok) {
+      log.warn({ reason: parsed.reason }, 'webhook rejected: not a Cloud API body');
+      await record({ outcome: 'rejected', reason: parsed.reason });
+      return reply(400, req.traceId, {
+        outcome: 'rejected',
+        error: 'invalid_webhook',
+        reason: parsed.reason,
+      });
+    }
+    const { changes } = parsed.envelope;
+    const ids = [...new Set(changes.map((c) => c.phoneNumberId).filter((id): id is string => id !== null))];
+    log.info({ changes: changes.length, phone_number_ids: ids, bytes: bodySize }, 'webhook received');
+    const instances = new Map((await this.admin.findInstances('cloud', ids)).map((i) => [i.name, i]));
+
+    if (instances.size === 0) {
+      // Nothing to check the signature with; a retry would not route it either.
+      const reason =
+        ids.length === 0
+          ? changes.length === 0
+            ? 'webhook with no changes'
+            : 'no metadata.phone_number_id in the webhook'
+          : `unknown phone_number_id ${ids.map((id) => `"${id}"`).join(', ')}`;
+      log.warn({ reason }, 'webhook unroutable');
+      await record({ outcome: 'unroutable', reason, instanceName: ids[0] ?? null });
+      return reply(200, req.traceId, { outcome: 'unroutable', reason });
+    }
+
+    const secrets = [...new Set([...instances.values()].map((i) => i.appSecret).filter((s) => s !== null))];
+    const secret = signedWith(req.raw, signature, secrets);
+    if (secret === null) {
+      const names = [...instances.keys()].map((id) => `"${id}"`).join(', ');
+      const reason = `X-Hub-Signature-256 does not match the app secret of phone_number_id ${names}`;
+      const only = instances.size === 1 ? [...instances.values()][0] : undefined;
+      log.warn({ reason, tenant: only?.tenantId }, 'webhook rejected: bad signature');
+      await record({
+        outcome: 'rejected',
+        reason,
+        instanceName: only?.name ?? ids[0] ?? null,
+        tenantId: only?.tenantId ?? null,
+        instanceId: only?.id ?? null,
+      });
+      return reply(401, req.traceId, { outcome: 'rejected', error: 'webhook_unauthorized', reason });
+    }
+
+    const items: Item[] = [];
+    for (const change of changes) {
+      const instance = change.phoneNumberId ? instances.get(change.phoneNumberId) : undefined;
+      items.push(...(await this.change(change, instance, secret, req, body, log)));
+    }
+    if (items.length === 0) {
+      await record({ outcome: 'ignored', reason: 'webhook with no changes' });
+      return reply(200, req.traceId, { outcome: 'ignored', reason: 'webhook with no changes' });
+    }
+    const only = items.length === 1 ? items[0] : undefined;
+    return reply(200, req.traceId, only ?? { outcome: 'batch', items });
+  }
+
+  /** One `entry[].changes[]`: its messages and statuses, each answered and recorded. */
+  private async change(
+    change: CloudChange,
+    instance: Instance | undefined,
+    secret: string,
+    req: CloudWebhookRequest,
+    body: unknown,
+    log: Logger,
+  ): Promise<Item[]> {
+    const base: ReceiptFields = {
+      outcome: 'ignored',
+      event: change.field,
+      instanceName: change.phoneNumberId,
+      ...(instance ? { tenantId: instance.tenantId, instanceId: instance.id } : {}),
+    };
+    const record: RecordItem = (f) =>
+      this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
+    const single = async (outcome: ReceiptOutcome, reason: string): Promise<Item[]> => {
+      await record({ outcome, reason });
+      return [{ outcome, at: change.at, reason }];
+    };
+
+    if (!change.phoneNumberId) return single('unroutable', 'no metadata.phone_number_id');
+    if (!instance) {
+      const shown = change.displayPhoneNumber ? ` (display number ${change.displayPhoneNumber})` : '';
+      log.warn({ phone_number_id: change.phoneNumberId }, 'change unroutable');
+      return single('unroutable', `unknown phone_number_id "${change.phoneNumberId}"${shown}`);
+    }
+    if (instance.appSecret !== secret) {
+      // Signed by an app, but not by the one this number is configured with.
+      return single('rejected', `signed with another app secret than phone_number_id "${instance.name}" has`);
+    }
+    if (change.field !== 'messages') {
+      return single('ignored', `field "${String(change.field).slice(0, 100)}" is not handled`);
+    }
+    const { messages, statuses, contacts, errors } = change.value;
+    const ctx: ChangeContext = { instance, change, req, record, log };
+    const out: Item[] = [];
+    for (const raw of Array.isArray(messages) ? messages : []) {
+      out.push(await this.message(raw, contacts, ctx));
+    }
+    for (const raw of Array.isArray(statuses) ? statuses : []) {
+      out.push(await this.status(raw, ctx));
+    }
+    if (out.length === 0) {
+      const first = Array.isArray(errors) ? (errors[0] as { message?: unknown; code?: unknown }) : undefined;
+      const reason = first
+        ? `error from Meta: ${String(first.message ?? first.code ?? 'unknown').slice(0, 300)}`
+        : 'change with no messages or statuses';
+      return single('ignored', reason);
+    }
+    return out;
+  }
+
+  private async message(raw: unknown, contacts: unknown, ctx: ChangeContext): Promise<Item> {
+    const { instance, change, req, record, log } = ctx;
+    const item = parseMessage(raw, contacts, req.receivedAt);
+    if (item.kind !== 'message') {
+      // A malformed item of a signed webhook: a retry would carry the same bytes, so 200 all the same.
+      const outcome = item.kind === 'invalid' ? 'rejected' : 'ignored';
+      log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, `message ${outcome}`);
+      await record({ outcome, reason: item.reason, providerMessageId: item.providerMessageId });
+      return { outcome, at: change.at, reason: item.reason };
+    }
+    const { party, ...m } = item.message;
+    const result = await this.ingestor.ingest(
+      {
+        ...m,
+        tenantId: instance.tenantId,
+        instanceId: instance.id,
+        provider: 'cloud',
+        lead: { phone: party.phone, lid: party.userId, name: party.name },
+        replyTo: party.replyTo,
+        direction: 'inbound',
+        sender: 'lead',
+        status: 'delivered',
+      },
+      req.traceId,
+      this.receipts.build(req.traceId, req.receivedAt, req.raw.length, {
+        outcome: 'accepted',
+        event: change.field,
+        instanceName: instance.name,
+        tenantId: instance.tenantId,
+        instanceId: instance.id,
+        providerMessageId: m.providerMessageId,
+      }),
+    );
+    const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';
+    return {
+      outcome,
+      message_id: result.messageId,
+      conversation_id: result.conversationId,
+      seq: result.events.map((e) => e.seq),
+    };
+  }
+
+  private async status(raw: unknown, ctx: ChangeContext): Promise<Item> {
+    const { instance, change, req, record, log } = ctx;
+    const item = parseStatus(raw, req.receivedAt);
+    if (item.kind !== 'status') {
+      const outcome = item.kind === 'invalid' ? 'rejected' : 'ignored';
+      await record({ outcome, reason: item.reason, providerMessageId: item.providerMessageId });
+      return { outcome, at: change.at, reason: item.reason };
+    }
+    const s = item.status;
+    if (!this.statuses) {
+      const reason = 'statuses are not processed by this node';
+      await record({ outcome: 'ignored', reason, providerMessageId: s.providerMessageId });
+      return { outcome: 'ignored', at: change.at, reason };
+    }
+    const result = await this.statuses.apply(
+      {
+        tenantId: instance.tenantId,
+        instanceId: instance.id,
+        providerMessageId: s.providerMessageId,
+        status: s.status,
+        error: s.error,
+        at: s.timestamp,
+      },
+      req.traceId,
+    );
+    log.info(
+      { provider_message_id: s.providerMessageId, status: s.status, result: result.outcome },
+      'status',
+    );
+    const event = `status.${s.status}`;
+    if (result.outcome === 'applied') {
+      await record({
+        outcome: 'accepted',
+        event,
+        providerMessageId: s.providerMessageId,
+        messageId: result.messageId,
+      });
+      return { outcome: 'accepted', status: s.status, message_id: result.messageId, seq: [result.seq] };
+    }
+    if (result.outcome === 'stale') {
+      const reason = `message is already ${result.status}`;
+      await record({
+        outcome: 'duplicate',
+        event,
+        reason,
+        providerMessageId: s.providerMessageId,
+        messageId: result.messageId,
+      });
+      return { outcome: 'duplicate', status: s.status, message_id: result.messageId, reason, seq: [] };
+    }
+    const reason = 'message not known yet: the status is kept and applied when it appears';
+    await record({ outcome: 'accepted', event, reason, providerMessageId: s.providerMessageId });
+    return { outcome: 'accepted', status: s.status, reason, seq: [] };
+  }
+}
+
+function reply(status: number, traceId: string, extra: Record<string, unknown>): CloudWebhookReply {
+  return { status, body: { ok: status < 300, trace_id: traceId, ...extra } };
+}

@@ -1,0 +1,127 @@
+/**
+ * Sends through Evolution API v2 (PROVIDERS.md §2): `POST {base url}/message/sendText/{instance}`
+ * with the instance's `apikey` header and `{number, text}`; the 201 answer's
+ * `key.id` is the message's provider id. One attempt per call: the outbound
+ * pipeline owns timeouts and retries.
+ */
+
+import type { Instance } from '../../store/index.js';
+import {
+  httpSendError,
+  networkSendError,
+  type ProviderClient,
+  ProviderSendError,
+  type SendResult,
+  type SendTarget,
+  type SendTextRequest,
+} from '../provider-client.js';
+import { parseJid } from '../whatsapp/jid.js';
+
+const MAX_REASON_CHARS = 500;
+
+/**
+ * What Evolution's `number` should be: the conversation's phone JID as digits
+ * (Evolution's createJid then applies its own country rules), or the full
+ * `…@lid` JID when no phone is known; digits alone would be taken for a phone
+ * and fail `exists:false` (PROVIDERS.md §1.6).
+ */
+export function evolutionNumber(to: SendTarget): string | null {
+  const jid = to.jid ? parseJid(to.jid) : null;
+  if (jid?.kind === 'phone') return jid.user;
+  if (to.phone) return to.phone.replace(/^\+/, '');
+  if (jid?.kind === 'lid') return `${jid.user}@lid`;
+  if (to.lid) return `${to.lid}@lid`;
+  return null;
+}
+
+/** Evolution's error text: `response.message` (strings, nested arrays, or `{jid, exists:false}` objects). */
+export function evolutionReason(status: number, body: unknown): string {
+  const flatten = (v: unknown): string[] => {
+    if (v === null || v === undefined) return [];
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v)) return v.flatMap(flatten);
+    if (typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.exists === false) return [`${String(o.number ?? o.jid ?? 'the number')} is not on WhatsApp`];
+      return [JSON.stringify(o)];
+    }
+    return [String(v)];
+  };
+  const b = (body ?? {}) as Record<string, unknown>;
+  const response = b.response as Record<string, unknown> | undefined;
+  const parts = flatten(response?.message ?? b.message ?? b.error);
+  const text = parts.length > 0 ? parts.join('; ') : `HTTP ${status}`;
+  const label = typeof b.error === 'string' && parts.length > 0 ? `${b.error}: ` : '';
+  const reason = `Evolution ${status} ${label}${text}`;
+  return reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS - 1)}…` : reason;
+}
+
+export class EvolutionClient implements ProviderClient {
+  readonly provider = 'evolution' as const;
+
+  sendConfigProblem(instance: Instance): string | null {
+    if (!instance.baseUrl) {
+      return `instance "${instance.name}" has no Evolution URL (newton instance add … --url <evolution base url>)`;
+    }
+    if (!instance.apikey)
+      return `instance "${instance.name}" has no API key (newton instance add … --apikey <key>)`;
+    return null;
+  }
+
+  async sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult> {
+    const problem = this.sendConfigProblem(req.instance);
+    if (problem)
+      throw new ProviderSendError({ code: 'send_not_configured', reason: problem, retryable: false });
+    const number = evolutionNumber(req.to);
+    if (!number) {
+      throw new ProviderSendError({
+        code: 'cannot_reply',
+        reason: 'the lead has no address',
+        retryable: false,
+      });
+    }
+    const base = (req.instance.baseUrl ?? '').replace(/\/+$/, '');
+    const url = `${base}/message/sendText/${encodeURIComponent(req.instance.name)}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', apikey: req.instance.apikey ?? '' },
+        body: JSON.stringify({ number, text: req.text }),
+        signal,
+      });
+    } catch (err) {
+      throw networkSendError(err, signal.aborted);
+    }
+    let body: unknown;
+    try {
+      const text = await res.text();
+      body = text ? JSON.parse(text) : undefined;
+    } catch (err) {
+      if (signal.aborted) throw networkSendError(err, true);
+      body = undefined;
+    }
+    if (!res.ok) {
+      if (res.status === 401) {
+        throw new ProviderSendError({
+          code: 'provider_unauthorized',
+          reason: `Evolution 401: the instance's API key was refused`,
+          retryable: false,
+          status: 401,
+        });
+      }
+      throw httpSendError(res.status, evolutionReason(res.status, body), res.headers.get('retry-after'));
+    }
+    const id = (body as { key?: { id?: unknown } } | undefined)?.key?.id;
+    if (typeof id !== 'string' || id === '') {
+      // Evolution did take it (2xx); sending again could double it, so this is final.
+      throw new ProviderSendError({
+        code: 'invalid_provider_answer',
+        reason: `Evolution answered ${res.status} without key.id`,
+        retryable: false,
+        status: res.status,
+      });
+    }
+    return { providerMessageId: id };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Reads Evolution's `messages.update` items (PROVIDERS.md §1.5) into the
+ * provider-neutral status shape. Pure: no routing, no I/O.
+ *
+ * The item is flat: `{messageId, keyId, remoteJid, fromMe, participant,
+ * status, instanceId}`, with `status` one of Evolution's renderStatus names.
+ * An edit arrives here as `DELETED` (its new text comes in
+ * `messages.edited`); updates about inbound messages (`fromMe: false`, us
+ * reading theirs) carry no delivery news.
+ */
+import type { DeliveryStatus } from '../../store/index.js';
+import { isObj } from '../json-read.js';
+import { parseJid } from '../whatsapp/jid.js';
+
+export type StatusItem =
+  | {
+      kind: 'status';
+      providerMessageId: string;
+      status: DeliveryStatus;
+      error: { code: string; message: string } | null;
+    }
+  | { kind: 'ignored'; reason: string; providerMessageId: string | null }
+  | { kind: 'invalid'; reason: string };
+
+const NAMES = ['ERROR', 'PENDING', 'SERVER_ACK', 'DELIVERY_ACK', 'READ', 'PLAYED'] as const;
+
+const MAP: Record<string, DeliveryStatus> = {
+  SERVER_ACK: 'sent',
+  DELIVERY_ACK: 'delivered',
+  READ: 'read',
+  PLAYED: 'read',
+  ERROR: 'failed',
+};
+
+/** One `messages.update` data item. */
+export function parseStatusItem(data: unknown): StatusItem {
+  if (!isObj(data)) return { kind: 'invalid', reason: '"data" must be an object' };
+  // v2: keyId; v1 used `id`. A `key.id` is accepted too (some proxies re-shape the event).
+  const raw = data.keyId ?? (isObj(data.key) ? data.key.id : undefined);
+  if (raw === undefined || raw === null) return { kind: 'invalid', reason: 'missing "keyId"' };
+  if (typeof raw !== 'string' || raw.trim() === '')
+    return { kind: 'invalid', reason: '"keyId" must be a non-empty string' };
+  const id = raw;
+  const fromMe = data.fromMe ?? (isObj(data.key) ? data.key.fromMe : undefined);
+  if (fromMe === false)
+    return { kind: 'ignored', reason: 'status of an inbound message', providerMessageId: id };
+  const remoteJid = typeof data.remoteJid === 'string' ? parseJid(data.remoteJid) : null;
+  if (remoteJid && remoteJid.kind !== 'phone' && remoteJid.kind !== 'lid') {
+    return { kind: 'ignored', reason: `status in a ${remoteJid.kind} chat`, providerMessageId: id };
+  }
+  const name =
+    typeof data.status === 'number'
+      ? NAMES[data.status]
+      : typeof data.status === 'string'
+        ? data.status.toUpperCase()
+        : undefined;
+  if (name === undefined) return { kind: 'invalid', reason: 'missing "status"' };
+  if (name === 'DELETED') {
+    return { kind: 'ignored', reason: 'edited or deleted message (status DELETED)', providerMessageId: id };
+  }
+  if (name === 'PENDING') return { kind: 'ignored', reason: 'status PENDING', providerMessageId: id };
+  const status = MAP[name];
+  if (!status) {
+    return { kind: 'ignored', reason: `unknown status "${name.slice(0, 40)}"`, providerMessageId: id };
+  }
+  const error =
+    status === 'failed'
+      ? { code: 'provider_error', message: 'WhatsApp did not deliver the message (Evolution status ERROR)' }
+      : null;
+  return { kind: 'status', providerMessageId: id, status, error };
+}

@@ -1,0 +1,158 @@
+/**
+ * The provider-neutral way to send: what the outbound pipeline asks of a
+ * WhatsApp provider (Evolution, the Cloud API), and how a provider says no.
+ * Provider clients know nothing of the store, sockets or HTTP routes; the
+ * pipeline (pipeline/outbound.ts) owns retries, timeouts and statuses.
+ */
+import type { ProviderName } from '@newton/protocol';
+import type { Instance } from '../store/index.js';
+
+/** Who a reply goes to, as the conversation knows it. */
+export interface SendTarget {
+  /** E.164 with `+`, when the lead's number is known. */
+  phone: string | null;
+  /** WhatsApp LID digits (no `@lid`), when the lead was addressed by LID. */
+  lid: string | null;
+  /**
+   * The JID the conversation last replied to / heard from (`…@s.whatsapp.net`
+   * or `…@lid`); Evolution sends here. Null for providers that address by phone.
+   */
+  jid: string | null;
+}
+
+export interface SendTextRequest {
+  /** The conversation's instance, with its credentials (never log them). */
+  instance: Instance;
+  to: SendTarget;
+  /** 1..4096 characters. */
+  text: string;
+  /** Newton's message id, for providers that accept an idempotency/reference key. */
+  messageId: string;
+}
+
+export interface SendResult {
+  /** The provider's id of the sent message (Evolution `key.id`, Cloud `wamid…`). */
+  providerMessageId: string;
+}
+
+/** Why the provider will not take a reply right now (answered 409 before anything is stored). */
+export interface ReplyRefusal {
+  /** Stable code, e.g. `reply_window_closed`, `cannot_reply`. */
+  code: string;
+  message: string;
+}
+
+/** Facts about a conversation a provider may need to refuse a reply up front. */
+export interface ReplyContext {
+  /** Epoch ms of the lead's latest inbound message, null if none. */
+  lastInboundAt: number | null;
+  /** Epoch ms now. */
+  now: number;
+  to: SendTarget;
+}
+
+export interface ProviderClient {
+  readonly provider: ProviderName;
+  /**
+   * Why this instance cannot send at all (no base URL, no credentials…), or
+   * null when it can. Checked before the message is stored (→ 422 send_not_configured).
+   */
+  sendConfigProblem(instance: Instance): string | null;
+  /**
+   * Sends a text. Resolves with the provider's message id; rejects with a
+   * ProviderSendError (anything else is treated as a retryable network error).
+   * Must stop when `signal` aborts (the per-attempt timeout).
+   */
+  sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult>;
+  /** Refuses a reply up front (e.g. the Cloud API's 24 h window); null to allow. */
+  replyBlocked?(ctx: ReplyContext): ReplyRefusal | null;
+}
+
+/**
+ * A provider refused or failed a send. `retryable` says whether the same
+ * request may succeed later (network error, timeout, 5xx, 429) or never will
+ * (4xx: bad number, bad credentials, window closed).
+ */
+export class ProviderSendError extends Error {
+  readonly retryable: boolean;
+  /** HTTP status of the provider's answer, when there was one. */
+  readonly status: number | undefined;
+  /** Stable code for `message_status.error.code`, e.g. `provider_rejected`, `provider_unavailable`, `timeout`. */
+  readonly code: string;
+  /** The provider's own reason text (safe to show an agent; never contains credentials). */
+  readonly reason: string;
+  /** Wait the provider asked for (429 Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(opts: {
+    code: string;
+    reason: string;
+    retryable: boolean;
+    status?: number | undefined;
+    retryAfterMs?: number | undefined;
+  }) {
+    super(opts.reason);
+    this.name = 'ProviderSendError';
+    this.code = opts.code;
+    this.reason = opts.reason;
+    this.retryable = opts.retryable;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/**
+ * Classifies an HTTP failure the way every provider client should: 429 and
+ * 5xx are retryable, any other 4xx is final.
+ */
+export function httpSendError(status: number, reason: string, retryAfter?: string | null): ProviderSendError {
+  const retryable = status === 429 || status >= 500;
+  let retryAfterMs: number | undefined;
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) retryAfterMs = seconds * 1000;
+    else {
+      const at = Date.parse(retryAfter);
+      if (Number.isFinite(at)) retryAfterMs = Math.max(0, at - Date.now());
+    }
+  }
+  const code = status === 429 ? 'rate_limited' : status >= 500 ? 'provider_unavailable' : 'provider_rejected';
+  return new ProviderSendError({ code, reason, retryable, status, retryAfterMs });
+}
+
+/** Turns a fetch failure (network error, abort by timeout) into a retryable ProviderSendError. */
+export function networkSendError(err: unknown, timedOut: boolean): ProviderSendError {
+  if (err instanceof ProviderSendError) return err;
+  if (timedOut) {
+    return new ProviderSendError({
+      code: 'timeout',
+      reason: 'the provider did not answer in time',
+      retryable: true,
+    });
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  return new ProviderSendError({
+    code: 'provider_unreachable',
+    reason: `could not reach the provider (${detail})`,
+    retryable: true,
+  });
+}
+
+/** Provider clients by provider name; the composition root (app.ts) fills it. */
+export class ProviderRegistry {
+  private readonly clients = new Map<ProviderName, ProviderClient>();
+
+  register(client: ProviderClient): this {
+    this.clients.set(client.provider, client);
+    return this;
+  }
+
+  get(provider: ProviderName): ProviderClient | undefined {
+    return this.clients.get(provider);
+  }
+
+  providers(): ProviderName[] {
+    return [...this.clients.keys()];
+  }
+}

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../logger.js';
+import type { ReceiptRecorder } from './receipts.js';
+
+/** One request header as a string (the first one when repeated). */
+export function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The caller's `X-Request-Id` (at most 100 characters), or a new id. */
+export const traceOf = (req: FastifyRequest): string =>
+  header(req, 'x-request-id')?.slice(0, 100) ?? randomUUID();
+
+export interface WebhookErrorOptions {
+  receipts: ReceiptRecorder;
+  logger: Logger;
+  /** Formats an error as Newton's JSON error body. */
+  sendError: (reply: FastifyReply, err: unknown) => FastifyReply;
+  /** The receipt's `event` for a request that failed before its handler. @default null */
+  eventOf?: (req: FastifyRequest) => string | null;
+}
+
+/**
+ * Bodies that never reach a webhook handler (too large, not parseable) still
+ * leave a `rejected` receipt; server failures are only answered.
+ */
+export function recordRejectedWebhooks(app: FastifyInstance, opts: WebhookErrorOptions): void {
+  app.setErrorHandler(async (err, req, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status < 500) {
+      const traceId = traceOf(req);
+      await opts.receipts.record(traceId, Date.now(), Number(header(req, 'content-length') ?? 0), {
+        outcome: 'rejected',
+        reason: `${(err as Error).message} (HTTP ${status})`,
+        event: opts.eventOf?.(req) ?? null,
+      });
+      opts.logger.warn({ trace: traceId, status, reason: (err as Error).message }, 'webhook rejected');
+    }
+    return opts.sendError(reply, err);
+  });
+}

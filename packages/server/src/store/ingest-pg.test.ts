@@ -1,0 +1,306 @@
+/**
+ * The two-statement PostgreSQL path for inbound messages (ingest-pg.ts): the
+ * same rows and events as the locked transaction, duplicates, contention
+ * (the guard sends the loser to the locked transaction, seqs stay gapless),
+ * unknown tenants and tenant isolation. PostgreSQL only.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
+import {
+  type InboundMessage,
+  type IngestResult,
+  Store,
+  UnknownTenantError,
+  type WebhookReceipt,
+} from './index.js';
+import { ingestMessage } from './ingest.js';
+import { ingestInboundPostgres } from './ingest-pg.js';
+
+const skip = process.env.NEWTON_TEST_DB !== 'postgres' ? 'PostgreSQL only (NEWTON_TEST_DB=postgres)' : false;
+
+let store: Store;
+let database: TestDatabase;
+const dir = mkdtempSync(path.join(tmpdir(), 'newton-ingest-pg-'));
+const instances: Record<string, string> = {};
+
+before(async () => {
+  if (skip) return;
+  database = await createTestDatabase();
+  store = await Store.open({ dataDir: dir, databaseUrl: database.url });
+  for (const t of ['fast', 'busy', 'other']) {
+    await store.admin.createTenant(t, null);
+    instances[t] = (
+      await store.admin.createInstance({ tenantId: t, provider: 'evolution', name: `${t}-wa` })
+    ).id;
+  }
+});
+after(async () => {
+  if (skip) return;
+  await store.close();
+  await database.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const message = (
+  tenantId: string,
+  id: string,
+  lead: Partial<InboundMessage['lead']> = {},
+): InboundMessage => ({
+  tenantId,
+  instanceId: instances[tenantId] ?? 'none',
+  provider: 'evolution',
+  providerMessageId: id,
+  lead: { phone: '+573001112233', lid: null, name: null, ...lead },
+  replyTo: '573001112233@s.whatsapp.net',
+  direction: 'inbound',
+  sender: 'lead',
+  type: 'text',
+  content: `text ${id}`,
+  status: 'delivered',
+  timestamp: Date.now(),
+  extra: {},
+});
+
+const receipt = (m: InboundMessage): WebhookReceipt => ({
+  id: `r-${m.providerMessageId}`,
+  receivedAt: Date.now(),
+  provider: 'evolution',
+  event: 'messages.upsert',
+  instanceName: `${m.tenantId}-wa`,
+  tenantId: m.tenantId,
+  instanceId: m.instanceId,
+  outcome: 'accepted',
+  reason: null,
+  providerMessageId: m.providerMessageId,
+  messageId: null,
+  traceId: `trace-${m.providerMessageId}`,
+  bodySize: 100,
+  bodyExcerpt: null,
+});
+
+/** Runs the fast path, counting how often it handed over to the locked transaction. */
+function fast(
+  m: InboundMessage,
+  counter: { locked: number },
+  r?: WebhookReceipt,
+  afterRead?: () => Promise<unknown>,
+): Promise<IngestResult> {
+  const pool = store.pool as pg.Pool;
+  // Runs `afterRead` between the read and the write: another writer getting in between.
+  const between = afterRead
+    ? ({
+        query: async (config: pg.QueryConfig) => {
+          const res = await pool.query(config);
+          if (config.name === 'newton_ingest_read') await afterRead();
+          return res;
+        },
+      } as unknown as pg.Pool)
+    : pool;
+  return ingestInboundPostgres(store.db, between, m, r, () => {
+    counter.locked++;
+    return store.db.transaction().execute((trx) => ingestMessage(trx, 'postgres', m, r));
+  });
+}
+
+test('a new lead, a name change, a LID: the same events and rows as the locked transaction', {
+  skip,
+}, async () => {
+  const c = { locked: 0 };
+  const first = await fast(message('fast', 'm1', { name: 'Ana' }), c, receipt(message('fast', 'm1')));
+  assert.equal(first.outcome, 'stored');
+  assert.deepEqual(
+    first.events.map((e) => [e.seq, e.type]),
+    [
+      [1, 'lead_created'],
+      [2, 'new_message'],
+    ],
+  );
+  const second = await fast(message('fast', 'm2', { name: 'Ana María', lid: '12345' }), c);
+  assert.deepEqual(
+    second.events.map((e) => [e.seq, e.type]),
+    [
+      [3, 'lead_updated'],
+      [4, 'new_message'],
+    ],
+  );
+  assert.equal(second.conversationId, first.conversationId);
+  // By LID alone: the same lead and conversation.
+  const third = await fast(message('fast', 'm3', { phone: null, lid: '12345' }), c);
+  assert.deepEqual(
+    third.events.map((e) => e.type),
+    ['new_message'],
+  );
+  assert.equal(third.conversationId, first.conversationId);
+  assert.equal(c.locked, 0, 'no webhook needed the locked transaction');
+
+  const frames = (await store.readEvents('fast', 0, 100, 100)).map((e) => JSON.parse(e.frame));
+  assert.deepEqual(
+    frames.map((f) => f.seq),
+    [1, 2, 3, 4, 5],
+  );
+  const last = frames[4];
+  assert.equal(last.message.content, 'text m3');
+  assert.equal(last.conversation.unread_count, 3);
+  assert.equal(last.lead.name, 'Ana María');
+  const lead = await store.db.selectFrom('leads').selectAll().where('tenant_id', '=', 'fast').execute();
+  assert.equal(lead.length, 1);
+  assert.equal(lead[0]?.wa_lid, '12345');
+  assert.equal(lead[0]?.name, 'Ana María');
+  const conv = await store.db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', first.conversationId)
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(conv.unread_count), 3);
+  assert.equal(conv.last_message_id, third.messageId);
+  const msgs = await store.db
+    .selectFrom('messages')
+    .select(['id', 'arrival_seq'])
+    .where('tenant_id', '=', 'fast')
+    .orderBy('arrival_seq')
+    .execute();
+  assert.deepEqual(
+    msgs.map((r) => Number(r.arrival_seq)),
+    [2, 4, 5],
+  );
+  const [r1] = await store.receipts.find({ providerMessageId: 'm1' });
+  assert.equal(r1?.outcome, 'accepted');
+  assert.equal(r1?.messageId, first.messageId);
+});
+
+test('a redelivered message is a duplicate with its receipt, and appends nothing', { skip }, async () => {
+  const c = { locked: 0 };
+  const m = message('fast', 'dup-1');
+  const stored = await fast(m, c, receipt(m));
+  const again = await fast({ ...m }, c, { ...receipt(m), id: 'r-dup-1-again' });
+  assert.equal(again.outcome, 'duplicate');
+  assert.equal(again.messageId, stored.messageId);
+  assert.equal(again.conversationId, stored.conversationId);
+  assert.deepEqual(again.events, []);
+  const receipts = await store.receipts.find({ providerMessageId: 'dup-1' });
+  assert.deepEqual(receipts.map((r) => r.outcome).sort(), ['accepted', 'duplicate']);
+  assert.equal(c.locked, 0);
+});
+
+test('concurrent writers of one tenant: losers of the guard take the lock; seqs gapless and unique', {
+  skip,
+}, async () => {
+  const c = { locked: 0 };
+  const n = 40;
+  // Half of them the same customer (one lead, one conversation), half new customers.
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      fast(message('busy', `c-${i}`, i % 2 ? { phone: `+57300000${String(i).padStart(4, '0')}` } : {}), c),
+    ),
+  );
+  assert.ok(results.every((r) => r.outcome === 'stored'));
+  const seqs = results.flatMap((r) => r.events.map((e) => e.seq)).sort((a, b) => a - b);
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: seqs.length }, (_, i) => i + 1),
+  );
+  const state = await store.logState('busy');
+  assert.equal(state?.lastSeq, seqs.length);
+  // 20 new customers + the one repeated: 21 leads, 21 lead_created, 40 new_message.
+  assert.equal(seqs.length, 61);
+  const conv = await store.db
+    .selectFrom('conversations')
+    .select('unread_count')
+    .where('tenant_id', '=', 'busy')
+    .where('id', '=', (results[0] as IngestResult).conversationId)
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(conv.unread_count), 20, 'no lost update of the shared conversation');
+});
+
+test('an unknown tenant is refused as by the locked transaction', { skip }, async () => {
+  const c = { locked: 0 };
+  await assert.rejects(fast(message('nobody', 'x'), c), UnknownTenantError);
+  assert.equal(c.locked, 1);
+});
+
+test('the same customer in another tenant is another lead', { skip }, async () => {
+  const c = { locked: 0 };
+  const a = await fast(message('other', 'o-1'), c);
+  assert.deepEqual(
+    a.events.map((e) => [e.seq, e.type]),
+    [
+      [1, 'lead_created'],
+      [2, 'new_message'],
+    ],
+  );
+  const mine = await store.db
+    .selectFrom('leads')
+    .select('tenant_id')
+    .where('phone', '=', '+573001112233')
+    .execute();
+  assert.deepEqual(mine.map((r) => r.tenant_id).sort(), ['busy', 'fast', 'other']);
+});
+
+test('another writer between the read and the write: nothing written, the locked transaction stores it', {
+  skip,
+}, async () => {
+  const c = { locked: 0 };
+  const before = (await store.logState('busy'))?.lastSeq ?? 0;
+  const m = message('busy', 'between-1');
+  const res = await fast(m, c, receipt(m), () => store.ingestMessage(message('busy', 'between-other')));
+  assert.equal(c.locked, 1);
+  assert.equal(res.outcome, 'stored');
+  // The other writer's new_message, then this one's: still gapless.
+  assert.deepEqual(
+    res.events.map((e) => e.seq),
+    [before + 2],
+  );
+  const rows = await store.db
+    .selectFrom('messages')
+    .select('id')
+    .where('provider_message_id', '=', 'between-1')
+    .execute();
+  assert.equal(rows.length, 1, 'the guarded statement wrote no second copy');
+  const receipts = await store.receipts.find({ providerMessageId: 'between-1' });
+  assert.deepEqual(
+    receipts.map((r) => [r.outcome, r.messageId]),
+    [['accepted', res.messageId]],
+  );
+});
+
+test('a unique key the read did not foresee: the locked transaction stores it', { skip }, async () => {
+  const c = { locked: 0 };
+  const phone = '+573009998877';
+  const m = message('busy', 'unforeseen-1', { phone, name: 'Luz' });
+  // A lead with this phone appears without moving last_seq (no Newton path does that).
+  const res = await fast(m, c, undefined, () =>
+    store.db
+      .insertInto('leads')
+      .values({
+        id: 'lead-unforeseen',
+        tenant_id: 'busy',
+        phone,
+        wa_lid: null,
+        name: null,
+        created_at: 1,
+        updated_at: 1,
+      })
+      .execute(),
+  );
+  assert.equal(c.locked, 1);
+  assert.equal(res.outcome, 'stored');
+  assert.deepEqual(
+    res.events.map((e) => e.type),
+    ['lead_updated', 'new_message'],
+  );
+  const leads = await store.db
+    .selectFrom('leads')
+    .selectAll()
+    .where('tenant_id', '=', 'busy')
+    .where('phone', '=', phone)
+    .execute();
+  assert.deepEqual(
+    leads.map((l) => [l.id, l.name]),
+    [['lead-unforeseen', 'Luz']],
+  );
+});

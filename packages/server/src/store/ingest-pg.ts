@@ -1,0 +1,183 @@
+import type { EventBody } from '@newton/protocol';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { buildEvents } from './event-log.js';
+import { decideLead, leadEvent, needsLidLookup, planMessage } from './ingest-plan.js';
+import { insertReceipt, receiptRow } from './receipts.js';
+import type { ConversationsTable, Database, LeadsTable } from './schema.js';
+import type { InboundMessage, IngestResult, WebhookReceipt } from './types.js';
+
+/**
+ * The webhook write path on PostgreSQL for an inbound message, in two
+ * statements instead of a transaction of a dozen (ingest.ts):
+ *
+ * 1. one read, outside any transaction: the tenant's `last_seq`, the
+ *    duplicate check, the lead by phone and by LID, and the conversation;
+ * 2. one data-modifying statement (its own transaction, one commit) that
+ *    first moves `tenants.last_seq` from the value read to the new one
+ *    (`… WHERE last_seq = <read>`: this takes the tenant's row lock, as
+ *    lockTenant does) and then writes the lead, conversation, message,
+ *    events and receipt — only if that guard matched.
+ *
+ * Every change to a tenant's leads, conversations and messages appends an
+ * event under the tenant's row lock, so an unchanged `last_seq` proves that
+ * what step 1 read is still current when step 2 writes. When another writer
+ * of the tenant got in between, the guard matches no row, nothing is
+ * written, and the webhook runs the locked transaction instead (`locked`),
+ * which is also the path for any constraint the read did not foresee. Seq
+ * stays gapless and unique either way: events are written only by the
+ * statement that moved `last_seq` to cover them, and the row lock is held
+ * until that statement commits.
+ *
+ * Why: each round trip to PostgreSQL is a chance to wait for a CPU (the
+ * database and the nodes share few cores), and a transaction kept open over
+ * a dozen of them holds its pool connection and the tenant's lock the whole
+ * time. Two round trips, no `idle in transaction`. Both are named statements
+ * on the pg pool (not Kysely), so each connection parses and plans them once.
+ */
+export async function ingestInboundPostgres(
+  db: Kysely<Database>,
+  pool: pg.Pool,
+  m: InboundMessage,
+  receipt: WebhookReceipt | undefined,
+  locked: () => Promise<IngestResult>,
+): Promise<IngestResult> {
+  const read = (
+    await pool.query<ReadRow>({
+      name: 'newton_ingest_read',
+      text: READ_SQL,
+      values: [m.tenantId, m.instanceId, m.providerMessageId, m.lead.phone, m.lead.lid],
+    })
+  ).rows[0];
+  // Unknown tenant: the locked path says so with its usual error.
+  if (!read) return locked();
+  const lastSeq = Number(read.last_seq);
+  if (read.dup_id !== null) {
+    if (receipt)
+      await insertReceipt(db, {
+        ...receipt,
+        outcome: 'duplicate',
+        messageId: read.dup_id,
+        bodyExcerpt: null,
+      });
+    return {
+      outcome: 'duplicate',
+      messageId: read.dup_id,
+      conversationId: read.dup_conversation_id as string,
+      events: [],
+    };
+  }
+
+  const now = Date.now();
+  const byPhone = read.by_phone ?? undefined;
+  const byLid = needsLidLookup(m, byPhone) ? (read.by_lid ?? undefined) : undefined;
+  const leadChange = decideLead(m, byPhone, byLid, now);
+  const bodies: EventBody[] = [];
+  const leadBody = leadEvent(leadChange);
+  if (leadBody) bodies.push(leadBody);
+  const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, lastSeq + bodies.length + 1, now);
+  bodies.push(plan.body);
+  const { rows: eventRows, appended } = buildEvents(m.tenantId, lastSeq, bodies, now);
+  const receiptRows = receipt
+    ? [receiptRow({ ...receipt, outcome: 'accepted', messageId: plan.message.id, bodyExcerpt: null })]
+    : [];
+
+  let written: number;
+  try {
+    const res = await pool.query<{ written: number }>({
+      name: 'newton_ingest_write',
+      text: WRITE_SQL,
+      values: [
+        m.tenantId,
+        lastSeq + bodies.length,
+        lastSeq,
+        json(leadChange.insert),
+        json(leadChange.update),
+        json(plan.insertConv),
+        json(plan.updateConv),
+        json(plan.message),
+        JSON.stringify(eventRows),
+        JSON.stringify(receiptRows),
+      ],
+    });
+    written = Number(res.rows[0]?.written ?? 0);
+  } catch (err) {
+    // A unique key the read did not foresee: the locked transaction sorts it out.
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return locked();
+    throw err;
+  }
+  if (written !== 1) return locked();
+  return { outcome: 'stored', messageId: plan.message.id, conversationId: plan.conv.id, events: appended };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** A JSON array of zero or one row, for json_populate_recordset. */
+function json(row: object | undefined): string {
+  return row ? `[${JSON.stringify(row)}]` : '[]';
+}
+
+interface ReadRow {
+  last_seq: number;
+  dup_id: string | null;
+  dup_conversation_id: string | null;
+  by_phone: LeadsTable | null;
+  by_lid: LeadsTable | null;
+  conv: ConversationsTable | null;
+}
+
+/**
+ * $1 tenant, $2 instance, $3 provider message id, $4 phone, $5 LID. Each
+ * join matches at most one row (unique keys); a null phone or LID matches
+ * nothing. The conversation is the one of the lead found by phone, else by LID.
+ */
+const READ_SQL = `
+select t.last_seq,
+       d.id as dup_id,
+       d.conversation_id as dup_conversation_id,
+       row_to_json(lp) as by_phone,
+       row_to_json(ll) as by_lid,
+       row_to_json(c) as conv
+  from tenants t
+  left join messages d
+    on d.tenant_id = t.id and d.instance_id = $2 and d.provider_message_id = $3
+  left join leads lp on lp.tenant_id = t.id and lp.phone = $4
+  left join leads ll on ll.tenant_id = t.id and ll.wa_lid = $5
+  left join conversations c
+    on c.tenant_id = t.id and c.instance_id = $2 and c.lead_id = coalesce(lp.id, ll.id)
+ where t.id = $1`;
+
+/**
+ * $1 tenant, $2 new last_seq, $3 last_seq read; then JSON arrays of rows:
+ * $4 lead to insert, $5 lead to update, $6 conversation to insert,
+ * $7 conversation to update, $8 message, $9 events, $10 receipt. Every write
+ * reads from `t`, so none happens unless the guard matched; foreign keys are
+ * checked at the end of the statement, when every row is in.
+ */
+const WRITE_SQL = `
+with t as (
+  update tenants set last_seq = $2 where id = $1 and last_seq = $3 returning id
+), lead_insert as (
+  insert into leads select r.* from t, json_populate_recordset(null::leads, $4::json) r
+), lead_update as (
+  update leads l
+     set phone = r.phone, wa_lid = r.wa_lid, name = r.name, updated_at = r.updated_at
+    from t, json_populate_recordset(null::leads, $5::json) r
+   where l.id = r.id
+), conversation_insert as (
+  insert into conversations select r.* from t, json_populate_recordset(null::conversations, $6::json) r
+), conversation_update as (
+  update conversations c
+     set unread_count = r.unread_count, last_message_at = r.last_message_at,
+         last_message_id = r.last_message_id, last_message_preview = r.last_message_preview,
+         reply_to = r.reply_to, updated_at = r.updated_at
+    from t, json_populate_recordset(null::conversations, $7::json) r
+   where c.id = r.id
+), message_insert as (
+  insert into messages select r.* from t, json_populate_recordset(null::messages, $8::json) r
+), event_insert as (
+  insert into events select r.* from t, json_populate_recordset(null::events, $9::json) r
+), receipt_insert as (
+  insert into webhook_receipts select r.* from t, json_populate_recordset(null::webhook_receipts, $10::json) r
+)
+select count(*)::int as written from t`;

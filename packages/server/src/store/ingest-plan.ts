@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBody, LeadPayload } from '@newton/protocol';
+import { conversationSummary, leadPayload, messagePayload } from './mappers.js';
+import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
+import type { InboundMessage } from './types.js';
+
+/**
+ * The decisions of the webhook write path, kept free of I/O so that the
+ * statement-by-statement transaction (ingest.ts, both dialects) and the
+ * one-statement PostgreSQL path (ingest-pg.ts) store exactly the same rows
+ * and events.
+ */
+
+const PREVIEW_CHARS = 160;
+
+export type LeadUpdate = Pick<LeadsTable, 'id' | 'phone' | 'wa_lid' | 'name' | 'updated_at'>;
+
+export interface LeadChange {
+  lead: LeadPayload;
+  created: boolean;
+  updated: boolean;
+  /** The row to insert (a new lead). */
+  insert?: LeadsTable;
+  /** The columns to write (an existing lead learned something). */
+  update?: LeadUpdate;
+}
+
+/**
+ * Whether `lid` must be looked up on its own: not when the lead found by
+ * phone already carries it (the lookup would find that same lead).
+ */
+export function needsLidLookup(m: InboundMessage, byPhone: LeadsTable | undefined): boolean {
+  return Boolean(m.lead.lid) && !(byPhone && byPhone.wa_lid === m.lead.lid);
+}
+
+/**
+ * The lead found by phone or by LID (either identity lands on the same lead),
+ * with what this message newly tells about it. `byLid` only when
+ * needsLidLookup() said so.
+ */
+export function decideLead(
+  m: InboundMessage,
+  byPhone: LeadsTable | undefined,
+  byLid: LeadsTable | undefined,
+  now: number,
+): LeadChange {
+  const { phone, lid, name } = m.lead;
+  const existing = byPhone ?? byLid;
+  if (!existing) {
+    const row: LeadsTable = {
+      id: randomUUID(),
+      tenant_id: m.tenantId,
+      phone,
+      wa_lid: lid,
+      name,
+      created_at: now,
+      updated_at: now,
+    };
+    return { lead: leadPayload(row), created: true, updated: false, insert: row };
+  }
+  const patch: Partial<LeadsTable> = {};
+  if (phone && !existing.phone) patch.phone = phone;
+  // A LID already owned by another lead stays there; the phone is the canonical identity.
+  if (lid && !existing.wa_lid && !byLid) patch.wa_lid = lid;
+  if (name && name !== existing.name) patch.name = name;
+  if (Object.keys(patch).length === 0) {
+    return { lead: leadPayload(existing), created: false, updated: false };
+  }
+  const merged = { ...existing, ...patch };
+  const visible = patch.phone !== undefined || patch.name !== undefined;
+  return {
+    lead: leadPayload(merged),
+    created: false,
+    updated: visible,
+    update: {
+      id: existing.id,
+      phone: merged.phone,
+      wa_lid: merged.wa_lid,
+      name: merged.name,
+      updated_at: now,
+    },
+  };
+}
+
+/** lead_created / lead_updated for a lead change, if any. */
+export function leadEvent(change: LeadChange): EventBody | undefined {
+  if (change.created) return { type: 'lead_created', lead: change.lead };
+  if (change.updated) return { type: 'lead_updated', lead: change.lead };
+  return undefined;
+}
+
+export type ConversationUpdate = Pick<
+  ConversationsTable,
+  | 'id'
+  | 'unread_count'
+  | 'last_message_at'
+  | 'last_message_id'
+  | 'last_message_preview'
+  | 'reply_to'
+  | 'updated_at'
+>;
+
+export interface MessagePlan {
+  /** The conversation as it will be after the write. */
+  conv: ConversationsTable;
+  /** Set when the conversation is new. */
+  insertConv?: ConversationsTable;
+  /** Set when an existing conversation changes. */
+  updateConv?: ConversationUpdate;
+  message: MessagesTable;
+  /** The message's new_message event. */
+  body: EventBody;
+}
+
+function preview(m: InboundMessage): string {
+  const text = m.content ?? `[${m.type}]`;
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
+/**
+ * The message row, its conversation's insert or update, and the new_message
+ * event, whose seq will be `arrivalSeq` (the last event of the transaction).
+ */
+export function planMessage(
+  m: InboundMessage,
+  lead: LeadPayload,
+  existingConv: ConversationsTable | undefined,
+  arrivalSeq: number,
+  now: number,
+): MessagePlan {
+  const messageId = randomUUID();
+  const inbound = m.direction === 'inbound';
+  let conv: ConversationsTable;
+  let insertConv: ConversationsTable | undefined;
+  let updateConv: ConversationUpdate | undefined;
+  if (!existingConv) {
+    conv = {
+      id: randomUUID(),
+      tenant_id: m.tenantId,
+      lead_id: lead.id,
+      instance_id: m.instanceId,
+      status: 'open',
+      unread_count: inbound ? 1 : 0,
+      last_message_at: m.timestamp,
+      last_message_id: messageId,
+      last_message_preview: preview(m),
+      reply_to: m.replyTo,
+      created_at: now,
+      updated_at: now,
+      last_read_at: null,
+    };
+    insertConv = conv;
+  } else {
+    // A late-arriving older message must not move the conversation's "last message" back.
+    const isLatest =
+      existingConv.last_message_at == null || m.timestamp >= Number(existingConv.last_message_at);
+    const lastFields = isLatest
+      ? { last_message_at: m.timestamp, last_message_id: messageId, last_message_preview: preview(m) }
+      : {};
+    const unread = Number(existingConv.unread_count) + (inbound ? 1 : 0);
+    conv = { ...existingConv, ...lastFields, unread_count: unread, reply_to: m.replyTo, updated_at: now };
+    updateConv = {
+      id: conv.id,
+      unread_count: conv.unread_count,
+      last_message_at: conv.last_message_at,
+      last_message_id: conv.last_message_id,
+      last_message_preview: conv.last_message_preview,
+      reply_to: conv.reply_to,
+      updated_at: now,
+    };
+  }
+  const message: MessagesTable = {
+    id: messageId,
+    tenant_id: m.tenantId,
+    conversation_id: conv.id,
+    lead_id: lead.id,
+    instance_id: m.instanceId,
+    provider: m.provider,
+    provider_message_id: m.providerMessageId,
+    direction: m.direction,
+    sender: m.sender,
+    type: m.type,
+    content: m.content,
+    status: m.status,
+    timestamp: m.timestamp,
+    extra: Object.keys(m.extra).length > 0 ? JSON.stringify(m.extra) : null,
+    is_probe: m.isProbe ? 1 : 0,
+    arrival_seq: arrivalSeq,
+    created_at: now,
+    client_id: null,
+    sender_user_id: null,
+    status_error: null,
+    status_at: null,
+    send_attempts: 0,
+    send_lease_until: null,
+  };
+  const body: EventBody = {
+    type: 'new_message',
+    lead_id: lead.id,
+    conversation_id: conv.id,
+    lead,
+    message: messagePayload(message, lead.phone),
+    conversation: conversationSummary(conv),
+  };
+  return {
+    conv,
+    ...(insertConv ? { insertConv } : {}),
+    ...(updateConv ? { updateConv } : {}),
+    message,
+    body,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * A token that expires while the inbox is open: the server closes the socket
+ * (4401 token_expired); the indicator turns red "Session expired", the page
+ * offers to sign in again, and no reconnect loop follows (sockets counted in
+ * the browser).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TestNewton } from '../../server/src/testing/harness.js';
+import { seedTenant } from './seed.js';
+import {
+  ensureWebBuild,
+  launch,
+  newPage,
+  requireChromium,
+  signInWithToken,
+  sleep,
+  waitForIndicator,
+} from './support.js';
+
+const TENANT = 'expiry_tenant';
+
+test('an expired token: red "session expired", a way to sign in again, and no reconnect loop', async (t) => {
+  if (!requireChromium(t)) return;
+  ensureWebBuild();
+  // Heartbeat sweeps (which close sockets whose token expired) every 500 ms.
+  const newton = await TestNewton.start({ heartbeatIntervalMs: 500 });
+  t.after(() => newton.close());
+  await seedTenant(newton, TENANT);
+  const browser = await launch();
+  t.after(() => browser.close());
+  const { page } = await newPage(browser, { locale: 'en-US' });
+  let sockets = 0;
+  page.on('websocket', () => sockets++);
+
+  const token = await newton.token(TENANT, { ttlSeconds: 3 });
+  await signInWithToken(page, newton.url, token);
+  await waitForIndicator(page, 'green');
+  assert.equal(sockets, 1);
+
+  await waitForIndicator(page, 'red', 15_000);
+  const indicator = page.getByTestId('connection');
+  assert.equal(await indicator.getAttribute('data-kind'), 'expired');
+  assert.match(String(await indicator.textContent()), /Session expired/);
+  await page.getByTestId('session-banner').waitFor();
+  const after = sockets;
+  await sleep(3000);
+  assert.equal(sockets, after, 'no new socket after the session expired');
+  assert.ok(sockets <= 2, `at most one attempt after the expiry (${sockets} sockets in all)`);
+  assert.equal(await indicator.getAttribute('data-kind'), 'expired', 'still red, no loop');
+
+  // Signing in again works from the banner.
+  await page.getByTestId('session-banner').getByRole('link').click();
+  await page.waitForURL(/\/login$/);
+  await signInWithToken(page, newton.url, await newton.token(TENANT));
+  await waitForIndicator(page, 'green');
+});

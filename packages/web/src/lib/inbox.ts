@@ -1,0 +1,176 @@
+/**
+ * The conversation list: loaded page by page over REST, then kept current by
+ * socket events (`new_message` carries the conversation after the message,
+ * `conversation_updated` its new state, `lead_*` the lead). Ordered by last
+ * activity, newest first, like the API.
+ */
+import type {
+  ConversationSummary,
+  ConversationUpdatedEvent,
+  LeadPayload,
+  NewMessageEvent,
+} from '@newton/protocol';
+import { get, writable } from 'svelte/store';
+import { ApiError, api } from './api.js';
+import type { Conversation, Page } from './types.js';
+
+export type StatusFilter = 'all' | 'open' | 'closed';
+
+const PAGE = 50;
+
+/** The preview the API gives a message without text (`[image]`, `[voice]`, …). */
+export function previewOf(m: { content: string | null; type: string }): string {
+  return m.content ? m.content.slice(0, 160) : `[${m.type}]`;
+}
+
+function byActivity(a: Conversation, b: Conversation): number {
+  const ta = a.last_message_at ?? '';
+  const tb = b.last_message_at ?? '';
+  if (ta !== tb) return ta < tb ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+class InboxStore {
+  readonly items = writable<Conversation[]>([]);
+  readonly loading = writable(false);
+  readonly error = writable<string | null>(null);
+  readonly nextCursor = writable<string | null>(null);
+  readonly filter = writable<StatusFilter>('all');
+  private readonly byId = new Map<string, Conversation>();
+  private generation = 0;
+
+  /** (Re)loads the first page for the current filter. */
+  async reload(): Promise<void> {
+    const gen = ++this.generation;
+    this.loading.set(true);
+    this.error.set(null);
+    try {
+      const page = await this.fetchPage(null);
+      if (gen !== this.generation) return;
+      this.byId.clear();
+      for (const c of page.items) this.byId.set(c.id, c);
+      this.nextCursor.set(page.next_cursor);
+      this.publish();
+    } catch (err) {
+      if (gen === this.generation) this.error.set(err instanceof Error ? err.message : String(err));
+    } finally {
+      if (gen === this.generation) this.loading.set(false);
+    }
+  }
+
+  async loadMore(): Promise<void> {
+    const cursor = get(this.nextCursor);
+    if (!cursor || get(this.loading)) return;
+    const gen = this.generation;
+    this.loading.set(true);
+    try {
+      const page = await this.fetchPage(cursor);
+      if (gen !== this.generation) return;
+      for (const c of page.items) if (!this.byId.has(c.id)) this.byId.set(c.id, c);
+      this.nextCursor.set(page.next_cursor);
+      this.publish();
+    } catch (err) {
+      this.error.set(err instanceof Error ? err.message : String(err));
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  setFilter(f: StatusFilter): void {
+    if (get(this.filter) === f) return;
+    this.filter.set(f);
+    void this.reload();
+  }
+
+  get(id: string): Conversation | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Loads one conversation (a deep link to one not in the loaded pages). */
+  async fetchOne(id: string): Promise<Conversation | null> {
+    try {
+      const c = await api<Conversation>(`/api/conversations/${encodeURIComponent(id)}`);
+      this.upsert(c);
+      return c;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  onNewMessage(e: NewMessageEvent): void {
+    const prev = this.byId.get(e.conversation_id);
+    const summary = e.conversation;
+    // A late-arriving older message does not move the conversation back (like the API).
+    const newer = !prev?.last_message_at || (summary.last_message_at ?? '') >= prev.last_message_at;
+    this.upsert({
+      ...(prev ?? { created_at: e.occurred_at }),
+      ...summary,
+      lead: e.lead,
+      last_message_preview: newer ? previewOf(e.message) : (prev?.last_message_preview ?? null),
+      last_message_id: newer ? e.message.id : (prev?.last_message_id ?? null),
+      last_message_at: newer ? summary.last_message_at : (prev?.last_message_at ?? null),
+    } as Conversation);
+  }
+
+  onConversationUpdated(e: ConversationUpdatedEvent): void {
+    this.applySummary(e.conversation);
+  }
+
+  onLead(lead: LeadPayload): void {
+    let changed = false;
+    for (const c of this.byId.values()) {
+      if (c.lead_id === lead.id) {
+        this.byId.set(c.id, { ...c, lead });
+        changed = true;
+      }
+    }
+    if (changed) this.publish();
+  }
+
+  /** Applies a conversation's new state (read, closed, …) if the list has it. */
+  applySummary(summary: ConversationSummary & Partial<Conversation>): void {
+    const prev = this.byId.get(summary.id);
+    if (!prev) return;
+    this.upsert({ ...prev, ...summary });
+  }
+
+  /** Marks read locally at once (the server confirms with `conversation_updated`). */
+  clearUnread(id: string): void {
+    const prev = this.byId.get(id);
+    if (prev && prev.unread_count !== 0) this.upsert({ ...prev, unread_count: 0 });
+  }
+
+  private upsert(c: Conversation): void {
+    const f = get(this.filter);
+    if (f !== 'all' && c.status !== f) this.byId.delete(c.id);
+    else this.byId.set(c.id, c);
+    this.publish();
+  }
+
+  private fetchPage(cursor: string | null): Promise<Page<Conversation>> {
+    const q = new URLSearchParams({ limit: String(PAGE) });
+    const f = get(this.filter);
+    if (f !== 'all') q.set('status', f);
+    if (cursor) q.set('cursor', cursor);
+    return api<Page<Conversation>>(`/api/conversations?${q}`);
+  }
+
+  private publish(): void {
+    this.items.set([...this.byId.values()].sort(byActivity));
+  }
+}
+
+export const inbox = new InboxStore();
+
+/** Whether a conversation matches the search box (name, phone or last message text). */
+export function matches(c: Conversation, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  const digits = q.replace(/[^\d]/g, '');
+  return (
+    (c.lead.name ?? '').toLowerCase().includes(q) ||
+    (digits.length > 0 && (c.lead.phone ?? '').replace(/[^\d]/g, '').includes(digits)) ||
+    (c.last_message_preview ?? '').toLowerCase().includes(q)
+  );
+}

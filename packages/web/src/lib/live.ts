@@ -1,0 +1,150 @@
+/**
+ * The tenant's live connection: one `WebSocketService` (@newton/client) per
+ * signed-in session, its events routed to the inbox and the open thread, and
+ * the facts the connection indicator shows (health.ts).
+ *
+ * Loading order: the socket connects first; on its first
+ * `connection_established` the views load over REST, so nothing that happens
+ * in between is missed. After a reconnect the SDK resumes with `since` (the
+ * missed events arrive as events); after `resync` the views reload.
+ */
+import { type ConnectionState, WebSocketService } from '@newton/client';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@newton/protocol';
+import { derived, get, type Readable, writable } from 'svelte/store';
+import { describeHealth, type Health } from './health.js';
+import { inbox } from './inbox.js';
+import { type Session, session, sessionEnd, signOut } from './session.js';
+import { thread } from './thread.js';
+
+export interface LiveFacts {
+  state: ConnectionState;
+  now: number;
+  lastFrameAt: number | null;
+  lastEventAt: number | null;
+  lastSeq: number | null;
+  heartbeatMs: number;
+  downSince: number | null;
+  authReason: string | null;
+}
+
+const facts = writable<LiveFacts>({
+  state: { status: 'idle' },
+  now: Date.now(),
+  lastFrameAt: null,
+  lastEventAt: null,
+  lastSeq: null,
+  heartbeatMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
+  downSince: null,
+  authReason: null,
+});
+
+/** What the indicator shows, re-evaluated every second. */
+export const health: Readable<Health & LiveFacts> = derived([facts, sessionEnd], ([f, ended]) => ({
+  ...f,
+  ...describeHealth({ ...f, ended }),
+}));
+
+/** True once the views have loaded for the current session. */
+export const ready = writable(false);
+
+let service: WebSocketService | undefined;
+let ticker: ReturnType<typeof setInterval> | undefined;
+const offs: (() => void)[] = [];
+
+function patch(p: Partial<LiveFacts>): void {
+  facts.update((f) => ({ ...f, ...p }));
+}
+
+/** Starts the connection for `s` (stopping any earlier one). */
+export function startLive(s: Session): void {
+  stopLive();
+  let loaded = false;
+  const svc = new WebSocketService({
+    baseUrl: location.origin,
+    tenantId: s.tenantId,
+    // The inbox cannot refresh a token: after the server refused it (4401), the session is over.
+    getToken: ({ refresh }) => {
+      const current = get(session);
+      if (refresh || !current) throw new Error('session ended');
+      return current.token;
+    },
+  });
+  service = svc;
+  patch({
+    state: svc.state.get(),
+    downSince: Date.now(),
+    authReason: null,
+    lastSeq: null,
+    lastEventAt: null,
+  });
+  ready.set(false);
+  offs.push(
+    svc.on('state', (state) => {
+      const f = get(facts);
+      const downSince = state.status === 'open' ? null : (f.downSince ?? Date.now());
+      patch({ state, downSince, now: Date.now() });
+      if (state.status === 'unauthorized')
+        sessionEnd.set(get(facts).authReason === 'token_expired' ? 'expired' : 'unauthorized');
+      if (state.status === 'forbidden') sessionEnd.set('forbidden');
+    }),
+    svc.on('frame', () => patch({ lastFrameAt: Date.now(), now: Date.now() })),
+    svc.on('close', ({ code, reason }) => {
+      if (code === 4401) patch({ authReason: reason || 'unauthorized' });
+    }),
+    svc.on('connected', (frame) => {
+      patch({
+        heartbeatMs: frame.heartbeat_interval_ms || DEFAULT_HEARTBEAT_INTERVAL_MS,
+        lastSeq: svc.lastSeq,
+      });
+      if (!loaded) {
+        loaded = true;
+        void reloadViews();
+      }
+    }),
+    svc.on('event', () => patch({ lastEventAt: Date.now(), lastSeq: svc.lastSeq })),
+    svc.on('resync', () => void reloadViews()),
+    svc.on('new_message', (e) => {
+      if ((e.message as { probe?: boolean }).probe) return;
+      inbox.onNewMessage(e);
+      thread.onNewMessage(e);
+    }),
+    svc.on('message_status', (e) => thread.onStatus(e)),
+    svc.on('conversation_updated', (e) => inbox.onConversationUpdated(e)),
+    svc.on('lead_created', (e) => inbox.onLead(e.lead)),
+    svc.on('lead_updated', (e) => inbox.onLead(e.lead)),
+  );
+  ticker = setInterval(() => patch({ now: Date.now() }), 1000);
+  svc.connect();
+}
+
+async function reloadViews(): Promise<void> {
+  await Promise.all([inbox.reload(), thread.reload()]);
+  ready.set(true);
+}
+
+export function stopLive(): void {
+  for (const off of offs.splice(0)) off();
+  clearInterval(ticker);
+  service?.destroy();
+  service = undefined;
+}
+
+/** Tries at once instead of waiting for the next scheduled attempt (the SDK's `connect()`). */
+export function reconnectNow(): void {
+  const status = service?.state.get().status;
+  if (status === 'reconnecting' || status === 'offline') service?.connect();
+}
+
+/** Sign out on purpose. */
+export function signOutNow(): void {
+  stopLive();
+  signOut('signed_out');
+}
+
+// A REST call that answered 401 ends the session: stop the socket too (no retry loop).
+sessionEnd.subscribe((why) => {
+  if (why && service && why !== 'forbidden') {
+    const state = service.state.get().status;
+    if (state !== 'unauthorized') service.disconnect();
+  }
+});

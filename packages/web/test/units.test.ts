@@ -1,0 +1,89 @@
+/**
+ * The inbox's rules without a browser: the connection indicator's colours
+ * (docs/web.md "Connection indicator") and the language choice.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConnectionState } from '@newton/client';
+import { get } from 'svelte/store';
+import { describeHealth, HEARD_SLACK_MS, type HealthInput, RED_AFTER_MS } from '../src/lib/health.js';
+import { browserLocale, setLocale, t } from '../src/lib/i18n.js';
+
+const NOW = 1_800_000_000_000;
+const HB = 30_000;
+
+function health(state: ConnectionState, extra: Partial<HealthInput> = {}) {
+  const h = describeHealth({
+    state,
+    now: NOW,
+    lastFrameAt: NOW - 1000,
+    heartbeatMs: HB,
+    downSince: null,
+    authReason: null,
+    ended: null,
+    ...extra,
+  });
+  return `${h.color} ${h.kind}`;
+}
+
+const open: ConnectionState = { status: 'open', connectionId: 'c', userId: 'u' };
+
+test('green only when open and heard from within the last heartbeat', () => {
+  assert.equal(health(open), 'green open');
+  assert.equal(health(open, { lastFrameAt: NOW - HB - HEARD_SLACK_MS }), 'green open');
+  assert.equal(health(open, { lastFrameAt: NOW - HB - HEARD_SLACK_MS - 1 }), 'amber stale');
+});
+
+test('amber while (re)connecting, red once the outage lasted RED_AFTER_MS', () => {
+  assert.equal(health({ status: 'connecting', attempt: 0 }, { downSince: NOW }), 'amber connecting');
+  const rec: ConnectionState = {
+    status: 'reconnecting',
+    attempt: 2,
+    nextAt: NOW + 1500,
+    code: 1006,
+    reason: '',
+  };
+  assert.equal(health(rec, { downSince: NOW - RED_AFTER_MS + 1 }), 'amber reconnecting');
+  assert.equal(health(rec, { downSince: NOW - RED_AFTER_MS }), 'red down');
+  assert.equal(health({ status: 'connecting', attempt: 3 }, { downSince: NOW - 1000 }), 'amber reconnecting');
+  assert.equal(health({ status: 'connecting', attempt: 3 }, { downSince: NOW - RED_AFTER_MS }), 'red down');
+  const h = describeHealth({
+    state: rec,
+    now: NOW,
+    lastFrameAt: null,
+    heartbeatMs: HB,
+    downSince: NOW,
+    authReason: null,
+    ended: null,
+  });
+  assert.deepEqual(h.vars, { attempt: 2, s: 2 }, 'attempt and seconds to the next try');
+});
+
+test('red for offline, expired, refused and forbidden; grey when stopped', () => {
+  assert.equal(health({ status: 'offline' }), 'red offline');
+  assert.equal(
+    health({ status: 'unauthorized', reason: 'get_token_failed' }, { authReason: 'token_expired' }),
+    'red expired',
+  );
+  assert.equal(health({ status: 'unauthorized', reason: 'token_expired' }), 'red expired');
+  assert.equal(health({ status: 'unauthorized', reason: 'unauthorized' }), 'red unauthorized');
+  assert.equal(health({ status: 'forbidden', reason: 'forbidden' }), 'red forbidden');
+  assert.equal(health({ status: 'forbidden', reason: 'unknown_tenant' }), 'red forbidden');
+  assert.equal(health(open, { ended: 'expired' }), 'red expired', 'a REST 401 token_expired wins');
+  assert.equal(health({ status: 'closed' }), 'grey closed');
+});
+
+test('the language follows the browser (Spanish for es-*, else English) and fills placeholders', () => {
+  assert.equal(browserLocale(['es-CO', 'en']), 'es');
+  assert.equal(browserLocale(['fr-FR', 'es']), 'es');
+  assert.equal(browserLocale(['en-GB', 'es']), 'en');
+  assert.equal(browserLocale(['de']), 'en');
+  assert.equal(browserLocale(undefined), 'en');
+  setLocale('es');
+  assert.equal(get(t)('conn.reconnecting', { attempt: 2, s: 4 }), 'Reconectando (intento 2, próximo en 4 s)');
+  setLocale('en');
+  assert.equal(
+    get(t)('conn.reconnecting', { attempt: 2, s: 4 }),
+    'Reconnecting (attempt 2, next try in 4 s)',
+  );
+});
