@@ -9,6 +9,7 @@ export type Channel = (typeof CHANNELS)[number];
 export const EVENT_CHANNEL = {
   new_message: 'messages',
   message_status: 'messages',
+  message_updated: 'messages',
   lead_created: 'leads',
   lead_updated: 'leads',
   conversation_updated: 'conversations',

@@ -71,6 +71,8 @@ export interface MessagePayload {
   location?: LocationInfo;
   contacts?: ContactCard[];
   reaction?: ReactionInfo;
+  /** ISO-8601 time of the last edit made on WhatsApp; absent when never edited (see `message_updated`). */
+  edited_at?: string;
   /** Outbound only: the idempotency key the CRM sent the reply with, if any. */
   client_id?: string | null;
   /** Outbound only: the agent (token `sub`) who sent it from the CRM; null when typed on the phone. */
@@ -134,12 +136,31 @@ export interface MessageStatusEvent extends EventEnvelope<'message_status'> {
   provider_message_id?: string;
 }
 
+/**
+ * A stored message changed after it was first delivered: today, an edit made
+ * on WhatsApp (Evolution `messages.edited`). Carries the message as it is now;
+ * replace the one with the same `id`.
+ */
+export interface MessageUpdatedEvent extends EventEnvelope<'message_updated'> {
+  message_id: string;
+  conversation_id: string;
+  message: MessagePayload;
+  /** What changed: `edited` (new text). */
+  change: 'edited';
+  /** ISO-8601 time of the edit. */
+  edited_at: string;
+}
+
 export interface LeadCreatedEvent extends EventEnvelope<'lead_created'> {
   lead: LeadPayload;
+  /** Present (true) only for the lead of a diagnostics probe (`newton doctor`): lead lists should not show it. */
+  probe?: true;
 }
 
 export interface LeadUpdatedEvent extends EventEnvelope<'lead_updated'> {
   lead: LeadPayload;
+  /** As on `lead_created`. */
+  probe?: true;
 }
 
 export interface ConversationUpdatedEvent extends EventEnvelope<'conversation_updated'> {
@@ -149,6 +170,7 @@ export interface ConversationUpdatedEvent extends EventEnvelope<'conversation_up
 export type TenantEvent =
   | NewMessageEvent
   | MessageStatusEvent
+  | MessageUpdatedEvent
   | LeadCreatedEvent
   | LeadUpdatedEvent
   | ConversationUpdatedEvent;

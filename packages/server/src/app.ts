@@ -7,7 +7,7 @@ import { NodeDiagnostics } from './diagnostics/index.js';
 import { LoginCodes } from './http/login-routes.js';
 import { buildHttp } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
-import { Ingestor, OutboundService, ReplySender, StatusApplier } from './pipeline/index.js';
+import { EditApplier, Ingestor, OutboundService, ReplySender, StatusApplier } from './pipeline/index.js';
 import { CloudMediaFetcher } from './providers/cloud/media.js';
 import { CloudClient } from './providers/cloud/send.js';
 import { CloudWebhook } from './providers/cloud/webhook.js';
@@ -20,7 +20,8 @@ import { ReceiptRecorder } from './providers/receipts.js';
 import { Store } from './store/index.js';
 import { Gateway } from './ws/index.js';
 
-const RECEIPT_PRUNE_INTERVAL_MS = 10 * 60_000;
+/** Receipts beyond RECEIPTS_KEPT live at most this long (a flood of junk webhooks grows the table only so far). */
+const RECEIPT_PRUNE_INTERVAL_MS = 60_000;
 
 /** A running Newton node. */
 export interface NewtonNode {
@@ -107,7 +108,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     resumeAfterMs: config.sendResumeAfterMs,
   });
   const outbound = new OutboundService(store, bus, providers, sender, log);
-  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses);
+  const edits = new EditApplier(store, bus, log);
+  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses, edits);
   const cloudReceipts = new ReceiptRecorder(store.receipts, 'cloud', log);
   const cloudWebhook = new CloudWebhook(store.admin, ingestor, statuses, cloudReceipts, log);
   const mediaFetchers = new MediaFetchers()

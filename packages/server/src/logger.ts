@@ -29,8 +29,12 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|apikey|access_token|hub\.verify_token)=)[^&#"\s]*/gi, '$1[redacted]');
 }
 
-export function createLogger(level: string, nodeId: string): Logger {
-  return pino({
+/**
+ * The node's logger. `destination` (tests) receives the lines instead of stdout.
+ * @default destination stdout
+ */
+export function createLogger(level: string, nodeId: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { node: nodeId },
     redact: { paths: REDACT, censor: '[redacted]' },
@@ -39,5 +43,6 @@ export function createLogger(level: string, nodeId: string): Logger {
         return { method: req.method, url: redactUrl(req.url ?? ''), ip: req.ip, id: req.id };
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -18,10 +18,16 @@ interface Line {
   minutesAgo: number;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
-
-/** Posts one Evolution webhook through the real path (with the instance's API key, when it has one). */
-export async function post(newton: TestNewton, line: Line, apikey: string | null = null): Promise<void> {
+/**
+ * Posts one Evolution webhook through the real path (with the instance's API key, when it has one),
+ * timed `line.minutesAgo` before `at` (epoch ms).
+ */
+export async function post(
+  newton: TestNewton,
+  line: Line,
+  apikey: string | null = null,
+  at = Date.now(),
+): Promise<void> {
   const res = await newton.evolution(
     upsertBody({
       instance: INSTANCE,
@@ -32,7 +38,7 @@ export async function post(newton: TestNewton, line: Line, apikey: string | null
       fromMe: line.fromMe ?? false,
       ...(line.status ? { status: line.status } : {}),
       ...(line.image !== undefined ? { message: imageMessage(line.image) } : { text: line.text ?? '' }),
-      timestamp: now() - line.minutesAgo * 60,
+      timestamp: Math.floor(at / 1000) - line.minutesAgo * 60,
     }),
   );
   if (res.status !== 200) throw new Error(`seed webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
@@ -123,12 +129,14 @@ export const DEMO: Line[] = [
 
 /**
  * Creates the tenant and its Evolution instance (pointed at a provider
- * simulator when `sendVia` is given), then posts the demo conversation history.
+ * simulator when `sendVia` is given), then posts the demo conversation history,
+ * timed relative to `at` (epoch ms; a fixed time gives the same history on every run).
  */
 export async function seedTenant(
   newton: TestNewton,
   tenant: string,
   sendVia?: { baseUrl: string; apikey: string },
+  at = Date.now(),
 ): Promise<void> {
   await newton.addTenant(tenant, 'Celucambio');
   await newton.addInstance({
@@ -136,5 +144,5 @@ export async function seedTenant(
     name: INSTANCE,
     ...(sendVia ? { baseUrl: sendVia.baseUrl, apikey: sendVia.apikey } : {}),
   });
-  for (const line of DEMO) await post(newton, line, sendVia?.apikey ?? null);
+  for (const line of DEMO) await post(newton, line, sendVia?.apikey ?? null, at);
 }

@@ -51,10 +51,11 @@ export async function launch(): Promise<Browser> {
 /** A fresh context (own storage) and page; `locale` drives navigator.language. */
 export async function newPage(
   browser: Browser,
-  opts: { locale?: string; width?: number; height?: number } = {},
+  opts: { locale?: string; width?: number; height?: number; timezoneId?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     locale: opts.locale ?? 'es-CO',
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
     deviceScaleFactor: 1,
   });

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
 import { TestNewton } from '../../server/src/testing/harness.js';
+import { messagesEditedBody } from '../../server/src/testing/provider-simulator/evolution.js';
 import { INSTANCE, post, seedTenant } from './seed.js';
 import {
   ensureWebBuild,
@@ -130,4 +131,30 @@ test('thread: older pages on scroll up, bottom-sticking, day groups; list search
   await page.waitForTimeout(100);
   s = await scroll(page);
   assert.ok(s.height - s.top - s.client < 5, 'still at the bottom');
+
+  // An edit made on WhatsApp (Evolution messages.edited → message_updated) replaces the text in place.
+  await newton.evolution(
+    upsertBody({
+      instance: INSTANCE,
+      sender: null,
+      from: PAULA,
+      pushName: 'Paula Castro',
+      text: 'Precio 100',
+      id: 'EDITME1',
+    }),
+  );
+  await thread.getByText('Precio 100', { exact: true }).waitFor();
+  const edited = await newton.evolution(
+    messagesEditedBody({
+      instance: INSTANCE,
+      sender: null,
+      keyId: 'EDITME1',
+      text: 'Precio 90',
+      fromMe: false,
+      remoteJid: `${PAULA}@s.whatsapp.net`,
+    }),
+  );
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  await thread.getByText('Precio 90', { exact: true }).waitFor();
+  assert.equal(await thread.getByText('Precio 100', { exact: true }).count(), 0, 'the old text is gone');
 });

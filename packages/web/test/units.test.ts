@@ -1,6 +1,7 @@
 /**
  * The inbox's rules without a browser: the connection indicator's colours
- * (docs/web.md "Connection indicator") and the language choice.
+ * (docs/web.md "Connection indicator"), the language choice and the Cloud API's
+ * reply window as the inbox predicts it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,6 +9,8 @@ import type { ConnectionState } from '@newton/client';
 import { get } from 'svelte/store';
 import { describeHealth, HEARD_SLACK_MS, type HealthInput, RED_AFTER_MS } from '../src/lib/health.js';
 import { browserLocale, setLocale, t } from '../src/lib/i18n.js';
+import { predictedReplyBlock, REPLY_WINDOW_MS } from '../src/lib/reply-window.js';
+import type { Message } from '../src/lib/types.js';
 
 const NOW = 1_800_000_000_000;
 const HB = 30_000;
@@ -86,4 +89,39 @@ test('the language follows the browser (Spanish for es-*, else English) and fill
     get(t)('conn.reconnecting', { attempt: 2, s: 4 }),
     'Reconnecting (attempt 2, next try in 4 s)',
   );
+});
+
+test('the reply box predicts a closed Cloud API window from the newest inbound message', () => {
+  const msg = (direction: 'inbound' | 'outbound', provider: 'evolution' | 'cloud', ageMs: number): Message =>
+    ({ direction, provider, timestamp: new Date(NOW - ageMs).toISOString() }) as Message;
+  const hour = 3_600_000;
+  const closed = 'reply_window_closed';
+  assert.equal(predictedReplyBlock([msg('inbound', 'cloud', 25 * hour)], NOW), closed);
+  assert.equal(predictedReplyBlock([msg('inbound', 'cloud', 23 * hour)], NOW), null);
+  assert.equal(
+    predictedReplyBlock([msg('inbound', 'cloud', REPLY_WINDOW_MS)], NOW),
+    null,
+    'exactly 24 h: open',
+  );
+  assert.equal(
+    predictedReplyBlock([msg('inbound', 'cloud', 30 * hour), msg('inbound', 'cloud', hour)], NOW),
+    null,
+    'the newest inbound message counts',
+  );
+  assert.equal(
+    predictedReplyBlock([msg('inbound', 'cloud', 30 * hour), msg('outbound', 'cloud', hour)], NOW),
+    closed,
+    'replies do not reopen it',
+  );
+  assert.equal(
+    predictedReplyBlock([msg('inbound', 'evolution', 30 * hour)], NOW),
+    null,
+    'Evolution has no window',
+  );
+  assert.equal(
+    predictedReplyBlock([msg('outbound', 'cloud', hour)], NOW),
+    null,
+    'no inbound message: the server decides',
+  );
+  assert.equal(predictedReplyBlock([], NOW), null);
 });

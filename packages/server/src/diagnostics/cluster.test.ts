@@ -131,7 +131,13 @@ describe('diagnostics across two nodes', { skip }, () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'trace-two-nodes-1' },
       body: JSON.stringify(
-        upsertBody({ instance: 'acme-wa', sender: '573014165044', apikey: 'k', text: 'rastreo' }),
+        upsertBody({
+          instance: 'acme-wa',
+          sender: '573014165044',
+          apikey: 'k',
+          text: 'rastreo',
+          id: 'TRACETWONODES01',
+        }),
       ),
     });
     const body = (await res.json()) as { message_id: string };
@@ -169,6 +175,35 @@ describe('diagnostics across two nodes', { skip }, () => {
         ),
       );
     }
+    // By the provider's message id: the same journey, on both nodes.
+    const byProvider = await cli(
+      'trace',
+      'TRACETWONODES01',
+      '--log',
+      logs[0] as string,
+      '--log',
+      logs[1] as string,
+    );
+    assert.equal(byProvider.code, 0, byProvider.out);
+    assert.match(
+      byProvider.out,
+      new RegExp(`^message ${body.message_id} \\(evolution TRACETWONODES01;`, 'm'),
+    );
+    for (const node of ['node-1', 'node-2']) {
+      assert.match(
+        byProvider.out,
+        new RegExp(
+          `^✔ delivered .* ${node} +event delivered to sockets, tenant acme, seq \\d+, new_message, → 2 socket\\(s\\)`,
+          'm',
+        ),
+      );
+    }
+    assert.match(byProvider.out, /^✔ routed .* node-1 +webhook routed/m);
+    assert.match(
+      byProvider.out,
+      /^✔ published .* node-1 +events published, tenant acme, seq \d+,\d+, via redis/m,
+    );
+
     // Without logs, the database still tells the story up to the event log.
     const dbOnly = await cli('trace', 'trace-two-nodes-1');
     assert.equal(dbOnly.code, 0, dbOnly.out);

@@ -1,3 +1,4 @@
+import { senderDigits } from '../providers/receipts.js';
 import type { Instance, Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
 import { busHop, GOOD, socketsHop, unroutableHop, webhooksHop, webhookViews } from './hops.js';
@@ -195,6 +196,8 @@ async function instancesHop(
       `the WhatsApp account is mapped to another tenant; if it is this tenant's, remove or fix the other instance (newton instance remove --provider ${elsewhere[0]?.provider} --instance ${c.other_instance}) and point that Evolution instance's webhook at this tenant's instance`,
     );
   }
+  const taken = await acceptedElsewhere(store, tenantId, instances, since, hours, evidence);
+  if (taken) return taken;
   const open = instances.filter((i) => !guarded(i));
   if (open.length > 0) {
     return hop(
@@ -212,5 +215,47 @@ async function instancesHop(
     'pass',
     `${instances.length} instance(s): ${instances.map((i) => `${i.name} (${i.number ? `+${i.number}` : 'any number'})`).join(', ')}; credentials configured`,
     evidence,
+  );
+}
+
+/**
+ * Webhooks from one of this tenant's numbers that another tenant's instance
+ * accepted: that instance has no number configured, so nothing refused them
+ * and no receipt is unroutable. Only the receipts' `sender_number` shows it.
+ */
+async function acceptedElsewhere(
+  store: Store,
+  tenantId: string,
+  instances: Instance[],
+  since: number,
+  hours: number,
+  evidence: Record<string, unknown>,
+): Promise<Hop | null> {
+  const mineOf = new Map<string, Instance>();
+  for (const i of instances) {
+    if (!i.number) continue;
+    mineOf.set(i.number, i);
+    const digits = senderDigits(i.number);
+    if (digits) mineOf.set(digits, i);
+  }
+  const rows = await store.receipts.routedElsewhere({ tenantId, numbers: [...mineOf.keys()], since });
+  if (rows.length === 0) return null;
+  const taken = rows.map((r) => ({
+    number: `+${r.senderNumber}`,
+    instance: mineOf.get(r.senderNumber)?.name ?? null,
+    other_instance: r.instanceName,
+    other_tenant: r.tenantId,
+    webhooks: r.count,
+    last_at: iso(r.lastAt),
+  }));
+  const c = taken[0] as (typeof taken)[number];
+  const other = `instance "${c.other_instance}" of tenant ${c.other_tenant}`;
+  return hop(
+    'instances',
+    'Instances and numbers',
+    'fail',
+    `${c.webhooks} webhook(s) from this tenant's number ${c.number} (instance "${c.instance}") were accepted by ${other} in the last ${hours} h (last at ${c.last_at})`,
+    { ...evidence, number_accepted_elsewhere: taken },
+    `the WhatsApp account of ${c.number} is connected to ${other}, which has no number configured and so takes any account's webhooks. If the account is this tenant's, move the instance here (newton instance remove --provider evolution --instance ${c.other_instance}, then newton instance add ${tenantId} --provider evolution --instance ${c.other_instance} --number ${c.number.slice(1)} --apikey <key>); otherwise set --number on instance "${c.other_instance}" (remove it and add it again with --number <its own number>) so Newton refuses webhooks from other numbers`,
   );
 }

@@ -59,6 +59,11 @@ before(async () => {
   const deaf = sockets.at(-1) as TestSocket;
   deaf.send({ type: 'unsubscribe', channels: ['messages'] });
   await deaf.waitFor('unsubscribed');
+  // Its account is connected to another tenant's instance that has no number: accepted there.
+  await tenantWithSocket('taken', 'taken-wa', '573020000006', 'k-taken');
+  await newton.addTenant('taker');
+  await newton.addInstance({ tenantId: 'taker', name: 'taker-wa', apikey: 'k-taker' });
+  sockets.push(await newton.connect('taker'));
 
   const post = async (body: unknown, status: number) =>
     assert.equal((await newton.evolution(body)).status, status);
@@ -66,6 +71,9 @@ before(async () => {
   await post(upsertBody({ instance: 'thief-wa', sender: '573020000001', apikey: 'k-thief' }), 200);
   await post(upsertBody({ instance: 'lost-wa-2', sender: '573020000002', apikey: 'k-lost' }), 202);
   await post(upsertBody({ instance: 'bad-wa', sender: '573020000003', apikey: 'wrong-key' }), 401);
+  for (const id of ['TAKEN0001', 'TAKEN0002']) {
+    await post(upsertBody({ instance: 'taker-wa', sender: '573020000006', apikey: 'k-taker', id }), 200);
+  }
 });
 after(() => newton.close());
 
@@ -131,6 +139,14 @@ describe('newton doctor', () => {
     );
     assert.equal(report.sockets?.[0]?.count, 1);
     assert.equal(report.probe_result?.outcome, 'accepted');
+    // Webhooks seen per instance: count, last time, outcomes (probes left out).
+    const seen = report.webhooks?.find((w) => w.instance_name === 'acme-wa');
+    assert.ok(seen && seen.count >= 1 && (seen.outcomes.accepted ?? 0) >= 1, JSON.stringify(report.webhooks));
+    assert.ok(Date.parse(String(seen.last_at)) > Date.now() - 60_000);
+    assert.equal(
+      seen.count,
+      Object.values(seen.outcomes).reduce((a, b) => a + b, 0),
+    );
     assert.ok(!JSON.stringify(report).includes('k-acme'), 'no secret in the report');
   });
 
@@ -140,6 +156,12 @@ describe('newton doctor', () => {
       'instances',
       /number \+573020000001 of instance "mis-wa" is also the number of instance "thief-wa" of tenant thief: 1 webhook/,
       /newton instance remove --provider evolution --instance thief-wa/,
+    ],
+    [
+      'taken',
+      'instances',
+      /2 webhook\(s\) from this tenant's number \+573020000006 \(instance "taken-wa"\) were accepted by instance "taker-wa" of tenant taker in the last 24 h \(last at 20/,
+      /newton instance remove --provider evolution --instance taker-wa, then newton instance add taken .*set --number on instance "taker-wa"/,
     ],
     [
       'lost',
@@ -169,10 +191,36 @@ describe('newton doctor', () => {
       assert.match(r.out, detail);
       assert.match(r.out, hint);
       assert.match(r.out, new RegExp(`^FAIL: the "${hopId}" hop fails`, 'm'));
-      const { report } = await doctorJson(tenant);
+      const { code, report } = await doctorJson(tenant);
+      assert.equal(code, 1, '--json exits 1 too');
+      assert.equal(report.ok, false);
       assert.deepEqual(failing(report), [hopId], 'only that hop fails');
     });
   }
+
+  test("number accepted by another tenant's instance that has no number: the owner is told, the other tenant is not", async () => {
+    const { report } = await doctorJson('taken');
+    const instances = report.hops.find((h) => h.id === 'instances');
+    const taken = (instances?.evidence.number_accepted_elsewhere ?? []) as Record<string, unknown>[];
+    assert.ok(Date.parse(String(taken[0]?.last_at)) > Date.now() - 60_000, JSON.stringify(taken));
+    assert.deepEqual(
+      taken.map(({ last_at, ...rest }) => rest),
+      [
+        {
+          number: '+573020000006',
+          instance: 'taken-wa',
+          other_instance: 'taker-wa',
+          other_tenant: 'taker',
+          webhooks: 2,
+        },
+      ],
+    );
+    // The tenant whose instance took them passes, and hears nothing of the other tenant.
+    const taker = await doctorJson('taker');
+    assert.equal(taker.code, 0, JSON.stringify(taker.report.hops.filter((h) => !h.ok)));
+    assert.ok(!JSON.stringify(taker.report).includes('taken'), 'no word of tenant taken');
+    assert.ok(!JSON.stringify(taker.report).includes('573020000006'), "no word of taken's number");
+  });
 
   test('the server not reachable is a hop of its own, with a hint', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
@@ -183,6 +231,10 @@ describe('newton doctor', () => {
       r.out,
     );
     assert.match(r.out, /fix: start it \(npx newton start\) or point doctor at it with --url/);
+    const json = await doctor('acme', '--url', closed, '--json');
+    assert.equal(json.code, 1);
+    const report = JSON.parse(json.out) as DoctorReport;
+    assert.deepEqual([report.ok, failing(report)[0]], [false, 'server']);
   });
 
   test('an unknown tenant fails the tenant hop; misuse exits 2', async () => {

@@ -3,8 +3,11 @@
  * scraped the way Prometheus does. Also `/healthz` and `/readyz`.
  */
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { STORY } from '../testing/contract.js';
+import { cloudBody, messagesValue } from '../testing/cloud-fixtures.js';
+import { postCloudWebhook } from '../testing/cloud-node.js';
+import { assertStoryMessage, STORY } from '../testing/contract.js';
 import { upsertBody } from '../testing/evolution-fixtures.js';
 import { eventually, TestNewton } from '../testing/harness.js';
 
@@ -23,8 +26,8 @@ before(async () => {
 after(() => newton.close());
 
 /** Scrapes `/metrics` into `name{labels}` → value. */
-async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${newton.url}/metrics`);
+async function scrape(node: TestNewton = newton): Promise<Map<string, number>> {
+  const res = await fetch(`${node.url}/metrics`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
   const values = new Map<string, number>();
@@ -59,13 +62,22 @@ test('metrics move as the story runs', async () => {
       sender: '573014165044',
       apikey: 'k',
       text: STORY.text,
+      pushName: STORY.pushName,
+      timestamp: STORY.timestamp,
     }),
   );
   assert.equal(res.status, 200);
-  for (const s of [subscriber, silent]) await s.waitFor('new_message');
+  for (const s of [subscriber, silent]) assertStoryMessage(await s.waitFor('new_message'));
   // An unroutable and a rejected webhook count too.
   assert.equal((await newton.evolution(upsertBody({ instance: 'nobody' }))).status, 202);
   assert.equal((await newton.evolution(upsertBody({ instance: 'celucambio', apikey: 'bad' }))).status, 401);
+  // Cloud API webhooks are counted under their own provider label.
+  const cloud = await postCloudWebhook(
+    newton,
+    cloudBody(messagesValue({ phoneNumberId: '309999999999999' })),
+    'no-such-app-secret',
+  );
+  assert.equal(cloud.body.outcome, 'unroutable');
   // A reconnecting client resumes from the replay cache.
   const again = await newton.connect(STORY.tenant, { since: 0 });
   await again.waitFor('resumed');
@@ -75,6 +87,8 @@ test('metrics move as the story runs', async () => {
   assert.equal(d('newton_webhooks_total{provider="evolution",outcome="accepted"}'), 1);
   assert.equal(d('newton_webhooks_total{provider="evolution",outcome="unroutable"}'), 1);
   assert.equal(d('newton_webhooks_total{provider="evolution",outcome="rejected"}'), 1);
+  assert.equal(d('newton_webhooks_total{provider="cloud",outcome="unroutable"}'), 1);
+  assert.equal(d('newton_webhooks_total{provider="cloud",outcome="accepted"}'), 0);
   assert.equal(d('newton_events_appended_total'), 2, 'lead_created + new_message');
   assert.equal(d('newton_events_published_total'), 2);
   assert.equal(d('newton_events_delivered_total'), 2);
@@ -101,4 +115,53 @@ test('every series carries the node id; healthz and readyz answer', async () => 
   const ready = await newton.get('/readyz');
   assert.equal(ready.status, 200);
   assert.equal((ready.body.checks as { bus: { kind: string } }).bus.kind, 'memory');
+});
+
+test('slow-consumer closes and replays from the event log are counted', async () => {
+  // No replay cache: a resume reads the event log. A small socket buffer: a socket that stops reading is closed soon.
+  const node = await TestNewton.start({ replayCacheEvents: 0, maxSocketBufferBytes: 32 * 1024 });
+  try {
+    await node.addTenant('slowpoke');
+    await node.addInstance({ tenantId: 'slowpoke', name: 'slow-wa' });
+    const post = async (id: string, text = 'hola') =>
+      assert.equal(
+        (await node.evolution(upsertBody({ instance: 'slow-wa', sender: null, id, text }))).status,
+        200,
+      );
+    await post('REPLAYLOG0001');
+    const before = await scrape(node);
+    const back = await node.connect('slowpoke', { since: 0 });
+    const resumed = await back.waitFor('resumed');
+    assert.equal(resumed.count, 2, 'lead_created + new_message replayed');
+    let now = await scrape(node);
+    assert.equal(
+      v(now, 'newton_replays_total{source="log"}') - v(before, 'newton_replays_total{source="log"}'),
+      1,
+    );
+    assert.equal(
+      v(now, 'newton_replayed_events_total{source="log"}') -
+        v(before, 'newton_replayed_events_total{source="log"}'),
+      2,
+    );
+    assert.equal(v(now, 'newton_replays_total{source="cache"}'), 0);
+
+    // A socket that stops reading: posts of 8 KB until the server gives up on it.
+    const slow = await node.connect('slowpoke');
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+    const text = 'x'.repeat(8 * 1024);
+    let n = 0;
+    for (; n < 3000; n++) {
+      await post(`SLOWMETRIC${String(n).padStart(5, '0')}`, text);
+      if (n % 10 === 9 && v(await scrape(node), 'newton_slow_consumer_closes_total') > 0) break;
+    }
+    now = await scrape(node);
+    assert.equal(
+      v(now, 'newton_slow_consumer_closes_total'),
+      1,
+      `one slow socket closed after ${n + 1} posts`,
+    );
+    back.close();
+  } finally {
+    await node.close();
+  }
 });

@@ -137,6 +137,9 @@ describe('admin diagnostics API', () => {
     assert.equal(res.body.instance, 'acme-wa');
     assert.match(String(res.body.trace_id), /^probe-/);
     assert.ok(!JSON.stringify(res.body).includes('acme-url-secret'));
+    // The probe's lead is marked too, so CRMs keep it out of lead lists.
+    const lead = await s.next((f) => f.type === 'lead_created');
+    assert.equal(lead.probe, true);
     const ev = await s.next((f) => f.type === 'new_message');
     const message = ev.message as { id: string; probe?: boolean };
     assert.equal(message.id, res.body.message_id);
@@ -206,9 +209,45 @@ describe('admin diagnostics API', () => {
       },
     );
     assert.equal(res.status, 200);
+    const lead = await s.next((f) => f.type === 'lead_created');
+    assert.equal(lead.probe, undefined);
     const ev = await s.next((f) => f.type === 'new_message');
     assert.equal((ev.message as { probe?: boolean }).probe, undefined);
     const list = await newton.get('/api/conversations', await newton.token('acme'));
     assert.equal((list.body.items as unknown[]).length, 1);
+  });
+
+  test("acme's number accepted by globex's instance (no number set): acme's admin sees where, globex's nothing of acme", async () => {
+    // globex-wa has no number configured, so Newton accepts acme's account on it.
+    const res = await newton.evolution(
+      upsertBody({ instance: 'globex-wa', sender: '573014165044', apikey: 'globex-secret-key' }),
+    );
+    assert.equal(res.status, 200);
+    const mine = await newton.get('/api/admin/diagnostics?tenant=acme', await admin('acme'));
+    const hops = mine.body.hops as {
+      id: string;
+      status: string;
+      detail: string;
+      evidence: Record<string, unknown>;
+    }[];
+    const instances = hops.find((h) => h.id === 'instances');
+    assert.equal(instances?.status, 'fail');
+    assert.match(
+      String(instances?.detail),
+      /1 webhook\(s\) from this tenant's number \+573014165044 \(instance "acme-wa"\) were accepted by instance "globex-wa" of tenant globex/,
+    );
+    const taken = instances?.evidence.number_accepted_elsewhere as Record<string, unknown>[];
+    assert.deepEqual(
+      taken.map((t) => [t.other_instance, t.other_tenant, t.webhooks]),
+      [['globex-wa', 'globex', 1]],
+    );
+    // globex's admin: its instances hop holds, and no word of acme or its number.
+    const theirs = await newton.get('/api/admin/diagnostics?tenant=globex', await admin('globex'));
+    assert.equal(theirs.status, 200);
+    const theirHops = theirs.body.hops as { id: string; status: string }[];
+    assert.notEqual(theirHops.find((h) => h.id === 'instances')?.status, 'fail');
+    const text = JSON.stringify(theirs.body);
+    assert.ok(!text.includes('acme') && !text.includes('573014165044'), text);
+    assert.equal((await newton.get('/api/admin/diagnostics?tenant=acme', await admin('globex'))).status, 404);
   });
 });

@@ -28,7 +28,7 @@ before(async () => {
 after(() => f.close());
 
 describe('tenant isolation', () => {
-  test('an agent of B cannot send in, retry in, or mark read a conversation of A (404, nothing sent, no event)', async () => {
+  test('an agent of B cannot send in, read, retry in, or mark read a conversation of A (404, nothing sent, no event)', async () => {
     const { conversationId, messageId } = await f.inbound(A, { from: f.nextPhone() });
     const sa = await f.t.connect(A);
     const before = f.sim.requests(EVOLUTION_SEND_TEXT).length;
@@ -38,6 +38,13 @@ describe('tenant isolation', () => {
     assert.deepEqual([read.status, read.body.error], [404, 'not_found']);
     const retry = await f.postAs(B, `/api/messages/${messageId}/retry`);
     assert.deepEqual([retry.status, retry.body.error], [404, 'not_found']);
+    for (const p of [
+      `/api/conversations/${conversationId}`,
+      `/api/conversations/${conversationId}/messages`,
+    ]) {
+      const seen = await f.t.get(p, f.setup(B).token);
+      assert.deepEqual([seen.status, seen.body.error], [404, 'not_found'], `B reads ${p}`);
+    }
     const missing = await f.reply(A, '00000000-0000-0000-0000-000000000000', { text: 'nada' });
     assert.deepEqual([missing.status, missing.body.error], [404, 'not_found']);
     assert.equal(f.sim.requests(EVOLUTION_SEND_TEXT).length, before, 'nothing was sent');

@@ -1,3 +1,4 @@
+export { EditApplier, type EditOutcome, type MessageEdit } from './edits.js';
 export { Ingestor } from './ingestor.js';
 export { OutboundService, type ReplyAnswer, type ReplyRequest } from './outbound.js';
 export { ReplySender, type SenderOptions } from './sender.js';

@@ -150,7 +150,11 @@ describe('provider failures', () => {
     const text = 'tras dos 500';
     f.sim.fail(onlyText(text), { kind: 'status', ...evolutionError(500, 'Internal Server Error') }, 2);
     const { id, s } = await replyAndSettle(text);
-    assert.equal(sendsOf(text).length, 3);
+    const sends = sendsOf(text);
+    assert.equal(sends.length, 3);
+    // FAST_SEND: base 20 ms, doubling, ±20 % jitter → gaps of at least 16 and 32 ms.
+    const gaps = sends.slice(1).map((r, i) => r.receivedAt - (sends[i]?.receivedAt ?? 0));
+    assert.ok((gaps[0] ?? 0) >= 16 && (gaps[1] ?? 0) >= 32, `backoff gaps ${gaps.join(', ')} ms`);
     await f.statusOn(s, id, 'sent');
   });
 

@@ -17,7 +17,7 @@ export async function publishCommitted(
   const seqs = events.map((e) => e.seq);
   try {
     await bus.publish(events);
-    log.debug({ seq: seqs, bus: bus.kind }, 'events published');
+    log.info({ seq: seqs, bus: bus.kind }, 'events published');
   } catch (err) {
     log.warn({ err, seq: seqs }, 'publish failed: nodes will catch up from the event log');
   }

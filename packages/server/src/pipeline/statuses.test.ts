@@ -68,6 +68,14 @@ function update(sent: Sent, status: EvolutionAck, extra: { fromMe?: boolean; rem
   );
 }
 
+/** The receipt Newton kept of a webhook answer. */
+async function receiptOf(res: { body: Record<string, unknown> }) {
+  const all = await f.t.node.store.receipts.list({ limit: 1000 });
+  const found = all.find((r) => r.traceId === res.body.trace_id);
+  assert.ok(found, `a receipt for ${String(res.body.trace_id)}`);
+  return found;
+}
+
 async function statusesOf(sent: Sent): Promise<string[]> {
   return sent.s
     .events()
@@ -87,8 +95,15 @@ describe('statuses move forward only', () => {
     await f.statusOn(sent.s, sent.id, 'sent');
     const read = await update(sent, 'READ');
     assert.deepEqual([read.status, read.body.outcome, read.body.status], [200, 'accepted', 'read']);
+    const r1 = await receiptOf(read);
+    assert.deepEqual(
+      [r1.outcome, r1.event, r1.providerMessageId, r1.messageId],
+      ['accepted', 'messages.update', sent.keyId, sent.id],
+    );
     const late = await update(sent, 'DELIVERY_ACK');
     assert.deepEqual([late.status, late.body.outcome], [200, 'duplicate'], JSON.stringify(late.body));
+    const r2 = await receiptOf(late);
+    assert.deepEqual([r2.outcome, r2.reason], ['duplicate', 'message is already read']);
     const again = await update(sent, 'SERVER_ACK');
     assert.equal(again.body.outcome, 'duplicate');
     await f.statusOn(sent.s, sent.id, 'read');
@@ -117,6 +132,9 @@ describe('statuses move forward only', () => {
     const edit = await update(sent, 'DELETED');
     assert.deepEqual([edit.status, edit.body.outcome], [200, 'ignored']);
     assert.match(String(edit.body.reason), /DELETED/);
+    const r = await receiptOf(edit);
+    assert.deepEqual([r.outcome, r.providerMessageId], ['ignored', sent.keyId]);
+    assert.match(String(r.reason), /DELETED/);
     const theirs = await update(sent, 'READ', { fromMe: false });
     assert.deepEqual([theirs.body.outcome, theirs.body.reason], ['ignored', 'status of an inbound message']);
     const group = await update(sent, 'READ', { remoteJid: '120363041234567890@g.us' });
@@ -143,6 +161,9 @@ describe('a status that arrives before its message', () => {
     const early = await update(sent, 'DELIVERY_ACK');
     assert.deepEqual([early.status, early.body.outcome], [200, 'accepted']);
     assert.match(String(early.body.reason), /not known yet/);
+    const kept = await receiptOf(early);
+    assert.deepEqual([kept.outcome, kept.providerMessageId], ['accepted', sent.keyId]);
+    assert.match(String(kept.reason), /not known yet/);
     release();
     await f.statusOn(sent.s, sent.id, 'delivered');
     assert.deepEqual(await statusesOf(sent), ['sent', 'delivered']);

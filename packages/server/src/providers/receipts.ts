@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '@newton/protocol';
 import { type Logger, redactUrl } from '../logger.js';
 import type { ReceiptOutcome, ReceiptStore, WebhookReceipt } from '../store/index.js';
+import { numberOf } from './whatsapp/phone.js';
 
 const EXCERPT_CHARS = 2048;
 const SECRET_KEYS =
@@ -19,6 +20,15 @@ export function bodyExcerpt(body: unknown): string | null {
   return safe.length > EXCERPT_CHARS ? `${safe.slice(0, EXCERPT_CHARS)}…` : safe;
 }
 
+/**
+ * The number a webhook came from as a receipt keeps it: E.164 digits without
+ * `+`, the form instance numbers are stored in; null when it is not a number.
+ */
+export function senderDigits(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return numberOf(value)?.slice(1) ?? null;
+}
+
 export interface ReceiptFields {
   event?: string | null;
   instanceName?: string | null;
@@ -28,6 +38,8 @@ export interface ReceiptFields {
   reason?: string | null;
   providerMessageId?: string | null;
   messageId?: string | null;
+  /** The number the webhook came from, E.164 digits without `+` (see senderDigits). */
+  senderNumber?: string | null;
   body?: unknown;
 }
 
@@ -55,6 +67,7 @@ export class ReceiptRecorder {
       messageId: f.messageId ?? null,
       traceId,
       bodySize,
+      senderNumber: f.senderNumber ?? null,
       // Accepted webhooks are in the message table already; keep bodies only for the others.
       bodyExcerpt: f.outcome === 'accepted' ? null : bodyExcerpt(f.body),
     };

@@ -20,6 +20,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-message-arrival-order.js';
 import * as m003 from './migrations/003-outbound.js';
 import * as m004 from './migrations/004-cloud-instances.js';
+import * as m005 from './migrations/005-receipt-sender.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-message-arrival-order': m002,
   '003-outbound': m003,
   '004-cloud-instances': m004,
+  '005-receipt-sender': m005,
 };
 
 /**

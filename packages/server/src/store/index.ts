@@ -17,6 +17,7 @@ import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
+export type { EditResult, MessageEdit } from './edits.js';
 export type { ConversationListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';

@@ -73,7 +73,7 @@ export async function ingestInboundPostgres(
   const byLid = needsLidLookup(m, byPhone) ? (read.by_lid ?? undefined) : undefined;
   const leadChange = decideLead(m, byPhone, byLid, now);
   const bodies: EventBody[] = [];
-  const leadBody = leadEvent(leadChange);
+  const leadBody = leadEvent(leadChange, m.isProbe === true);
   if (leadBody) bodies.push(leadBody);
   const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, lastSeq + bodies.length + 1, now);
   bodies.push(plan.body);

@@ -83,9 +83,11 @@ export function decideLead(
 }
 
 /** lead_created / lead_updated for a lead change, if any. */
-export function leadEvent(change: LeadChange): EventBody | undefined {
-  if (change.created) return { type: 'lead_created', lead: change.lead };
-  if (change.updated) return { type: 'lead_updated', lead: change.lead };
+export function leadEvent(change: LeadChange, isProbe = false): EventBody | undefined {
+  // A probe's lead is marked like its message, so CRMs keep it out of lead lists (issue #6).
+  const probe = isProbe ? { probe: true as const } : {};
+  if (change.created) return { type: 'lead_created', lead: change.lead, ...probe };
+  if (change.updated) return { type: 'lead_updated', lead: change.lead, ...probe };
   return undefined;
 }
 

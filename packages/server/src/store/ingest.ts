@@ -58,7 +58,7 @@ export async function ingestMessage(
   const now = Date.now();
   const bodies: EventBody[] = [];
   const leadChange = await upsertLead(trx, m, now);
-  const leadBody = leadEvent(leadChange);
+  const leadBody = leadEvent(leadChange, m.isProbe === true);
   if (leadBody) bodies.push(leadBody);
 
   const conv = (

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBody, MessagePayload } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from './db.js';
+import { applyEdit, type EditResult, type MessageEdit } from './edits.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { conversationSummary, instanceFromRow, leadPayload, messagePayload } from './mappers.js';
 import { conversationRow, markConversationRead, type ReadResult } from './read-state.js';
@@ -344,6 +345,11 @@ export class OutboundStore {
   /** A provider's status report (forward-only; kept when the message is not known yet). */
   applyStatus(u: StatusUpdate): Promise<StatusStoreResult> {
     return this.write((trx) => applyStatus(trx, this.dialect, u));
+  }
+
+  /** An edit made on WhatsApp: new content with `message_updated` (store/edits.ts). */
+  applyEdit(e: MessageEdit): Promise<EditResult> {
+    return this.write((trx) => applyEdit(trx, this.dialect, e));
   }
 
   /** Puts a failed reply back to `pending` (same id) so that it is sent again. */

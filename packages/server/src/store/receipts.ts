@@ -82,6 +82,44 @@ export class ReceiptStore {
     return rows.map(receiptFromRow);
   }
 
+  /**
+   * Webhooks since `since` from one of `numbers` (E.164 digits, the
+   * `sender_number` column) that were routed to a tenant other than
+   * `tenantId`, counted per tenant and instance with the newest of each; probe
+   * webhooks left out. Where a tenant's WhatsApp account is being stored when
+   * another tenant's instance, with no number configured, takes its webhooks.
+   */
+  async routedElsewhere(f: {
+    tenantId: string;
+    numbers: string[];
+    since: number;
+  }): Promise<
+    { senderNumber: string; tenantId: string; instanceName: string | null; count: number; lastAt: number }[]
+  > {
+    if (f.numbers.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('webhook_receipts')
+      .select(['sender_number', 'tenant_id', 'instance_name'])
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('received_at').as('last_at')])
+      .where('sender_number', 'in', f.numbers)
+      .where('received_at', '>=', f.since)
+      .where('tenant_id', 'is not', null)
+      .where('tenant_id', '<>', f.tenantId)
+      .where('outcome', 'in', ['accepted', 'duplicate', 'ignored'])
+      .where('trace_id', 'not like', 'probe-%')
+      .groupBy(['sender_number', 'tenant_id', 'instance_name'])
+      .execute();
+    return rows
+      .map((r) => ({
+        senderNumber: String(r.sender_number),
+        tenantId: String(r.tenant_id),
+        instanceName: r.instance_name,
+        count: Number(r.n),
+        lastAt: Number(r.last_at),
+      }))
+      .sort((a, b) => b.lastAt - a.lastAt);
+  }
+
   /** The receipts of one message or trace (for `newton trace`), oldest first. */
   async find(f: {
     messageId?: string;
@@ -138,6 +176,7 @@ function receiptFromRow(row: Selectable<WebhookReceiptsTable>): WebhookReceipt {
     traceId: row.trace_id,
     bodySize: Number(row.body_size),
     bodyExcerpt: row.body_excerpt,
+    senderNumber: row.sender_number,
   };
 }
 
@@ -167,5 +206,6 @@ export function receiptRow(r: WebhookReceipt): WebhookReceiptsTable {
     trace_id: r.traceId,
     body_size: r.bodySize,
     body_excerpt: r.bodyExcerpt,
+    sender_number: r.senderNumber ?? null,
   };
 }

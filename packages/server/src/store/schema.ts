@@ -136,6 +136,8 @@ export interface WebhookReceiptsTable {
   body_size: number;
   /** First bytes of the body, kept only for webhooks that were not accepted. */
   body_excerpt: string | null;
+  /** The WhatsApp number the webhook came from, E.164 digits without `+` (migration 005). */
+  sender_number: string | null;
 }
 
 export interface Database {

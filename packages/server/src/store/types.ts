@@ -54,6 +54,8 @@ export interface MessageExtra {
   location?: LocationInfo;
   contacts?: ContactCard[];
   reaction?: ReactionInfo;
+  /** ISO-8601 time of the last edit made on WhatsApp (store/edits.ts). */
+  edited_at?: string;
 }
 
 /** A message as a provider adapter hands it over: already routed and normalised. */
@@ -118,6 +120,11 @@ export interface WebhookReceipt {
   traceId: string;
   bodySize: number;
   bodyExcerpt: string | null;
+  /**
+   * The WhatsApp number the webhook came from (Evolution `sender`, Cloud
+   * `display_phone_number`), E.164 digits without `+`; null when it names none.
+   */
+  senderNumber?: string | null;
 }
 
 export interface TenantLogState {

@@ -131,6 +131,16 @@ const en = {
   'diag.col.last': 'Last frame',
   'diag.admin_only': 'Diagnostics are for admins.',
   'diag.unavailable': 'This server has no diagnostics endpoint yet.',
+  'diag.status.pass': 'Passed',
+  'diag.status.warn': 'Worth a look',
+  'diag.status.fail': 'Failing',
+  'diag.status.skip': 'Not checked',
+  'diag.hop.tenant': 'Tenant exists',
+  'diag.hop.instances': 'Instances and numbers',
+  'diag.hop.webhooks': 'Webhooks arriving',
+  'diag.hop.unroutable': 'Webhooks routed elsewhere',
+  'diag.hop.bus': 'Bus round trip',
+  'diag.hop.sockets': 'Sockets connected',
   'error.generic': 'Something went wrong: {message}',
 };
 
@@ -262,6 +272,16 @@ const es: Record<MessageKey, string> = {
   'diag.col.last': 'Último frame',
   'diag.admin_only': 'El diagnóstico es solo para administradores.',
   'diag.unavailable': 'Este servidor aún no tiene diagnóstico.',
+  'diag.status.pass': 'Correcto',
+  'diag.status.warn': 'Conviene revisarlo',
+  'diag.status.fail': 'Falla',
+  'diag.status.skip': 'Sin revisar',
+  'diag.hop.tenant': 'La cuenta existe',
+  'diag.hop.instances': 'Instancias y números',
+  'diag.hop.webhooks': 'Llegada de webhooks',
+  'diag.hop.unroutable': 'Webhooks enviados a otro destino',
+  'diag.hop.bus': 'Ida y vuelta por el bus',
+  'diag.hop.sockets': 'Sockets conectados',
   'error.generic': 'Algo salió mal: {message}',
 };
 

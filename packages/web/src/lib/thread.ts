@@ -5,7 +5,7 @@
  * `client_id`, then advanced by status events (pending → sent → delivered →
  * read, or failed with a reason and a retry).
  */
-import type { MessageStatusEvent, NewMessageEvent } from '@newton/protocol';
+import type { MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent } from '@newton/protocol';
 import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
 import { inbox } from './inbox.js';
@@ -122,7 +122,19 @@ class ThreadStore {
     if (e.conversation_id !== get(this.conversationId)) return;
     this.merge(e.message as Message);
     this.publish();
-    if (e.message.direction === 'inbound') this.scheduleRead();
+    if (e.message.direction === 'inbound') {
+      // The customer wrote: WhatsApp's 24-hour window is open again.
+      if (get(this.replyBlock) === 'reply_window_closed') this.replyBlock.set(null);
+      this.scheduleRead();
+    }
+  }
+
+  /** An edit made on WhatsApp: the event carries the message as it is now. */
+  onUpdated(e: MessageUpdatedEvent): void {
+    if (e.conversation_id !== get(this.conversationId)) return;
+    if (!this.byId.has(e.message_id)) return;
+    this.byId.set(e.message_id, e.message as Message);
+    this.publish();
   }
 
   onStatus(e: MessageStatusEvent): void {

@@ -141,6 +141,14 @@ describe('Cloud API replies', () => {
     );
     const read = await socket.next(statusFrame(id, 'read'));
     assert.equal(read.conversation_id, conv);
+    // Every status leaves a receipt (one per item), as messages do.
+    const receipts = (await t.node.store.receipts.list({ limit: 1000 })).filter(
+      (x) => x.traceId === batch.body.trace_id,
+    );
+    assert.deepEqual(receipts.map((x) => [x.provider, x.outcome, x.providerMessageId]).sort(), [
+      ['cloud', 'accepted', wamid],
+      ['cloud', 'duplicate', wamid],
+    ]);
     const row = await t.node.store.db
       .selectFrom('messages')
       .select('status')

@@ -2,7 +2,7 @@ import type { MessageStatus } from '@newton/protocol';
 import type { Logger } from '../../logger.js';
 import type { Ingestor } from '../../pipeline/index.js';
 import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
-import type { ReceiptFields, ReceiptRecorder } from '../receipts.js';
+import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange, ParsedCloudStatus } from './types.js';
@@ -163,6 +163,7 @@ export class CloudWebhook {
       outcome: 'ignored',
       event: change.field,
       instanceName: change.phoneNumberId,
+      senderNumber: senderDigits(change.displayPhoneNumber),
       ...(instance ? { tenantId: instance.tenantId, instanceId: instance.id } : {}),
     };
     const record: RecordItem = (f) =>
@@ -185,6 +186,7 @@ export class CloudWebhook {
     if (change.field !== 'messages') {
       return single('ignored', `field "${String(change.field).slice(0, 100)}" is not handled`);
     }
+    log.info({ tenant: instance.tenantId, instance: instance.name, auth: 'signature' }, 'webhook routed');
     const { messages, statuses, contacts, errors } = change.value;
     const ctx: ChangeContext = { instance, change, req, record, log };
     const out: Item[] = [];
@@ -235,6 +237,7 @@ export class CloudWebhook {
         tenantId: instance.tenantId,
         instanceId: instance.id,
         providerMessageId: m.providerMessageId,
+        senderNumber: senderDigits(change.displayPhoneNumber),
       }),
     );
     const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';

@@ -1,9 +1,10 @@
 import type { Logger } from '../../logger.js';
-import type { Ingestor, StatusApplier } from '../../pipeline/index.js';
+import type { EditApplier, Ingestor, StatusApplier } from '../../pipeline/index.js';
 import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
-import type { ReceiptFields, ReceiptRecorder } from '../receipts.js';
+import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { numberOf, sameNumber } from '../whatsapp/phone.js';
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
+import { parseEditItem } from './edits.js';
 import { parseEnvelope, parseUpsertItem } from './parse.js';
 import { parseStatusItem } from './statuses.js';
 import type { EvolutionEnvelope } from './types.js';
@@ -23,7 +24,13 @@ export interface WebhookReply {
   body: Record<string, unknown>;
 }
 
-type Routed = { event: string; instanceName: string; tenantId: string; instanceId: string };
+type Routed = {
+  event: string;
+  instanceName: string;
+  tenantId: string;
+  instanceId: string;
+  senderNumber: string | null;
+};
 type ItemReply = { status: number; outcome: ReceiptOutcome; body: Record<string, unknown> };
 type RecordItem = (f: ReceiptFields) => Promise<void>;
 type Skipped = { kind: 'invalid' | 'ignored'; reason: string; providerMessageId?: string | null };
@@ -50,6 +57,8 @@ export class EvolutionWebhook {
     private readonly logger: Logger,
     /** Applies `messages.update` statuses; without it they are answered `ignored`. */
     private readonly statuses?: Pick<StatusApplier, 'apply'>,
+    /** Applies `messages.edited` (new text of a stored message); without it they are answered `ignored`. */
+    private readonly edits?: Pick<EditApplier, 'apply'>,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -65,7 +74,9 @@ export class EvolutionWebhook {
     }
     const env = parsed.envelope;
     log.info({ event: env.event, instance: env.instance, bytes: req.bodySize }, 'webhook received');
-    const base = { event: env.event, instanceName: env.instance };
+    // The account's own number, on every receipt (accepted ones too): doctor finds a tenant's
+    // number accepted by another tenant's instance that has no number configured.
+    const base = { event: env.event, instanceName: env.instance, senderNumber: senderDigits(env.sender) };
 
     const instance = await this.admin.findInstance('evolution', env.instance);
     if (!instance) {
@@ -96,7 +107,8 @@ export class EvolutionWebhook {
     log.info({ tenant: instance.tenantId, instance: instance.name, auth: auth.method }, 'webhook routed');
 
     const isStatus = env.event === 'messages.update' && this.statuses !== undefined;
-    if (!MESSAGE_EVENTS.has(env.event) && !isStatus) {
+    const isEdit = env.event === 'messages.edited' && this.edits !== undefined;
+    if (!MESSAGE_EVENTS.has(env.event) && !isStatus && !isEdit) {
       const reason = `event ${env.event} is not handled`;
       await record({ ...routed, outcome: 'ignored', reason });
       return reply(200, 'ignored', req.traceId, { reason });
@@ -112,7 +124,9 @@ export class EvolutionWebhook {
       replies.push(
         isStatus
           ? await this.status(instance, data, req, log, routed)
-          : await this.upsert(instance, data, req, log, routed),
+          : isEdit
+            ? await this.edit(instance, data, req, log, routed)
+            : await this.upsert(instance, data, req, log, routed),
       );
     }
     const status = Math.max(...replies.map((r) => r.status));
@@ -211,6 +225,52 @@ export class EvolutionWebhook {
     };
   }
 
+  /**
+   * One `messages.edited` item: the new text of a stored message. Its
+   * `messages.update` twin (status DELETED) is ignored by status().
+   */
+  private async edit(
+    instance: Instance,
+    data: unknown,
+    req: WebhookRequest,
+    log: Logger,
+    routed: Routed,
+  ): Promise<ItemReply> {
+    const record = this.itemRecorder(req, routed);
+    const item = parseEditItem(data);
+    if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.edited', record, log);
+    const providerMessageId = item.providerMessageId;
+    const result = await (this.edits as Pick<EditApplier, 'apply'>).apply(
+      {
+        tenantId: instance.tenantId,
+        instanceId: instance.id,
+        providerMessageId,
+        text: item.text,
+        at: item.at ?? req.receivedAt,
+      },
+      req.traceId,
+    );
+    if (result.outcome === 'ignored') {
+      await record({ outcome: 'ignored', reason: `edit: ${result.reason}`, providerMessageId });
+      return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: result.reason } };
+    }
+    if (result.outcome === 'unchanged') {
+      const reason = 'edit already applied';
+      await record({ outcome: 'duplicate', reason, providerMessageId, messageId: result.messageId });
+      return {
+        status: 200,
+        outcome: 'duplicate',
+        body: { outcome: 'duplicate', message_id: result.messageId, reason, seq: [] },
+      };
+    }
+    await record({ outcome: 'accepted', providerMessageId, messageId: result.messageId });
+    return {
+      status: 200,
+      outcome: 'accepted',
+      body: { outcome: 'accepted', message_id: result.messageId, edited: true, seq: result.seq },
+    };
+  }
+
   /** Records a receipt of one item of `req`, routed to an instance. */
   private itemRecorder(req: WebhookRequest, routed: Routed): RecordItem {
     return (f) =>
@@ -258,7 +318,12 @@ async function skip(item: Skipped, event: string, record: RecordItem, log: Logge
       body: { outcome: 'rejected', error: 'invalid_webhook', reason: item.reason },
     };
   }
-  const label = event === 'messages.update' ? 'status ignored' : 'message ignored';
+  const label =
+    event === 'messages.update'
+      ? 'status ignored'
+      : event === 'messages.edited'
+        ? 'edit ignored'
+        : 'message ignored';
   log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, label);
   await record({ outcome: 'ignored', reason: item.reason, providerMessageId: item.providerMessageId });
   return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: item.reason } };

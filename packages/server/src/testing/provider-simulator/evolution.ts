@@ -201,6 +201,47 @@ export function messagesUpdateBody(o: StatusWebhookOptions): Record<string, unkn
   };
 }
 
+/**
+ * A `messages.edited` webhook: Evolution sends the edit's Baileys
+ * protocolMessage as `data` (`key.id` = the edited message). `wrapped` puts it
+ * in an upsert-shaped object (`data.message.protocolMessage`), as some
+ * versions do.
+ */
+export function messagesEditedBody(o: {
+  keyId: string;
+  text: string;
+  instance?: string;
+  remoteJid?: string;
+  fromMe?: boolean;
+  timestampMs?: number;
+  wrapped?: boolean;
+  sender?: string | null;
+}): Record<string, unknown> {
+  const sender = o.sender === undefined ? DEFAULT_OWN_NUMBER : o.sender;
+  const proto = {
+    key: { remoteJid: o.remoteJid ?? '573001234567@s.whatsapp.net', fromMe: o.fromMe ?? true, id: o.keyId },
+    type: 'MESSAGE_EDIT',
+    editedMessage: { conversation: o.text },
+    timestampMs: String(o.timestampMs ?? Date.now()),
+  };
+  const data = o.wrapped
+    ? {
+        key: { remoteJid: proto.key.remoteJid, fromMe: proto.key.fromMe, id: randomUUID().slice(0, 20) },
+        message: { protocolMessage: proto },
+        messageType: 'protocolMessage',
+      }
+    : proto;
+  return {
+    event: 'messages.edited',
+    instance: o.instance ?? DEFAULT_INSTANCE,
+    data,
+    destination: 'http://newton.test/webhooks/evolution',
+    date_time: new Date().toISOString(),
+    ...(sender === null ? {} : { sender: `${sender}@s.whatsapp.net` }),
+    server_url: 'http://evolution.test:8080',
+  };
+}
+
 /** A `send.message` webhook: what Evolution itself sent (same data as upsert, status PENDING). */
 export function sendMessageBody(o: {
   instance?: string;
