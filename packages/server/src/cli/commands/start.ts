@@ -8,7 +8,9 @@ export async function start(argv: string[], ctx: CliContext): Promise<number> {
   parse(argv, {}, { min: 0, max: 0, names: '' });
   const node = await startNode(ctx.config);
   ctx.err(`Newton is listening on ${node.url} (store: ${node.store.dialect} at ${node.store.location})`);
-  ctx.err(`  webhooks:  ${node.url}/webhooks/evolution`);
+  ctx.err(
+    `  webhooks:  ${node.url}/webhooks/evolution (Evolution API) · ${node.url}/webhooks/whatsapp (Cloud API)`,
+  );
   ctx.err(`  sockets:   ${node.url.replace(/^http/, 'ws')}/ws/conversations/<tenant_id>?token=<JWT>`);
   ctx.err(`  API docs:  ${node.url}/docs`);
   await printLoginLinks(node, ctx);
