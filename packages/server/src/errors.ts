@@ -61,6 +61,12 @@ export const ErrorTable = {
     code: 'client_id_conflict',
     message: 'this client_id was already used for a message in another conversation',
   },
+  NEWTON_ERR_TENANT_EXISTS: { status: 409, code: 'tenant_exists', message: 'this tenant already exists' },
+  NEWTON_ERR_INSTANCE_EXISTS: {
+    status: 409,
+    code: 'instance_exists',
+    message: 'an instance of this provider with this name is already configured',
+  },
   NEWTON_ERR_NOT_FAILED: { status: 409, code: 'not_failed', message: 'only a failed reply can be retried' },
   NEWTON_ERR_INVALID_LOGIN_CODE: {
     status: 400,

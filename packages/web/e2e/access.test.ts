@@ -14,14 +14,7 @@ import { CLOUD_PHONE_NUMBER_ID, cloudBody, messagesValue } from '../../server/sr
 import { addCloudNumber, postCloudWebhook } from '../../server/src/testing/cloud-node.js';
 import { eventually, TestNewton } from '../../server/src/testing/harness.js';
 import { seedTenant } from './seed.js';
-import {
-  ensureWebBuild,
-  launch,
-  newPage,
-  requireChromium,
-  signInWithToken,
-  waitForIndicator,
-} from './support.js';
+import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
 const TENANT = 'acme';
 const APP_SECRET = 'cloud-app-secret';
@@ -80,9 +73,7 @@ test('access: English, labels, keyboard, probes hidden, Cloud reply window, 375 
   const old = await postCloudWebhook(newton, cloudText('Is the repair ready?', 30 * 3600), APP_SECRET);
   assert.equal(old.status, 200, JSON.stringify(old.body));
 
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'en-US' });
+  const { page } = await openPage(t, { locale: 'en-US' });
   const frames: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   const posts: string[] = [];

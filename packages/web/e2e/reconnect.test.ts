@@ -19,14 +19,7 @@ import { TestNewton } from '../../server/src/testing/harness.js';
 import { NewtonProcess } from '../../server/src/testing/reconnecting-client.js';
 import { freePort } from '../../server/src/testing/redis.js';
 import { INSTANCE, seedTenant } from './seed.js';
-import {
-  ensureWebBuild,
-  launch,
-  newPage,
-  requireChromium,
-  signInWithToken,
-  waitForIndicator,
-} from './support.js';
+import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
 const TENANT = 'outage_tenant';
 
@@ -62,9 +55,7 @@ test('outage: amber then red while the server is down; after the restart green a
   const serverUrl = `http://127.0.0.1:${port}`;
   const proxy = await TcpProxy.start(port);
   t.after(() => proxy.close());
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'en-US' });
+  const { page } = await openPage(t, { locale: 'en-US' });
 
   await signInWithToken(page, proxy.url, token);
   await waitForIndicator(page, 'green');

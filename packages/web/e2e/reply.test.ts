@@ -17,14 +17,7 @@ import {
 import { ProviderSimulator } from '../../server/src/testing/provider-simulator/server.js';
 import { FAST_SEND } from '../../server/src/testing/reply-fixture.js';
 import { INSTANCE, seedTenant } from './seed.js';
-import {
-  ensureWebBuild,
-  launch,
-  newPage,
-  requireChromium,
-  signInWithToken,
-  waitForIndicator,
-} from './support.js';
+import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
 const TENANT = 'reply_tenant';
 const APIKEY = 'key-reply-tenant';
@@ -43,9 +36,7 @@ test('reply: pending at once, ticks advance with provider statuses; a provider f
   const newton = await TestNewton.start({ ...FAST_SEND, sendMaxAttempts: 2 });
   t.after(() => newton.close());
   await seedTenant(newton, TENANT, { baseUrl: sim.url, apikey: APIKEY });
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'en-US' });
+  const { page } = await openPage(t, { locale: 'en-US' });
   await signInWithToken(page, newton.url, await newton.token(TENANT, { user: 'ana' }));
   await waitForIndicator(page, 'green');
   await page.locator('[data-testid=conversation]', { hasText: 'Ana María Gómez' }).click();

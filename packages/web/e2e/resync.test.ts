@@ -11,14 +11,7 @@ import { test } from 'node:test';
 import { TcpProxy } from '../../client/src/testing/tcp-proxy.js';
 import { TestNewton } from '../../server/src/testing/harness.js';
 import { post, seedTenant } from './seed.js';
-import {
-  ensureWebBuild,
-  launch,
-  newPage,
-  requireChromium,
-  signInWithToken,
-  waitForIndicator,
-} from './support.js';
+import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
 const TENANT = 'resync_tenant';
 
@@ -31,9 +24,7 @@ test('resync: history pruned past the page while it was away → the views reloa
   await seedTenant(newton, TENANT);
   const proxy = await TcpProxy.start(newton.node.port);
   t.after(() => proxy.close());
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'en-US' });
+  const { page } = await openPage(t, { locale: 'en-US' });
   const frames: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
 

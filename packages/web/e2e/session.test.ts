@@ -10,8 +10,7 @@ import { TestNewton } from '../../server/src/testing/harness.js';
 import { seedTenant } from './seed.js';
 import {
   ensureWebBuild,
-  launch,
-  newPage,
+  openPage,
   requireChromium,
   signInWithToken,
   sleep,
@@ -27,9 +26,7 @@ test('an expired token: red "session expired", a way to sign in again, and no re
   const newton = await TestNewton.start({ heartbeatIntervalMs: 500 });
   t.after(() => newton.close());
   await seedTenant(newton, TENANT);
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'en-US' });
+  const { page } = await openPage(t, { locale: 'en-US' });
   let sockets = 0;
   page.on('websocket', () => sockets++);
 

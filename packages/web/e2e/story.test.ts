@@ -10,14 +10,7 @@ import { test } from 'node:test';
 import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
 import { TestNewton } from '../../server/src/testing/harness.js';
 import { INSTANCE, seedTenant } from './seed.js';
-import {
-  newton as cli,
-  ensureWebBuild,
-  launch,
-  newPage,
-  requireChromium,
-  waitForIndicator,
-} from './support.js';
+import { newton as cli, ensureWebBuild, openPage, requireChromium, waitForIndicator } from './support.js';
 
 const TENANT = 'celucambio_main';
 
@@ -27,9 +20,7 @@ test('story: a simulated customer message appears live in the list and the threa
   const newton = await TestNewton.start();
   t.after(() => newton.close());
   await seedTenant(newton, TENANT);
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'es-CO' });
+  const { page } = await openPage(t, { locale: 'es-CO' });
   const url = newton.url;
 
   // Sign in with the one-time link; the code leaves the address bar at once.

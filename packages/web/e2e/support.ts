@@ -63,6 +63,16 @@ export async function newPage(
   return { context, page };
 }
 
+/** Launches chromium for test `t` (closed after it) and opens a fresh page in it (see newPage). */
+export async function openPage(
+  t: TestContext,
+  opts: Parameters<typeof newPage>[1] = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const browser = await launch();
+  t.after(() => browser.close());
+  return newPage(browser, opts);
+}
+
 /** Signs in by pasting a token on /login; resolves once the inbox shows. */
 export async function signInWithToken(page: Page, baseUrl: string, token: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);

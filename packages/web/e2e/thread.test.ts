@@ -13,14 +13,7 @@ import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
 import { TestNewton } from '../../server/src/testing/harness.js';
 import { messagesEditedBody } from '../../server/src/testing/provider-simulator/evolution.js';
 import { INSTANCE, post, seedTenant } from './seed.js';
-import {
-  ensureWebBuild,
-  launch,
-  newPage,
-  requireChromium,
-  signInWithToken,
-  waitForIndicator,
-} from './support.js';
+import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
 const TENANT = 'thread_tenant';
 const PAULA = '573126660000';
@@ -50,9 +43,7 @@ test('thread: older pages on scroll up, bottom-sticking, day groups; list search
       minutesAgo: (COUNT - i) * 60 + 5,
     });
   }
-  const browser = await launch();
-  t.after(() => browser.close());
-  const { page } = await newPage(browser, { locale: 'en-US' });
+  const { page } = await openPage(t, { locale: 'en-US' });
   await signInWithToken(page, newton.url, await newton.token(TENANT));
   await waitForIndicator(page, 'green');
 

@@ -53,6 +53,21 @@ export function tenantId(value: string | undefined): string {
   return value;
 }
 
+/** An http(s) base URL given as `--<option>` (Evolution `--url`, Cloud `--graph-url`). */
+export function httpUrl(value: string, option: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(value))
+    throw new UsageError(`--${option} "${value}" is not an http(s) URL`);
+  return value;
+}
+
+/** A Cloud API phone_number_id: the digits Meta shows for the number. */
+export function phoneNumberId(value: string, option = 'phone-number-id'): string {
+  if (!/^\d{1,64}$/.test(value)) {
+    throw new UsageError(`--${option} "${value}" must be the digits Meta shows for the number`);
+  }
+  return value;
+}
+
 /** `3600`, `90s`, `30m`, `12h`, `7d` → seconds. */
 export function duration(value: string): number {
   const m = /^(\d+)\s*([smhd]?)$/.exec(value.trim());

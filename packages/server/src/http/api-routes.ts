@@ -114,6 +114,25 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
   );
 
   app.get(
+    '/leads',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'Leads by last change, newest first; q filters by name or phone digits',
+        security,
+        querystring: {
+          ...pageQuery,
+          properties: { ...pageQuery.properties, q: { type: 'string', minLength: 1, maxLength: 100 } },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { limit: number; cursor?: string; q?: string };
+      return guard(() => store.inbox.listLeads(caller(req).tenantId, q));
+    },
+  );
+
+  app.get(
     '/leads/:id',
     { schema: { tags: ['inbox'], summary: 'One lead', security, params: idParams } },
     async (req) => {

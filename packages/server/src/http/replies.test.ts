@@ -4,19 +4,12 @@
  * the instance's API key never returned nor logged.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConversationState, MessagePayload } from '@newton/protocol';
-import pino from 'pino';
-import { startNode } from '../app.js';
-import { loadConfig } from '../config.js';
-import { createTestDatabase } from '../testing/databases.js';
 import { upsertBody } from '../testing/evolution-fixtures.js';
 import { EVOLUTION_SEND_TEXT, installEvolution } from '../testing/provider-simulator/evolution.js';
-import { ProviderSimulator } from '../testing/provider-simulator/server.js';
-import { FAST_SEND, ReplyFixture } from '../testing/reply-fixture.js';
+import { ReplyFixture } from '../testing/reply-fixture.js';
+import { SecretsProbe } from '../testing/secrets-probe.js';
 
 const A = 'tenant-a';
 const B = 'tenant-b';
@@ -122,24 +115,12 @@ describe('unread count and marking read', () => {
 describe('secrets', () => {
   test('the instance API key is never in an API answer nor in a log line', async () => {
     const apikey = 'sk-evo-7f3a9c2e5b1d4860';
-    const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
-    const database = await createTestDatabase();
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'newton-secrets-'));
-    const sim = await ProviderSimulator.start();
+    const probe = await SecretsProbe.start({ nodeId: 'secrets', logger: 'plain' });
+    const { node, sim } = probe;
+    const call = probe.call.bind(probe);
     // Evolution knows the instance under another key: our sends get 401.
     installEvolution(sim, { instances: { 'sec-wa': 'the-right-key' } });
-    const node = await startNode(
-      {
-        ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ID: 'secrets' }),
-        databaseUrl: database.url,
-        ...FAST_SEND,
-      },
-      logger,
-    );
-    const bodies: string[] = [];
     try {
-      await node.store.admin.createTenant('sec', null);
       await node.store.admin.createInstance({
         tenantId: 'sec',
         provider: 'evolution',
@@ -147,23 +128,6 @@ describe('secrets', () => {
         apikey,
         baseUrl: sim.url,
       });
-      const token = await node.tokens.issue({ tenants: ['sec'], ttlSeconds: 600 });
-      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const call = async (
-        method: string,
-        p: string,
-        body?: unknown,
-        headers: Record<string, string> = auth,
-      ) => {
-        const res = await fetch(`${node.url}${p}`, {
-          method,
-          headers,
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await res.text();
-        bodies.push(text);
-        return { status: res.status, json: text ? JSON.parse(text) : {} };
-      };
       const hook = await call(
         'POST',
         '/webhooks/evolution',
@@ -173,14 +137,14 @@ describe('secrets', () => {
           'content-type': 'application/json',
         },
       );
-      const conversationId = String(hook.json.conversation_id);
+      const conversationId = String(hook.json().conversation_id);
       const sent = await call('POST', `/api/conversations/${conversationId}/messages`, { text: 'hola' });
       assert.equal(sent.status, 201);
-      const id = sent.json.message.id as string;
+      const id = (sent.json().message as { id: string }).id;
       await node.sender.settled(id);
       await call('GET', `/api/conversations/${conversationId}`);
       const page = await call('GET', `/api/conversations/${conversationId}/messages`);
-      const failed = (page.json.items as MessagePayload[]).find((m) => m.id === id);
+      const failed = (page.json().items as MessagePayload[]).find((m) => m.id === id);
       assert.equal(failed?.status, 'failed');
       assert.match(failed?.error?.message ?? '', /API key was refused/);
       await call('GET', '/api/conversations');
@@ -192,16 +156,12 @@ describe('secrets', () => {
         'the key does reach Evolution',
       );
     } finally {
-      await node.close();
-      await sim.close();
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await probe.close();
     }
     assert.ok(
-      lines.some((l) => l.includes('send attempt')),
+      probe.lines.some((l) => l.includes('send attempt')),
       'the send was logged',
     );
-    for (const text of [...bodies, ...lines])
-      assert.ok(!text.includes(apikey), `secret leaked in: ${text.slice(0, 300)}`);
+    probe.assertNoLeak([apikey]);
   });
 });

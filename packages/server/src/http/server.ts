@@ -13,6 +13,7 @@ import type { EvolutionWebhook } from '../providers/evolution/webhook.js';
 import type { MediaFetchers } from '../providers/media-fetch.js';
 import type { ReceiptRecorder } from '../providers/receipts.js';
 import type { Store } from '../store/index.js';
+import { adminConfigRoutes } from './admin-config-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
@@ -86,6 +87,7 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     isDraining: () => drain.draining,
   });
   await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
+  await app.register(adminConfigRoutes, { prefix: '/api/admin', store: opts.store, tokens: opts.tokens });
   if (opts.outbound) {
     await app.register(replyRoutes, {
       prefix: '/api',

@@ -21,6 +21,7 @@ import * as m002 from './migrations/002-message-arrival-order.js';
 import * as m003 from './migrations/003-outbound.js';
 import * as m004 from './migrations/004-cloud-instances.js';
 import * as m005 from './migrations/005-receipt-sender.js';
+import * as m006 from './migrations/006-lead-list.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-outbound': m003,
   '004-cloud-instances': m004,
   '005-receipt-sender': m005,
+  '006-lead-list': m006,
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { ConversationSummary, LeadPayload, MessagePayload } from '@newton/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import {
   conversationSummary,
   decodeCursor,
@@ -34,6 +34,14 @@ export function conversationItem(row: ConversationRow): ConversationListItem {
     created_at: toIso(row.created_at),
     last_read_at: row.last_read_at == null ? null : toIso(row.last_read_at),
   };
+}
+
+/** A lead as `GET /api/leads` and `GET /api/leads/{id}` answer it. */
+export type LeadListItem = LeadPayload & { created_at: string; updated_at: string };
+
+/** `%…%` LIKE pattern for `text`, with `!` escaping the wildcards (pair with `escape '!'`). */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
 export class InvalidCursorError extends Error {
@@ -144,10 +152,73 @@ export class InboxStore {
     };
   }
 
-  async getLead(
+  /**
+   * Leads by last change, newest first. `q` matches the name (case-insensitive
+   * substring) or, when it is number-like, the phone's digits. Leads whose only
+   * messages are diagnostics probes are left out.
+   */
+  async listLeads(
     tenantId: string,
-    id: string,
-  ): Promise<(LeadPayload & { created_at: string; updated_at: string }) | undefined> {
+    opts: { limit: number; cursor?: string | undefined; q?: string | undefined },
+  ): Promise<Page<LeadListItem>> {
+    let q = this.db
+      .selectFrom('leads as l')
+      .selectAll('l')
+      .where('l.tenant_id', '=', tenantId)
+      // Diagnostics probes (newton doctor) stay out: a probe message and no other.
+      .where(({ or, not, exists, selectFrom }) =>
+        or([
+          not(
+            exists(
+              selectFrom('messages as pm')
+                .select('pm.id')
+                .whereRef('pm.lead_id', '=', 'l.id')
+                .where('pm.is_probe', '=', 1),
+            ),
+          ),
+          exists(
+            selectFrom('messages as rm')
+              .select('rm.id')
+              .whereRef('rm.lead_id', '=', 'l.id')
+              .where('rm.is_probe', '=', 0),
+          ),
+        ]),
+      )
+      .orderBy('l.updated_at', 'desc')
+      .orderBy('l.id', 'desc')
+      .limit(opts.limit + 1);
+    const text = opts.q?.trim();
+    if (text) {
+      // Only a number-like q (digits and + - ( ) . spaces) is also matched against phones.
+      const digits = /^[\d\s()+.-]+$/.test(text) ? text.replace(/\D/g, '') : '';
+      const name = sql<boolean>`lower(${sql.ref('l.name')}) like ${containsPattern(text.toLowerCase())} escape '!'`;
+      q = q.where((eb) => (digits ? eb.or([name, eb('l.phone', 'like', containsPattern(digits))]) : name));
+    }
+    if (opts.cursor) {
+      const cur = decodeCursor(opts.cursor);
+      if (!cur || !Number.isSafeInteger(cur.time)) throw new InvalidCursorError();
+      q = q.where((eb) =>
+        eb.or([
+          eb('l.updated_at', '<', cur.time),
+          eb.and([eb('l.updated_at', '=', cur.time), eb('l.id', '<', cur.id)]),
+        ]),
+      );
+    }
+    const rows = await q.execute();
+    const more = rows.length > opts.limit;
+    const page = more ? rows.slice(0, opts.limit) : rows;
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => ({
+        ...leadPayload(row),
+        created_at: toIso(row.created_at),
+        updated_at: toIso(row.updated_at),
+      })),
+      next_cursor: more && last ? encodeCursor(Number(last.updated_at), last.id) : null,
+    };
+  }
+
+  async getLead(tenantId: string, id: string): Promise<LeadListItem | undefined> {
     const row = await this.db
       .selectFrom('leads')
       .selectAll()

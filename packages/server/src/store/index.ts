@@ -18,7 +18,7 @@ import { WriteBatcher } from './write-batcher.js';
 export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
 export type { EditResult, MessageEdit } from './edits.js';
-export type { ConversationListItem } from './inbox.js';
+export type { ConversationListItem, LeadListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { MediaSource, MediaStore } from './media.js';

@@ -49,14 +49,19 @@ export type StatusStoreResult =
   | { outcome: 'stale'; messageId: string; status: MessageStatus; events: [] }
   | { outcome: 'deferred'; events: [] };
 
+type ProviderKey = { tenant: string; instance: string; providerId: string };
+
+/** Rows of one provider message id of one instance (`messages` and `pending_statuses` share these columns). */
+function ofProviderId(p: ProviderKey) {
+  return { tenant_id: p.tenant, instance_id: p.instance, provider_message_id: p.providerId };
+}
+
 const q = {
-  byProviderId: prepared((db, p: { tenant: string; instance: string; providerId: string }) =>
+  byProviderId: prepared((db, p: ProviderKey) =>
     db
       .selectFrom('messages')
       .selectAll()
-      .where('tenant_id', '=', p.tenant)
-      .where('instance_id', '=', p.instance)
-      .where('provider_message_id', '=', p.providerId),
+      .where((eb) => eb.and(ofProviderId(p))),
   ),
   setStatus: prepared(
     (db, p: { id: string; status: string; error: string | null; at: number; leaseEnds: number | null }) =>
@@ -68,20 +73,14 @@ const q = {
   endLease: prepared((db, p: { id: string }) =>
     db.updateTable('messages').set({ send_lease_until: null }).where('id', '=', p.id),
   ),
-  deferred: prepared((db, p: { tenant: string; instance: string; providerId: string }) =>
+  deferred: prepared((db, p: ProviderKey) =>
     db
       .selectFrom('pending_statuses')
       .selectAll()
-      .where('tenant_id', '=', p.tenant)
-      .where('instance_id', '=', p.instance)
-      .where('provider_message_id', '=', p.providerId),
+      .where((eb) => eb.and(ofProviderId(p))),
   ),
-  dropDeferred: prepared((db, p: { tenant: string; instance: string; providerId: string }) =>
-    db
-      .deleteFrom('pending_statuses')
-      .where('tenant_id', '=', p.tenant)
-      .where('instance_id', '=', p.instance)
-      .where('provider_message_id', '=', p.providerId),
+  dropDeferred: prepared((db, p: ProviderKey) =>
+    db.deleteFrom('pending_statuses').where((eb) => eb.and(ofProviderId(p))),
   ),
 };
 
@@ -198,13 +197,7 @@ export async function recordSent(
   dialect: Dialect,
   p: { tenantId: string; messageId: string; providerMessageId: string; at: number },
 ): Promise<RecordSentResult> {
-  const lastSeq = await lockTenant(trx, dialect, p.tenantId);
-  const row = await trx
-    .selectFrom('messages')
-    .selectAll()
-    .where('tenant_id', '=', p.tenantId)
-    .where('id', '=', p.messageId)
-    .executeTakeFirst();
+  const { lastSeq, row } = await lockedMessage(trx, dialect, p);
   if (lastSeq === undefined || !row) return { outcome: 'gone', events: [] };
   const now = Date.now();
   let otherMessageId: string | undefined;
@@ -236,12 +229,12 @@ export async function recordSent(
     : { outcome: 'recorded', status: row.status as MessageStatus, events };
 }
 
-/** A send failed for good: `failed` with the provider's reason (only from pending or sent). */
-export async function markFailed(
+/** Locks the tenant's event log, then reads one of its messages (`row` undefined when it is gone). */
+async function lockedMessage(
   trx: Transaction<Database>,
   dialect: Dialect,
-  p: { tenantId: string; messageId: string; error: MessageError; at: number },
-): Promise<{ changed: boolean; events: AppendedEvent[] }> {
+  p: { tenantId: string; messageId: string },
+): Promise<{ lastSeq: number | undefined; row: MessageRow | undefined }> {
   const lastSeq = await lockTenant(trx, dialect, p.tenantId);
   const row = await trx
     .selectFrom('messages')
@@ -249,6 +242,16 @@ export async function markFailed(
     .where('tenant_id', '=', p.tenantId)
     .where('id', '=', p.messageId)
     .executeTakeFirst();
+  return { lastSeq, row };
+}
+
+/** A send failed for good: `failed` with the provider's reason (only from pending or sent). */
+export async function markFailed(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  p: { tenantId: string; messageId: string; error: MessageError; at: number },
+): Promise<{ changed: boolean; events: AppendedEvent[] }> {
+  const { lastSeq, row } = await lockedMessage(trx, dialect, p);
   if (lastSeq === undefined || !row) return { changed: false, events: [] };
   const body = await advanceStatus(trx, row, 'failed', p.error, p.at);
   if (!body) return { changed: false, events: [] };

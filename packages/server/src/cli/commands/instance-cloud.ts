@@ -7,7 +7,15 @@
 import { DEFAULT_GRAPH_URL } from '../../providers/cloud/types.js';
 import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
 import type { Instance } from '../../store/index.js';
-import { CommandError, digits, required, str, UsageError } from '../args.js';
+import {
+  CommandError,
+  digits,
+  httpUrl,
+  phoneNumberId as phoneNumberIdOf,
+  required,
+  str,
+  UsageError,
+} from '../args.js';
 import type { CliContext } from '../context.js';
 
 /** Options only the Cloud API takes (the parser of `instance add` must know them). */
@@ -36,6 +44,11 @@ export function describeCloud(i: Instance): string {
   ].join('\t');
 }
 
+/** The Cloud number's own number as E.164 digits (no `+`), or null when it does not normalise. */
+export function cloudOwnNumber(value: string): string | null {
+  return (normalizeWhatsAppNumber(digits(value, 'number')) ?? '').slice(1) || null;
+}
+
 export async function addCloud(
   values: Record<string, string | boolean | undefined>,
   tenant: string,
@@ -53,20 +66,14 @@ export async function addCloud(
   if (instanceName && instanceName !== phoneNumberId) {
     throw new UsageError('give --phone-number-id (or --instance) once');
   }
-  if (!/^\d{1,64}$/.test(phoneNumberId)) {
-    throw new UsageError(`--phone-number-id "${phoneNumberId}" must be the digits Meta shows for the number`);
-  }
+  phoneNumberIdOf(phoneNumberId);
   const appSecret = required(values, 'app-secret');
   const verifyToken = required(values, 'verify-token');
   const accessToken = required(values, 'access-token');
   const graphUrl = str(values, 'graph-url');
-  if (graphUrl && !/^https?:\/\/[^\s]+$/.test(graphUrl)) {
-    throw new UsageError(`--graph-url "${graphUrl}" is not an http(s) URL`);
-  }
+  if (graphUrl) httpUrl(graphUrl, 'graph-url');
   const number = str(values, 'number');
-  const ownNumber = number
-    ? (normalizeWhatsAppNumber(digits(number, 'number')) ?? '').slice(1) || null
-    : null;
+  const ownNumber = number ? cloudOwnNumber(number) : null;
 
   const store = await ctx.openStore();
   if (!(await store.admin.getTenant(tenant))) {

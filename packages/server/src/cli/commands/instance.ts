@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
 import type { Instance } from '../../store/index.js';
-import { CommandError, digits, parse, required, str, tenantId, UsageError } from '../args.js';
+import { CommandError, digits, httpUrl, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 import { addCloud, CLOUD_OPTIONS, describeCloud } from './instance-cloud.js';
 
 /** The instance's own number as E.164 digits (no `+`), so Brazil's two forms agree. */
-function ownNumber(value: string): string {
+export function ownNumber(value: string): string {
   const d = digits(value, 'number');
   return (normalizeWhatsAppNumber(d) ?? `+${d}`).slice(1);
 }
@@ -86,8 +86,7 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
   if (name.length > 200) throw new UsageError('--instance is longer than 200 characters');
   const number = str(values, 'number');
   const baseUrl = str(values, 'url');
-  if (baseUrl && !/^https?:\/\/[^\s]+$/.test(baseUrl))
-    throw new UsageError(`--url "${baseUrl}" is not an http(s) URL`);
+  if (baseUrl) httpUrl(baseUrl, 'url');
   let secret = str(values, 'webhook-secret');
   if (values['generate-secret']) {
     if (secret) throw new UsageError('give --webhook-secret or --generate-secret, not both');

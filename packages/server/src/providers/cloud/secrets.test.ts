@@ -5,13 +5,7 @@
  * webhook, a reply the Graph API accepts, one it refuses, and a media fetch.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { startNode } from '../../app.js';
-import { loadConfig } from '../../config.js';
-import { createLogger } from '../../logger.js';
 import {
   cloudBody,
   cloudStatus,
@@ -19,10 +13,8 @@ import {
   metaJson,
   signedHeaders,
 } from '../../testing/cloud-fixtures.js';
-import { createTestDatabase } from '../../testing/databases.js';
 import { CLOUD_SEND, installCloud } from '../../testing/provider-simulator/cloud.js';
-import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
-import { FAST_SEND } from '../../testing/reply-fixture.js';
+import { SecretsProbe } from '../../testing/secrets-probe.js';
 
 const PNID = '106540352242922';
 const ACCESS = 'EAAG-secret-access-token-4c1d9e';
@@ -30,24 +22,11 @@ const APP_SECRET = 'app-secret-7b2f0a93';
 const VERIFY = 'verify-token-5e8d21';
 
 test('Cloud secrets are never in an API answer nor in a log line', async () => {
-  const lines: string[] = [];
-  // The node's own logger (redaction and serializers included), writing here.
-  const logger = createLogger('debug', 'cloud-secrets', { write: (line: string) => lines.push(line) });
-  const database = await createTestDatabase();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'newton-cloud-secrets-'));
-  const sim = await ProviderSimulator.start();
+  const probe = await SecretsProbe.start({ nodeId: 'cloud-secrets', logger: 'node' });
+  const { node, sim, auth } = probe;
   const cloud = installCloud(sim, { numbers: { [PNID]: ACCESS } });
-  const node = await startNode(
-    {
-      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ID: 'cloud-secrets' }),
-      databaseUrl: database.url,
-      ...FAST_SEND,
-    },
-    logger,
-  );
-  const bodies: string[] = [];
+  const call = probe.call.bind(probe);
   try {
-    await node.store.admin.createTenant('sec', null);
     await node.store.admin.createInstance({
       tenantId: 'sec',
       provider: 'cloud',
@@ -57,14 +36,6 @@ test('Cloud secrets are never in an API answer nor in a log line', async () => {
       verifyToken: VERIFY,
       baseUrl: cloud.graphUrl,
     });
-    const token = await node.tokens.issue({ tenants: ['sec'], ttlSeconds: 600 });
-    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const call = async (method: string, p: string, body?: string, headers: Record<string, string> = auth) => {
-      const res = await fetch(`${node.url}${p}`, { method, headers, ...(body ? { body } : {}) });
-      const text = await res.text();
-      bodies.push(text);
-      return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
-    };
     const hub = await call(
       'GET',
       `/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=1158201444`,
@@ -144,23 +115,16 @@ test('Cloud secrets are never in an API answer nor in a log line', async () => {
     await call('GET', `/api/conversations/${conversationId}`);
     await call('GET', `/api/conversations/${conversationId}/messages`);
   } finally {
-    await node.close();
+    await probe.close();
     await cloud.close();
-    await sim.close();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
   assert.ok(
-    lines.some((l) => l.includes('send attempt')),
+    probe.lines.some((l) => l.includes('send attempt')),
     'the sends were logged',
   );
   assert.ok(
-    lines.some((l) => l.includes('hub.verify_token')),
+    probe.lines.some((l) => l.includes('hub.verify_token')),
     'the handshake URL was logged (redacted)',
   );
-  for (const secret of [ACCESS, APP_SECRET, VERIFY]) {
-    for (const text of [...bodies, ...lines]) {
-      assert.ok(!text.includes(secret), `${secret.slice(0, 8)}… leaked in: ${text.slice(0, 300)}`);
-    }
-  }
+  probe.assertNoLeak([ACCESS, APP_SECRET, VERIFY]);
 });

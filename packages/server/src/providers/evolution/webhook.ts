@@ -201,28 +201,29 @@ export class EvolutionWebhook {
     const providerMessageId = item.providerMessageId;
     if (result.outcome === 'deferred') {
       const reason = 'message not known yet: status kept until it arrives';
-      await record({ outcome: 'accepted', reason, providerMessageId });
-      return {
-        status: 200,
-        outcome: 'accepted',
-        body: { outcome: 'accepted', status: item.status, reason, seq: [] },
-      };
+      return answer(
+        record,
+        'accepted',
+        { reason, providerMessageId },
+        { status: item.status, reason, seq: [] },
+      );
     }
+    const messageId = result.messageId;
     if (result.outcome === 'stale') {
       const reason = `message is already ${result.status}`;
-      await record({ outcome: 'duplicate', reason, providerMessageId, messageId: result.messageId });
-      return {
-        status: 200,
-        outcome: 'duplicate',
-        body: { outcome: 'duplicate', message_id: result.messageId, status: result.status, reason, seq: [] },
-      };
+      return answer(
+        record,
+        'duplicate',
+        { reason, providerMessageId, messageId },
+        { message_id: messageId, status: result.status, reason, seq: [] },
+      );
     }
-    await record({ outcome: 'accepted', providerMessageId, messageId: result.messageId });
-    return {
-      status: 200,
-      outcome: 'accepted',
-      body: { outcome: 'accepted', message_id: result.messageId, status: result.status, seq: [result.seq] },
-    };
+    return answer(
+      record,
+      'accepted',
+      { providerMessageId, messageId },
+      { message_id: messageId, status: result.status, seq: [result.seq] },
+    );
   }
 
   /**
@@ -251,24 +252,25 @@ export class EvolutionWebhook {
       req.traceId,
     );
     if (result.outcome === 'ignored') {
-      await record({ outcome: 'ignored', reason: `edit: ${result.reason}`, providerMessageId });
-      return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: result.reason } };
+      const reason = `edit: ${result.reason}`;
+      return answer(record, 'ignored', { reason, providerMessageId }, { reason: result.reason });
     }
+    const messageId = result.messageId;
     if (result.outcome === 'unchanged') {
       const reason = 'edit already applied';
-      await record({ outcome: 'duplicate', reason, providerMessageId, messageId: result.messageId });
-      return {
-        status: 200,
-        outcome: 'duplicate',
-        body: { outcome: 'duplicate', message_id: result.messageId, reason, seq: [] },
-      };
+      return answer(
+        record,
+        'duplicate',
+        { reason, providerMessageId, messageId },
+        { message_id: messageId, reason, seq: [] },
+      );
     }
-    await record({ outcome: 'accepted', providerMessageId, messageId: result.messageId });
-    return {
-      status: 200,
-      outcome: 'accepted',
-      body: { outcome: 'accepted', message_id: result.messageId, edited: true, seq: result.seq },
-    };
+    return answer(
+      record,
+      'accepted',
+      { providerMessageId, messageId },
+      { message_id: messageId, edited: true, seq: result.seq },
+    );
   }
 
   /** Records a receipt of one item of `req`, routed to an instance. */
@@ -305,6 +307,20 @@ function reply(
 }
 
 /**
+ * Records the receipt of an item that reached the store and answers it 200;
+ * `body` follows the `outcome` both share.
+ */
+async function answer(
+  record: RecordItem,
+  outcome: ReceiptOutcome,
+  fields: Omit<ReceiptFields, 'outcome'>,
+  body: Record<string, unknown>,
+): Promise<ItemReply> {
+  await record({ outcome, ...fields });
+  return { status: 200, outcome, body: { outcome, ...body } };
+}
+
+/**
  * An item that is not stored: a malformed one is rejected (400, Evolution
  * drops it for good), an ignored one answered 200; both leave a receipt.
  */
@@ -325,6 +341,6 @@ async function skip(item: Skipped, event: string, record: RecordItem, log: Logge
         ? 'edit ignored'
         : 'message ignored';
   log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, label);
-  await record({ outcome: 'ignored', reason: item.reason, providerMessageId: item.providerMessageId });
-  return { status: 200, outcome: 'ignored', body: { outcome: 'ignored', reason: item.reason } };
+  const fields = { reason: item.reason, providerMessageId: item.providerMessageId };
+  return answer(record, 'ignored', fields, { reason: item.reason });
 }

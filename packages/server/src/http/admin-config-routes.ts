@@ -1,0 +1,310 @@
+/**
+ * The admin side of tenants and instances over REST (CONTRACT.md §3): what
+ * `newton tenant add` and `newton instance add|list|remove` do, for an admin
+ * token, scoped to the tenants the token names. Secrets go in, never out: a
+ * listing says only whether each one is set. Routing reads the database, so a
+ * change is live on every node at once.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Principal, TokenService } from '../auth/index.js';
+import { tenantId as checkTenantId, httpUrl, phoneNumberId, UsageError } from '../cli/args.js';
+import { ownNumber } from '../cli/commands/instance.js';
+import { cloudOwnNumber } from '../cli/commands/instance-cloud.js';
+import { newtonError } from '../errors.js';
+import type { Instance, NewInstance, Store, Tenant } from '../store/index.js';
+import { bearerPrincipal } from './api-auth.js';
+
+export interface AdminConfigRouteOptions {
+  store: Store;
+  tokens: TokenService;
+}
+
+const security = [{ bearer: [] }];
+const BODY_LIMIT = 16 * 1024;
+const SECRET = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+const ID = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const tenantParams = {
+  type: 'object',
+  properties: { id: ID },
+  required: ['id'],
+  additionalProperties: false,
+} as const;
+
+const secret = z.string().min(1).max(1024);
+const evolutionBody = z
+  .object({
+    provider: z.literal('evolution'),
+    instance: z.string().min(1).max(200),
+    number: z.string().min(1).max(64).optional(),
+    apikey: secret.optional(),
+    webhook_secret: secret.optional(),
+    url: z.string().min(1).max(2048).optional(),
+  })
+  .strict();
+const cloudBody = z
+  .object({
+    provider: z.literal('cloud'),
+    phone_number_id: z.string().min(1).max(64),
+    app_secret: secret,
+    verify_token: secret,
+    access_token: secret,
+    number: z.string().min(1).max(64).optional(),
+    graph_url: z.string().min(1).max(2048).optional(),
+  })
+  .strict();
+const instanceBody = z.discriminatedUnion('provider', [evolutionBody, cloudBody]);
+const tenantBody = z
+  .object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200).optional() })
+  .strict();
+
+/** The first zod issue as a 400 `invalid_request`. */
+function invalid(error: z.ZodError): never {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw newtonError('NEWTON_ERR_INVALID_REQUEST', `${where}${issue?.message ?? 'invalid body'}`);
+}
+
+/** Runs a CLI validator; its usage message (`--graph-url "…"`) becomes a 400 naming the JSON field. */
+function validated<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      const message = err.message.replace(/--([a-z-]+)/g, (_m, name: string) => name.replace(/-/g, '_'));
+      throw newtonError('NEWTON_ERR_INVALID_REQUEST', message);
+    }
+    throw err;
+  }
+}
+
+/** An admin token (agents get 403); 401 without a valid one. */
+async function adminPrincipal(req: FastifyRequest, tokens: TokenService): Promise<Principal> {
+  const principal = await bearerPrincipal(req, tokens);
+  if (principal.role !== 'admin') throw newtonError('NEWTON_ERR_FORBIDDEN', 'admin role required');
+  return principal;
+}
+
+/** An existing tenant the admin token names; any other answers 404 alike (no probing). */
+async function tenantOf(req: FastifyRequest, opts: AdminConfigRouteOptions, id: string): Promise<Tenant> {
+  const principal = await adminPrincipal(req, opts.tokens);
+  const tenant = principal.tenants.includes(id) ? await opts.store.admin.getTenant(id) : undefined;
+  if (!tenant) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such tenant');
+  return tenant;
+}
+
+function tenantJson(t: Tenant) {
+  return { id: t.id, name: t.name, created_at: new Date(t.createdAt).toISOString(), last_seq: t.lastSeq };
+}
+
+/** An instance as the API shows it: which secrets are set, never their values. */
+export function instanceJson(i: Instance) {
+  return {
+    id: i.id,
+    provider: i.provider,
+    name: i.name,
+    number: i.number ? `+${i.number}` : null,
+    base_url: i.baseUrl,
+    apikey_set: Boolean(i.apikey),
+    webhook_secret_set: Boolean(i.webhookSecret),
+    app_secret_set: Boolean(i.appSecret),
+    verify_token_set: Boolean(i.verifyToken),
+    created_at: new Date(i.createdAt).toISOString(),
+  };
+}
+
+/** The body as a new instance, validated exactly as `newton instance add` validates it. */
+function toNewInstance(tenantId: string, raw: unknown): { input: NewInstance; warnings: string[] } {
+  const parsed = instanceBody.safeParse(raw);
+  if (!parsed.success) invalid(parsed.error);
+  const b = parsed.data;
+  if (b.provider === 'evolution') {
+    const warnings =
+      b.apikey || b.webhook_secret
+        ? []
+        : ['this instance has neither apikey nor webhook_secret: anyone can post its webhooks'];
+    return {
+      warnings,
+      input: {
+        tenantId,
+        provider: 'evolution',
+        name: b.instance,
+        number: b.number ? validated(() => ownNumber(b.number as string)) : null,
+        apikey: b.apikey ?? null,
+        webhookSecret: b.webhook_secret ?? null,
+        baseUrl: b.url ? validated(() => httpUrl(b.url as string, 'url')) : null,
+      },
+    };
+  }
+  validated(() => phoneNumberId(b.phone_number_id));
+  const graphUrl = b.graph_url ? validated(() => httpUrl(b.graph_url as string, 'graph-url')) : null;
+  return {
+    warnings: [],
+    input: {
+      tenantId,
+      provider: 'cloud',
+      name: b.phone_number_id,
+      number: b.number ? validated(() => cloudOwnNumber(b.number as string)) : null,
+      apikey: b.access_token,
+      appSecret: b.app_secret,
+      verifyToken: b.verify_token,
+      baseUrl: graphUrl ? graphUrl.replace(/\/+$/, '') : null,
+    },
+  };
+}
+
+/**
+ * `GET|POST /api/admin/tenants`, `GET|POST /api/admin/tenants/{id}/instances`
+ * and `DELETE /api/admin/tenants/{id}/instances/{instanceId}` (admin role).
+ */
+export async function adminConfigRoutes(app: FastifyInstance, opts: AdminConfigRouteOptions): Promise<void> {
+  const admin = opts.store.admin;
+
+  app.get(
+    '/tenants',
+    { schema: { tags: ['admin'], summary: 'The tenants this admin token names that exist', security } },
+    async (req) => {
+      const principal = await adminPrincipal(req, opts.tokens);
+      const named = new Set(principal.tenants);
+      const items = (await admin.listTenants()).filter((t) => named.has(t.id)).map(tenantJson);
+      return { items };
+    },
+  );
+
+  app.post(
+    '/tenants',
+    {
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a tenant the admin token names (403 for any other id)',
+        security,
+        body: {
+          type: 'object',
+          properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, name: ID },
+          required: ['id'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const principal = await adminPrincipal(req, opts.tokens);
+      const parsed = tenantBody.safeParse(req.body);
+      if (!parsed.success) invalid(parsed.error);
+      const body = parsed.data;
+      const id = validated(() => checkTenantId(body.id));
+      // Checked before existence, so the answer says nothing about tenants the token does not name.
+      if (!principal.tenants.includes(id)) {
+        throw newtonError('NEWTON_ERR_FORBIDDEN', 'an admin token may create only the tenants it names');
+      }
+      if (await admin.getTenant(id)) throw newtonError('NEWTON_ERR_TENANT_EXISTS');
+      let tenant: Tenant;
+      try {
+        tenant = await admin.createTenant(id, body.name ?? null);
+      } catch (err) {
+        if (await admin.getTenant(id)) throw newtonError('NEWTON_ERR_TENANT_EXISTS'); // lost a race
+        throw err;
+      }
+      req.log.info({ tenant: id, user: principal.userId }, 'tenant created');
+      return reply.code(201).send(tenantJson(tenant));
+    },
+  );
+
+  app.get(
+    '/tenants/:id/instances',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "A tenant's provider instances; secrets only as *_set flags",
+        security,
+        params: tenantParams,
+      },
+    },
+    async (req) => {
+      const tenant = await tenantOf(req, opts, (req.params as { id: string }).id);
+      return { items: (await admin.listInstances(tenant.id)).map(instanceJson) };
+    },
+  );
+
+  app.post(
+    '/tenants/:id/instances',
+    {
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags: ['admin'],
+        summary: 'Add an Evolution instance or a Cloud API number to a tenant',
+        description:
+          'Evolution: `{provider:"evolution", instance, number?, apikey?, webhook_secret?, url?}`. ' +
+          'Cloud API: `{provider:"cloud", phone_number_id, app_secret, verify_token, access_token, number?, graph_url?}`. ' +
+          '409 `instance_exists` when the provider already has an instance of that name, in any tenant.',
+        security,
+        params: tenantParams,
+        // Documents the fields; the per-provider shape is checked in the handler.
+        body: {
+          type: 'object',
+          properties: {
+            provider: { type: 'string', enum: ['evolution', 'cloud'] },
+            instance: ID,
+            number: { type: 'string', minLength: 1, maxLength: 64 },
+            apikey: SECRET,
+            webhook_secret: SECRET,
+            url: { type: 'string', minLength: 1, maxLength: 2048 },
+            phone_number_id: { type: 'string', minLength: 1, maxLength: 64 },
+            app_secret: SECRET,
+            verify_token: SECRET,
+            access_token: SECRET,
+            graph_url: { type: 'string', minLength: 1, maxLength: 2048 },
+          },
+          required: ['provider'],
+          maxProperties: 12,
+        },
+      },
+    },
+    async (req, reply) => {
+      const tenant = await tenantOf(req, opts, (req.params as { id: string }).id);
+      const { input, warnings } = toNewInstance(tenant.id, req.body);
+      // Names are unique per provider across tenants; which tenant holds it is not said.
+      if (await admin.findInstance(input.provider, input.name))
+        throw newtonError('NEWTON_ERR_INSTANCE_EXISTS');
+      let created: Instance;
+      try {
+        created = await admin.createInstance(input);
+      } catch (err) {
+        if (await admin.findInstance(input.provider, input.name))
+          throw newtonError('NEWTON_ERR_INSTANCE_EXISTS');
+        throw err;
+      }
+      req.log.info(
+        { tenant: tenant.id, provider: created.provider, instance: created.name, warnings },
+        'instance added',
+      );
+      return reply.code(201).send({ ...instanceJson(created), warnings });
+    },
+  );
+
+  app.delete(
+    '/tenants/:id/instances/:instanceId',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Remove one of a tenant's instances; its webhooks become unroutable at once",
+        security,
+        params: {
+          type: 'object',
+          properties: { id: ID, instanceId: ID },
+          required: ['id', 'instanceId'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      const params = req.params as { id: string; instanceId: string };
+      const tenant = await tenantOf(req, opts, params.id);
+      const found = await admin.getInstance(params.instanceId);
+      if (!found || found.tenantId !== tenant.id)
+        throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such instance');
+      await admin.removeInstance(found.provider, found.name);
+      req.log.info({ tenant: tenant.id, provider: found.provider, instance: found.name }, 'instance removed');
+      return reply.code(204).send();
+    },
+  );
+}
