@@ -15,23 +15,17 @@
  * HTTP request.
  */
 import type { ClientWorker } from './lib/clients.js';
-import { WorkerPool } from './lib/clients.js';
+import { sumCollected, WorkerPool } from './lib/clients.js';
 import {
   type BenchOptions,
   collectProfiles,
   log,
   measured,
-  newtonNodeArgs,
   type ScenarioResult,
+  startContender,
   target,
 } from './lib/scenario.js';
-import {
-  type ServerProcess,
-  scratchStore,
-  startCompetitor,
-  startNewton,
-  warningNotes,
-} from './lib/server.js';
+import { type ServerProcess, warningNotes } from './lib/server.js';
 import { nowMs, round, sleep } from './lib/stats.js';
 import { phoneFor, upsertBody, WebhookPoster } from './lib/webhooks.js';
 
@@ -183,20 +177,7 @@ async function runServer(
   payloadBytes: number,
   warnings: string[],
 ): Promise<FanoutServerResult> {
-  const store = kind === 'newton' ? await scratchStore('sqlite') : undefined;
-  const server =
-    kind === 'newton'
-      ? await startNewton({
-          name: 'b-newton',
-          ...(store?.env ?? { dataDir: '' }),
-          nodeArgs: newtonNodeArgs(o, 'b-newton'),
-          echo: o.verbose,
-        })
-      : await startCompetitor(
-          kind === 'ws' ? 'b-ws' : 'b-socketio',
-          kind === 'ws' ? 'ws-server.ts' : 'socketio-server.ts',
-          o.verbose,
-        );
+  const { server, store } = await startContender(o, kind, 'b');
   const pool = await WorkerPool.start(4, `b-${kind}`);
   const poster = new WebhookPoster(16);
   const tracker = new DoneTracker(pool.workers);
@@ -227,7 +208,7 @@ async function runServer(
     await sleep(300);
     log(`(b) ${kind}: ${bursts} bursts of 10`);
     const burst = await phase(server.name, server, trigger, tracker, pool, bursts * 10, 10, sockets);
-    const got = await pool.collect();
+    const got = sumCollected(await pool.collect());
     return {
       server:
         kind === 'newton'
@@ -239,9 +220,9 @@ async function runServer(
       payloadBytes: kind === 'sio' ? payloadBytes : frameBytes || payloadBytes,
       single,
       burst,
-      gaps: got.reduce((s, g) => s + g.gaps, 0),
-      dupes: got.reduce((s, g) => s + g.dupes, 0),
-      unexpectedCloses: got.reduce((s, g) => s + g.unexpectedCloses, 0),
+      gaps: got.gaps,
+      dupes: got.dupes,
+      unexpectedCloses: got.unexpectedCloses,
     };
   } finally {
     tracker.close();

@@ -7,7 +7,7 @@
  * (webhooks alternate between the nodes; each tenant's sockets are split over
  * both).
  */
-import { type LoadResult, WorkerPool } from './lib/clients.js';
+import { type LoadResult, sumCollected, WorkerPool } from './lib/clients.js';
 import { servicesCpuSeconds } from './lib/machine.js';
 import {
   describePhases,
@@ -149,8 +149,7 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
     const phases = phaseDelta(phases0, await phaseSnapshot(nodes.map((n) => n.url)));
     log(`(a) ${c.label}: ${describePhases(phases)}`);
     const lat = summarize(concat(got.map((g) => g.latencies)));
-    const gaps = got.reduce((s, g) => s + g.gaps, 0);
-    const dupes = got.reduce((s, g) => s + g.dupes, 0);
+    const { gaps, dupes } = sumCollected(got);
     const expected = r.accepted * socketsPerTenant;
     return {
       label: c.label,

@@ -11,16 +11,8 @@
  * first-use allocations are not charged to the measured sockets.
  */
 import { WorkerPool } from './lib/clients.js';
-import { type BenchOptions, log, newtonNodeArgs, type ScenarioResult, target } from './lib/scenario.js';
-import {
-  GC_ON_SIGNAL_ARGS,
-  requestGc,
-  type ServerProcess,
-  scratchStore,
-  startCompetitor,
-  startNewton,
-  warningNotes,
-} from './lib/server.js';
+import { type BenchOptions, log, type ScenarioResult, startContender, target } from './lib/scenario.js';
+import { GC_ON_SIGNAL_ARGS, requestGc, type ServerProcess, warningNotes } from './lib/server.js';
 import { nowMs, round, sleep } from './lib/stats.js';
 
 type Kind = 'newton' | 'ws' | 'sio';
@@ -61,21 +53,7 @@ async function measure(
   sockets: number,
   warnings: string[],
 ): Promise<MemoryResult> {
-  const store = kind === 'newton' ? await scratchStore('sqlite') : undefined;
-  const server =
-    kind === 'newton'
-      ? await startNewton({
-          name: 'c-newton',
-          ...(store?.env ?? { dataDir: '' }),
-          nodeArgs: [...GC_ON_SIGNAL_ARGS, ...newtonNodeArgs(o, 'c-newton')],
-          echo: o.verbose,
-        })
-      : await startCompetitor(
-          kind === 'ws' ? 'c-ws' : 'c-socketio',
-          kind === 'ws' ? 'ws-server.ts' : 'socketio-server.ts',
-          o.verbose,
-          GC_ON_SIGNAL_ARGS,
-        );
+  const { server, store } = await startContender(o, kind, 'c', GC_ON_SIGNAL_ARGS);
   const pool = await WorkerPool.start(4, `c-${kind}`);
   try {
     const wsBase = server.url.replace(/^http/, 'ws');

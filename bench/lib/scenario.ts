@@ -1,8 +1,16 @@
 /** What every scenario gets and returns. */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { SocketKind } from './client-worker.js';
 import { summarizeProfiles } from './profile.js';
-import { ROOT } from './server.js';
+import {
+  ROOT,
+  type ScratchStore,
+  type ServerProcess,
+  scratchStore,
+  startCompetitor,
+  startNewton,
+} from './server.js';
 
 export interface BenchOptions {
   /** Smaller and shorter everything (development). */
@@ -61,6 +69,36 @@ export function newtonNodeArgs(o: BenchOptions, tag: string): string[] {
   windows.delete(tag);
   mkdirSync(dir, { recursive: true });
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+/**
+ * The server of one kind under comparison: Newton on a scratch SQLite store (with the
+ * fixture's tenants), or the plain ws / Socket.IO competitor. Processes are named
+ * `<prefix>-newton`, `<prefix>-ws`, `<prefix>-socketio`; `nodeArgs` go to either.
+ */
+export async function startContender(
+  o: BenchOptions,
+  kind: SocketKind,
+  prefix: string,
+  nodeArgs: string[] = [],
+): Promise<{ server: ServerProcess; store: ScratchStore | undefined }> {
+  if (kind !== 'newton') {
+    const server = await startCompetitor(
+      kind === 'ws' ? `${prefix}-ws` : `${prefix}-socketio`,
+      kind === 'ws' ? 'ws-server.ts' : 'socketio-server.ts',
+      o.verbose,
+      nodeArgs,
+    );
+    return { server, store: undefined };
+  }
+  const store = await scratchStore('sqlite');
+  const server = await startNewton({
+    name: `${prefix}-newton`,
+    ...store.env,
+    nodeArgs: [...nodeArgs, ...newtonNodeArgs(o, `${prefix}-newton`)],
+    echo: o.verbose,
+  });
+  return { server, store };
 }
 
 export function profileDir(o: BenchOptions, tag: string): string {

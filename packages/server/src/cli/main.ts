@@ -16,7 +16,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   trace: async () => (await import('./commands/trace.js')).trace,
 };
 
-export const USAGE = `usage:\n${Object.values(USAGES)
+const USAGE = `usage:\n${Object.values(USAGES)
   .map((u) => u.replace(/^/gm, '  '))
   .join('\n')}`;
 

@@ -98,7 +98,7 @@ function tenantJson(t: Tenant) {
 }
 
 /** An instance as the API shows it: which secrets are set, never their values. */
-export function instanceJson(i: Instance) {
+function instanceJson(i: Instance) {
   return {
     id: i.id,
     provider: i.provider,

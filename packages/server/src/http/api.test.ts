@@ -194,6 +194,13 @@ describe('conversations', () => {
     }
   });
 
+  test('a cursor with a fractional time → 400 invalid_cursor', async () => {
+    const token = await t.token('alpha');
+    await send('alpha', { from: nextPhone() });
+    const cursor = Buffer.from('1700000000000.5:some-id').toString('base64url');
+    await expectError(400, 'invalid_cursor', `/api/conversations?cursor=${cursor}`, token);
+  });
+
   test('a limit out of range → 400 invalid_request', async () => {
     const token = await t.token('alpha');
     const conv = (await send('alpha', { from: nextPhone() })).conversationId;

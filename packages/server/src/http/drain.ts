@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { newtonError } from '../errors.js';
+import { sendError } from './send-error.js';
 
 /** Paths that keep answering while a node drains, so a load balancer can see it go. */
 const ALWAYS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -21,11 +23,8 @@ export function installDrain(app: FastifyInstance): Drain {
   let idle: (() => void) | undefined;
   app.addHook('onRequest', async (req, reply) => {
     if (draining && !ALWAYS.has(req.url.split('?')[0] ?? '')) {
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .header('connection', 'close')
-        .send({ error: 'not_ready', message: 'this node is shutting down; retry' });
+      reply.header('retry-after', '1').header('connection', 'close');
+      return sendError(reply, newtonError('NEWTON_ERR_NOT_READY', 'this node is shutting down; retry'));
     }
     inFlight++;
     // 'close' fires once the response is finished or the client went away.

@@ -19,7 +19,7 @@ import { newtonError } from '../errors.js';
 import type { Store } from '../store/index.js';
 
 export const LOGIN_CODE_TTL_MS = 10 * 60_000;
-export const LOGIN_TOKEN_TTL_S = 12 * 3600;
+const LOGIN_TOKEN_TTL_S = 12 * 3600;
 const MAX_CODES = 100;
 
 const hash = (code: string) => createHash('sha256').update(code).digest('hex');

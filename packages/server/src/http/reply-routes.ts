@@ -18,7 +18,7 @@ export interface ReplyRouteOptions {
 }
 
 /** Longest reply text (the Cloud API's limit; WhatsApp's own is higher). */
-export const MAX_REPLY_CHARS = 4096;
+const MAX_REPLY_CHARS = 4096;
 
 const security = [{ bearer: [] }];
 const idParams = {

@@ -13,10 +13,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where `vite build` writes the inbox. */
-export const DEFAULT_WEB_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../web/build',
-);
+const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/build');
 
 /** Paths that belong to the server, never to the app. */
 const SERVER_PREFIXES = ['/api', '/ws', '/webhooks', '/docs', '/metrics', '/healthz', '/readyz'];

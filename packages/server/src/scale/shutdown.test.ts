@@ -17,7 +17,7 @@ import { WebSocket } from 'ws';
 import { CLUSTER_JWT_SECRET } from '../testing/cluster.js';
 import { createTestDatabase, type TestDatabase, testDialect } from '../testing/databases.js';
 import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestSocket } from '../testing/harness.js';
+import { eventually, TestSocket } from '../testing/harness.js';
 import {
   describeSeqProblem,
   NewtonProcess,
@@ -28,18 +28,6 @@ import {
 import { TestRedis } from '../testing/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 interface RawResult {
   status?: number;
@@ -233,13 +221,17 @@ describe(`graceful stop of a node process (${CLUSTERED ? 'two nodes, PostgreSQL 
     const slowKey = 'STOP-SLOW';
     const slow = slowPost(aUrl, bodyFor(slowKey));
     await slow.continued;
-    await until(() => results.filter((r) => r.status === 200).length >= 30, 20_000, '30 webhooks through');
+    await eventually(
+      () => results.filter((r) => r.status === 200).length >= 30,
+      20_000,
+      '30 webhooks through',
+    );
 
     // --- SIGTERM with requests in flight -----------------------------------------
     sigtermSent = true;
     a.child.kill('SIGTERM');
     draining.add(aUrl);
-    await until(
+    await eventually(
       async () => {
         const r = await fetch(`${aUrl}/readyz`).catch(() => undefined);
         return r ? ((await r.json()) as { status: string }).status === 'draining' : false;
@@ -248,7 +240,11 @@ describe(`graceful stop of a node process (${CLUSTERED ? 'two nodes, PostgreSQL 
       'readyz to say draining',
     );
     // The slow request keeps the drain open; meanwhile new requests are refused.
-    await until(() => results.filter((r) => r.status === 503).length >= 10, 10_000, '503s during the drain');
+    await eventually(
+      () => results.filter((r) => r.status === 503).length >= 10,
+      10_000,
+      '503s during the drain',
+    );
     assert.equal(a.running, true, 'the node waits for the in-flight request before it stops');
     stopStream = true;
     await stream;
@@ -281,7 +277,7 @@ describe(`graceful stop of a node process (${CLUSTERED ? 'two nodes, PostgreSQL 
       assert.equal(r.status, 503, `refused with 503, not ${r.status}: ${r.text}`);
       assert.match(r.contentType ?? '', /application\/json/);
       const json = JSON.parse(r.text ?? '') as { error?: unknown; message?: unknown };
-      assert.equal(typeof json.error, 'string', `503 body has an error code: ${r.text}`);
+      assert.equal(json.error, 'not_ready', `503 body has the not_ready code: ${r.text}`);
       assert.equal(typeof json.message, 'string');
     }
     t.diagnostic(
@@ -291,7 +287,7 @@ describe(`graceful stop of a node process (${CLUSTERED ? 'two nodes, PostgreSQL 
     );
 
     // Every socket on node a was closed with 1012 service_restart.
-    await until(() => onA.every((c) => c.closes.length > 0), 5000, 'the sockets of node a to close');
+    await eventually(() => onA.every((c) => c.closes.length > 0), 5000, 'the sockets of node a to close');
     for (const c of onA) {
       assert.deepEqual(
         [c.closes[0]?.code, c.closes[0]?.reason],

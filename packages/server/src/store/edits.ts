@@ -11,12 +11,10 @@ import type { Transaction } from 'kysely';
 import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { conversationItem } from './inbox.js';
-import { messagePayload, toIso } from './mappers.js';
+import { messagePayload, previewText, toIso } from './mappers.js';
 import { conversationRow } from './read-state.js';
 import type { Database } from './schema.js';
 import type { AppendedEvent, MessageExtra } from './types.js';
-
-const PREVIEW_CHARS = 160;
 
 /** Message types whose content is a text an edit can replace (a caption for media). */
 const EDITABLE = new Set(['text', 'image', 'video', 'document']);
@@ -84,7 +82,7 @@ export async function applyEdit(
   const now = Date.now();
   const conv = await conversationRow(trx, e.tenantId, row.conversation_id);
   if (conv && conv.last_message_id === row.id) {
-    const preview = e.text.length > PREVIEW_CHARS ? `${e.text.slice(0, PREVIEW_CHARS - 1)}…` : e.text;
+    const preview = previewText(e.text);
     await trx
       .updateTable('conversations')
       .set({ last_message_preview: preview, updated_at: now })

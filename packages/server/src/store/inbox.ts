@@ -1,5 +1,5 @@
 import type { ConversationSummary, LeadPayload, MessagePayload } from '@newton/protocol';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import {
   conversationSummary,
   decodeCursor,
@@ -39,6 +39,12 @@ export function conversationItem(row: ConversationRow): ConversationListItem {
 /** A lead as `GET /api/leads` and `GET /api/leads/{id}` answer it. */
 export type LeadListItem = LeadPayload & { created_at: string; updated_at: string };
 
+function leadListItem(
+  row: Parameters<typeof leadPayload>[0] & { created_at: number; updated_at: number },
+): LeadListItem {
+  return { ...leadPayload(row), created_at: toIso(row.created_at), updated_at: toIso(row.updated_at) };
+}
+
 /** `%…%` LIKE pattern for `text`, with `!` escaping the wildcards (pair with `escape '!'`). */
 function containsPattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -48,6 +54,36 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('cursor is not one this server issued');
   }
+}
+
+/**
+ * Keyset condition for a `(timeCol desc, idCol desc)` order: the rows after `cursor`.
+ * `parseId` turns the cursor's id into the id column's value (null refuses it).
+ */
+function after(
+  cursor: string,
+  timeCol: string,
+  idCol: string,
+  parseId: (id: string) => string | number | null = (id) => id,
+): RawBuilder<boolean> {
+  const cur = decodeCursor(cursor);
+  const id = cur && parseId(cur.id);
+  if (!cur || id == null) throw new InvalidCursorError();
+  const time = sql.ref(timeCol);
+  return sql<boolean>`(${time} < ${cur.time} or (${time} = ${cur.time} and ${sql.ref(idCol)} < ${id}))`;
+}
+
+/** One page from `limit + 1` rows: the first `limit` as items, the cursor after the last if more remain. */
+function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  item: (row: R) => T,
+  key: (row: R) => [time: number, id: string],
+): Page<T> {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return { items: page.map(item), next_cursor: more && last ? encodeCursor(...key(last)) : null };
 }
 
 /** Read side of the inbox, always scoped to one tenant. */
@@ -81,25 +117,11 @@ export class InboxStore {
       .orderBy('c.id', 'desc')
       .limit(opts.limit + 1);
     if (opts.status) q = q.where('c.status', '=', opts.status);
-    if (opts.cursor) {
-      const cur = decodeCursor(opts.cursor);
-      if (!cur) throw new InvalidCursorError();
-      q = q.where((eb) =>
-        eb.or([
-          eb('c.last_message_at', '<', cur.time),
-          eb.and([eb('c.last_message_at', '=', cur.time), eb('c.id', '<', cur.id)]),
-        ]),
-      );
-    }
-    const rows = await q.execute();
-    const more = rows.length > opts.limit;
-    const page = more ? rows.slice(0, opts.limit) : rows;
-    const items = page.map(conversationItem);
-    const last = page.at(-1);
-    return {
-      items,
-      next_cursor: more && last ? encodeCursor(Number(last.last_message_at ?? 0), last.id) : null,
-    };
+    if (opts.cursor) q = q.where(after(opts.cursor, 'c.last_message_at', 'c.id'));
+    return toPage(await q.execute(), opts.limit, conversationItem, (row) => [
+      Number(row.last_message_at ?? 0),
+      row.id,
+    ]);
   }
 
   async getConversation(tenantId: string, id: string): Promise<ConversationListItem | undefined> {
@@ -132,24 +154,15 @@ export class InboxStore {
       .orderBy('m.arrival_seq', 'desc')
       .limit(opts.limit + 1);
     if (opts.cursor) {
-      const cur = decodeCursor(opts.cursor);
-      const arrival = Number(cur?.id);
-      if (!cur || !Number.isSafeInteger(arrival)) throw new InvalidCursorError();
-      q = q.where((eb) =>
-        eb.or([
-          eb('m.timestamp', '<', cur.time),
-          eb.and([eb('m.timestamp', '=', cur.time), eb('m.arrival_seq', '<', arrival)]),
-        ]),
-      );
+      const arrival = (id: string) => (Number.isSafeInteger(Number(id)) ? Number(id) : null);
+      q = q.where(after(opts.cursor, 'm.timestamp', 'm.arrival_seq', arrival));
     }
-    const rows = await q.execute();
-    const more = rows.length > opts.limit;
-    const page = more ? rows.slice(0, opts.limit) : rows;
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => messagePayload(row, row.lead_phone)),
-      next_cursor: more && last ? encodeCursor(Number(last.timestamp), String(last.arrival_seq)) : null,
-    };
+    return toPage(
+      await q.execute(),
+      opts.limit,
+      (row) => messagePayload(row, row.lead_phone),
+      (row) => [Number(row.timestamp), String(row.arrival_seq)],
+    );
   }
 
   /**
@@ -194,28 +207,8 @@ export class InboxStore {
       const name = sql<boolean>`lower(${sql.ref('l.name')}) like ${containsPattern(text.toLowerCase())} escape '!'`;
       q = q.where((eb) => (digits ? eb.or([name, eb('l.phone', 'like', containsPattern(digits))]) : name));
     }
-    if (opts.cursor) {
-      const cur = decodeCursor(opts.cursor);
-      if (!cur || !Number.isSafeInteger(cur.time)) throw new InvalidCursorError();
-      q = q.where((eb) =>
-        eb.or([
-          eb('l.updated_at', '<', cur.time),
-          eb.and([eb('l.updated_at', '=', cur.time), eb('l.id', '<', cur.id)]),
-        ]),
-      );
-    }
-    const rows = await q.execute();
-    const more = rows.length > opts.limit;
-    const page = more ? rows.slice(0, opts.limit) : rows;
-    const last = page.at(-1);
-    return {
-      items: page.map((row) => ({
-        ...leadPayload(row),
-        created_at: toIso(row.created_at),
-        updated_at: toIso(row.updated_at),
-      })),
-      next_cursor: more && last ? encodeCursor(Number(last.updated_at), last.id) : null,
-    };
+    if (opts.cursor) q = q.where(after(opts.cursor, 'l.updated_at', 'l.id'));
+    return toPage(await q.execute(), opts.limit, leadListItem, (row) => [Number(row.updated_at), row.id]);
   }
 
   async getLead(tenantId: string, id: string): Promise<LeadListItem | undefined> {
@@ -225,7 +218,6 @@ export class InboxStore {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row) return undefined;
-    return { ...leadPayload(row), created_at: toIso(row.created_at), updated_at: toIso(row.updated_at) };
+    return row ? leadListItem(row) : undefined;
   }
 }

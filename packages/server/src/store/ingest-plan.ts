@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, LeadPayload } from '@newton/protocol';
-import { conversationSummary, leadPayload, messagePayload } from './mappers.js';
+import { conversationSummary, leadPayload, messagePayload, previewText } from './mappers.js';
 import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
 import type { InboundMessage } from './types.js';
 
@@ -10,8 +10,6 @@ import type { InboundMessage } from './types.js';
  * one-statement PostgreSQL path (ingest-pg.ts) store exactly the same rows
  * and events.
  */
-
-const PREVIEW_CHARS = 160;
 
 export type LeadUpdate = Pick<LeadsTable, 'id' | 'phone' | 'wa_lid' | 'name' | 'updated_at'>;
 
@@ -115,8 +113,7 @@ export interface MessagePlan {
 }
 
 function preview(m: InboundMessage): string {
-  const text = m.content ?? `[${m.type}]`;
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+  return previewText(m.content ?? `[${m.type}]`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ConversationUpdate, LeadUpdate } from './ingest-plan.js';
 import { prepared } from './prepared.js';
 import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
 
@@ -22,7 +23,7 @@ export const q = {
 
   insertLead: prepared((db, p: LeadsTable) => db.insertInto('leads').values(p)),
 
-  updateLead: prepared((db, p: Pick<LeadsTable, 'id' | 'phone' | 'wa_lid' | 'name' | 'updated_at'>) =>
+  updateLead: prepared((db, p: LeadUpdate) =>
     db
       .updateTable('leads')
       .set({ phone: p.phone, wa_lid: p.wa_lid, name: p.name, updated_at: p.updated_at })
@@ -40,31 +41,18 @@ export const q = {
 
   insertConversation: prepared((db, p: ConversationsTable) => db.insertInto('conversations').values(p)),
 
-  updateConversation: prepared(
-    (
-      db,
-      p: Pick<
-        ConversationsTable,
-        | 'id'
-        | 'unread_count'
-        | 'last_message_at'
-        | 'last_message_id'
-        | 'last_message_preview'
-        | 'reply_to'
-        | 'updated_at'
-      >,
-    ) =>
-      db
-        .updateTable('conversations')
-        .set({
-          unread_count: p.unread_count,
-          last_message_at: p.last_message_at,
-          last_message_id: p.last_message_id,
-          last_message_preview: p.last_message_preview,
-          reply_to: p.reply_to,
-          updated_at: p.updated_at,
-        })
-        .where('id', '=', p.id),
+  updateConversation: prepared((db, p: ConversationUpdate) =>
+    db
+      .updateTable('conversations')
+      .set({
+        unread_count: p.unread_count,
+        last_message_at: p.last_message_at,
+        last_message_id: p.last_message_id,
+        last_message_preview: p.last_message_preview,
+        reply_to: p.reply_to,
+        updated_at: p.updated_at,
+      })
+      .where('id', '=', p.id),
   ),
 
   insertMessage: prepared((db, p: MessagesTable) => db.insertInto('messages').values(p)),

@@ -18,6 +18,13 @@ export function toIso(ms: number): string {
   return new Date(Number(ms)).toISOString();
 }
 
+const PREVIEW_CHARS = 160;
+
+/** A conversation's `last_message_preview` of a message text: at most 160 characters, `…` when cut. */
+export function previewText(text: string): string {
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
 export function leadPayload(row: Pick<Row<LeadsTable>, 'id' | 'name' | 'phone'>): LeadPayload {
   return { id: row.id, name: row.name, phone: row.phone };
 }
@@ -80,12 +87,13 @@ export function encodeCursor(time: number, id: string): string {
   return Buffer.from(`${time}:${id}`).toString('base64url');
 }
 
+/** The (time, id) of a cursor from `encodeCursor`, or null; times are epoch-ms integers, so others are refused. */
 export function decodeCursor(cursor: string): { time: number; id: string } | null {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const sep = text.indexOf(':');
   if (sep <= 0) return null;
   const time = Number(text.slice(0, sep));
   const id = text.slice(sep + 1);
-  if (!Number.isFinite(time) || id.length === 0) return null;
+  if (!Number.isSafeInteger(time) || id.length === 0) return null;
   return { time, id };
 }

@@ -11,7 +11,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from './db.js';
 import { applyEdit, type EditResult, type MessageEdit } from './edits.js';
 import { appendEvents, lockTenant } from './event-log.js';
-import { conversationSummary, instanceFromRow, leadPayload, messagePayload } from './mappers.js';
+import { conversationSummary, instanceFromRow, leadPayload, messagePayload, previewText } from './mappers.js';
 import { conversationRow, markConversationRead, type ReadResult } from './read-state.js';
 import type { Database, MessagesTable } from './schema.js';
 import {
@@ -28,8 +28,6 @@ import {
   type StatusUpdate,
 } from './statuses.js';
 import type { AppendedEvent, Instance } from './types.js';
-
-const PREVIEW_CHARS = 160;
 
 type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -72,10 +70,6 @@ export type RetryResult =
   | { outcome: 'reset'; message: MessagePayload; events: AppendedEvent[] }
   | { outcome: 'not_found' }
   | { outcome: 'not_failed'; status: string };
-
-function preview(text: string): string {
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
-}
 
 async function messageRow(db: Executor, tenantId: string, id: string) {
   return db
@@ -201,7 +195,7 @@ export class OutboundStore {
             ...conv,
             last_message_at: sentAt,
             last_message_id: id,
-            last_message_preview: preview(r.text),
+            last_message_preview: previewText(r.text),
             updated_at: now,
           }
         : { ...conv, updated_at: now };

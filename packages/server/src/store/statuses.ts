@@ -24,7 +24,7 @@ export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
  */
 const RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, failed: 2, delivered: 3, read: 4 };
 
-export function isForward(from: string, to: MessageStatus): boolean {
+function isForward(from: string, to: MessageStatus): boolean {
   return RANK[to] > (RANK[from as MessageStatus] ?? 0);
 }
 
@@ -79,8 +79,15 @@ const q = {
       .selectAll()
       .where((eb) => eb.and(ofProviderId(p))),
   ),
-  dropDeferred: prepared((db, p: ProviderKey) =>
-    db.deleteFrom('pending_statuses').where((eb) => eb.and(ofProviderId(p))),
+  /** Removes and returns the kept status. */
+  takeDeferred: prepared((db, p: ProviderKey) =>
+    db
+      .deleteFrom('pending_statuses')
+      .where((eb) => eb.and(ofProviderId(p)))
+      .returningAll(),
+  ),
+  setProviderId: prepared((db, p: { id: string; providerId: string }) =>
+    db.updateTable('messages').set({ provider_message_id: p.providerId }).where('id', '=', p.id),
   ),
 };
 
@@ -153,9 +160,8 @@ async function defer(trx: Transaction<Database>, u: StatusUpdate, now: number): 
  */
 export async function applyDeferred(trx: Transaction<Database>, row: MessageRow): Promise<EventBody | null> {
   const key = { tenant: row.tenant_id, instance: row.instance_id, providerId: row.provider_message_id };
-  const kept = (await q.deferred(trx, key)).rows[0];
+  const kept = (await q.takeDeferred(trx, key)).rows[0];
   if (!kept) return null;
-  await q.dropDeferred(trx, key);
   const error = kept.error ? (JSON.parse(kept.error) as MessageError) : null;
   return advanceStatus(trx, row, kept.status as MessageStatus, error, Number(kept.at));
 }
@@ -205,14 +211,7 @@ export async function recordSent(
     const key = { tenant: row.tenant_id, instance: row.instance_id, providerId: p.providerMessageId };
     const other = (await q.byProviderId(trx, key)).rows[0];
     if (other) otherMessageId = other.id;
-    else {
-      await trx
-        .updateTable('messages')
-        .set({ provider_message_id: p.providerMessageId })
-        .where('id', '=', row.id)
-        .execute();
-      row.provider_message_id = p.providerMessageId;
-    }
+    else await setProviderId(trx, row, p.providerMessageId);
   }
   const bodies: EventBody[] = [];
   // A message that failed for us (timeouts) but that the provider did take is sent after all.
@@ -227,6 +226,12 @@ export async function recordSent(
   return otherMessageId
     ? { outcome: 'conflict', otherMessageId, events }
     : { outcome: 'recorded', status: row.status as MessageStatus, events };
+}
+
+/** Records the provider's id of a reply that had a placeholder, in the row too. */
+async function setProviderId(trx: Transaction<Database>, row: MessageRow, providerId: string): Promise<void> {
+  await q.setProviderId(trx, { id: row.id, providerId });
+  row.provider_message_id = providerId;
 }
 
 /** Locks the tenant's event log, then reads one of its messages (`row` undefined when it is gone). */
@@ -286,11 +291,6 @@ export async function claimEcho(
     .limit(1)
     .executeTakeFirst();
   if (!row) return undefined;
-  await trx
-    .updateTable('messages')
-    .set({ provider_message_id: p.providerMessageId })
-    .where('id', '=', row.id)
-    .execute();
-  row.provider_message_id = p.providerMessageId;
+  await setProviderId(trx, row, p.providerMessageId);
   return row;
 }

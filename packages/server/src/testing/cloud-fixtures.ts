@@ -11,9 +11,9 @@ export { metaJson };
 type Obj = Record<string, unknown>;
 
 export const CLOUD_PHONE_NUMBER_ID = '106540352242922';
-export const CLOUD_DISPLAY_NUMBER = '15550783881';
-export const CLOUD_WABA_ID = '102290129340398';
-export const CLOUD_FROM = '573001112233';
+const CLOUD_DISPLAY_NUMBER = '15550783881';
+const CLOUD_WABA_ID = '102290129340398';
+const CLOUD_FROM = '573001112233';
 
 /** A wamid like Meta's: `wamid.` + base64 of an opaque id. */
 export function randomWamid(): string {

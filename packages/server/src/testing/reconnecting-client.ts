@@ -228,14 +228,14 @@ export function describeSeqProblem(seqs: readonly number[], from: number, to: nu
 /** `packages/server/bin/newton.js`. */
 export const NEWTON_BIN = fileURLToPath(new URL('../../bin/newton.js', import.meta.url));
 
-export interface CliResult {
+interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /** Runs one `newton …` command to completion. */
-export function runNewtonCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+function runNewtonCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [NEWTON_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

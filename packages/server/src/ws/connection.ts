@@ -4,7 +4,6 @@ import {
   type Channel,
   CloseCode,
   CloseReason,
-  EVENT_CHANNEL,
   FrameErrorCode,
   type FrameErrorCodeValue,
   type ServerControlFrame,
@@ -15,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { EventLogReader } from '../store/index.js';
 import { parseClientFrame } from './client-frames.js';
 import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
-import type { CachedEvent, ReplayBlob } from './tenant-stream.js';
+import { type CachedEvent, cachedEvent, type ReplayBlob } from './tenant-stream.js';
 
 const bit = (c: Channel): number => 1 << CHANNELS.indexOf(c);
 const ALL_CHANNELS = CHANNELS.reduce((bits, c) => bits | bit(c), 0);
@@ -307,6 +306,6 @@ export class Connection implements Flushable {
   private async readPage(after: number, fresh: boolean): Promise<CachedEvent[]> {
     if (!fresh && this.deps.readLogPage) return this.deps.readLogPage(after, REPLAY_PAGE);
     const rows = await this.deps.log.readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, REPLAY_PAGE);
-    return rows.map((e) => ({ seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) }));
+    return rows.map(cachedEvent);
   }
 }

@@ -1,6 +1,6 @@
 import { type Channel, EVENT_CHANNEL, type EventType, type ServerControlFrame } from '@newton/protocol';
 import type { Logger } from '../logger.js';
-import type { EventLogReader } from '../store/index.js';
+import type { EventLogReader, StoredEvent } from '../store/index.js';
 import type { Connection } from './connection.js';
 import { textFrame } from './frames.js';
 
@@ -18,6 +18,11 @@ export interface CachedEvent {
   seq: number;
   channel: Channel;
   frame: Buffer;
+}
+
+/** A logged event with its frame built, ready for replays. */
+export function cachedEvent(e: StoredEvent): CachedEvent {
+  return { seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) };
 }
 
 /** A whole replay for a socket on every channel: the frames after a `since`, then `resumed`, in one buffer. */
@@ -102,11 +107,7 @@ export class TenantStream {
       const rows = await this.deps.log.readEvents(this.tenantId, from, state.lastSeq, keep);
       // Keep only a run that ends at the cursor (a concurrent prune may have cut its start).
       if (rows.at(-1)?.seq === state.lastSeq) {
-        this.recent = rows.map((e) => ({
-          seq: e.seq,
-          channel: EVENT_CHANNEL[e.type],
-          frame: textFrame(e.frame),
-        }));
+        this.recent = rows.map(cachedEvent);
       }
     }
     this.initialized = true;
@@ -197,9 +198,7 @@ export class TenantStream {
     if (hit && now - hit.at < LOG_PAGE_TTL_MS) return hit.events;
     const events = this.deps.log
       .readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, limit)
-      .then((rows) =>
-        rows.map((e) => ({ seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) })),
-      );
+      .then((rows) => rows.map(cachedEvent));
     const entry = { at: now, events };
     this.logPages.delete(key);
     this.logPages.set(key, entry);

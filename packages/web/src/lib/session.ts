@@ -2,7 +2,7 @@
  * The signed-in session: the JWT and what it speaks for. Kept in memory and in
  * sessionStorage (this tab only, gone when the tab closes); never in a URL.
  */
-import { get, writable } from 'svelte/store';
+import { writable } from 'svelte/store';
 
 export interface Session {
   token: string;
@@ -45,11 +45,6 @@ export function signOut(why: Exclude<SessionEnd, null>): void {
   session.set(null);
 }
 
-/** The current token, or null once the session ended. */
-export function currentToken(): string | null {
-  return get(session)?.token ?? null;
-}
-
 export interface TokenClaims {
   sub?: string;
   tenant_id?: string;
@@ -72,9 +67,4 @@ export function readClaims(token: string): TokenClaims | null {
   } catch {
     return null;
   }
-}
-
-/** True when the session's token has expired (with no clock tolerance). */
-export function isExpired(s: Session | null, now = Date.now()): boolean {
-  return s?.expiresAt != null && s.expiresAt <= now;
 }

@@ -29,7 +29,7 @@ const RATE_LIMIT_CODES = new Set([4, 80007, 130429, 131056]);
 const WINDOW_CLOSED_CODE = 131047;
 
 /** The `to` of a Cloud send: the customer's wa_id digits, else the E.164 digits. */
-export function recipientOf(to: SendTarget): string | null {
+function recipientOf(to: SendTarget): string | null {
   if (to.jid && /^\d{7,15}$/.test(to.jid)) return to.jid;
   return to.phone ? to.phone.replace(/^\+/, '') : null;
 }
@@ -111,7 +111,7 @@ export class CloudClient implements ProviderClient {
 }
 
 /** Meta's error answer → ProviderSendError (429/5xx and rate-limit codes retryable, other 4xx final). */
-export function cloudSendError(status: number, body: unknown, retryAfter: string | null): ProviderSendError {
+function cloudSendError(status: number, body: unknown, retryAfter: string | null): ProviderSendError {
   const e = graphError(body);
   const reason = describeGraphError(status, e);
   if (e?.code === WINDOW_CLOSED_CODE) {

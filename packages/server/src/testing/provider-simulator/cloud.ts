@@ -11,10 +11,10 @@ import { randomWamid } from '../cloud-fixtures.js';
 import type { ProviderSimulator, SimRequest, SimResponse } from './server.js';
 
 export const CLOUD_SEND = 'cloud.messages';
-export const CLOUD_MEDIA = 'cloud.media';
+const CLOUD_MEDIA = 'cloud.media';
 
 /** The Graph API version segment the simulator answers under. */
-export const CLOUD_VERSION = 'v21.0';
+const CLOUD_VERSION = 'v21.0';
 
 export interface CloudSimOptions {
   /** phone_number_id → the access token it accepts. */
