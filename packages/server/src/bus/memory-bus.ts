@@ -1,5 +1,4 @@
-import type { AppendedEvent } from '../store/index.js';
-import type { BusHandler, EventBus } from './types.js';
+import type { BusHandler, EventBus, EventOrigin, TenantEvent } from '../core/index.js';
 
 /** The embedded default: one process, handlers called synchronously on publish. */
 export class MemoryBus implements EventBus {
@@ -7,9 +6,9 @@ export class MemoryBus implements EventBus {
   private readonly handlers = new Set<BusHandler>();
   private readonly controlHandlers = new Set<(message: string) => void>();
 
-  async publish(events: readonly AppendedEvent[]): Promise<void> {
+  async publish(events: readonly TenantEvent[], origin: EventOrigin = {}): Promise<void> {
     for (const event of events) {
-      for (const handler of this.handlers) handler(event);
+      for (const handler of this.handlers) handler(event, origin);
     }
   }
 

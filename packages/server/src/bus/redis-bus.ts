@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType } from '@newton/protocol';
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
-import type { AppendedEvent } from '../store/index.js';
-import type { BusHandler, EventBus } from './types.js';
+import type { BusHandler, EventBus, EventOrigin, Logger, TenantEvent } from '../core/index.js';
 
 const EVENTS = 'newton:events';
 const CONTROL = 'newton:control';
@@ -97,14 +95,12 @@ export class RedisBus implements EventBus {
     }
   }
 
-  async publish(events: readonly AppendedEvent[]): Promise<void> {
+  async publish(events: readonly TenantEvent[], origin: EventOrigin = {}): Promise<void> {
     if (events.length === 0) return;
     const pipeline = this.pub.pipeline();
+    const trace = `${origin.traceId ?? ''}\n${origin.publishedAt ?? ''}`;
     for (const e of events) {
-      pipeline.publish(
-        EVENTS,
-        `${e.tenantId}\n${e.seq}\n${e.type}\n${e.traceId ?? ''}\n${e.publishedAt ?? ''}\n${e.frame}`,
-      );
+      pipeline.publish(EVENTS, `${e.tenantId}\n${e.seq}\n${e.type}\n${trace}\n${e.frame}`);
     }
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
@@ -128,15 +124,14 @@ export class RedisBus implements EventBus {
     }
     const trace = message.slice(c + 1, d);
     const publishedAt = d + 1 < f ? Number(message.slice(d + 1, f)) : undefined;
-    const event: AppendedEvent = {
+    const event: TenantEvent = {
       tenantId: message.slice(0, a),
       seq: Number(message.slice(a + 1, b)),
       type: message.slice(b + 1, c) as EventType,
       frame: message.slice(f + 1),
-      ...(trace ? { traceId: trace } : {}),
-      ...(publishedAt ? { publishedAt } : {}),
     };
-    for (const handler of this.handlers) handler(event);
+    const origin: EventOrigin = { traceId: trace || undefined, publishedAt: publishedAt || undefined };
+    for (const handler of this.handlers) handler(event, origin);
   }
 
   subscribe(handler: BusHandler): () => void {

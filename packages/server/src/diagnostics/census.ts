@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
+import type { EventBus, Logger } from '../core/index.js';
 import type { TenantSocketStats } from '../ws/index.js';
 
 /** Control messages of the census, JSON after this prefix (other control users ignore them). */

@@ -1,5 +1,6 @@
+import type { Instance } from '../core/index.js';
 import { senderDigits } from '../providers/receipts.js';
-import type { Instance, Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
 import { busHop, GOOD, socketsHop, unroutableHop, webhooksHop, webhookViews } from './hops.js';
 import {

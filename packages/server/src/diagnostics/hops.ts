@@ -1,4 +1,5 @@
-import type { Instance, Store, WebhookReceipt } from '../store/index.js';
+import type { Instance, WebhookReceipt } from '../core/index.js';
+import type { Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
 import { type Hop, hop, iso, type SocketView, type WebhookView } from './report.js';
 

@@ -1,5 +1,4 @@
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
+import type { EventBus, Logger } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { Gateway } from '../ws/index.js';
 import { SocketCensus } from './census.js';

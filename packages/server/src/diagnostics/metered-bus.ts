@@ -1,5 +1,4 @@
-import type { BusHandler, EventBus } from '../bus/index.js';
-import type { AppendedEvent } from '../store/index.js';
+import type { BusHandler, EventBus, EventOrigin, TenantEvent } from '../core/index.js';
 import type { NodeMetrics } from './metrics.js';
 
 /**
@@ -20,14 +19,12 @@ export class MeteredBus implements EventBus {
     this.unReconnect = inner.onReconnect(() => metrics.busReconnected());
   }
 
-  async publish(events: readonly AppendedEvent[]): Promise<void> {
+  async publish(events: readonly TenantEvent[], origin: EventOrigin = {}): Promise<void> {
     if (events.length === 0) return;
     this.metrics.eventsAppended(events.length);
     const started = performance.now();
-    const now = Date.now();
-    for (const e of events) e.publishedAt = now;
     try {
-      await this.inner.publish(events);
+      await this.inner.publish(events, { ...origin, publishedAt: Date.now() });
     } catch (err) {
       this.metrics.publishFailed(events.length);
       throw err;

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Store, WebhookReceipt } from '../store/index.js';
+import type { WebhookReceipt } from '../core/index.js';
+import type { Store } from '../store/index.js';
 
 /** One step of a message's journey, from the database or from a node's log. */
 export interface TraceStep {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startNode } from '../app.js';
 import { loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../core/index.js';
 import { createTestDatabase } from '../testing/databases.js';
 import { upsertBody } from '../testing/evolution-fixtures.js';
 import { type HttpResult, TestNewton } from '../testing/harness.js';

@@ -11,8 +11,9 @@ import type { Principal, TokenService } from '../auth/index.js';
 import { tenantId as checkTenantId, httpUrl, phoneNumberId, UsageError } from '../cli/args.js';
 import { ownNumber } from '../cli/commands/instance.js';
 import { cloudOwnNumber } from '../cli/commands/instance-cloud.js';
-import { newtonError } from '../errors.js';
-import type { Instance, NewInstance, Store, Tenant } from '../store/index.js';
+import type { Instance, NewInstance, Tenant } from '../core/index.js';
+import { newtonError } from '../core/index.js';
+import type { Store } from '../store/index.js';
 import { bearerPrincipal } from './api-auth.js';
 
 export interface AdminConfigRouteOptions {

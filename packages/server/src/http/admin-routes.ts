@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal, TokenService } from '../auth/index.js';
+import { newtonError } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
-import { newtonError } from '../errors.js';
 import { bearerPrincipal } from './api-auth.js';
 
 export interface AdminRouteOptions {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AuthError, type Principal, type TokenService } from '../auth/index.js';
-import { newtonError } from '../errors.js';
+import { newtonError } from '../core/index.js';
 
 export interface ApiCaller {
   principal: Principal;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../auth/index.js';
-import { newtonError } from '../errors.js';
+import { newtonError } from '../core/index.js';
 import { InvalidCursorError, type Store } from '../store/index.js';
 import { type ApiCaller, authenticateApi } from './api-auth.js';
 

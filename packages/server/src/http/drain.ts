@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { newtonError } from '../errors.js';
+import { newtonError } from '../core/index.js';
 import { sendError } from './send-error.js';
 
 /** Paths that keep answering while a node drains, so a load balancer can see it go. */

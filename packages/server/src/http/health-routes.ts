@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { EventBus } from '../bus/index.js';
+import type { EventBus } from '../core/index.js';
 import type { Store } from '../store/index.js';
 
 export interface HealthRouteOptions {

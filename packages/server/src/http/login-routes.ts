@@ -15,7 +15,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/index.js';
-import { newtonError } from '../errors.js';
+import { newtonError } from '../core/index.js';
 import type { Store } from '../store/index.js';
 
 export const LOGIN_CODE_TTL_MS = 10 * 60_000;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../auth/index.js';
-import { newtonError } from '../errors.js';
+import { newtonError } from '../core/index.js';
 import type { OutboundService } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { type ApiCaller, authenticateApi } from './api-auth.js';

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { ErrorTable, NewtonError } from '../errors.js';
+import { ErrorTable, NewtonError } from '../core/index.js';
 
 /** Fastify's own error codes, mapped onto Newton's table. */
 const FASTIFY_CODES: Record<string, keyof typeof ErrorTable> = {

@@ -1,21 +1,13 @@
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
-import type { MessageEdit, Store } from '../store/index.js';
+import type { EditOutcome, EditSink, EventBus, Logger, MessageEdit } from '../core/index.js';
+import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
-
-export type { MessageEdit } from '../store/index.js';
-
-export type EditOutcome =
-  | { outcome: 'applied'; messageId: string; seq: number[] }
-  | { outcome: 'unchanged'; messageId: string }
-  | { outcome: 'ignored'; reason: string };
 
 /**
  * Applies edits reported by a provider webhook (Evolution `messages.edited`):
  * the message's new text and its `message_updated` event in one transaction,
  * then publish. The delivery status is never touched.
  */
-export class EditApplier {
+export class EditApplier implements EditSink {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,

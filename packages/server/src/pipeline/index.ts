@@ -1,5 +1,5 @@
-export { EditApplier, type EditOutcome, type MessageEdit } from './edits.js';
+export { EditApplier } from './edits.js';
 export { Ingestor } from './ingestor.js';
 export { OutboundService, type ReplyAnswer, type ReplyRequest } from './outbound.js';
 export { ReplySender, type SenderOptions } from './sender.js';
-export { StatusApplier, type StatusOutcome, type StatusUpdate } from './statuses.js';
+export { StatusApplier } from './statuses.js';

@@ -1,6 +1,13 @@
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
-import type { InboundMessage, IngestResult, Store, WebhookReceipt } from '../store/index.js';
+import type {
+  EventBus,
+  InboundMessage,
+  IngestResult,
+  IngestSink,
+  Logger,
+  WebhookReceipt,
+} from '../core/index.js';
+import type { Store } from '../store/index.js';
+import { publishCommitted } from './publish.js';
 
 /**
  * The write path every provider shares: store durably (message, lead,
@@ -8,7 +15,7 @@ import type { InboundMessage, IngestResult, Store, WebhookReceipt } from '../sto
  * failure never fails the webhook: the event log has the events and every
  * node catches up from it.
  */
-export class Ingestor {
+export class Ingestor implements IngestSink {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
@@ -29,19 +36,15 @@ export class Ingestor {
       );
       return result;
     }
-    for (const e of result.events) e.traceId = traceId;
-    const seqs = result.events.map((e) => e.seq);
     log.info(
-      { message_id: result.messageId, seq: seqs, provider_message_id: message.providerMessageId },
+      {
+        message_id: result.messageId,
+        seq: result.events.map((e) => e.seq),
+        provider_message_id: message.providerMessageId,
+      },
       result.outcome === 'echo' ? 'echo of a reply matched to the stored message' : 'message stored',
     );
-    if (result.events.length === 0) return result;
-    try {
-      await this.bus.publish(result.events);
-      log.info({ seq: seqs, bus: this.bus.kind }, 'events published');
-    } catch (err) {
-      log.warn({ err, seq: seqs }, 'publish failed: nodes will catch up from the event log');
-    }
+    await publishCommitted(this.bus, result.events, traceId, log);
     return result;
   }
 }

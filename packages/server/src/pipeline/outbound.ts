@@ -4,10 +4,8 @@
  * and send in the background; retry a failed reply; mark a conversation read.
  */
 import type { MessagePayload } from '@newton/protocol';
-import type { EventBus } from '../bus/index.js';
-import { type ErrorName, ErrorTable, newtonError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { ProviderRegistry, ReplyRefusal } from '../providers/provider-client.js';
+import type { EventBus, Logger, ProviderRegistry, ReplyRefusal } from '../core/index.js';
+import { type ErrorName, ErrorTable, newtonError } from '../core/index.js';
 import type { ConversationListItem, Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 import type { ReplySender } from './sender.js';

@@ -1,6 +1,4 @@
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
-import type { AppendedEvent } from '../store/index.js';
+import type { EventBus, Logger, TenantEvent } from '../core/index.js';
 
 /**
  * Publishes events that are already committed to the log. A bus failure is
@@ -8,15 +6,14 @@ import type { AppendedEvent } from '../store/index.js';
  */
 export async function publishCommitted(
   bus: EventBus,
-  events: AppendedEvent[],
+  events: TenantEvent[],
   traceId: string,
   log: Logger,
 ): Promise<void> {
   if (events.length === 0) return;
-  for (const e of events) e.traceId = traceId;
   const seqs = events.map((e) => e.seq);
   try {
-    await bus.publish(events);
+    await bus.publish(events, { traceId });
     log.info({ seq: seqs, bus: bus.kind }, 'events published');
   } catch (err) {
     log.warn({ err, seq: seqs }, 'publish failed: nodes will catch up from the event log');

@@ -6,9 +6,8 @@
  * with its reason. A lease in the store makes exactly one node send a reply;
  * a sweeper resumes replies whose node died (lease expired).
  */
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
-import { networkSendError, type ProviderRegistry, ProviderSendError } from '../providers/provider-client.js';
+import type { EventBus, Logger } from '../core/index.js';
+import { networkSendError, type ProviderRegistry, ProviderSendError } from '../core/index.js';
 import { isPlaceholder, type Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 

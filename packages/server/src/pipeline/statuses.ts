@@ -1,24 +1,13 @@
-import type { MessageStatus } from '@newton/protocol';
-import type { EventBus } from '../bus/index.js';
-import type { Logger } from '../logger.js';
-import type { StatusUpdate, Store } from '../store/index.js';
+import type { EventBus, Logger, StatusOutcome, StatusSink, StatusUpdate } from '../core/index.js';
+import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
-
-export type { StatusUpdate } from '../store/index.js';
-
-export type StatusOutcome =
-  | { outcome: 'applied'; messageId: string; status: MessageStatus; seq: number }
-  /** The message is already at or past this status (statuses only move forward); no event. */
-  | { outcome: 'stale'; messageId: string; status: MessageStatus }
-  /** The message is not known yet: the status is kept and applied when it appears. */
-  | { outcome: 'deferred' };
 
 /**
  * Applies delivery statuses reported by any provider webhook (Evolution
  * `messages.update`, Cloud API `statuses[]`): forward-only update and its
  * `message_status` event in one transaction, then publish.
  */
-export class StatusApplier {
+export class StatusApplier implements StatusSink {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,

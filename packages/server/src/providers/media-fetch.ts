@@ -6,7 +6,7 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { MediaInfo, ProviderName } from '@newton/protocol';
-import type { Instance } from '../store/index.js';
+import type { Instance } from '../core/index.js';
 
 export interface MediaRequest {
   /** The instance that received the message, with its credentials (never log them). */

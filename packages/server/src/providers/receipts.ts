@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '@newton/protocol';
-import { type Logger, redactUrl } from '../logger.js';
-import type { ReceiptOutcome, ReceiptStore, WebhookReceipt } from '../store/index.js';
-import { numberOf } from './whatsapp/phone.js';
+import type { ReceiptOutcome, ReceiptSink, WebhookReceipt } from '../core/index.js';
+import { type Logger, redactUrl } from '../core/index.js';
+import { numberOf } from '../core/whatsapp/phone.js';
 
 const EXCERPT_CHARS = 2048;
 const SECRET_KEYS =
@@ -46,7 +46,7 @@ export interface ReceiptFields {
 /** Writes webhook receipts for one provider; a failure to record is logged, never thrown. */
 export class ReceiptRecorder {
   constructor(
-    private readonly receipts: ReceiptStore,
+    private readonly receipts: ReceiptSink,
     private readonly provider: ProviderName,
     private readonly logger: Logger,
   ) {}

@@ -9,7 +9,7 @@
  * hand it to a client.
  */
 import { randomBytes } from 'node:crypto';
-import type { Instance } from '../store/index.js';
+import type { Instance } from '../core/index.js';
 import { metaJson, signBody } from './cloud/signature.js';
 
 export interface SyntheticMessage {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/index.js';
 import type { ReceiptRecorder } from './receipts.js';
 
 /** One request header as a string (the first one when repeated). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Instance, NewInstance, Tenant } from '../core/index.js';
 import { instanceFromRow } from './mappers.js';
 import type { Database } from './schema.js';
-import type { Instance, NewInstance, Tenant } from './types.js';
 
 /** Tenants and provider instances: the configuration side of the store. */
 export class AdminStore {

@@ -8,30 +8,19 @@
  */
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
+import type { MessageEdit, MessageExtra, TenantEvent } from '../core/index.js';
 import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { conversationItem } from './inbox.js';
 import { messagePayload, previewText, toIso } from './mappers.js';
 import { conversationRow } from './read-state.js';
 import type { Database } from './schema.js';
-import type { AppendedEvent, MessageExtra } from './types.js';
 
 /** Message types whose content is a text an edit can replace (a caption for media). */
 const EDITABLE = new Set(['text', 'image', 'video', 'document']);
 
-/** An edit as a provider adapter hands it over (already routed). */
-export interface MessageEdit {
-  tenantId: string;
-  instanceId: string;
-  /** The provider's id of the message that was edited. */
-  providerMessageId: string;
-  text: string;
-  /** Epoch ms of the edit (the provider's time when it gives one). */
-  at: number;
-}
-
 export type EditResult =
-  | { outcome: 'applied'; messageId: string; events: AppendedEvent[] }
+  | { outcome: 'applied'; messageId: string; events: TenantEvent[] }
   /** Same text already, or an older edit than the one stored: no event. */
   | { outcome: 'unchanged'; messageId: string; events: [] }
   /** No such message (never stored, e.g. a group chat), or one without editable text. */

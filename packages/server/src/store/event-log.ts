@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, EventType } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import type { TenantEvent, TenantLogState } from '../core/index.js';
 import type { Dialect } from './db.js';
 import { prepared } from './prepared.js';
 import type { Database, EventsTable } from './schema.js';
-import type { AppendedEvent, StoredEvent, TenantLogState } from './types.js';
 
 /**
  * Takes the tenant's row lock for the rest of the transaction and returns its
@@ -44,9 +44,9 @@ export function buildEvents(
   lastSeq: number,
   bodies: EventBody[],
   now: number,
-): { rows: EventsTable[]; appended: AppendedEvent[] } {
+): { rows: EventsTable[]; appended: TenantEvent[] } {
   const occurredAt = new Date(now).toISOString();
-  const appended: AppendedEvent[] = [];
+  const appended: TenantEvent[] = [];
   const rows = bodies.map((body, i) => {
     const seq = lastSeq + i + 1;
     const { type, ...rest } = body as EventBody & { type: EventType };
@@ -82,7 +82,7 @@ export async function appendEvents(
   lastSeq: number,
   bodies: EventBody[],
   now: number,
-): Promise<AppendedEvent[]> {
+): Promise<TenantEvent[]> {
   if (bodies.length === 0) return [];
   const { rows, appended } = buildEvents(tenantId, lastSeq, bodies, now);
   for (const row of rows) await insertEvent(trx, row);
@@ -106,7 +106,7 @@ export async function readEvents(
   after: number,
   upTo: number,
   limit: number,
-): Promise<StoredEvent[]> {
+): Promise<TenantEvent[]> {
   const rows = await db
     .selectFrom('events')
     .select(['seq', 'type', 'payload'])
@@ -116,5 +116,5 @@ export async function readEvents(
     .orderBy('seq')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({ seq: Number(r.seq), type: r.type as EventType, frame: r.payload }));
+  return rows.map((r) => ({ tenantId, seq: Number(r.seq), type: r.type as EventType, frame: r.payload }));
 }

@@ -1,5 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
+import type {
+  EventLogReader,
+  InboundMessage,
+  IngestResult,
+  TenantEvent,
+  TenantLogState,
+  WebhookReceipt,
+} from '../core/index.js';
 import { AdminStore } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
@@ -12,12 +20,11 @@ import { OutboundStore } from './outbound.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
-import type { InboundMessage, IngestResult, StoredEvent, TenantLogState, WebhookReceipt } from './types.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
-export type { EditResult, MessageEdit } from './edits.js';
+export type { EditResult } from './edits.js';
 export type { ConversationListItem, LeadListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
@@ -33,20 +40,9 @@ export type {
 } from './outbound.js';
 export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
-export type { DeliveryStatus, RecordSentResult, StatusStoreResult, StatusUpdate } from './statuses.js';
+export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
 export type * from './types.js';
-
-/**
- * The event log as the gateway sees it: where a tenant's log stands and its
- * events by seq. Recovery always reads from here, never from the bus.
- */
-export interface EventLogReader {
-  logState(tenantId: string): Promise<TenantLogState | undefined>;
-  readEvents(tenantId: string, after: number, upTo: number, limit: number): Promise<StoredEvent[]>;
-  /** Last seq of each of the given tenants. */
-  heads(tenantIds: string[]): Promise<Map<string, number>>;
-}
 
 /**
  * Durable state of Newton. One implementation over Kysely serves both SQLite
@@ -127,7 +123,7 @@ export class Store implements EventLogReader {
     return logState(this.db, tenantId);
   }
 
-  readEvents(tenantId: string, after: number, upTo: number, limit: number): Promise<StoredEvent[]> {
+  readEvents(tenantId: string, after: number, upTo: number, limit: number): Promise<TenantEvent[]> {
     return readEvents(this.db, tenantId, after, upTo, limit);
   }
 

@@ -10,14 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type pg from 'pg';
+import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
-import {
-  type InboundMessage,
-  type IngestResult,
-  Store,
-  UnknownTenantError,
-  type WebhookReceipt,
-} from './index.js';
+import { Store, UnknownTenantError } from './index.js';
 import { ingestMessage } from './ingest.js';
 import { ingestInboundPostgres } from './ingest-pg.js';
 

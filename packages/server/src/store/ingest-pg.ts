@@ -1,11 +1,11 @@
 import type { EventBody } from '@newton/protocol';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { buildEvents } from './event-log.js';
 import { decideLead, leadEvent, needsLidLookup, planMessage } from './ingest-plan.js';
 import { insertReceipt, receiptRow } from './receipts.js';
 import type { ConversationsTable, Database, LeadsTable } from './schema.js';
-import type { InboundMessage, IngestResult, WebhookReceipt } from './types.js';
 
 /**
  * The webhook write path on PostgreSQL for an inbound message, in two

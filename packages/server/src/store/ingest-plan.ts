@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, LeadPayload } from '@newton/protocol';
+import type { InboundMessage } from '../core/index.js';
 import { conversationSummary, leadPayload, messagePayload, previewText } from './mappers.js';
 import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
-import type { InboundMessage } from './types.js';
 
 /**
  * The decisions of the webhook write path, kept free of I/O so that the

@@ -1,5 +1,6 @@
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
+import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { decideLead, type LeadChange, leadEvent, needsLidLookup, planMessage } from './ingest-plan.js';
@@ -7,7 +8,6 @@ import { q } from './ingest-queries.js';
 import { insertReceipt } from './receipts.js';
 import type { Database } from './schema.js';
 import { advanceStatus, applyDeferred, claimEcho } from './statuses.js';
-import type { InboundMessage, IngestResult, WebhookReceipt } from './types.js';
 
 export class UnknownTenantError extends Error {
   constructor(readonly tenantId: string) {

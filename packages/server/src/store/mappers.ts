@@ -9,8 +9,8 @@ import type {
   MessageType,
   ProviderName,
 } from '@newton/protocol';
+import type { Instance, MessageExtra } from '../core/index.js';
 import type { ConversationsTable, InstancesTable, LeadsTable, MessagesTable } from './schema.js';
-import type { Instance, MessageExtra } from './types.js';
 
 type Row<T> = { [K in keyof T]: T[K] extends import('kysely').Generated<infer U> ? U : T[K] };
 

@@ -1,8 +1,8 @@
 import type { MediaInfo, MessageType, ProviderName } from '@newton/protocol';
 import type { Kysely } from 'kysely';
+import type { Instance, MessageExtra } from '../core/index.js';
 import { instanceFromRow } from './mappers.js';
 import type { Database } from './schema.js';
-import type { Instance, MessageExtra } from './types.js';
 
 /** What is needed to fetch a message's media from its provider. */
 export interface MediaSource {

@@ -8,8 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, MessagePayload } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import type { Instance, MessageEdit, StatusUpdate, TenantEvent } from '../core/index.js';
 import type { Dialect } from './db.js';
-import { applyEdit, type EditResult, type MessageEdit } from './edits.js';
+import { applyEdit, type EditResult } from './edits.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { conversationSummary, instanceFromRow, leadPayload, messagePayload, previewText } from './mappers.js';
 import { conversationRow, markConversationRead, type ReadResult } from './read-state.js';
@@ -25,9 +26,7 @@ import {
   type RecordSentResult,
   recordSent,
   type StatusStoreResult,
-  type StatusUpdate,
 } from './statuses.js';
-import type { AppendedEvent, Instance } from './types.js';
 
 type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -44,7 +43,7 @@ export interface NewReply {
 }
 
 export type CreateReplyResult =
-  | { outcome: 'created'; message: MessagePayload; events: AppendedEvent[] }
+  | { outcome: 'created'; message: MessagePayload; events: TenantEvent[] }
   /** The same client_id was stored before: nothing new. */
   | { outcome: 'existing'; message: MessagePayload }
   | { outcome: 'not_found' }
@@ -67,7 +66,7 @@ export interface SendJob {
 }
 
 export type RetryResult =
-  | { outcome: 'reset'; message: MessagePayload; events: AppendedEvent[] }
+  | { outcome: 'reset'; message: MessagePayload; events: TenantEvent[] }
   | { outcome: 'not_found' }
   | { outcome: 'not_failed'; status: string };
 
@@ -332,7 +331,7 @@ export class OutboundStore {
     messageId: string;
     error: { code: string; message: string };
     at: number;
-  }): Promise<{ changed: boolean; events: AppendedEvent[] }> {
+  }): Promise<{ changed: boolean; events: TenantEvent[] }> {
     return this.write((trx) => markFailed(trx, this.dialect, p));
   }
 

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { WebhookReceipt } from '../core/index.js';
 import { type Executor, prepared } from './prepared.js';
 import type { Database, WebhookReceiptsTable } from './schema.js';
-import type { WebhookReceipt } from './types.js';
 
 /** Every webhook leaves a receipt: what came, where it went, and why. */
 export class ReceiptStore {

@@ -7,16 +7,13 @@
  */
 import type { EventBody, MessageError, MessageStatus } from '@newton/protocol';
 import type { Selectable, Transaction } from 'kysely';
+import type { StatusUpdate, TenantEvent } from '../core/index.js';
 import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { prepared } from './prepared.js';
 import type { Database, MessagesTable } from './schema.js';
-import type { AppendedEvent } from './types.js';
 
 export type MessageRow = Selectable<MessagesTable>;
-
-/** A status a provider reports about a message it sent. */
-export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
 /**
  * Statuses only move forward. `failed` ranks above `sent` (a sent message can
@@ -33,19 +30,8 @@ export const PLACEHOLDER_PREFIX = 'pending:';
 export const placeholderId = (messageId: string) => `${PLACEHOLDER_PREFIX}${messageId}`;
 export const isPlaceholder = (providerMessageId: string) => providerMessageId.startsWith(PLACEHOLDER_PREFIX);
 
-/** A status report as any provider adapter hands it over (already routed). */
-export interface StatusUpdate {
-  tenantId: string;
-  instanceId: string;
-  providerMessageId: string;
-  status: DeliveryStatus;
-  error?: MessageError | null;
-  /** Epoch ms (the provider's time when it gives one). */
-  at: number;
-}
-
 export type StatusStoreResult =
-  | { outcome: 'applied'; messageId: string; status: MessageStatus; events: AppendedEvent[] }
+  | { outcome: 'applied'; messageId: string; status: MessageStatus; events: TenantEvent[] }
   | { outcome: 'stale'; messageId: string; status: MessageStatus; events: [] }
   | { outcome: 'deferred'; events: [] };
 
@@ -188,9 +174,9 @@ export async function applyStatus(
 }
 
 export type RecordSentResult =
-  | { outcome: 'recorded'; status: MessageStatus; events: AppendedEvent[] }
+  | { outcome: 'recorded'; status: MessageStatus; events: TenantEvent[] }
   /** Another message already holds this provider id (an echo stored apart); ours is marked sent anyway. */
-  | { outcome: 'conflict'; otherMessageId: string; events: AppendedEvent[] }
+  | { outcome: 'conflict'; otherMessageId: string; events: TenantEvent[] }
   | { outcome: 'gone'; events: [] };
 
 /**
@@ -255,7 +241,7 @@ export async function markFailed(
   trx: Transaction<Database>,
   dialect: Dialect,
   p: { tenantId: string; messageId: string; error: MessageError; at: number },
-): Promise<{ changed: boolean; events: AppendedEvent[] }> {
+): Promise<{ changed: boolean; events: TenantEvent[] }> {
   const { lastSeq, row } = await lockedMessage(trx, dialect, p);
   if (lastSeq === undefined || !row) return { changed: false, events: [] };
   const body = await advanceStatus(trx, row, 'failed', p.error, p.at);

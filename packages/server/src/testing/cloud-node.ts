@@ -3,7 +3,8 @@
  * number (with its secrets) to a tenant, and posting a webhook signed the way
  * Meta signs it. For tests only.
  */
-import type { Instance } from '../store/index.js';
+
+import type { Instance } from '../core/index.js';
 import { metaJson, signedHeaders } from './cloud-fixtures.js';
 import type { HttpResult, TestNewton } from './harness.js';
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { type NewtonNode, startNode } from '../app.js';
 import { type Config, loadConfig } from '../config.js';
-import { createLogger } from '../logger.js';
-import type { Instance, NewInstance } from '../store/index.js';
+import type { Instance, NewInstance } from '../core/index.js';
+import { createLogger } from '../core/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface Frame {

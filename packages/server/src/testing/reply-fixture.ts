@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Config } from '../config.js';
-import type { Instance } from '../store/index.js';
+import type { Instance } from '../core/index.js';
 import { type UpsertOptions, upsertBody } from './evolution-fixtures.js';
 import { type HttpResult, TestNewton, type TestSocket } from './harness.js';
 import { type EvolutionSim, installEvolution } from './provider-simulator/evolution.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { type NewtonNode, startNode } from '../app.js';
 import { loadConfig } from '../config.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createLogger, type Logger } from '../core/index.js';
 import { createTestDatabase } from './databases.js';
 import { ProviderSimulator } from './provider-simulator/server.js';
 import { FAST_SEND } from './reply-fixture.js';

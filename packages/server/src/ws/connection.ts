@@ -10,8 +10,7 @@ import {
 } from '@newton/protocol';
 import { WebSocket } from 'ws';
 import type { Principal } from '../auth/index.js';
-import type { Logger } from '../logger.js';
-import type { EventLogReader } from '../store/index.js';
+import type { EventLogReader, Logger } from '../core/index.js';
 import { parseClientFrame } from './client-frames.js';
 import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
 import { type CachedEvent, cachedEvent, type ReplayBlob } from './tenant-stream.js';

@@ -3,9 +3,8 @@ import type { Duplex } from 'node:stream';
 import { CHANNELS, CloseCode, CloseReason, FrameErrorCode } from '@newton/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Principal, type TokenService } from '../auth/index.js';
-import type { EventBus } from '../bus/index.js';
-import { type Logger, redactUrl } from '../logger.js';
-import type { AppendedEvent, EventLogReader } from '../store/index.js';
+import type { EventBus, EventLogReader, EventOrigin, TenantEvent } from '../core/index.js';
+import { type Logger, redactUrl } from '../core/index.js';
 import { parseSinceParam } from './client-frames.js';
 import { Connection } from './connection.js';
 import { TenantStream } from './tenant-stream.js';
@@ -84,7 +83,7 @@ export class Gateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    this.unsubscribe = opts.bus.subscribe((e) => this.onBusEvent(e));
+    this.unsubscribe = opts.bus.subscribe((e, origin) => this.onBusEvent(e, origin));
     // Whatever the bus lost while it was away is in the event log.
     this.unReconnect = opts.bus.onReconnect(() => {
       this.catchUpAll().catch((err) => opts.logger.error({ err }, 'catch-up after bus reconnect failed'));
@@ -104,8 +103,8 @@ export class Gateway {
     );
   }
 
-  private onBusEvent(e: AppendedEvent): void {
-    this.streams.get(e.tenantId)?.push(e);
+  private onBusEvent(e: TenantEvent, origin: EventOrigin): void {
+    this.streams.get(e.tenantId)?.push(e, origin);
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

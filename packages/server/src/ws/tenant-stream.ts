@@ -1,6 +1,5 @@
 import { type Channel, EVENT_CHANNEL, type EventType, type ServerControlFrame } from '@newton/protocol';
-import type { Logger } from '../logger.js';
-import type { EventLogReader, StoredEvent } from '../store/index.js';
+import type { EventLogReader, EventOrigin, Logger, TenantEvent } from '../core/index.js';
 import type { Connection } from './connection.js';
 import { textFrame } from './frames.js';
 
@@ -21,7 +20,7 @@ export interface CachedEvent {
 }
 
 /** A logged event with its frame built, ready for replays. */
-export function cachedEvent(e: StoredEvent): CachedEvent {
+export function cachedEvent(e: TenantEvent): CachedEvent {
   return { seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) };
 }
 
@@ -116,7 +115,8 @@ export class TenantStream {
   }
 
   /** An event from the bus (or the log), in any order, possibly repeated. */
-  push(event: Incoming): void {
+  push(e: TenantEvent, origin: EventOrigin = {}): void {
+    const event: Incoming = origin.traceId || origin.publishedAt ? { ...e, ...origin } : e;
     if (!this.initialized) {
       this.ahead.set(event.seq, event);
       return;

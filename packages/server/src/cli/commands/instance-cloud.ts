@@ -4,9 +4,10 @@
  * token in `apikey`, the Graph API base in `base_url`, and the app secret and
  * verify token in their own columns (migration 004).
  */
+
+import type { Instance } from '../../core/index.js';
+import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { DEFAULT_GRAPH_URL } from '../../providers/cloud/types.js';
-import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
-import type { Instance } from '../../store/index.js';
 import {
   CommandError,
   digits,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { normalizeWhatsAppNumber } from '../../providers/whatsapp/phone.js';
-import type { Instance } from '../../store/index.js';
+import type { Instance } from '../../core/index.js';
+import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { CommandError, digits, httpUrl, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 import { addCloud, CLOUD_OPTIONS, describeCloud } from './instance-cloud.js';

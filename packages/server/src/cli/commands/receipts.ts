@@ -1,4 +1,4 @@
-import type { ReceiptOutcome } from '../../store/index.js';
+import type { ReceiptOutcome } from '../../core/index.js';
 import { parse, str, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 

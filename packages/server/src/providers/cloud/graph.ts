@@ -2,7 +2,8 @@
  * Small helpers for calling Meta's Graph API: the base URL of an instance,
  * its bearer header, and Meta's error body turned into a sentence.
  */
-import type { Instance } from '../../store/index.js';
+
+import type { Instance } from '../../core/index.js';
 import { DEFAULT_GRAPH_URL } from './types.js';
 
 /** `https://graph.facebook.com/v21.0` or the instance's `--graph-url`, without a trailing slash. */

@@ -4,9 +4,9 @@
  * Pure: no tenant routing, no I/O, no signature (see signature.ts).
  */
 import type { ContactCard, MediaInfo, MessageType } from '@newton/protocol';
-import type { MessageExtra } from '../../store/index.js';
+import type { MessageExtra } from '../../core/index.js';
+import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
-import { normalizeWhatsAppNumber } from '../whatsapp/phone.js';
 import type {
   CloudChange,
   CloudEnvelope,

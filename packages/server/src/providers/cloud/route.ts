@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Logger } from '../../logger.js';
-import type { AdminStore } from '../../store/index.js';
+import type { InstanceDirectory, Logger } from '../../core/index.js';
 import type { ReceiptRecorder } from '../receipts.js';
 import { header, recordRejectedWebhooks, traceOf } from '../webhook-route.js';
 import { MAX_CHALLENGE_CHARS, verifyHandshake } from './verify.js';
@@ -8,7 +7,7 @@ import type { CloudWebhook } from './webhook.js';
 
 export interface CloudRouteOptions {
   webhook: CloudWebhook;
-  admin: AdminStore;
+  admin: InstanceDirectory;
   receipts: ReceiptRecorder;
   /** Largest body; Meta sends up to 3 MB (PROVIDERS.md §4.5). */
   bodyLimit: number;

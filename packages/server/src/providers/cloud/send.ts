@@ -3,7 +3,8 @@
  * `POST {graph}/{phone_number_id}/messages` with the instance's access token.
  * One attempt per call; the outbound pipeline owns retries and statuses.
  */
-import type { Instance } from '../../store/index.js';
+
+import type { Instance } from '../../core/index.js';
 import {
   httpSendError,
   networkSendError,
@@ -14,7 +15,7 @@ import {
   type SendResult,
   type SendTarget,
   type SendTextRequest,
-} from '../provider-client.js';
+} from '../../core/index.js';
 import { describeGraphError, graphBase, graphError, graphHeaders, jsonOrNull } from './graph.js';
 
 /** WhatsApp's customer-service window: free text only this long after the customer's last message. */

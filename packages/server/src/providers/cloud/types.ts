@@ -1,5 +1,5 @@
 import type { MessageStatus } from '@newton/protocol';
-import type { InboundMessage } from '../../store/index.js';
+import type { InboundMessage } from '../../core/index.js';
 
 /** Graph API base used when an instance was added without `--graph-url`. */
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v21.0';

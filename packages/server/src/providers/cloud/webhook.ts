@@ -1,30 +1,15 @@
-import type { MessageStatus } from '@newton/protocol';
-import type { Logger } from '../../logger.js';
-import type { Ingestor } from '../../pipeline/index.js';
-import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
+import type {
+  IngestSink,
+  Instance,
+  InstanceDirectory,
+  Logger,
+  ReceiptOutcome,
+  StatusSink,
+} from '../../core/index.js';
 import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
-import type { CloudChange, ParsedCloudStatus } from './types.js';
-
-/** The outbound pipeline's status service, as far as this webhook uses it (pipeline/statuses.ts). */
-export interface StatusSink {
-  apply(
-    update: {
-      tenantId: string;
-      instanceId: string;
-      providerMessageId: string;
-      status: ParsedCloudStatus['status'];
-      error?: { code: string; message: string } | null;
-      at: number;
-    },
-    traceId: string,
-  ): Promise<
-    | { outcome: 'applied'; messageId: string; status: MessageStatus; seq: number }
-    | { outcome: 'stale'; messageId: string; status: MessageStatus }
-    | { outcome: 'deferred' }
-  >;
-}
+import type { CloudChange } from './types.js';
 
 export interface CloudWebhookRequest {
   /** The request body exactly as received: the signature covers these bytes. */
@@ -62,8 +47,8 @@ type ChangeContext = {
  */
 export class CloudWebhook {
   constructor(
-    private readonly admin: AdminStore,
-    private readonly ingestor: Ingestor,
+    private readonly admin: InstanceDirectory,
+    private readonly ingestor: IngestSink,
     private readonly statuses: StatusSink | undefined,
     private readonly receipts: ReceiptRecorder,
     private readonly logger: Logger,

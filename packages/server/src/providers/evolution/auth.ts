@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { jwtVerify } from 'jose';
-import type { Instance } from '../../store/index.js';
+import type { Instance } from '../../core/index.js';
 
 export interface WebhookCredentials {
   /** `apikey` from the body (Evolution puts the instance token there when exposed). */

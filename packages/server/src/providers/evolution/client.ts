@@ -5,7 +5,7 @@
  * pipeline owns timeouts and retries.
  */
 
-import type { Instance } from '../../store/index.js';
+import type { Instance } from '../../core/index.js';
 import {
   httpSendError,
   networkSendError,
@@ -14,8 +14,8 @@ import {
   type SendResult,
   type SendTarget,
   type SendTextRequest,
-} from '../provider-client.js';
-import { parseJid } from '../whatsapp/jid.js';
+} from '../../core/index.js';
+import { parseJid } from '../../core/whatsapp/jid.js';
 
 const MAX_REASON_CHARS = 500;
 

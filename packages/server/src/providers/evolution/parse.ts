@@ -4,10 +4,10 @@
  */
 import type { ContactCard, MediaInfo, MessageStatus, MessageType } from '@newton/protocol';
 import { z } from 'zod';
-import type { MessageExtra } from '../../store/index.js';
+import type { MessageExtra } from '../../core/index.js';
+import { parseJid, toLidJid, toPhoneJid } from '../../core/whatsapp/jid.js';
+import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
-import { parseJid, toLidJid, toPhoneJid } from '../whatsapp/jid.js';
-import { normalizeWhatsAppNumber } from '../whatsapp/phone.js';
 import type { ChatParty, EvolutionEnvelope, UpsertItem } from './types.js';
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../core/index.js';
 import type { ReceiptRecorder } from '../receipts.js';
 import { header, recordRejectedWebhooks, traceOf } from '../webhook-route.js';
 import type { EvolutionWebhook } from './webhook.js';

@@ -8,9 +8,10 @@
  * `messages.edited`); updates about inbound messages (`fromMe: false`, us
  * reading theirs) carry no delivery news.
  */
-import type { DeliveryStatus } from '../../store/index.js';
+
+import type { DeliveryStatus } from '../../core/index.js';
+import { parseJid } from '../../core/whatsapp/jid.js';
 import { isObj } from '../json-read.js';
-import { parseJid } from '../whatsapp/jid.js';
 
 export type StatusItem =
   | {

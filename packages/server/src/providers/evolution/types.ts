@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../../store/index.js';
+import type { InboundMessage } from '../../core/index.js';
 
 /** Who the chat is with, as far as the webhook tells. */
 export interface ChatParty {

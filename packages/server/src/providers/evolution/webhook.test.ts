@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { LeadPayload, MessagePayload } from '@newton/protocol';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
-import type { ConversationListItem, WebhookReceipt } from '../../store/index.js';
+import type { WebhookReceipt } from '../../core/index.js';
+import type { ConversationListItem } from '../../store/index.js';
 import {
   audioMessage,
   contactMessage,

@@ -1,8 +1,14 @@
-import type { Logger } from '../../logger.js';
-import type { EditApplier, Ingestor, StatusApplier } from '../../pipeline/index.js';
-import type { AdminStore, Instance, ReceiptOutcome } from '../../store/index.js';
+import type {
+  EditSink,
+  IngestSink,
+  Instance,
+  InstanceDirectory,
+  Logger,
+  ReceiptOutcome,
+  StatusSink,
+} from '../../core/index.js';
+import { numberOf, sameNumber } from '../../core/whatsapp/phone.js';
 import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
-import { numberOf, sameNumber } from '../whatsapp/phone.js';
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
 import { parseEditItem } from './edits.js';
 import { parseEnvelope, parseUpsertItem } from './parse.js';
@@ -51,14 +57,14 @@ const MESSAGE_EVENTS = new Set(['messages.upsert', 'send.message']);
  */
 export class EvolutionWebhook {
   constructor(
-    private readonly admin: AdminStore,
-    private readonly ingestor: Ingestor,
+    private readonly admin: InstanceDirectory,
+    private readonly ingestor: IngestSink,
     private readonly receipts: ReceiptRecorder,
     private readonly logger: Logger,
     /** Applies `messages.update` statuses; without it they are answered `ignored`. */
-    private readonly statuses?: Pick<StatusApplier, 'apply'>,
+    private readonly statuses?: StatusSink,
     /** Applies `messages.edited` (new text of a stored message); without it they are answered `ignored`. */
-    private readonly edits?: Pick<EditApplier, 'apply'>,
+    private readonly edits?: EditSink,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -187,7 +193,7 @@ export class EvolutionWebhook {
     const record = this.itemRecorder(req, routed);
     const item = parseStatusItem(data);
     if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.update', record, log);
-    const result = await (this.statuses as Pick<StatusApplier, 'apply'>).apply(
+    const result = await (this.statuses as StatusSink).apply(
       {
         tenantId: instance.tenantId,
         instanceId: instance.id,
@@ -241,7 +247,7 @@ export class EvolutionWebhook {
     const item = parseEditItem(data);
     if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.edited', record, log);
     const providerMessageId = item.providerMessageId;
-    const result = await (this.edits as Pick<EditApplier, 'apply'>).apply(
+    const result = await (this.edits as EditSink).apply(
       {
         tenantId: instance.tenantId,
         instanceId: instance.id,

@@ -5,7 +5,7 @@
  * pipeline (pipeline/outbound.ts) owns retries, timeouts and statuses.
  */
 import type { ProviderName } from '@newton/protocol';
-import type { Instance } from '../store/index.js';
+import type { Instance } from './messages.js';
 
 /** Who a reply goes to, as the conversation knows it. */
 export interface SendTarget {

@@ -1,0 +1,13 @@
+/**
+ * The contracts every layer shares: tenants, instances and messages, the one
+ * event type with the bus and event-log interfaces, the provider client, the
+ * sinks webhook adapters hand their work to, the error table, the logger and
+ * WhatsApp's number rules. `core` imports only `@newton/protocol` and
+ * libraries; every other folder of the server may import it.
+ */
+export * from './errors.js';
+export type * from './events.js';
+export { createLogger, type Logger, redactUrl } from './logger.js';
+export type * from './messages.js';
+export * from './provider.js';
+export type * from './sinks.js';

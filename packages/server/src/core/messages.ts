@@ -1,0 +1,140 @@
+/**
+ * What every layer says about tenants, instances and messages: the shapes a
+ * provider adapter hands over (already routed and normalised) and the store
+ * keeps. Nothing here knows of SQL, HTTP or sockets.
+ */
+import type {
+  ContactCard,
+  LocationInfo,
+  MediaInfo,
+  MessageDirection,
+  MessageError,
+  MessageSender,
+  MessageStatus,
+  MessageType,
+  ProviderName,
+  ReactionInfo,
+} from '@newton/protocol';
+
+export interface Tenant {
+  id: string;
+  name: string | null;
+  lastSeq: number;
+  createdAt: number;
+}
+
+export interface Instance {
+  id: string;
+  tenantId: string;
+  provider: ProviderName;
+  /** Evolution: the instance name; Cloud API: the phone_number_id. */
+  name: string;
+  /** Own number, digits only. */
+  number: string | null;
+  apikey: string | null;
+  webhookSecret: string | null;
+  baseUrl: string | null;
+  /** Cloud API: Meta app secret (webhook signatures). Never returned or logged. */
+  appSecret: string | null;
+  /** Cloud API: token of the `hub.verify_token` handshake. Never returned or logged. */
+  verifyToken: string | null;
+  createdAt: number;
+}
+
+export interface NewInstance {
+  tenantId: string;
+  provider: ProviderName;
+  name: string;
+  number?: string | null;
+  apikey?: string | null;
+  webhookSecret?: string | null;
+  baseUrl?: string | null;
+  appSecret?: string | null;
+  verifyToken?: string | null;
+}
+
+/** The parts of a message that depend on its type. */
+export interface MessageExtra {
+  media?: MediaInfo;
+  location?: LocationInfo;
+  contacts?: ContactCard[];
+  reaction?: ReactionInfo;
+  /** ISO-8601 time of the last edit made on WhatsApp (store/edits.ts). */
+  edited_at?: string;
+}
+
+/** A message as a provider adapter hands it over: already routed and normalised. */
+export interface InboundMessage {
+  tenantId: string;
+  instanceId: string;
+  provider: ProviderName;
+  providerMessageId: string;
+  lead: {
+    /** E.164 with `+`, or null when the provider hid the number. */
+    phone: string | null;
+    /** WhatsApp LID digits, when the provider addressed the chat by LID. */
+    lid: string | null;
+    /** Display name the customer chose; only taken from the customer's own messages. */
+    name: string | null;
+  };
+  /** Address to reply to (a JID). */
+  replyTo: string;
+  direction: MessageDirection;
+  sender: MessageSender;
+  type: MessageType;
+  content: string | null;
+  status: MessageStatus;
+  /** Epoch ms the provider says the message was sent. */
+  timestamp: number;
+  extra: MessageExtra;
+  isProbe?: boolean;
+}
+
+export type ReceiptOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unroutable' | 'rejected';
+
+export interface WebhookReceipt {
+  id: string;
+  receivedAt: number;
+  provider: ProviderName;
+  event: string | null;
+  instanceName: string | null;
+  tenantId: string | null;
+  instanceId: string | null;
+  outcome: ReceiptOutcome;
+  reason: string | null;
+  providerMessageId: string | null;
+  messageId: string | null;
+  traceId: string;
+  bodySize: number;
+  bodyExcerpt: string | null;
+  /**
+   * The WhatsApp number the webhook came from (Evolution `sender`, Cloud
+   * `display_phone_number`), E.164 digits without `+`; null when it names none.
+   */
+  senderNumber?: string | null;
+}
+
+/** A status a provider reports about a message it sent. */
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+/** A status report as any provider adapter hands it over (already routed). */
+export interface StatusUpdate {
+  tenantId: string;
+  instanceId: string;
+  providerMessageId: string;
+  status: DeliveryStatus;
+  error?: MessageError | null;
+  /** Epoch ms (the provider's time when it gives one). */
+  at: number;
+}
+
+/** An edit as a provider adapter hands it over (already routed). */
+export interface MessageEdit {
+  tenantId: string;
+  instanceId: string;
+  /** The provider's id of the message that was edited. */
+  providerMessageId: string;
+  text: string;
+  /** Epoch ms of the edit (the provider's time when it gives one). */
+  at: number;
+}

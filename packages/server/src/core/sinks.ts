@@ -1,0 +1,66 @@
+/**
+ * What a provider adapter hands its routed webhooks to. Adapters call these
+ * interfaces and never the pipeline or the store directly; the pipeline
+ * implements them (store durably, then publish).
+ */
+import type { MessageStatus } from '@newton/protocol';
+import type { TenantEvent } from './events.js';
+import type { InboundMessage, Instance, MessageEdit, StatusUpdate, WebhookReceipt } from './messages.js';
+
+export type IngestResult =
+  | { outcome: 'stored'; messageId: string; conversationId: string; events: TenantEvent[] }
+  | { outcome: 'duplicate'; messageId: string; conversationId: string; events: [] }
+  /** The echo of a reply sent from the CRM, matched to the stored reply (its status events, if any). */
+  | { outcome: 'echo'; messageId: string; conversationId: string; events: TenantEvent[] };
+
+export type StatusOutcome =
+  | { outcome: 'applied'; messageId: string; status: MessageStatus; seq: number }
+  /** The message is already at or past this status (statuses only move forward); no event. */
+  | { outcome: 'stale'; messageId: string; status: MessageStatus }
+  /** The message is not known yet: the status is kept and applied when it appears. */
+  | { outcome: 'deferred' };
+
+export type EditOutcome =
+  | { outcome: 'applied'; messageId: string; seq: number[] }
+  | { outcome: 'unchanged'; messageId: string }
+  | { outcome: 'ignored'; reason: string };
+
+/** Stores a new inbound (or echoed) message and publishes its events. */
+export interface IngestSink {
+  /** `receipt` is committed with the message (its outcome and message id filled in). */
+  ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult>;
+}
+
+/** Applies a delivery status (forward only) and publishes its event. */
+export interface StatusSink {
+  apply(update: StatusUpdate, traceId: string): Promise<StatusOutcome>;
+}
+
+/** Applies an edit of a stored message's text and publishes its events. */
+export interface EditSink {
+  apply(edit: MessageEdit, traceId: string): Promise<EditOutcome>;
+}
+
+/** The inbound front door of the pipeline: messages, statuses and edits. */
+export interface InboundSinks {
+  messages: IngestSink;
+  statuses: StatusSink;
+  edits: EditSink;
+}
+
+/** How webhook adapters find the instance a webhook is for (the store implements it). */
+export interface InstanceDirectory {
+  /** The instance of `provider` with this name (Evolution instance name, Cloud phone_number_id). */
+  findInstance(provider: string, name: string): Promise<Instance | undefined>;
+  /** The instances of `provider` with any of these names. */
+  findInstances(provider: string, names: string[]): Promise<Instance[]>;
+  /** Instances whose own number is one of these (digits, with or without `+`). */
+  findInstancesByNumber(numbers: string[]): Promise<Instance[]>;
+  /** Every Cloud API instance's `hub.verify_token`. */
+  cloudVerifyTokens(): Promise<string[]>;
+}
+
+/** Where webhook receipts are written when no message transaction carries them. */
+export interface ReceiptSink {
+  record(receipt: WebhookReceipt): Promise<void>;
+}
