@@ -4,7 +4,7 @@
  * add` and `newton token` for each through the CLI's `main` (same code and
  * environment as `npx newton …`), and prints `{tenant: token}` on stdout.
  */
-import { main } from '../../packages/server/src/cli/main.js';
+import { main } from '@newton/server/cli';
 
 interface Spec {
   tenant: string;

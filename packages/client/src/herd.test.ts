@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { TestNewton } from '@newton/server/testing/harness';
 import { WebSocket } from 'ws';
-import { TestNewton } from '../../server/src/testing/harness.js';
 import { WebSocketService } from './index.js';
 import { until } from './testing/stubs.js';
 import { TcpProxy } from './testing/tcp-proxy.js';

@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { upsertBody } from '@newton/server/testing/evolution-fixtures';
+import { TestNewton } from '@newton/server/testing/harness';
 import { WebSocket } from 'ws';
-import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
-import { TestNewton } from '../../server/src/testing/harness.js';
 import type { CloseInfo } from './emitter.js';
 import { WebSocketService, type WebSocketServiceOptions } from './index.js';
 import { ManualClock } from './testing/manual-clock.js';

@@ -10,10 +10,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NewMessageEvent, ServerFrame, TenantEvent } from '@newton/protocol';
+import { assertStoryMessage } from '@newton/server/testing/contract';
+import { upsertBody } from '@newton/server/testing/evolution-fixtures';
+import { TestNewton } from '@newton/server/testing/harness';
 import { WebSocket } from 'ws';
-import { assertStoryMessage } from '../../server/src/testing/contract.js';
-import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
-import { TestNewton } from '../../server/src/testing/harness.js';
 import type { DroppedFrame } from './emitter.js';
 import { WebSocketService, type WebSocketServiceOptions } from './index.js';
 import {

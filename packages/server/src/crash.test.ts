@@ -11,9 +11,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { createTestDatabase, type TestDatabase } from './testing/databases.js';
-import { upsertBody } from './testing/evolution-fixtures.js';
-import { TestSocket } from './testing/harness.js';
+import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
+import { upsertBody } from '../testing/evolution-fixtures.js';
+import { TestSocket } from '../testing/harness.js';
 
 const BIN = fileURLToPath(new URL('../bin/newton.js', import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'newton-crash-'));

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertStoryMessage } from './testing/contract.js';
-import { upsertBody } from './testing/evolution-fixtures.js';
-import { type TestNewton as Newton, TestNewton } from './testing/harness.js';
+import { assertStoryMessage } from '../testing/contract.js';
+import { upsertBody } from '../testing/evolution-fixtures.js';
+import { type TestNewton as Newton, TestNewton } from '../testing/harness.js';
 
 let newton: Newton;
 

@@ -10,9 +10,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLOUD_PHONE_NUMBER_ID, cloudBody, messagesValue } from '../../server/src/testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../../server/src/testing/cloud-node.js';
-import { eventually, TestNewton } from '../../server/src/testing/harness.js';
+import { CLOUD_PHONE_NUMBER_ID, cloudBody, messagesValue } from '@newton/server/testing/cloud-fixtures';
+import { addCloudNumber, postCloudWebhook } from '@newton/server/testing/cloud-node';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

@@ -12,12 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createTestDatabase } from '@newton/server/testing/databases';
+import { upsertBody } from '@newton/server/testing/evolution-fixtures';
+import { TestNewton } from '@newton/server/testing/harness';
+import { NewtonProcess } from '@newton/server/testing/reconnecting-client';
+import { freePort } from '@newton/server/testing/redis';
 import { TcpProxy } from '../../client/src/testing/tcp-proxy.js';
-import { createTestDatabase } from '../../server/src/testing/databases.js';
-import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
-import { TestNewton } from '../../server/src/testing/harness.js';
-import { NewtonProcess } from '../../server/src/testing/reconnecting-client.js';
-import { freePort } from '../../server/src/testing/redis.js';
 import { INSTANCE, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

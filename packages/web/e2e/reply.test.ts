@@ -7,15 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { TestNewton } from '../../server/src/testing/harness.js';
+import { TestNewton } from '@newton/server/testing/harness';
 import {
   EVOLUTION_SEND_TEXT,
   installEvolution,
   messagesUpdateBody,
-} from '../../server/src/testing/provider-simulator/evolution.js';
-import { ProviderSimulator } from '../../server/src/testing/provider-simulator/server.js';
-import { FAST_SEND } from '../../server/src/testing/reply-fixture.js';
+} from '@newton/server/testing/provider-simulator/evolution';
+import { ProviderSimulator } from '@newton/server/testing/provider-simulator/server';
+import { FAST_SEND } from '@newton/server/testing/reply-fixture';
+import type { Page } from 'playwright-core';
 import { INSTANCE, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

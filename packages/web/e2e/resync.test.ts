@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TestNewton } from '@newton/server/testing/harness';
 import { TcpProxy } from '../../client/src/testing/tcp-proxy.js';
-import { TestNewton } from '../../server/src/testing/harness.js';
 import { post, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TestNewton } from '../../server/src/testing/harness.js';
+import { TestNewton } from '@newton/server/testing/harness';
 import { seedTenant } from './seed.js';
 import {
   ensureWebBuild,

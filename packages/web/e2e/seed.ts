@@ -3,8 +3,8 @@
  * a few customers with Spanish messages over two days, one with a photo, and
  * replies typed on the business phone (delivered, read).
  */
-import { imageMessage, upsertBody } from '../../server/src/testing/evolution-fixtures.js';
-import type { TestNewton } from '../../server/src/testing/harness.js';
+import { imageMessage, upsertBody } from '@newton/server/testing/evolution-fixtures';
+import type { TestNewton } from '@newton/server/testing/harness';
 
 export const INSTANCE = 'tienda-wa';
 

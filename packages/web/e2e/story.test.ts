@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
-import { TestNewton } from '../../server/src/testing/harness.js';
+import { upsertBody } from '@newton/server/testing/evolution-fixtures';
+import { TestNewton } from '@newton/server/testing/harness';
 import { INSTANCE, seedTenant } from './seed.js';
 import { newton as cli, ensureWebBuild, openPage, requireChromium, waitForIndicator } from './support.js';
 

@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { upsertBody } from '@newton/server/testing/evolution-fixtures';
+import { TestNewton } from '@newton/server/testing/harness';
+import { messagesEditedBody } from '@newton/server/testing/provider-simulator/evolution';
 import type { Page } from 'playwright-core';
-import { upsertBody } from '../../server/src/testing/evolution-fixtures.js';
-import { TestNewton } from '../../server/src/testing/harness.js';
-import { messagesEditedBody } from '../../server/src/testing/provider-simulator/evolution.js';
 import { INSTANCE, post, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { TestNewton } from '../testing/harness.js';
+import { TestNewton } from '../../testing/harness.js';
 
 let jwks: Server;
 let newton: TestNewton;

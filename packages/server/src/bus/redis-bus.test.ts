@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TestCluster } from '../testing/cluster.js';
-import { testDialect } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { SHARED_REDIS_URL, TestRedis } from '../testing/redis.js';
+import { TestCluster } from '../../testing/cluster.js';
+import { testDialect } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { SHARED_REDIS_URL, TestRedis } from '../../testing/redis.js';
 
 // Scale-out needs PostgreSQL; the SQLite pass of the suite skips this file.
 const skip = testDialect() !== 'postgres' && 'scale-out tests run in the PostgreSQL pass';

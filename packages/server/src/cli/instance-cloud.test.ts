@@ -5,9 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { runCli } from '../testing/cli-runner.js';
-import { cloudBody, messagesValue, metaJson, randomWamid, signedHeaders } from '../testing/cloud-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
+import { runCli } from '../../testing/cli-runner.js';
+import {
+  cloudBody,
+  messagesValue,
+  metaJson,
+  randomWamid,
+  signedHeaders,
+} from '../../testing/cloud-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 
 const PNID = '301234567890123';
 const SECRET = 'cli-app-secret-7c1d';

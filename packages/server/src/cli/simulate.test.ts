@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
-import { runCli } from '../testing/cli-runner.js';
-import { addCloudNumber } from '../testing/cloud-node.js';
-import { type Frame, TestNewton, type TestSocket } from '../testing/harness.js';
+import { runCli } from '../../testing/cli-runner.js';
+import { addCloudNumber } from '../../testing/cloud-node.js';
+import { type Frame, TestNewton, type TestSocket } from '../../testing/harness.js';
 
 const PNID = '301234567890123';
 const OTHER_PNID = '301234567890456';

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { WebSocket } from 'ws';
+import { runCli } from '../../testing/cli-runner.js';
+import { createTestDatabase, type TestDatabase, testDialect } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestSocket } from '../../testing/harness.js';
+import { TestRedis } from '../../testing/redis.js';
 import { type NewtonNode, startNode } from '../app.js';
 import { loadConfig } from '../config.js';
-import { runCli } from '../testing/cli-runner.js';
-import { createTestDatabase, type TestDatabase, testDialect } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestSocket } from '../testing/harness.js';
-import { TestRedis } from '../testing/redis.js';
 import type { DoctorReport } from './doctor-client.js';
 
 const skip = testDialect() !== 'postgres' && 'scale-out tests run in the PostgreSQL pass';

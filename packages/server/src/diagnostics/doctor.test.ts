@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../testing/cli-runner.js';
-import { cloudBody, messagesValue } from '../testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../testing/cloud-node.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton, type TestSocket } from '../testing/harness.js';
-import { freePort } from '../testing/redis.js';
+import { runCli } from '../../testing/cli-runner.js';
+import { cloudBody, messagesValue } from '../../testing/cloud-fixtures.js';
+import { addCloudNumber, postCloudWebhook } from '../../testing/cloud-node.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton, type TestSocket } from '../../testing/harness.js';
+import { freePort } from '../../testing/redis.js';
 import type { DoctorReport } from './doctor-client.js';
 
 const BIN = fileURLToPath(new URL('../../bin/newton.js', import.meta.url));

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { cloudBody, messagesValue } from '../testing/cloud-fixtures.js';
-import { postCloudWebhook } from '../testing/cloud-node.js';
-import { assertStoryMessage, STORY } from '../testing/contract.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { eventually, TestNewton } from '../testing/harness.js';
+import { cloudBody, messagesValue } from '../../testing/cloud-fixtures.js';
+import { postCloudWebhook } from '../../testing/cloud-node.js';
+import { assertStoryMessage, STORY } from '../../testing/contract.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { eventually, TestNewton } from '../../testing/harness.js';
 
 let newton: TestNewton;
 

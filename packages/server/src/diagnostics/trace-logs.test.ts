@@ -12,13 +12,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { WebSocket } from 'ws';
+import { runCli } from '../../testing/cli-runner.js';
+import { cloudBody, messagesValue, metaJson, signedHeaders } from '../../testing/cloud-fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestSocket } from '../../testing/harness.js';
 import { type NewtonNode, startNode } from '../app.js';
 import { loadConfig } from '../config.js';
-import { runCli } from '../testing/cli-runner.js';
-import { cloudBody, messagesValue, metaJson, signedHeaders } from '../testing/cloud-fixtures.js';
-import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestSocket } from '../testing/harness.js';
 
 const SECRET = 'trace-logs-secret-0123456789abcdef';
 const NODE = 'trace-node';

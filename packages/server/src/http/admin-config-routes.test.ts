@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createTestDatabase } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { type HttpResult, TestNewton } from '../../testing/harness.js';
 import { startNode } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../core/index.js';
-import { createTestDatabase } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { type HttpResult, TestNewton } from '../testing/harness.js';
 
 let newton: TestNewton;
 

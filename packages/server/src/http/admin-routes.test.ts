@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addCloudNumber } from '../testing/cloud-node.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
+import { addCloudNumber } from '../../testing/cloud-node.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 
 let newton: TestNewton;
 

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { LeadPayload, MessagePayload } from '@newton/protocol';
 import { type JWTPayload, SignJWT } from 'jose';
+import { imageMessage, type UpsertOptions, upsertBody } from '../../testing/evolution-fixtures.js';
+import { type HttpResult, TestNewton } from '../../testing/harness.js';
 import type { ConversationListItem } from '../store/index.js';
-import { imageMessage, type UpsertOptions, upsertBody } from '../testing/evolution-fixtures.js';
-import { type HttpResult, TestNewton } from '../testing/harness.js';
 
 type Page<T> = { items: T[]; next_cursor: string | null };
 const BASE_TS = 1_763_000_000;

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type UpsertOptions, upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 import type { LeadListItem } from '../store/index.js';
-import { type UpsertOptions, upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
 
 type Page<T> = { items: T[]; next_cursor: string | null };
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestNewton } from '../testing/harness.js';
+import { TestNewton } from '../../testing/harness.js';
 import { LoginCodes } from './login-routes.js';
 
 let t: TestNewton;

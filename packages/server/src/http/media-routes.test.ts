@@ -7,17 +7,22 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { cloudBody, cloudMessage, messagesValue, randomWamid } from '../testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../testing/cloud-node.js';
-import { documentMessage, imageMessage, randomMessageId, upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
-import { type CloudSim, installCloud } from '../testing/provider-simulator/cloud.js';
+import { cloudBody, cloudMessage, messagesValue, randomWamid } from '../../testing/cloud-fixtures.js';
+import { addCloudNumber, postCloudWebhook } from '../../testing/cloud-node.js';
+import {
+  documentMessage,
+  imageMessage,
+  randomMessageId,
+  upsertBody,
+} from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
+import { type CloudSim, installCloud } from '../../testing/provider-simulator/cloud.js';
 import {
   EVOLUTION_GET_BASE64,
   type EvolutionSim,
   installEvolution,
-} from '../testing/provider-simulator/evolution.js';
-import { ProviderSimulator } from '../testing/provider-simulator/server.js';
+} from '../../testing/provider-simulator/evolution.js';
+import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 
 const MAX = 64 * 1024;
 const TENANT = 'acme';

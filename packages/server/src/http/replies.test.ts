@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ConversationState, MessagePayload } from '@newton/protocol';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { EVOLUTION_SEND_TEXT, installEvolution } from '../testing/provider-simulator/evolution.js';
-import { ReplyFixture } from '../testing/reply-fixture.js';
-import { SecretsProbe } from '../testing/secrets-probe.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { EVOLUTION_SEND_TEXT, installEvolution } from '../../testing/provider-simulator/evolution.js';
+import { ReplyFixture } from '../../testing/reply-fixture.js';
+import { SecretsProbe } from '../../testing/secrets-probe.js';
 
 const A = 'tenant-a';
 const B = 'tenant-b';

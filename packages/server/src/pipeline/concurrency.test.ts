@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 
 let newton: TestNewton;
 const N = 500;

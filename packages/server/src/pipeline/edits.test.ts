@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
-import { randomMessageId } from '../testing/evolution-fixtures.js';
-import type { HttpResult, TestSocket } from '../testing/harness.js';
-import { messagesEditedBody, messagesUpdateBody } from '../testing/provider-simulator/evolution.js';
-import { ReplyFixture } from '../testing/reply-fixture.js';
+import { randomMessageId } from '../../testing/evolution-fixtures.js';
+import type { HttpResult, TestSocket } from '../../testing/harness.js';
+import { messagesEditedBody, messagesUpdateBody } from '../../testing/provider-simulator/evolution.js';
+import { ReplyFixture } from '../../testing/reply-fixture.js';
 
 const A = 'edita';
 const B = 'editb';

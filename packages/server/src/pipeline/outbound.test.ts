@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { eventually } from '../testing/harness.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { eventually } from '../../testing/harness.js';
 import {
   EVOLUTION_SEND_TEXT,
   evolutionError,
   messagesUpdateBody,
-} from '../testing/provider-simulator/evolution.js';
-import { ReplyFixture } from '../testing/reply-fixture.js';
+} from '../../testing/provider-simulator/evolution.js';
+import { ReplyFixture } from '../../testing/reply-fixture.js';
 
 const T = 'acme';
 let f: ReplyFixture;

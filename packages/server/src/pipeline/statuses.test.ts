@@ -8,15 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
-import { randomMessageId, upsertBody } from '../testing/evolution-fixtures.js';
-import type { TestSocket } from '../testing/harness.js';
+import { randomMessageId, upsertBody } from '../../testing/evolution-fixtures.js';
+import type { TestSocket } from '../../testing/harness.js';
 import {
   EVOLUTION_SEND_TEXT,
   type EvolutionAck,
   messagesUpdateBody,
   sendMessageBody,
-} from '../testing/provider-simulator/evolution.js';
-import { ReplyFixture } from '../testing/reply-fixture.js';
+} from '../../testing/provider-simulator/evolution.js';
+import { ReplyFixture } from '../../testing/reply-fixture.js';
 
 const T = 'echo';
 const INSTANCE = `${T}-wa`;

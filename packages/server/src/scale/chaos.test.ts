@@ -12,17 +12,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { CLUSTER_JWT_SECRET } from '../testing/cluster.js';
-import { createTestDatabase, type TestDatabase, testDialect } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
+import { CLUSTER_JWT_SECRET } from '../../testing/cluster.js';
+import { createTestDatabase, type TestDatabase, testDialect } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
 import {
   describeSeqProblem,
   NewtonProcess,
   newtonCli,
   ReconnectingClient,
   seqsOf,
-} from '../testing/reconnecting-client.js';
-import { TestRedis } from '../testing/redis.js';
+} from '../../testing/reconnecting-client.js';
+import { TestRedis } from '../../testing/redis.js';
 
 const skip = testDialect() !== 'postgres' && 'scale-out tests run in the PostgreSQL pass';
 

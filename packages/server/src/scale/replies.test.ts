@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
-import { TestCluster } from '../testing/cluster.js';
-import { testDialect } from '../testing/databases.js';
-import { randomMessageId, upsertBody } from '../testing/evolution-fixtures.js';
-import type { Frame, TestNewton, TestSocket } from '../testing/harness.js';
+import { TestCluster } from '../../testing/cluster.js';
+import { testDialect } from '../../testing/databases.js';
+import { randomMessageId, upsertBody } from '../../testing/evolution-fixtures.js';
+import type { Frame, TestNewton, TestSocket } from '../../testing/harness.js';
 import {
   EVOLUTION_SEND_TEXT,
   type EvolutionAck,
@@ -20,10 +20,10 @@ import {
   installEvolution,
   messagesUpdateBody,
   sendMessageBody,
-} from '../testing/provider-simulator/evolution.js';
-import { ProviderSimulator } from '../testing/provider-simulator/server.js';
-import { SHARED_REDIS_URL } from '../testing/redis.js';
-import { FAST_SEND } from '../testing/reply-fixture.js';
+} from '../../testing/provider-simulator/evolution.js';
+import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
+import { SHARED_REDIS_URL } from '../../testing/redis.js';
+import { FAST_SEND } from '../../testing/reply-fixture.js';
 
 const skip = testDialect() !== 'postgres' && 'scale-out tests run in the PostgreSQL pass';
 

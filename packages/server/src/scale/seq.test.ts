@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { TestCluster } from '../testing/cluster.js';
-import { testDialect } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import type { TestNewton, TestSocket } from '../testing/harness.js';
-import { describeSeqProblem } from '../testing/reconnecting-client.js';
-import { SHARED_REDIS_URL } from '../testing/redis.js';
+import { TestCluster } from '../../testing/cluster.js';
+import { testDialect } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import type { TestNewton, TestSocket } from '../../testing/harness.js';
+import { describeSeqProblem } from '../../testing/reconnecting-client.js';
+import { SHARED_REDIS_URL } from '../../testing/redis.js';
 
 const skip = testDialect() !== 'postgres' && 'scale-out tests run in the PostgreSQL pass';
 

@@ -14,18 +14,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { CLUSTER_JWT_SECRET } from '../testing/cluster.js';
-import { createTestDatabase, type TestDatabase, testDialect } from '../testing/databases.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { eventually, TestSocket } from '../testing/harness.js';
+import { CLUSTER_JWT_SECRET } from '../../testing/cluster.js';
+import { createTestDatabase, type TestDatabase, testDialect } from '../../testing/databases.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { eventually, TestSocket } from '../../testing/harness.js';
 import {
   describeSeqProblem,
   NewtonProcess,
   newtonCli,
   ReconnectingClient,
   seqsOf,
-} from '../testing/reconnecting-client.js';
-import { TestRedis } from '../testing/redis.js';
+} from '../../testing/reconnecting-client.js';
+import { TestRedis } from '../../testing/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '../testing/databases.js';
+import { createTestDatabase } from '../../testing/databases.js';
 
-const CHILD = fileURLToPath(new URL('../testing/open-store-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../testing/open-store-child.ts', import.meta.url));
 
 test('four processes opening a fresh database at the same moment all start', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'newton-migrate-'));

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cloudBody, messagesValue } from '../testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../testing/cloud-node.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
+import { cloudBody, messagesValue } from '../../testing/cloud-fixtures.js';
+import { addCloudNumber, postCloudWebhook } from '../../testing/cloud-node.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 
 let newton: TestNewton;
 

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 import type { WebhookReceipt } from '../core/index.js';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
 
 let newton: TestNewton;
 

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../../testing/databases.js';
 import type { InboundMessage } from '../core/index.js';
-import { createTestDatabase, type TestDatabase } from '../testing/databases.js';
 import { Store, UnknownTenantError } from './index.js';
 
 let store: Store;

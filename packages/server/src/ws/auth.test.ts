@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { importPKCS8, SignJWT } from 'jose';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton } from '../testing/harness.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton } from '../../testing/harness.js';
 
 let newton: TestNewton;
 let secret: Uint8Array;

@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { type Frame, TestNewton, type TestSocket } from '../testing/harness.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { type Frame, TestNewton, type TestSocket } from '../../testing/harness.js';
 import { scheduleFlush } from './frames.js';
 
 const SOCKETS = 520;

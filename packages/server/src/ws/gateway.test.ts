@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { TestNewton, TestSocket } from '../testing/harness.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { TestNewton, TestSocket } from '../../testing/harness.js';
 
 let newton: TestNewton;
 let fast: TestNewton;

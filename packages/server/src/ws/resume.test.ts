@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { type Frame, TestNewton } from '../testing/harness.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { type Frame, TestNewton } from '../../testing/harness.js';
 
 let newton: TestNewton;
 let tenantSeq = 0;

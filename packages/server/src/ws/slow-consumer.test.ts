@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { upsertBody } from '../testing/evolution-fixtures.js';
-import { eventually, TestNewton, type TestSocket } from '../testing/harness.js';
-import { describeSeqProblem } from '../testing/reconnecting-client.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { eventually, TestNewton, type TestSocket } from '../../testing/harness.js';
+import { describeSeqProblem } from '../../testing/reconnecting-client.js';
 
 const MAX_BUFFER = 256 * 1024;
 const MAX_POSTS = 2000;

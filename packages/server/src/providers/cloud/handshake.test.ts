@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CLOUD_A as A, CLOUD_B as B, useCloudPair } from '../../testing/cloud-pair.js';
+import { CLOUD_A as A, CLOUD_B as B, useCloudPair } from '../../../testing/cloud-pair.js';
 
 const cloud = useCloudPair();
 

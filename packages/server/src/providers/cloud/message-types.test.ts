@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
-import { cloudBody, cloudMessage, messagesValue, randomWamid } from '../../testing/cloud-fixtures.js';
-import { CLOUD_A as A, newMessageFor, useCloudPair } from '../../testing/cloud-pair.js';
+import { cloudBody, cloudMessage, messagesValue, randomWamid } from '../../../testing/cloud-fixtures.js';
+import { CLOUD_A as A, newMessageFor, useCloudPair } from '../../../testing/cloud-pair.js';
 
 type Obj = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { cloudBody, cloudMessage, messagesValue, metaJson } from '../../testing/cloud-fixtures.js';
+import { cloudBody, cloudMessage, messagesValue, metaJson } from '../../../testing/cloud-fixtures.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signBody, signedWith } from './signature.js';
 import { verifyHandshake } from './verify.js';

@@ -12,9 +12,9 @@ import {
   messagesValue,
   metaJson,
   signedHeaders,
-} from '../../testing/cloud-fixtures.js';
-import { CLOUD_SEND, installCloud } from '../../testing/provider-simulator/cloud.js';
-import { SecretsProbe } from '../../testing/secrets-probe.js';
+} from '../../../testing/cloud-fixtures.js';
+import { CLOUD_SEND, installCloud } from '../../../testing/provider-simulator/cloud.js';
+import { SecretsProbe } from '../../../testing/secrets-probe.js';
 
 const PNID = '106540352242922';
 const ACCESS = 'EAAG-secret-access-token-4c1d9e';

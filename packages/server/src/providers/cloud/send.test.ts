@@ -6,16 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { cloudBody, cloudStatus, messagesValue, statusesValue } from '../../testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../../testing/cloud-node.js';
-import { type Frame, type HttpResult, TestNewton, type TestSocket } from '../../testing/harness.js';
+import { cloudBody, cloudStatus, messagesValue, statusesValue } from '../../../testing/cloud-fixtures.js';
+import { addCloudNumber, postCloudWebhook } from '../../../testing/cloud-node.js';
+import { type Frame, type HttpResult, TestNewton, type TestSocket } from '../../../testing/harness.js';
 import {
   CLOUD_SEND,
   type CloudSim,
   graphErrorBody,
   installCloud,
-} from '../../testing/provider-simulator/cloud.js';
-import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
+} from '../../../testing/provider-simulator/cloud.js';
+import { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
 
 const TENANT = 'acme';
 const OTHER = 'beta';

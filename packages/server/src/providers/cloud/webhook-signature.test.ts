@@ -12,8 +12,8 @@ import {
   metaJson,
   randomWamid,
   signedHeaders,
-} from '../../testing/cloud-fixtures.js';
-import { CLOUD_A as A, CLOUD_B as B, newMessageFor, useCloudPair } from '../../testing/cloud-pair.js';
+} from '../../../testing/cloud-fixtures.js';
+import { CLOUD_A as A, CLOUD_B as B, newMessageFor, useCloudPair } from '../../../testing/cloud-pair.js';
 import { signBody } from './signature.js';
 
 type Obj = Record<string, unknown>;

@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Instance } from '../../core/index.js';
-import { ProviderSendError } from '../../core/index.js';
 import {
   EVOLUTION_SEND_TEXT,
   evolutionError,
   installEvolution,
-} from '../../testing/provider-simulator/evolution.js';
-import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
+} from '../../../testing/provider-simulator/evolution.js';
+import { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
+import type { Instance } from '../../core/index.js';
+import { ProviderSendError } from '../../core/index.js';
 import { EvolutionClient, evolutionNumber, evolutionReason } from './client.js';
 import { parseStatusItem } from './statuses.js';
 

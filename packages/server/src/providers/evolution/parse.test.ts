@@ -11,7 +11,7 @@ import {
   textMessage,
   upsertBody,
   videoMessage,
-} from '../../testing/evolution-fixtures.js';
+} from '../../../testing/evolution-fixtures.js';
 import { normalizeEventName, parseEnvelope, parseUpsertItem } from './parse.js';
 import type { ParsedEvolutionMessage, UpsertItem } from './types.js';
 

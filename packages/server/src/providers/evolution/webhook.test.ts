@@ -7,8 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import type { LeadPayload, MessagePayload } from '@newton/protocol';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
-import type { WebhookReceipt } from '../../core/index.js';
-import type { ConversationListItem } from '../../store/index.js';
 import {
   audioMessage,
   contactMessage,
@@ -24,8 +22,10 @@ import {
   type UpsertOptions,
   upsertBody,
   videoMessage,
-} from '../../testing/evolution-fixtures.js';
-import { type HttpResult, TestNewton, type TestSocket } from '../../testing/harness.js';
+} from '../../../testing/evolution-fixtures.js';
+import { type HttpResult, TestNewton, type TestSocket } from '../../../testing/harness.js';
+import type { WebhookReceipt } from '../../core/index.js';
+import type { ConversationListItem } from '../../store/index.js';
 
 type Obj = Record<string, unknown>;
 type Creds = { body?: UpsertOptions; path?: string; headers?: Record<string, string> };

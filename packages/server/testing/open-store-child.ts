@@ -3,7 +3,7 @@
  * for "go" on stdin, then opens the store, so that several processes hit a
  * fresh database at the same moment.
  */
-import { Store } from '../store/index.js';
+import { Store } from '../src/store/index.js';
 
 process.stdin.once('data', async () => {
   try {

@@ -4,8 +4,8 @@
  * apikey header, as an Evolution instance configured with one would.
  */
 import assert from 'node:assert/strict';
-import type { Config } from '../config.js';
-import type { Instance } from '../core/index.js';
+import type { Config } from '../src/config.js';
+import type { Instance } from '../src/core/index.js';
 import { type UpsertOptions, upsertBody } from './evolution-fixtures.js';
 import { type HttpResult, TestNewton, type TestSocket } from './harness.js';
 import { type EvolutionSim, installEvolution } from './provider-simulator/evolution.js';

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import { type NewtonNode, startNode } from '../app.js';
-import { type Config, loadConfig } from '../config.js';
-import type { Instance, NewInstance } from '../core/index.js';
-import { createLogger } from '../core/index.js';
+import { type NewtonNode, startNode } from '../src/app.js';
+import { type Config, loadConfig } from '../src/config.js';
+import type { Instance, NewInstance } from '../src/core/index.js';
+import { createLogger } from '../src/core/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface Frame {

@@ -4,7 +4,7 @@
  * Meta signs it. For tests only.
  */
 
-import type { Instance } from '../core/index.js';
+import type { Instance } from '../src/core/index.js';
 import { metaJson, signedHeaders } from './cloud-fixtures.js';
 import type { HttpResult, TestNewton } from './harness.js';
 

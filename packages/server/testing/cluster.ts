@@ -1,7 +1,7 @@
 /**
  * Several Newton nodes on one PostgreSQL database and one Redis (internal).
  */
-import type { Config } from '../config.js';
+import type { Config } from '../src/config.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { TestNewton } from './harness.js';
 

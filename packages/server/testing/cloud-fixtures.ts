@@ -4,7 +4,7 @@
  * bytes sent, with non-ASCII escaped as `\uXXXX` (lowercase hex). For tests only.
  */
 import { randomBytes } from 'node:crypto';
-import { metaJson, signBody } from '../providers/cloud/signature.js';
+import { metaJson, signBody } from '../src/providers/cloud/signature.js';
 
 export { metaJson };
 

@@ -2,7 +2,7 @@
  * Runs `newton <argv…>` in this process (fast, no child process) against a
  * node's data, collecting what it prints. For tests only.
  */
-import { main } from '../cli/main.js';
+import { main } from '../src/cli/main.js';
 
 export interface CliRun {
   code: number;

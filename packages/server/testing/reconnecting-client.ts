@@ -226,7 +226,7 @@ export function describeSeqProblem(seqs: readonly number[], from: number, to: nu
 // ---------------------------------------------------------------------------
 
 /** `packages/server/bin/newton.js`. */
-export const NEWTON_BIN = fileURLToPath(new URL('../../bin/newton.js', import.meta.url));
+export const NEWTON_BIN = fileURLToPath(new URL('../bin/newton.js', import.meta.url));
 
 interface CliResult {
   code: number;
