@@ -1,12 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { TokenService } from './auth/index.js';
+import { LoginCodes, TokenService } from './auth/index.js';
 import { MemoryBus, RedisBus } from './bus/index.js';
 import type { Config } from './config.js';
 import type { EventBus } from './core/index.js';
 import { createLogger, type Logger, ProviderRegistry } from './core/index.js';
 import { NodeDiagnostics } from './diagnostics/index.js';
-import { LoginCodes } from './http/login-routes.js';
 import { buildHttp } from './http/server.js';
 import { EditApplier, Ingestor, OutboundService, ReplySender, StatusApplier } from './pipeline/index.js';
 import { CloudMediaFetcher } from './providers/cloud/media.js';

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { tenantId as checkTenantId, InvalidValue } from '../core/index.js';
 
 /** A mistake in how the command was called: message on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -43,29 +44,28 @@ export function required(values: Record<string, string | boolean | undefined>, n
   return v;
 }
 
-const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/**
+ * Runs one of core's input rules on the value of `--<option>`: a refusal
+ * becomes a usage error naming the option.
+ */
+export function option<T>(name: string, rule: () => T): T {
+  try {
+    return rule();
+  } catch (err) {
+    if (err instanceof InvalidValue) throw new UsageError(`--${name} ${err.message}`);
+    throw err;
+  }
+}
 
+/** The `<tenant_id>` argument. */
 export function tenantId(value: string | undefined): string {
   if (!value) throw new UsageError('missing <tenant_id>');
-  if (!TENANT_ID.test(value)) {
-    throw new UsageError(`tenant id "${value}" must be 1-64 letters, digits, "_", "." or "-"`);
+  try {
+    return checkTenantId(value);
+  } catch (err) {
+    if (err instanceof InvalidValue) throw new UsageError(err.message);
+    throw err;
   }
-  return value;
-}
-
-/** An http(s) base URL given as `--<option>` (Evolution `--url`, Cloud `--graph-url`). */
-export function httpUrl(value: string, option: string): string {
-  if (!/^https?:\/\/[^\s]+$/.test(value))
-    throw new UsageError(`--${option} "${value}" is not an http(s) URL`);
-  return value;
-}
-
-/** A Cloud API phone_number_id: the digits Meta shows for the number. */
-export function phoneNumberId(value: string, option = 'phone-number-id'): string {
-  if (!/^\d{1,64}$/.test(value)) {
-    throw new UsageError(`--${option} "${value}" must be the digits Meta shows for the number`);
-  }
-  return value;
 }
 
 /** `3600`, `90s`, `30m`, `12h`, `7d` → seconds. */
@@ -78,12 +78,4 @@ export function duration(value: string): number {
   if (seconds <= 0 || seconds > 366 * 86400)
     throw new UsageError('--ttl must be between 1 second and 366 days');
   return seconds;
-}
-
-/** Digits of a phone number given as `+57 300…`, `57300…` or a JID. */
-export function digits(value: string, option: string): string {
-  const d = value.split('@')[0]?.replace(/[\s+()-]/g, '') ?? '';
-  if (!/^\d{7,15}$/.test(d))
-    throw new UsageError(`--${option} "${value}" is not a phone number (7-15 digits)`);
-  return d;
 }

@@ -11,3 +11,4 @@ export { createLogger, type Logger, redactUrl } from './logger.js';
 export type * from './messages.js';
 export * from './provider.js';
 export type * from './sinks.js';
+export * from './validation.js';

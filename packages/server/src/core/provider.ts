@@ -69,6 +69,37 @@ export interface ProviderClient {
 }
 
 /**
+ * Every code a failed send reports in `message_status.error.code`: one table,
+ * so callers and agents' screens branch on the code, never on the text.
+ */
+export const SendErrorCode = {
+  /** The provider did not answer within the per-attempt timeout (retryable). */
+  TIMEOUT: 'timeout',
+  /** The provider could not be reached at all (retryable). */
+  PROVIDER_UNREACHABLE: 'provider_unreachable',
+  /** The provider answered 5xx (retryable). */
+  PROVIDER_UNAVAILABLE: 'provider_unavailable',
+  /** The provider answered 429 (retryable, after Retry-After). */
+  RATE_LIMITED: 'rate_limited',
+  /** The provider refused the request (4xx; final). */
+  PROVIDER_REJECTED: 'provider_rejected',
+  /** The provider refused the instance's credentials (final). */
+  PROVIDER_UNAUTHORIZED: 'provider_unauthorized',
+  /** The provider answered 2xx without the message id it must give (final). */
+  INVALID_PROVIDER_ANSWER: 'invalid_provider_answer',
+  /** WhatsApp reported the message as not delivered. */
+  PROVIDER_ERROR: 'provider_error',
+  /** Outside the Cloud API's 24-hour window only templates may be sent. */
+  REPLY_WINDOW_CLOSED: 'reply_window_closed',
+  /** The conversation has no address this provider can send to. */
+  CANNOT_REPLY: 'cannot_reply',
+  /** The instance lacks a base URL or credentials. */
+  SEND_NOT_CONFIGURED: 'send_not_configured',
+} as const;
+
+export type SendErrorCode = (typeof SendErrorCode)[keyof typeof SendErrorCode];
+
+/**
  * A provider refused or failed a send. `retryable` says whether the same
  * request may succeed later (network error, timeout, 5xx, 429) or never will
  * (4xx: bad number, bad credentials, window closed).
@@ -77,15 +108,15 @@ export class ProviderSendError extends Error {
   readonly retryable: boolean;
   /** HTTP status of the provider's answer, when there was one. */
   readonly status: number | undefined;
-  /** Stable code for `message_status.error.code`, e.g. `provider_rejected`, `provider_unavailable`, `timeout`. */
-  readonly code: string;
+  /** Stable code for `message_status.error.code` (SendErrorCode). */
+  readonly code: SendErrorCode;
   /** The provider's own reason text (safe to show an agent; never contains credentials). */
   readonly reason: string;
   /** Wait the provider asked for (429 Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
 
   constructor(opts: {
-    code: string;
+    code: SendErrorCode;
     reason: string;
     retryable: boolean;
     status?: number | undefined;
@@ -116,7 +147,12 @@ export function httpSendError(status: number, reason: string, retryAfter?: strin
       if (Number.isFinite(at)) retryAfterMs = Math.max(0, at - Date.now());
     }
   }
-  const code = status === 429 ? 'rate_limited' : status >= 500 ? 'provider_unavailable' : 'provider_rejected';
+  const code =
+    status === 429
+      ? SendErrorCode.RATE_LIMITED
+      : status >= 500
+        ? SendErrorCode.PROVIDER_UNAVAILABLE
+        : SendErrorCode.PROVIDER_REJECTED;
   return new ProviderSendError({ code, reason, retryable, status, retryAfterMs });
 }
 
@@ -125,7 +161,7 @@ export function networkSendError(err: unknown, timedOut: boolean): ProviderSendE
   if (err instanceof ProviderSendError) return err;
   if (timedOut) {
     return new ProviderSendError({
-      code: 'timeout',
+      code: SendErrorCode.TIMEOUT,
       reason: 'the provider did not answer in time',
       retryable: true,
     });
@@ -133,7 +169,7 @@ export function networkSendError(err: unknown, timedOut: boolean): ProviderSendE
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
   return new ProviderSendError({
-    code: 'provider_unreachable',
+    code: SendErrorCode.PROVIDER_UNREACHABLE,
     reason: `could not reach the provider (${detail})`,
     retryable: true,
   });

@@ -8,11 +8,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/index.js';
-import { tenantId as checkTenantId, httpUrl, phoneNumberId, UsageError } from '../cli/args.js';
-import { ownNumber } from '../cli/commands/instance.js';
-import { cloudOwnNumber } from '../cli/commands/instance-cloud.js';
 import type { Instance, NewInstance, Tenant } from '../core/index.js';
-import { newtonError } from '../core/index.js';
+import {
+  cloudOwnNumber,
+  evolutionOwnNumber,
+  httpUrl,
+  InvalidValue,
+  newtonError,
+  phoneNumberId,
+  tenantId,
+} from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { bearerPrincipal } from './api-auth.js';
 
@@ -66,14 +71,13 @@ function invalid(error: z.ZodError): never {
   throw newtonError('NEWTON_ERR_INVALID_REQUEST', `${where}${issue?.message ?? 'invalid body'}`);
 }
 
-/** Runs a CLI validator; its usage message (`--graph-url "…"`) becomes a 400 naming the JSON field. */
-function validated<T>(fn: () => T): T {
+/** Runs one of core's input rules (the CLI runs the same) on a body field: a refusal is a 400 naming the field. */
+function field<T>(name: string | null, rule: () => T): T {
   try {
-    return fn();
+    return rule();
   } catch (err) {
-    if (err instanceof UsageError) {
-      const message = err.message.replace(/--([a-z-]+)/g, (_m, name: string) => name.replace(/-/g, '_'));
-      throw newtonError('NEWTON_ERR_INVALID_REQUEST', message);
+    if (err instanceof InvalidValue) {
+      throw newtonError('NEWTON_ERR_INVALID_REQUEST', name ? `${name} ${err.message}` : err.message);
     }
     throw err;
   }
@@ -130,22 +134,22 @@ function toNewInstance(tenantId: string, raw: unknown): { input: NewInstance; wa
         tenantId,
         provider: 'evolution',
         name: b.instance,
-        number: b.number ? validated(() => ownNumber(b.number as string)) : null,
+        number: b.number ? field('number', () => evolutionOwnNumber(b.number as string)) : null,
         apikey: b.apikey ?? null,
         webhookSecret: b.webhook_secret ?? null,
-        baseUrl: b.url ? validated(() => httpUrl(b.url as string, 'url')) : null,
+        baseUrl: b.url ? field('url', () => httpUrl(b.url as string)) : null,
       },
     };
   }
-  validated(() => phoneNumberId(b.phone_number_id));
-  const graphUrl = b.graph_url ? validated(() => httpUrl(b.graph_url as string, 'graph-url')) : null;
+  field('phone_number_id', () => phoneNumberId(b.phone_number_id));
+  const graphUrl = b.graph_url ? field('graph_url', () => httpUrl(b.graph_url as string)) : null;
   return {
     warnings: [],
     input: {
       tenantId,
       provider: 'cloud',
       name: b.phone_number_id,
-      number: b.number ? validated(() => cloudOwnNumber(b.number as string)) : null,
+      number: b.number ? field('number', () => cloudOwnNumber(b.number as string)) : null,
       apikey: b.access_token,
       appSecret: b.app_secret,
       verifyToken: b.verify_token,
@@ -192,7 +196,7 @@ export async function adminConfigRoutes(app: FastifyInstance, opts: AdminConfigR
       const parsed = tenantBody.safeParse(req.body);
       if (!parsed.success) invalid(parsed.error);
       const body = parsed.data;
-      const id = validated(() => checkTenantId(body.id));
+      const id = field(null, () => tenantId(body.id));
       // Checked before existence, so the answer says nothing about tenants the token does not name.
       if (!principal.tenants.includes(id)) {
         throw newtonError('NEWTON_ERR_FORBIDDEN', 'an admin token may create only the tenants it names');

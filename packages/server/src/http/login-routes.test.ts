@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TestNewton } from '../../testing/harness.js';
-import { LoginCodes } from './login-routes.js';
+import { LoginCodes } from '../auth/index.js';
 
 let t: TestNewton;
 

@@ -12,50 +12,12 @@
  * - The token is HS256, role `admin`, user `admin`, valid `LOGIN_TOKEN_TTL_S`
  *   (12 h). Nothing is printed when the server cannot mint tokens (JWKS only).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { TokenService } from '../auth/index.js';
+import type { LoginCodes, TokenService } from '../auth/index.js';
 import { newtonError } from '../core/index.js';
 import type { Store } from '../store/index.js';
 
-export const LOGIN_CODE_TTL_MS = 10 * 60_000;
 const LOGIN_TOKEN_TTL_S = 12 * 3600;
-const MAX_CODES = 100;
-
-const hash = (code: string) => createHash('sha256').update(code).digest('hex');
-
-/** The node's outstanding one-time codes. */
-export class LoginCodes {
-  private readonly codes = new Map<string, { tenantId: string | null; expiresAt: number }>();
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  /** Mints a code for `tenantId` (or for the only tenant at use time, when null). */
-  issue(tenantId: string | null, ttlMs = LOGIN_CODE_TTL_MS): string {
-    this.prune();
-    if (this.codes.size >= MAX_CODES) {
-      const oldest = this.codes.keys().next().value;
-      if (oldest !== undefined) this.codes.delete(oldest);
-    }
-    const code = randomBytes(32).toString('base64url');
-    this.codes.set(hash(code), { tenantId, expiresAt: this.now() + ttlMs });
-    return code;
-  }
-
-  /** Uses a code up: its tenant (or null for "the only tenant"), or undefined when unknown, used or expired. */
-  consume(code: string): { tenantId: string | null } | undefined {
-    const key = hash(code);
-    const entry = this.codes.get(key);
-    this.codes.delete(key);
-    if (!entry || entry.expiresAt <= this.now()) return undefined;
-    return { tenantId: entry.tenantId };
-  }
-
-  private prune(): void {
-    const now = this.now();
-    for (const [k, v] of this.codes) if (v.expiresAt <= now) this.codes.delete(k);
-  }
-}
 
 export interface LoginRouteOptions {
   codes: LoginCodes;

@@ -3,13 +3,14 @@
  * a failed one, mark the conversation read. Tenant from the token only; an id
  * of another tenant answers 404 exactly like a missing one.
  */
-import { randomUUID } from 'node:crypto';
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../auth/index.js';
 import { newtonError } from '../core/index.js';
 import type { OutboundService } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
 import { type ApiCaller, authenticateApi } from './api-auth.js';
+import { traceOf } from './request.js';
 
 export interface ReplyRouteOptions {
   store: Store;
@@ -45,12 +46,6 @@ const replyBody = {
 function caller(req: FastifyRequest): ApiCaller {
   if (!req.caller) throw newtonError('NEWTON_ERR_UNAUTHORIZED');
   return req.caller;
-}
-
-function traceOf(req: FastifyRequest): string {
-  const header = req.headers['x-request-id'];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value?.slice(0, 100) || randomUUID();
 }
 
 export async function replyRoutes(app: FastifyInstance, opts: ReplyRouteOptions): Promise<void> {

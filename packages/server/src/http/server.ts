@@ -1,13 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { TokenService } from '../auth/index.js';
-import type { EventBus, Logger } from '../core/index.js';
+import type { LoginCodes, TokenService } from '../auth/index.js';
+import { ErrorTable, type EventBus, type Logger } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { OutboundService } from '../pipeline/index.js';
-import { cloudRoutes } from '../providers/cloud/route.js';
 import type { CloudWebhook } from '../providers/cloud/webhook.js';
-import { evolutionRoutes } from '../providers/evolution/route.js';
 import type { EvolutionWebhook } from '../providers/evolution/webhook.js';
 import type { MediaFetchers } from '../providers/media-fetch.js';
 import type { ReceiptRecorder } from '../providers/receipts.js';
@@ -17,12 +15,14 @@ import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
 import { healthRoutes } from './health-routes.js';
-import { type LoginCodes, loginRoutes } from './login-routes.js';
+import { loginRoutes } from './login-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
 import { webRoutes } from './web-routes.js';
+import { cloudRoutes } from './webhooks/cloud.js';
+import { evolutionRoutes } from './webhooks/evolution.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -59,9 +59,10 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
   app.setErrorHandler((err, _req, reply) => sendError(reply, err));
   const drain = installDrain(app);
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` }),
+    reply.code(404).send({
+      error: ErrorTable.NEWTON_ERR_NOT_FOUND.code,
+      message: `no route for ${req.method} ${req.url.split('?')[0]}`,
+    }),
   );
 
   await app.register(swagger, {

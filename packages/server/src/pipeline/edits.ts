@@ -16,7 +16,7 @@ export class EditApplier implements EditSink {
 
   async apply(edit: MessageEdit, traceId: string): Promise<EditOutcome> {
     const log = this.logger.child({ trace: traceId, tenant: edit.tenantId });
-    const result = await this.store.outbound.applyEdit(edit);
+    const result = await this.store.inbound.edit(edit);
     const fields = { provider_message_id: edit.providerMessageId };
     if (result.outcome === 'ignored') {
       log.info({ ...fields, reason: result.reason }, 'edit not applied');

@@ -28,7 +28,7 @@ export class Ingestor implements IngestSink {
   async ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult> {
     const log = this.logger.child({ trace: traceId, tenant: message.tenantId });
     if (this.probes?.isProbe(traceId, message.tenantId)) message = { ...message, isProbe: true };
-    const result = await this.store.ingestMessage(message, receipt);
+    const result = await this.store.inbound.message(message, receipt);
     if (result.outcome === 'duplicate') {
       log.info(
         { provider_message_id: message.providerMessageId, message_id: result.messageId },

@@ -16,7 +16,7 @@ export class StatusApplier implements StatusSink {
 
   async apply(update: StatusUpdate, traceId: string): Promise<StatusOutcome> {
     const log = this.logger.child({ trace: traceId, tenant: update.tenantId });
-    const result = await this.store.outbound.applyStatus(update);
+    const result = await this.store.inbound.status(update);
     const fields = { provider_message_id: update.providerMessageId, status: update.status };
     if (result.outcome === 'deferred') {
       log.info(fields, 'status for a message not known yet: kept until it arrives');

@@ -9,7 +9,6 @@
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import type { MessageEdit, MessageExtra, TenantEvent } from '../core/index.js';
-import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { conversationItem } from './inbox.js';
 import { messagePayload, previewText, toIso } from './mappers.js';
@@ -26,12 +25,8 @@ export type EditResult =
   /** No such message (never stored, e.g. a group chat), or one without editable text. */
   | { outcome: 'ignored'; reason: string; events: [] };
 
-export async function applyEdit(
-  trx: Transaction<Database>,
-  dialect: Dialect,
-  e: MessageEdit,
-): Promise<EditResult> {
-  const lastSeq = await lockTenant(trx, dialect, e.tenantId);
+export async function applyEdit(trx: Transaction<Database>, e: MessageEdit): Promise<EditResult> {
+  const lastSeq = await lockTenant(trx, e.tenantId);
   const row = await trx
     .selectFrom('messages as m')
     .innerJoin('leads as l', 'l.id', 'm.lead_id')

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, EventType } from '@newton/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, PostgresAdapter, type Transaction } from 'kysely';
 import type { TenantEvent, TenantLogState } from '../core/index.js';
-import type { Dialect } from './db.js';
 import { prepared } from './prepared.js';
 import type { Database, EventsTable } from './schema.js';
 
@@ -12,12 +11,9 @@ import type { Database, EventsTable } from './schema.js';
  * across tenants); SQLite's BEGIN IMMEDIATE already serialises every writer.
  * Returns undefined when the tenant does not exist.
  */
-export async function lockTenant(
-  trx: Transaction<Database>,
-  dialect: Dialect,
-  tenantId: string,
-): Promise<number | undefined> {
-  const query = dialect === 'postgres' ? tenantSeqForUpdate : tenantSeq;
+export async function lockTenant(trx: Transaction<Database>, tenantId: string): Promise<number | undefined> {
+  // The transaction knows its database: no dialect needs threading through every caller.
+  const query = trx.getExecutor().adapter instanceof PostgresAdapter ? tenantSeqForUpdate : tenantSeq;
   const row = (await query(trx, { tenant: tenantId })).rows[0];
   return row ? Number(row.last_seq) : undefined;
 }

@@ -1,20 +1,12 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import type {
-  EventLogReader,
-  InboundMessage,
-  IngestResult,
-  TenantEvent,
-  TenantLogState,
-  WebhookReceipt,
-} from '../core/index.js';
+import type { EventLogReader, TenantEvent, TenantLogState } from '../core/index.js';
 import { AdminStore } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
+import { InboundStore, type Write } from './inbound.js';
 import { InboxStore } from './inbox.js';
-import { ingestMessage } from './ingest.js';
-import { ingestInboundPostgres } from './ingest-pg.js';
 import { MediaStore } from './media.js';
 import { OutboundStore } from './outbound.js';
 import { ReceiptStore } from './receipts.js';
@@ -25,6 +17,7 @@ import { WriteBatcher } from './write-batcher.js';
 export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
 export type { EditResult } from './edits.js';
+export type { InboundStore } from './inbound.js';
 export type { ConversationListItem, LeadListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
@@ -55,19 +48,20 @@ export class Store implements EventLogReader {
   readonly receipts: ReceiptStore;
   /** Where a message's media comes from (`GET /api/messages/{id}/media`). */
   readonly media: MediaStore;
+  /** What providers report: new messages, statuses and edits (the webhook path's front door). */
+  readonly inbound: InboundStore;
   /** Replies from the CRM, their sends and statuses, marking read. */
   readonly outbound: OutboundStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
   private checkpointer: Checkpointer | undefined;
-  /** PostgreSQL only: the pool under `db` (the webhook path's named statements, ingest-pg.ts). */
-  pool: pg.Pool | undefined;
-
   private constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     readonly location: string,
+    /** PostgreSQL only: the pool under `db` (the webhook path's named statements, ingest-pg.ts). */
+    readonly pool: pg.Pool | undefined,
   ) {
     this.admin = new AdminStore(db);
     this.inbox = new InboxStore(db);
@@ -76,9 +70,9 @@ export class Store implements EventLogReader {
     // PostgreSQL commits concurrent transactions in parallel (and serialises only
     // writers of one tenant); batching there would lock several tenants at once.
     this.batcher = dialect === 'sqlite' ? new WriteBatcher(db) : undefined;
-    this.outbound = new OutboundStore(db, dialect, (work) =>
-      this.batcher ? this.batcher.run(work) : db.transaction().execute(work),
-    );
+    const write: Write = (work) => (this.batcher ? this.batcher.run(work) : db.transaction().execute(work));
+    this.inbound = new InboundStore(db, write, pool);
+    this.outbound = new OutboundStore(db, write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */
@@ -95,28 +89,13 @@ export class Store implements EventLogReader {
       ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
       : openSqlite(opts.dataDir);
     await migrate(opened.db);
-    const store = new Store(opened.db, opened.dialect, opened.location);
-    store.pool = opened.pool;
+    const store = new Store(opened.db, opened.dialect, opened.location, opened.pool);
     if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {
       store.checkpointer = new Checkpointer(opened.location, opts.checkpointIntervalMs ?? 250, (message) =>
         opts.onBackgroundError?.(`wal checkpoint: ${message}`),
       );
     }
     return store;
-  }
-
-  /**
-   * Message, lead, conversation, their events and the webhook's receipt, in
-   * one transaction; resolves once it is committed.
-   */
-  ingestMessage(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
-    const work = (trx: Transaction<Database>) => ingestMessage(trx, this.dialect, m, receipt);
-    if (this.batcher) return this.batcher.run(work);
-    const locked = () => this.db.transaction().execute(work);
-    // PostgreSQL: an inbound message in two statements (echoes and deferred statuses take the transaction).
-    if (m.direction === 'inbound' && this.pool)
-      return ingestInboundPostgres(this.db, this.pool, m, receipt, locked);
-    return locked();
   }
 
   logState(tenantId: string): Promise<TenantLogState | undefined> {

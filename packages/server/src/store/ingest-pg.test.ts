@@ -98,7 +98,7 @@ function fast(
     : pool;
   return ingestInboundPostgres(store.db, between, m, r, () => {
     counter.locked++;
-    return store.db.transaction().execute((trx) => ingestMessage(trx, 'postgres', m, r));
+    return store.db.transaction().execute((trx) => ingestMessage(trx, m, r));
   });
 }
 
@@ -242,7 +242,7 @@ test('another writer between the read and the write: nothing written, the locked
   const c = { locked: 0 };
   const before = (await store.logState('busy'))?.lastSeq ?? 0;
   const m = message('busy', 'between-1');
-  const res = await fast(m, c, receipt(m), () => store.ingestMessage(message('busy', 'between-other')));
+  const res = await fast(m, c, receipt(m), () => store.inbound.message(message('busy', 'between-other')));
   assert.equal(c.locked, 1);
   assert.equal(res.outcome, 'stored');
   // The other writer's new_message, then this one's: still gapless.

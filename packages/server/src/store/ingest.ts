@@ -1,7 +1,6 @@
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
-import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { decideLead, type LeadChange, leadEvent, needsLidLookup, planMessage } from './ingest-plan.js';
 import { q } from './ingest-queries.js';
@@ -39,11 +38,10 @@ async function upsertLead(trx: Transaction<Database>, m: InboundMessage, now: nu
  */
 export async function ingestMessage(
   trx: Transaction<Database>,
-  dialect: Dialect,
   m: InboundMessage,
   receipt?: WebhookReceipt,
 ): Promise<IngestResult> {
-  const lastSeq = await lockTenant(trx, dialect, m.tenantId);
+  const lastSeq = await lockTenant(trx, m.tenantId);
   if (lastSeq === undefined) throw new UnknownTenantError(m.tenantId);
 
   const dup = (

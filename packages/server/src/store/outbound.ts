@@ -8,16 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, MessagePayload } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import type { Instance, MessageEdit, StatusUpdate, TenantEvent } from '../core/index.js';
-import type { Dialect } from './db.js';
-import { applyEdit, type EditResult } from './edits.js';
+import type { Instance, TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
+import type { Write } from './inbound.js';
 import { conversationSummary, instanceFromRow, leadPayload, messagePayload, previewText } from './mappers.js';
 import { conversationRow, markConversationRead, type ReadResult } from './read-state.js';
 import type { Database, MessagesTable } from './schema.js';
 import {
   advanceStatus,
-  applyStatus,
   isPlaceholder,
   type MessageRow,
   markFailed,
@@ -25,10 +23,8 @@ import {
   placeholderId,
   type RecordSentResult,
   recordSent,
-  type StatusStoreResult,
 } from './statuses.js';
 
-type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 type Executor = Kysely<Database> | Transaction<Database>;
 
 export type { ReadResult } from './read-state.js';
@@ -84,7 +80,6 @@ async function messageRow(db: Executor, tenantId: string, id: string) {
 export class OutboundStore {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
     private readonly write: Write,
   ) {}
 
@@ -135,7 +130,7 @@ export class OutboundStore {
    */
   createReply(r: NewReply): Promise<CreateReplyResult> {
     return this.write(async (trx) => {
-      const lastSeq = await lockTenant(trx, this.dialect, r.tenantId);
+      const lastSeq = await lockTenant(trx, r.tenantId);
       if (lastSeq === undefined) return { outcome: 'not_found' };
       if (r.clientId !== null) {
         const prior = await trx
@@ -323,7 +318,7 @@ export class OutboundStore {
     providerMessageId: string;
     at: number;
   }): Promise<RecordSentResult> {
-    return this.write((trx) => recordSent(trx, this.dialect, p));
+    return this.write((trx) => recordSent(trx, p));
   }
 
   markFailed(p: {
@@ -332,23 +327,13 @@ export class OutboundStore {
     error: { code: string; message: string };
     at: number;
   }): Promise<{ changed: boolean; events: TenantEvent[] }> {
-    return this.write((trx) => markFailed(trx, this.dialect, p));
-  }
-
-  /** A provider's status report (forward-only; kept when the message is not known yet). */
-  applyStatus(u: StatusUpdate): Promise<StatusStoreResult> {
-    return this.write((trx) => applyStatus(trx, this.dialect, u));
-  }
-
-  /** An edit made on WhatsApp: new content with `message_updated` (store/edits.ts). */
-  applyEdit(e: MessageEdit): Promise<EditResult> {
-    return this.write((trx) => applyEdit(trx, this.dialect, e));
+    return this.write((trx) => markFailed(trx, p));
   }
 
   /** Puts a failed reply back to `pending` (same id) so that it is sent again. */
   resetForRetry(tenantId: string, messageId: string): Promise<RetryResult> {
     return this.write(async (trx) => {
-      const lastSeq = await lockTenant(trx, this.dialect, tenantId);
+      const lastSeq = await lockTenant(trx, tenantId);
       const row = await messageRow(trx, tenantId, messageId);
       if (lastSeq === undefined || !row) return { outcome: 'not_found' };
       if (row.direction !== 'outbound' || row.status !== 'failed' || row.type !== 'text') {
@@ -377,6 +362,6 @@ export class OutboundStore {
    * `conversation_updated` event (only when there was something unread).
    */
   markRead(tenantId: string, conversationId: string): Promise<ReadResult> {
-    return this.write((trx) => markConversationRead(trx, this.dialect, tenantId, conversationId));
+    return this.write((trx) => markConversationRead(trx, tenantId, conversationId));
   }
 }

@@ -5,7 +5,6 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { TenantEvent } from '../core/index.js';
-import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { type ConversationListItem, conversationItem } from './inbox.js';
 import type { Database } from './schema.js';
@@ -31,11 +30,10 @@ export async function conversationRow(db: Executor, tenantId: string, id: string
 /** Emits `conversation_updated` only when something was unread. */
 export async function markConversationRead(
   trx: Transaction<Database>,
-  dialect: Dialect,
   tenantId: string,
   conversationId: string,
 ): Promise<ReadResult> {
-  const lastSeq = await lockTenant(trx, dialect, tenantId);
+  const lastSeq = await lockTenant(trx, tenantId);
   const conv = await conversationRow(trx, tenantId, conversationId);
   if (lastSeq === undefined || !conv) return { outcome: 'not_found' };
   const now = Date.now();

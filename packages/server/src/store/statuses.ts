@@ -8,7 +8,6 @@
 import type { EventBody, MessageError, MessageStatus } from '@newton/protocol';
 import type { Selectable, Transaction } from 'kysely';
 import type { StatusUpdate, TenantEvent } from '../core/index.js';
-import type { Dialect } from './db.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { prepared } from './prepared.js';
 import type { Database, MessagesTable } from './schema.js';
@@ -153,12 +152,8 @@ export async function applyDeferred(trx: Transaction<Database>, row: MessageRow)
 }
 
 /** A provider's status report: forward-only, with its event; kept for later when the message is unknown. */
-export async function applyStatus(
-  trx: Transaction<Database>,
-  dialect: Dialect,
-  u: StatusUpdate,
-): Promise<StatusStoreResult> {
-  const lastSeq = await lockTenant(trx, dialect, u.tenantId);
+export async function applyStatus(trx: Transaction<Database>, u: StatusUpdate): Promise<StatusStoreResult> {
+  const lastSeq = await lockTenant(trx, u.tenantId);
   if (lastSeq === undefined) return { outcome: 'deferred', events: [] };
   const now = Date.now();
   const key = { tenant: u.tenantId, instance: u.instanceId, providerId: u.providerMessageId };
@@ -186,10 +181,9 @@ export type RecordSentResult =
  */
 export async function recordSent(
   trx: Transaction<Database>,
-  dialect: Dialect,
   p: { tenantId: string; messageId: string; providerMessageId: string; at: number },
 ): Promise<RecordSentResult> {
-  const { lastSeq, row } = await lockedMessage(trx, dialect, p);
+  const { lastSeq, row } = await lockedMessage(trx, p);
   if (lastSeq === undefined || !row) return { outcome: 'gone', events: [] };
   const now = Date.now();
   let otherMessageId: string | undefined;
@@ -223,10 +217,9 @@ async function setProviderId(trx: Transaction<Database>, row: MessageRow, provid
 /** Locks the tenant's event log, then reads one of its messages (`row` undefined when it is gone). */
 async function lockedMessage(
   trx: Transaction<Database>,
-  dialect: Dialect,
   p: { tenantId: string; messageId: string },
 ): Promise<{ lastSeq: number | undefined; row: MessageRow | undefined }> {
-  const lastSeq = await lockTenant(trx, dialect, p.tenantId);
+  const lastSeq = await lockTenant(trx, p.tenantId);
   const row = await trx
     .selectFrom('messages')
     .selectAll()
@@ -239,10 +232,9 @@ async function lockedMessage(
 /** A send failed for good: `failed` with the provider's reason (only from pending or sent). */
 export async function markFailed(
   trx: Transaction<Database>,
-  dialect: Dialect,
   p: { tenantId: string; messageId: string; error: MessageError; at: number },
 ): Promise<{ changed: boolean; events: TenantEvent[] }> {
-  const { lastSeq, row } = await lockedMessage(trx, dialect, p);
+  const { lastSeq, row } = await lockedMessage(trx, p);
   if (lastSeq === undefined || !row) return { changed: false, events: [] };
   const body = await advanceStatus(trx, row, 'failed', p.error, p.at);
   if (!body) return { changed: false, events: [] };

@@ -48,10 +48,10 @@ const message = (tenantId: string, id: string): InboundMessage => ({
 
 test('concurrent writes all commit with gapless seqs; a failing one is rejected alone', async () => {
   const results = await Promise.allSettled([
-    ...Array.from({ length: 40 }, (_, i) => store.ingestMessage(message('batch', `ok-${i}`))),
-    store.ingestMessage(message('no-such-tenant', 'bad')),
-    ...Array.from({ length: 40 }, (_, i) => store.ingestMessage(message('batch', `ok-b-${i}`))),
-    store.ingestMessage(message('batch', 'ok-0')), // a duplicate inside the same burst
+    ...Array.from({ length: 40 }, (_, i) => store.inbound.message(message('batch', `ok-${i}`))),
+    store.inbound.message(message('no-such-tenant', 'bad')),
+    ...Array.from({ length: 40 }, (_, i) => store.inbound.message(message('batch', `ok-b-${i}`))),
+    store.inbound.message(message('batch', 'ok-0')), // a duplicate inside the same burst
   ]);
   const rejected = results.filter((r) => r.status === 'rejected');
   assert.equal(rejected.length, 1);

@@ -201,7 +201,7 @@ describe('gap filling', () => {
     const stored = [];
     for (let i = 0; i < 3; i++) {
       stored.push(
-        await store.ingestMessage({
+        await store.inbound.message({
           tenantId: tenant,
           instanceId: inst.id,
           provider: 'evolution',

@@ -5,18 +5,14 @@
  * verify token in their own columns (migration 004).
  */
 
-import type { Instance } from '../../core/index.js';
-import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
-import { DEFAULT_GRAPH_URL } from '../../providers/cloud/types.js';
 import {
-  CommandError,
-  digits,
+  cloudOwnNumber,
   httpUrl,
-  phoneNumberId as phoneNumberIdOf,
-  required,
-  str,
-  UsageError,
-} from '../args.js';
+  type Instance,
+  phoneNumberId as phoneNumberIdRule,
+} from '../../core/index.js';
+import { DEFAULT_GRAPH_URL } from '../../providers/cloud/types.js';
+import { CommandError, option, required, str, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 
 /** Options only the Cloud API takes (the parser of `instance add` must know them). */
@@ -45,11 +41,6 @@ export function describeCloud(i: Instance): string {
   ].join('\t');
 }
 
-/** The Cloud number's own number as E.164 digits (no `+`), or null when it does not normalise. */
-export function cloudOwnNumber(value: string): string | null {
-  return (normalizeWhatsAppNumber(digits(value, 'number')) ?? '').slice(1) || null;
-}
-
 export async function addCloud(
   values: Record<string, string | boolean | undefined>,
   tenant: string,
@@ -67,14 +58,14 @@ export async function addCloud(
   if (instanceName && instanceName !== phoneNumberId) {
     throw new UsageError('give --phone-number-id (or --instance) once');
   }
-  phoneNumberIdOf(phoneNumberId);
+  option('phone-number-id', () => phoneNumberIdRule(phoneNumberId));
   const appSecret = required(values, 'app-secret');
   const verifyToken = required(values, 'verify-token');
   const accessToken = required(values, 'access-token');
   const graphUrl = str(values, 'graph-url');
-  if (graphUrl) httpUrl(graphUrl, 'graph-url');
+  if (graphUrl) option('graph-url', () => httpUrl(graphUrl));
   const number = str(values, 'number');
-  const ownNumber = number ? cloudOwnNumber(number) : null;
+  const ownNumber = number ? option('number', () => cloudOwnNumber(number)) : null;
 
   const store = await ctx.openStore();
   if (!(await store.admin.getTenant(tenant))) {

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Instance } from '../../core/index.js';
-import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
-import { CommandError, digits, httpUrl, parse, required, str, tenantId, UsageError } from '../args.js';
+import { evolutionOwnNumber, httpUrl, type Instance } from '../../core/index.js';
+import { CommandError, option, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 import { addCloud, CLOUD_OPTIONS, describeCloud } from './instance-cloud.js';
-
-/** The instance's own number as E.164 digits (no `+`), so Brazil's two forms agree. */
-export function ownNumber(value: string): string {
-  const d = digits(value, 'number');
-  return (normalizeWhatsAppNumber(d) ?? `+${d}`).slice(1);
-}
 
 function mask(secret: string | null): string {
   return secret ? `${secret.slice(0, 2)}…(${secret.length})` : '-';
@@ -86,7 +79,7 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
   if (name.length > 200) throw new UsageError('--instance is longer than 200 characters');
   const number = str(values, 'number');
   const baseUrl = str(values, 'url');
-  if (baseUrl) httpUrl(baseUrl, 'url');
+  if (baseUrl) option('url', () => httpUrl(baseUrl));
   let secret = str(values, 'webhook-secret');
   if (values['generate-secret']) {
     if (secret) throw new UsageError('give --webhook-secret or --generate-secret, not both');
@@ -104,7 +97,7 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
     tenantId: tenant,
     provider,
     name,
-    number: number ? ownNumber(number) : null,
+    number: number ? option('number', () => evolutionOwnNumber(number)) : null,
     apikey: str(values, 'apikey') ?? null,
     webhookSecret: secret ?? null,
     baseUrl: baseUrl ?? null,

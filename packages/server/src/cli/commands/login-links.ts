@@ -1,5 +1,5 @@
 import type { NewtonNode } from '../../app.js';
-import { LOGIN_CODE_TTL_MS } from '../../http/login-routes.js';
+import { LOGIN_CODE_TTL_MS } from '../../auth/index.js';
 import type { CliContext } from '../context.js';
 
 /** More tenants than this: no links (paste a token from `newton token` instead). */

@@ -1,5 +1,6 @@
+import { phoneDigits } from '../../core/index.js';
 import { syntheticInbound } from '../../providers/synthetic-inbound.js';
-import { CommandError, digits, parse, required, str, tenantId } from '../args.js';
+import { CommandError, option, parse, required, str, tenantId } from '../args.js';
 import type { CliContext } from '../context.js';
 
 /**
@@ -23,7 +24,7 @@ export async function simulate(argv: string[], ctx: CliContext): Promise<number>
     { min: 1, max: 1, names: '<tenant_id>' },
   );
   const tenant = tenantId(positionals[0]);
-  const from = digits(required(values, 'from'), 'from');
+  const from = option('from', () => phoneDigits(required(values, 'from')));
   const text = required(values, 'text');
   const store = await ctx.openStore();
   const instances = (await store.admin.listInstances(tenant)).filter(

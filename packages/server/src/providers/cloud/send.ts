@@ -12,6 +12,7 @@ import {
   ProviderSendError,
   type ReplyContext,
   type ReplyRefusal,
+  SendErrorCode,
   type SendResult,
   type SendTarget,
   type SendTextRequest,
@@ -48,7 +49,7 @@ export class CloudClient implements ProviderClient {
   replyBlocked(ctx: ReplyContext): ReplyRefusal | null {
     if (ctx.lastInboundAt === null || ctx.now - ctx.lastInboundAt > REPLY_WINDOW_MS) {
       return {
-        code: 'reply_window_closed',
+        code: SendErrorCode.REPLY_WINDOW_CLOSED,
         message:
           ctx.lastInboundAt === null
             ? 'the customer has not written to this number: WhatsApp allows only template messages until they do'
@@ -57,7 +58,7 @@ export class CloudClient implements ProviderClient {
       };
     }
     if (recipientOf(ctx.to) === null) {
-      return { code: 'cannot_reply', message: 'the customer has no phone number to reply to' };
+      return { code: SendErrorCode.CANNOT_REPLY, message: 'the customer has no phone number to reply to' };
     }
     return null;
   }
@@ -66,7 +67,7 @@ export class CloudClient implements ProviderClient {
     const to = recipientOf(req.to);
     if (!to) {
       throw new ProviderSendError({
-        code: 'cannot_reply',
+        code: SendErrorCode.CANNOT_REPLY,
         reason: 'the customer has no phone number to reply to',
         retryable: false,
       });
@@ -101,7 +102,7 @@ export class CloudClient implements ProviderClient {
     if (typeof id !== 'string' || id === '') {
       // Sent or not is unknown: a retry could send twice, so this is final.
       throw new ProviderSendError({
-        code: 'provider_invalid_response',
+        code: SendErrorCode.INVALID_PROVIDER_ANSWER,
         reason: `the Graph API answered HTTP ${res.status} without messages[0].id`,
         retryable: false,
         status: res.status,
@@ -116,10 +117,15 @@ function cloudSendError(status: number, body: unknown, retryAfter: string | null
   const e = graphError(body);
   const reason = describeGraphError(status, e);
   if (e?.code === WINDOW_CLOSED_CODE) {
-    return new ProviderSendError({ code: 'reply_window_closed', reason, retryable: false, status });
+    return new ProviderSendError({
+      code: SendErrorCode.REPLY_WINDOW_CLOSED,
+      reason,
+      retryable: false,
+      status,
+    });
   }
   if (e?.code !== null && e?.code !== undefined && RATE_LIMIT_CODES.has(e.code) && status < 500) {
-    return new ProviderSendError({ code: 'rate_limited', reason, retryable: true, status });
+    return new ProviderSendError({ code: SendErrorCode.RATE_LIMITED, reason, retryable: true, status });
   }
   return httpSendError(status, reason, retryAfter);
 }

@@ -6,6 +6,7 @@ import type {
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
+import { ErrorTable } from '../../core/index.js';
 import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
@@ -68,14 +69,22 @@ export class CloudWebhook {
         : 'no X-Hub-Signature-256 header (Meta signs every webhook)';
       log.warn({ reason }, 'webhook rejected');
       await record({ outcome: 'rejected', reason });
-      return reply(401, req.traceId, { outcome: 'rejected', error: 'webhook_unauthorized', reason });
+      return reply(401, req.traceId, {
+        outcome: 'rejected',
+        error: ErrorTable.NEWTON_ERR_WEBHOOK_UNAUTHORIZED.code,
+        reason,
+      });
     }
     try {
       body = JSON.parse(body as string);
     } catch {
       const reason = 'body is not valid JSON';
       await record({ outcome: 'rejected', reason });
-      return reply(400, req.traceId, { outcome: 'rejected', error: 'invalid_json', reason });
+      return reply(400, req.traceId, {
+        outcome: 'rejected',
+        error: ErrorTable.NEWTON_ERR_INVALID_JSON.code,
+        reason,
+      });
     }
     const parsed = parseEnvelope(body);
     if (!parsed.ok) {
@@ -83,7 +92,7 @@ export class CloudWebhook {
       await record({ outcome: 'rejected', reason: parsed.reason });
       return reply(400, req.traceId, {
         outcome: 'rejected',
-        error: 'invalid_webhook',
+        error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code,
         reason: parsed.reason,
       });
     }
@@ -119,7 +128,11 @@ export class CloudWebhook {
         tenantId: only?.tenantId ?? null,
         instanceId: only?.id ?? null,
       });
-      return reply(401, req.traceId, { outcome: 'rejected', error: 'webhook_unauthorized', reason });
+      return reply(401, req.traceId, {
+        outcome: 'rejected',
+        error: ErrorTable.NEWTON_ERR_WEBHOOK_UNAUTHORIZED.code,
+        reason,
+      });
     }
 
     const items: Item[] = [];

@@ -11,6 +11,7 @@ import {
   networkSendError,
   type ProviderClient,
   ProviderSendError,
+  SendErrorCode,
   type SendResult,
   type SendTarget,
   type SendTextRequest,
@@ -71,11 +72,15 @@ export class EvolutionClient implements ProviderClient {
   async sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult> {
     const problem = this.sendConfigProblem(req.instance);
     if (problem)
-      throw new ProviderSendError({ code: 'send_not_configured', reason: problem, retryable: false });
+      throw new ProviderSendError({
+        code: SendErrorCode.SEND_NOT_CONFIGURED,
+        reason: problem,
+        retryable: false,
+      });
     const number = evolutionNumber(req.to);
     if (!number) {
       throw new ProviderSendError({
-        code: 'cannot_reply',
+        code: SendErrorCode.CANNOT_REPLY,
         reason: 'the lead has no address',
         retryable: false,
       });
@@ -104,7 +109,7 @@ export class EvolutionClient implements ProviderClient {
     if (!res.ok) {
       if (res.status === 401) {
         throw new ProviderSendError({
-          code: 'provider_unauthorized',
+          code: SendErrorCode.PROVIDER_UNAUTHORIZED,
           reason: `Evolution 401: the instance's API key was refused`,
           retryable: false,
           status: 401,
@@ -116,7 +121,7 @@ export class EvolutionClient implements ProviderClient {
     if (typeof id !== 'string' || id === '') {
       // Evolution did take it (2xx); sending again could double it, so this is final.
       throw new ProviderSendError({
-        code: 'invalid_provider_answer',
+        code: SendErrorCode.INVALID_PROVIDER_ANSWER,
         reason: `Evolution answered ${res.status} without key.id`,
         retryable: false,
         status: res.status,

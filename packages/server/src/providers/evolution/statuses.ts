@@ -9,7 +9,7 @@
  * reading theirs) carry no delivery news.
  */
 
-import type { DeliveryStatus } from '../../core/index.js';
+import { type DeliveryStatus, SendErrorCode } from '../../core/index.js';
 import { parseJid } from '../../core/whatsapp/jid.js';
 import { isObj } from '../json-read.js';
 
@@ -66,7 +66,10 @@ export function parseStatusItem(data: unknown): StatusItem {
   }
   const error =
     status === 'failed'
-      ? { code: 'provider_error', message: 'WhatsApp did not deliver the message (Evolution status ERROR)' }
+      ? {
+          code: SendErrorCode.PROVIDER_ERROR,
+          message: 'WhatsApp did not deliver the message (Evolution status ERROR)',
+        }
       : null;
   return { kind: 'status', providerMessageId: id, status, error };
 }

@@ -7,6 +7,7 @@ import type {
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
+import { ErrorTable } from '../../core/index.js';
 import { numberOf, sameNumber } from '../../core/whatsapp/phone.js';
 import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
@@ -76,7 +77,10 @@ export class EvolutionWebhook {
     if (!parsed.ok) {
       log.warn({ reason: parsed.reason }, 'webhook rejected: not an Evolution envelope');
       await record({ outcome: 'rejected', reason: parsed.reason, event: req.urlEvent ?? null });
-      return reply(400, 'rejected', req.traceId, { error: 'invalid_webhook', reason: parsed.reason });
+      return reply(400, 'rejected', req.traceId, {
+        error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code,
+        reason: parsed.reason,
+      });
     }
     const env = parsed.envelope;
     log.info({ event: env.event, instance: env.instance, bytes: req.bodySize }, 'webhook received');
@@ -102,7 +106,10 @@ export class EvolutionWebhook {
         'webhook rejected',
       );
       await record({ ...routed, outcome: 'rejected', reason: auth.reason });
-      return reply(401, 'rejected', req.traceId, { error: 'webhook_unauthorized', reason: auth.reason });
+      return reply(401, 'rejected', req.traceId, {
+        error: ErrorTable.NEWTON_ERR_WEBHOOK_UNAUTHORIZED.code,
+        reason: auth.reason,
+      });
     }
     if (instance.number && env.sender && !sameNumber(instance.number, env.sender)) {
       const reason = `sender ${env.sender} is not the number ${instance.number} configured for instance "${instance.name}" of tenant ${instance.tenantId}`;
@@ -337,7 +344,7 @@ async function skip(item: Skipped, event: string, record: RecordItem, log: Logge
     return {
       status: 400,
       outcome: 'rejected',
-      body: { outcome: 'rejected', error: 'invalid_webhook', reason: item.reason },
+      body: { outcome: 'rejected', error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code, reason: item.reason },
     };
   }
   const label =

@@ -1,17 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../core/index.js';
-import type { ReceiptRecorder } from './receipts.js';
-
-/** One request header as a string (the first one when repeated). */
-export function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** The caller's `X-Request-Id` (at most 100 characters), or a new id. */
-export const traceOf = (req: FastifyRequest): string =>
-  header(req, 'x-request-id')?.slice(0, 100) ?? randomUUID();
+import type { Logger } from '../../core/index.js';
+import type { ReceiptRecorder } from '../../providers/receipts.js';
+import { header, traceOf } from '../request.js';
 
 export interface WebhookErrorOptions {
   receipts: ReceiptRecorder;

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { InstanceDirectory, Logger } from '../../core/index.js';
-import type { ReceiptRecorder } from '../receipts.js';
-import { header, recordRejectedWebhooks, traceOf } from '../webhook-route.js';
-import { MAX_CHALLENGE_CHARS, verifyHandshake } from './verify.js';
-import type { CloudWebhook } from './webhook.js';
+import { ErrorTable, type InstanceDirectory, type Logger } from '../../core/index.js';
+import { MAX_CHALLENGE_CHARS, verifyHandshake } from '../../providers/cloud/verify.js';
+import type { CloudWebhook } from '../../providers/cloud/webhook.js';
+import type { ReceiptRecorder } from '../../providers/receipts.js';
+import { header, traceOf } from '../request.js';
+import { recordRejectedWebhooks } from './rejected.js';
 
 export interface CloudRouteOptions {
   webhook: CloudWebhook;
@@ -57,7 +58,9 @@ export async function cloudRoutes(app: FastifyInstance, opts: CloudRouteOptions)
           event,
           reason: result.reason,
         });
-        const error = result.status === 403 ? 'forbidden' : 'invalid_request';
+        const error = (
+          result.status === 403 ? ErrorTable.NEWTON_ERR_FORBIDDEN : ErrorTable.NEWTON_ERR_INVALID_REQUEST
+        ).code;
         return reply.code(result.status).send({ error, message: result.reason });
       }
       opts.logger.info({ trace: traceId }, 'webhook verification answered');

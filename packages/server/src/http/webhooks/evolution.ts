@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../core/index.js';
-import type { ReceiptRecorder } from '../receipts.js';
-import { header, recordRejectedWebhooks, traceOf } from '../webhook-route.js';
-import type { EvolutionWebhook } from './webhook.js';
+import type { EvolutionWebhook } from '../../providers/evolution/webhook.js';
+import type { ReceiptRecorder } from '../../providers/receipts.js';
+import { header, traceOf } from '../request.js';
+import { recordRejectedWebhooks } from './rejected.js';
 
 export interface EvolutionRouteOptions {
   webhook: EvolutionWebhook;

@@ -1,0 +1,56 @@
+/**
+ * Input rules shared by every front door that configures Newton (the CLI and
+ * the admin REST API), so that both accept and refuse exactly the same values.
+ * A rule throws `InvalidValue` with a message about the value; the caller
+ * names the field its own way (`--graph-url` on the CLI, `graph_url` in JSON).
+ */
+import { normalizeWhatsAppNumber } from './whatsapp/phone.js';
+
+/** A value that breaks one of the rules below; `message` speaks of the value, not of the field. */
+export class InvalidValue extends Error {
+  override readonly name = 'InvalidValue';
+}
+
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** A tenant id: 1–64 letters, digits, `_`, `.` or `-`, starting with a letter or digit. */
+export function tenantId(value: string): string {
+  if (!TENANT_ID.test(value)) {
+    throw new InvalidValue(`tenant id "${value}" must be 1-64 letters, digits, "_", "." or "-"`);
+  }
+  return value;
+}
+
+/** An http(s) base URL (Evolution's server, a Graph API override). */
+export function httpUrl(value: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(value)) throw new InvalidValue(`"${value}" is not an http(s) URL`);
+  return value;
+}
+
+/** A Cloud API phone_number_id: the digits Meta shows for the number. */
+export function phoneNumberId(value: string): string {
+  if (!/^\d{1,64}$/.test(value))
+    throw new InvalidValue(`"${value}" must be the digits Meta shows for the number`);
+  return value;
+}
+
+/** Digits of a phone number given as `+57 300…`, `57300…` or a JID. */
+export function phoneDigits(value: string): string {
+  const d = value.split('@')[0]?.replace(/[\s+()-]/g, '') ?? '';
+  if (!/^\d{7,15}$/.test(d)) throw new InvalidValue(`"${value}" is not a phone number (7-15 digits)`);
+  return d;
+}
+
+/**
+ * An Evolution instance's own number as stored: E.164 digits without `+`,
+ * normalised when WhatsApp's rules know the country, as given otherwise.
+ */
+export function evolutionOwnNumber(value: string): string {
+  const d = phoneDigits(value);
+  return (normalizeWhatsAppNumber(d) ?? `+${d}`).slice(1);
+}
+
+/** A Cloud API number's own number as stored (E.164 digits without `+`), or null when it is not a valid one. */
+export function cloudOwnNumber(value: string): string | null {
+  return (normalizeWhatsAppNumber(phoneDigits(value)) ?? '').slice(1) || null;
+}

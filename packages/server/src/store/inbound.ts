@@ -1,0 +1,56 @@
+/**
+ * The store's front door for what providers report: new messages (and the
+ * echoes of replies sent from the CRM), delivery statuses and edits. Each
+ * commits its rows, its events and the webhook's receipt in one transaction
+ * (on SQLite, in the shared group commit) and returns the events to publish.
+ * Knows nothing of providers: they hand over core's shapes, already routed.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
+import type {
+  InboundMessage,
+  IngestResult,
+  MessageEdit,
+  StatusUpdate,
+  WebhookReceipt,
+} from '../core/index.js';
+import { applyEdit, type EditResult } from './edits.js';
+import { ingestMessage } from './ingest.js';
+import { ingestInboundPostgres } from './ingest-pg.js';
+import type { Database } from './schema.js';
+import { applyStatus, type StatusStoreResult } from './statuses.js';
+
+/** Runs work in a write transaction (SQLite: the group commit; PostgreSQL: its own). */
+export type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+
+export class InboundStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly write: Write,
+    /** PostgreSQL only: the pool under `db`, for the webhook path's named statements (ingest-pg.ts). */
+    private readonly pool: pg.Pool | undefined,
+  ) {}
+
+  /**
+   * A message: message, lead, conversation, their events and the webhook's
+   * receipt, in one transaction; resolves once it is committed.
+   */
+  message(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
+    const work = (trx: Transaction<Database>) => ingestMessage(trx, m, receipt);
+    // PostgreSQL: an inbound message in two statements (echoes and deferred statuses take the transaction).
+    if (m.direction === 'inbound' && this.pool) {
+      return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work));
+    }
+    return this.write(work);
+  }
+
+  /** A provider's status report (forward-only; kept when the message is not known yet). */
+  status(u: StatusUpdate): Promise<StatusStoreResult> {
+    return this.write((trx) => applyStatus(trx, u));
+  }
+
+  /** An edit made on WhatsApp: new content with `message_updated` (store/edits.ts). */
+  edit(e: MessageEdit): Promise<EditResult> {
+    return this.write((trx) => applyEdit(trx, e));
+  }
+}
