@@ -8,14 +8,16 @@ import { createLogger, type Logger, ProviderRegistry } from './core/index.js';
 import { NodeDiagnostics } from './diagnostics/index.js';
 import { buildHttp } from './http/server.js';
 import { EditApplier, Ingestor, OutboundService, ReplySender, StatusApplier } from './pipeline/index.js';
-import { CloudMediaFetcher } from './providers/cloud/media.js';
-import { CloudClient } from './providers/cloud/send.js';
-import { CloudWebhook } from './providers/cloud/webhook.js';
-import { EvolutionClient } from './providers/evolution/client.js';
-import { EvolutionMediaFetcher } from './providers/evolution/media.js';
-import { EvolutionWebhook } from './providers/evolution/webhook.js';
-import { MediaFetchers } from './providers/media-fetch.js';
-import { ReceiptRecorder } from './providers/receipts.js';
+import {
+  CloudClient,
+  CloudMediaFetcher,
+  CloudWebhook,
+  EvolutionClient,
+  EvolutionMediaFetcher,
+  EvolutionWebhook,
+  MediaFetchers,
+  ReceiptRecorder,
+} from './providers/index.js';
 import { Store } from './store/index.js';
 import { Gateway } from './ws/index.js';
 

@@ -1,5 +1,5 @@
 import type { Instance } from '../core/index.js';
-import { senderDigits } from '../providers/receipts.js';
+import { senderDigits } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
 import { busHop, GOOD, socketsHop, unroutableHop, webhooksHop, webhookViews } from './hops.js';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Instance } from '../core/index.js';
-import { syntheticInbound } from '../providers/synthetic-inbound.js';
+import { syntheticInbound } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 
 /** The probe's customer: a WhatsApp LID no real account has, so every probe lands in one conversation. */

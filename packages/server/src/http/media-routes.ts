@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/index.js';
 import type { Logger } from '../core/index.js';
 import { newtonError } from '../core/index.js';
-import { MediaFetchError, type MediaFetchers } from '../providers/media-fetch.js';
+import { MediaFetchError, type MediaFetchers } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import { authenticateApi } from './api-auth.js';
 

@@ -11,7 +11,7 @@ import {
   type Instance,
   phoneNumberId as phoneNumberIdRule,
 } from '../../core/index.js';
-import { DEFAULT_GRAPH_URL } from '../../providers/cloud/types.js';
+import { DEFAULT_GRAPH_URL } from '../../providers/index.js';
 import { CommandError, option, required, str, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 

@@ -1,5 +1,5 @@
 import { phoneDigits } from '../../core/index.js';
-import { syntheticInbound } from '../../providers/synthetic-inbound.js';
+import { syntheticInbound } from '../../providers/index.js';
 import { CommandError, option, parse, required, str, tenantId } from '../args.js';
 import type { CliContext } from '../context.js';
 

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ErrorTable, type InstanceDirectory, type Logger } from '../../core/index.js';
-import { MAX_CHALLENGE_CHARS, verifyHandshake } from '../../providers/cloud/verify.js';
-import type { CloudWebhook } from '../../providers/cloud/webhook.js';
-import type { ReceiptRecorder } from '../../providers/receipts.js';
+import type { CloudWebhook, ReceiptRecorder } from '../../providers/index.js';
+import { MAX_CHALLENGE_CHARS, verifyHandshake } from '../../providers/index.js';
 import { header, traceOf } from '../request.js';
 import { recordRejectedWebhooks } from './rejected.js';
 

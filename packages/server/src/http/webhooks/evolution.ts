@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../core/index.js';
-import type { EvolutionWebhook } from '../../providers/evolution/webhook.js';
-import type { ReceiptRecorder } from '../../providers/receipts.js';
+import type { EvolutionWebhook, ReceiptRecorder } from '../../providers/index.js';
 import { header, traceOf } from '../request.js';
 import { recordRejectedWebhooks } from './rejected.js';
 

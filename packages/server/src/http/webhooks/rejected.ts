@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../core/index.js';
-import type { ReceiptRecorder } from '../../providers/receipts.js';
+import type { ReceiptRecorder } from '../../providers/index.js';
 import { header, traceOf } from '../request.js';
 
 export interface WebhookErrorOptions {
