@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/ with node's test runner (TypeScript via tsx).
+// Runs every *.test.ts under packages/ and scripts/ with node's test runner (TypeScript via tsx).
 // Usage: node scripts/test.mjs [path-filter ...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ function find(dir, out = []) {
   return out;
 }
 
-const files = find(path.join(root, 'packages'))
+const files = [...find(path.join(root, 'packages')), ...find(path.join(root, 'scripts'))]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {
