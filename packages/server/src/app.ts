@@ -88,6 +88,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   const store = await Store.open({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
+    poolSize: config.poolSize,
+    checkpointIntervalMs: config.checkpointIntervalMs,
     onBackgroundError: (message) => log.warn({ message }, 'store background task failed'),
   });
   const diagnostics = new NodeDiagnostics(config.nodeId, log);

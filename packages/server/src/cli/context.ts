@@ -25,6 +25,7 @@ export class CliContext {
     this.store ??= await Store.open({
       dataDir: this.config.dataDir,
       databaseUrl: this.config.databaseUrl,
+      poolSize: this.config.poolSize,
       checkpointIntervalMs: 0,
     });
     return this.store;

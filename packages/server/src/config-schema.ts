@@ -1,0 +1,300 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Newton's options, each declared once: its environment variable, its zod
+ * schema (type, validation, default) and its documentation. `Config` is
+ * inferred from {@link ConfigSchema}, `loadConfig` reads the environment
+ * through it and `npm run docs:config` writes docs/configuration.md from it.
+ */
+
+/** How an option is read and documented, beside its schema. */
+export interface OptionDoc {
+  /** The environment variable the option is read from (an empty value counts as unset). */
+  env: string;
+  /** What the option does, in Markdown (one or two sentences). */
+  description: string;
+  /** A value an operator might set, as written in the environment. */
+  example: string;
+  /**
+   * The default as the docs show it, when the schema's default says too little
+   * or is computed at start.
+   * @default the schema's default, or "unset" for an option without one
+   * @example 'hostname:pid'
+   */
+  defaultText?: string;
+}
+
+/** Every option's {@link OptionDoc}, keyed by its schema. */
+export const optionDocs = z.registry<OptionDoc>();
+
+/**
+ * Declares one option: `schema` validates the variable's text (and gives the
+ * default), `doc` names the variable and documents it.
+ * @example option(int().prefault(8080), { env: 'PORT', description: 'HTTP port.', example: '3000' })
+ */
+function option<S extends z.ZodType>(schema: S, doc: OptionDoc): S {
+  optionDocs.add(schema, doc);
+  return schema;
+}
+
+/** A whole number read from text, at least `min` (and at most `max`). */
+function int(min = 0, max?: number) {
+  const whole = z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' });
+  const low = whole.min(min, { error: `must be at least ${min}` });
+  return max === undefined ? low : low.max(max, { error: `must be at most ${max}` });
+}
+
+/** An option without a default: the field is `undefined` when the variable is unset. */
+function unset<S extends z.ZodType>(schema: S) {
+  return z.union([schema, z.undefined()]);
+}
+
+/** Listening, identity and logs. */
+const server = {
+  port: option(int().prefault(8080), {
+    env: 'PORT',
+    description: 'HTTP and WebSocket port (`0` picks a free one).',
+    example: '3000',
+  }),
+  host: option(z.string().min(1).prefault('0.0.0.0'), {
+    env: 'HOST',
+    description: 'Address to listen on.',
+    example: '127.0.0.1',
+  }),
+  nodeId: option(
+    z
+      .string()
+      .min(1)
+      .prefault(() => `${hostname()}:${process.pid}`),
+    {
+      env: 'NODE_ID',
+      description: "This node's name in frames, logs and metrics.",
+      example: 'node-1',
+      defaultText: '`hostname:pid`',
+    },
+  ),
+  logLevel: option(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).prefault('info'), {
+    env: 'LOG_LEVEL',
+    description: 'Least severe pino level logged; `silent` logs nothing.',
+    example: 'debug',
+  }),
+  shutdownTimeoutMs: option(int().prefault(10_000), {
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    description:
+      'On SIGTERM, how long in-flight requests may take before sockets close with 1012 (clients resume on another node).',
+    example: '30000',
+  }),
+};
+
+/** Where data lives. */
+const storage = {
+  dataDir: option(
+    z
+      .string()
+      .min(1)
+      .transform((dir) => path.resolve(dir))
+      .prefault('./data'),
+    {
+      env: 'DATA_DIR',
+      description:
+        'Holds the SQLite database (`newton.sqlite`) and the generated JWT secret (`jwt-secret`); `newton trace` reads node logs from its `logs/`. Relative to the working directory.',
+      example: '/var/lib/newton',
+    },
+  ),
+  databaseUrl: option(unset(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')), {
+    env: 'DATABASE_URL',
+    description:
+      '`postgres://…` selects PostgreSQL (same schema and queries as SQLite); unset, SQLite in `DATA_DIR`.',
+    example: 'postgres://newton:secret@db:5432/newton',
+  }),
+  poolSize: option(int(1).prefault(10), {
+    env: 'DATABASE_POOL_SIZE',
+    description: 'PostgreSQL only: connections each node (and each `newton` command) opens at most.',
+    example: '20',
+  }),
+  checkpointIntervalMs: option(int().prefault(250), {
+    env: 'SQLITE_CHECKPOINT_INTERVAL_MS',
+    description:
+      'SQLite only: how often a worker thread checkpoints the write-ahead log off the event loop; `0` leaves checkpoints to SQLite.',
+    example: '1000',
+  }),
+};
+
+/** Several nodes and who may connect. */
+const cluster = {
+  redisUrl: option(unset(z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL')), {
+    env: 'REDIS_URL',
+    description:
+      'Events fan out across nodes through Redis pub/sub; unset, in-process (one node). Needs `JWT_SECRET` or `JWKS_URL`, shared by all nodes.',
+    example: 'redis://cache:6379',
+  }),
+  headPollMs: option(int().prefault(2000), {
+    env: 'HEAD_POLL_MS',
+    description:
+      "With Redis: how often a node compares its tenants' cursors with the event log (catches a lost last event).",
+    example: '5000',
+  }),
+  jwtSecret: option(unset(z.string().min(16, 'must be at least 16 characters')), {
+    env: 'JWT_SECRET',
+    description: 'HS256 secret for tokens; unset, one is generated once and kept in `DATA_DIR`.',
+    example: 'change-me-to-32-random-characters',
+    defaultText: 'generated',
+  }),
+  jwksUrl: option(unset(z.url()), {
+    env: 'JWKS_URL',
+    description:
+      'Verify RS256/ES256 tokens issued elsewhere against this key set (HS256 then only with `JWT_SECRET`).',
+    example: 'https://auth.example.com/.well-known/jwks.json',
+  }),
+};
+
+/** The WebSocket gateway and the HTTP limits. */
+const gateway = {
+  heartbeatIntervalMs: option(int().prefault(30_000), {
+    env: 'HEARTBEAT_INTERVAL_MS',
+    description:
+      'Interval of protocol-level pings; a socket that has not answered the previous ping is dropped.',
+    example: '15000',
+  }),
+  maxFrameBytes: option(int().prefault(64 * 1024), {
+    env: 'MAX_FRAME_BYTES',
+    description: 'Largest client frame; a bigger one closes the socket with 1009.',
+    example: '131072',
+  }),
+  maxSocketBufferBytes: option(int().prefault(1024 * 1024), {
+    env: 'MAX_SOCKET_BUFFER_BYTES',
+    description: 'Unsent bytes a socket may queue before it is closed as a slow consumer (4008).',
+    example: '4194304',
+  }),
+  gapGraceMs: option(int().prefault(10), {
+    env: 'GAP_GRACE_MS',
+    description:
+      'Wait for an out-of-order event before reading the seq gap from the event log (events of one tenant may arrive out of order).',
+    example: '50',
+  }),
+  replayCacheEvents: option(int().prefault(256), {
+    env: 'REPLAY_CACHE_EVENTS',
+    description:
+      'Newest events per tenant kept in memory (frames built), so reconnect storms replay without reading the log per socket.',
+    example: '1024',
+  }),
+  streamLingerMs: option(int().prefault(30_000), {
+    env: 'STREAM_LINGER_MS',
+    description: "How long a node keeps a tenant's stream and replay cache after its last socket left.",
+    example: '60000',
+  }),
+  webhookBodyLimit: option(int().prefault(1024 * 1024), {
+    env: 'WEBHOOK_BODY_LIMIT',
+    description: 'Largest webhook body in bytes; a bigger one gets 413.',
+    example: '5242880',
+  }),
+};
+
+/** How long history and receipts are kept. */
+const retention = {
+  eventRetentionMs: option(int().prefault(7 * 24 * 3600 * 1000), {
+    env: 'EVENT_RETENTION_MS',
+    description: 'Event history kept per tenant for `since` replays, by age.',
+    example: '86400000',
+    defaultText: '`604800000` (7 days)',
+  }),
+  eventRetentionMax: option(int().prefault(100_000), {
+    env: 'EVENT_RETENTION_MAX',
+    description: 'Event history kept per tenant, by count; an older `since` gets `resync_required`.',
+    example: '500000',
+  }),
+  pruneIntervalMs: option(int().prefault(60_000), {
+    env: 'PRUNE_INTERVAL_MS',
+    description: 'How often old events are pruned (in batches, without blocking webhooks); `0` never prunes.',
+    example: '300000',
+  }),
+  receiptsKept: option(int().prefault(50_000), {
+    env: 'RECEIPTS_KEPT',
+    description: 'Webhook receipts kept for operators (`newton receipts`).',
+    example: '200000',
+  }),
+};
+
+/** Replies sent through a provider, and media fetched from it. */
+const provider = {
+  providerTimeoutMs: option(int().prefault(10_000), {
+    env: 'PROVIDER_TIMEOUT_MS',
+    description: 'Time limit of one attempt to send a reply through the provider.',
+    example: '5000',
+  }),
+  sendMaxAttempts: option(int(1, 20).prefault(5), {
+    env: 'SEND_MAX_ATTEMPTS',
+    description:
+      'Attempts per reply (the first one included) on network errors, timeouts, 5xx and 429; a 4xx is never retried.',
+    example: '3',
+  }),
+  sendRetryBaseMs: option(int().prefault(1000), {
+    env: 'SEND_RETRY_BASE_MS',
+    description: 'Backoff before the second attempt; it doubles per attempt, with ±20 % jitter.',
+    example: '500',
+  }),
+  sendRetryMaxMs: option(int().prefault(30_000), {
+    env: 'SEND_RETRY_MAX_MS',
+    description: 'Longest backoff between two attempts.',
+    example: '60000',
+  }),
+  sendResumeAfterMs: option(int().prefault(30_000), {
+    env: 'SEND_RESUME_AFTER_MS',
+    description:
+      'A reply left `pending` by a node that stopped is resumed by any node after this (after a crash); `0` disables.',
+    example: '60000',
+  }),
+  mediaMaxBytes: option(int().prefault(16 * 1024 * 1024), {
+    env: 'MEDIA_MAX_BYTES',
+    description:
+      'Largest media file `GET /api/messages/{id}/media` streams from the provider; a bigger one gets 413.',
+    example: '33554432',
+    defaultText: '`16777216` (16 MiB)',
+  }),
+  mediaFetchTimeoutMs: option(int().prefault(60_000), {
+    env: 'MEDIA_FETCH_TIMEOUT_MS',
+    description: 'Time limit for fetching one media file from the provider, in all.',
+    example: '120000',
+  }),
+};
+
+/** The options by section, in the order docs/configuration.md lists them. */
+export const ConfigSections = [
+  { title: 'Server', options: server },
+  { title: 'Storage', options: storage },
+  { title: 'Scale-out and tokens', options: cluster },
+  { title: 'WebSocket gateway and HTTP limits', options: gateway },
+  { title: 'Retention', options: retention },
+  { title: 'Replies and media', options: provider },
+] as const;
+
+/** Every option of Newton's configuration; `Config` is its output. */
+export const ConfigSchema = z.object({
+  ...server,
+  ...storage,
+  ...cluster,
+  ...gateway,
+  ...retention,
+  ...provider,
+});
+
+/** One option as `loadConfig` and the docs see it. */
+export interface ConfigOption extends OptionDoc {
+  /** The field of `Config` it fills. */
+  field: keyof z.output<typeof ConfigSchema>;
+  schema: z.ZodType;
+}
+
+/** The {@link ConfigOption}s of one section's options. */
+export function describeOptions(options: Record<string, z.ZodType>): ConfigOption[] {
+  return Object.entries(options).map(([field, schema]) => {
+    const doc = optionDocs.get(schema);
+    if (!doc) throw new Error(`config option ${field} is declared without option()`);
+    return { ...doc, field: field as ConfigOption['field'], schema };
+  });
+}
+
+/** Every option, in declaration order. */
+export const ConfigOptions: readonly ConfigOption[] = describeOptions(ConfigSchema.shape);
