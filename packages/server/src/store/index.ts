@@ -25,7 +25,6 @@ import { WriteBatcher } from './write-batcher.js';
 export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
 export type { EditResult } from './edits.js';
-export type { ConversationListItem, LeadListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { MediaSource, MediaStore } from './media.js';
@@ -42,7 +41,6 @@ export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
-export type * from './types.js';
 
 /**
  * Durable state of Newton. One implementation over Kysely serves both SQLite
