@@ -98,7 +98,10 @@ export interface ConversationSummary {
   last_message_at: string | null;
 }
 
-/** A conversation as `GET /api/conversations/{id}` returns it and `conversation_updated` carries it. */
+/**
+ * A conversation as `GET /api/conversations` lists it, `GET /api/conversations/{id}`
+ * returns it and `conversation_updated` carries it.
+ */
 export interface ConversationState extends ConversationSummary {
   lead: LeadPayload;
   last_message_preview: string | null;

@@ -172,6 +172,9 @@ test('access: English, labels, keyboard, probes hidden, Cloud reply window, 375 
   await page.getByTestId('diag-summary').waitFor();
   assert.equal(await page.locator('[data-hop=sockets]').getAttribute('data-status'), 'pass');
   assert.match(String(await page.locator('[data-hop=sockets]').textContent()), /Passed:/);
+  // The server lists the users (token `sub`s) of each node's sockets; the page shows how many: one admin.
+  assert.equal(await page.getByTestId('socket').count(), 1, 'one node');
+  assert.equal(await page.getByTestId('socket-users').textContent(), '1');
   assert.ok(Number(await page.evaluate(WIDTH)) <= 375, 'no sideways scrolling on Diagnostics');
   assert.deepEqual(await page.evaluate(UNNAMED), [], 'unlabelled controls on Diagnostics');
 });

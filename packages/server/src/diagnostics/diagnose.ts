@@ -1,17 +1,10 @@
+import type { DiagnosticsReport, Hop, InstanceView, SocketView, UnroutableView } from '@newton/protocol';
 import type { Instance } from '../core/index.js';
 import { senderDigits } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
 import { busHop, GOOD, socketsHop, unroutableHop, webhooksHop, webhookViews } from './hops.js';
-import {
-  type DiagnosticsReport,
-  type Hop,
-  hop,
-  type InstanceView,
-  iso,
-  type SocketView,
-  type UnroutableView,
-} from './report.js';
+import { hop, iso } from './report.js';
 
 export interface DiagnoseDeps {
   store: Store;

@@ -1,6 +1,6 @@
+import type { DiagnosticsReport, Hop, ProbeResult } from '@newton/protocol';
 import { WebSocket } from 'ws';
-import type { ProbeResult } from './probe.js';
-import { type DiagnosticsReport, type Hop, hop } from './report.js';
+import { hop } from './report.js';
 
 export interface DoctorOptions {
   /** Base URL of the server, `http://host:port`. */

@@ -1,7 +1,8 @@
+import type { Hop, SocketView, WebhookView } from '@newton/protocol';
 import type { Instance, WebhookReceipt } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
-import { type Hop, hop, iso, type SocketView, type WebhookView } from './report.js';
+import { hop, iso } from './report.js';
 
 /** Receipt outcomes that mean the webhook got through. */
 export const GOOD = new Set(['accepted', 'duplicate', 'ignored']);

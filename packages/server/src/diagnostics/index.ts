@@ -1,3 +1,4 @@
+import type { DiagnosticsReport, ProbeResult } from '@newton/protocol';
 import type { EventBus, Logger } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { Gateway } from '../ws/index.js';
@@ -5,12 +6,10 @@ import { SocketCensus } from './census.js';
 import { diagnose } from './diagnose.js';
 import { MeteredBus } from './metered-bus.js';
 import { NodeMetrics } from './metrics.js';
-import { injectProbe, ProbeRegistry, type ProbeResult } from './probe.js';
-import type { DiagnosticsReport } from './report.js';
+import { injectProbe, ProbeRegistry } from './probe.js';
 
 export { NodeMetrics } from './metrics.js';
-export { PROBE_LID, PROBE_NAME, type ProbeResult } from './probe.js';
-export type * from './report.js';
+export { PROBE_LID, PROBE_NAME } from './probe.js';
 
 /**
  * Everything a node does to explain itself: metrics, the cross-node socket

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { ProbeResult } from '@newton/protocol';
 import type { Instance } from '../core/index.js';
 import { syntheticInbound } from '../providers/index.js';
 import type { Store } from '../store/index.js';
@@ -33,20 +34,6 @@ export class ProbeRegistry {
   done(traceId: string): void {
     this.expected.delete(traceId);
   }
-}
-
-export interface ProbeResult {
-  ok: boolean;
-  trace_id: string;
-  instance: string | null;
-  status: number | null;
-  outcome: string | null;
-  message_id: string | null;
-  conversation_id: string | null;
-  seq: number[];
-  webhook_ms: number | null;
-  node: string;
-  reason?: string;
 }
 
 /** Providers a probe can go through, in the order they are tried. */

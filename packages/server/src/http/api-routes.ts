@@ -1,3 +1,4 @@
+import type { Me } from '@newton/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../auth/index.js';
 import { newtonError } from '../core/index.js';
@@ -51,7 +52,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
   app.get(
     '/me',
     { schema: { tags: ['session'], summary: 'Who the token speaks for', security } },
-    async (req) => {
+    async (req): Promise<Me> => {
       const c = caller(req);
       return {
         user_id: c.principal.userId,

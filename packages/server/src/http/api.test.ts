@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { LeadPayload, MessagePayload } from '@newton/protocol';
+import type { ConversationState, LeadPayload, MessagePayload, Page } from '@newton/protocol';
 import { type JWTPayload, SignJWT } from 'jose';
 import { imageMessage, type UpsertOptions, upsertBody } from '../../testing/evolution-fixtures.js';
 import { type HttpResult, TestNewton } from '../../testing/harness.js';
-import type { ConversationListItem } from '../store/index.js';
 
-type Page<T> = { items: T[]; next_cursor: string | null };
 const BASE_TS = 1_763_000_000;
 
 let t: TestNewton;
@@ -118,7 +116,7 @@ describe('conversations', () => {
     await send('gamma', { from: p2, fromMe: true, text: 'respuesta vieja', timestamp: BASE_TS + 5 });
     assert.equal(last.conversationId, c1.conversationId);
 
-    const page = await expectGet<Page<ConversationListItem>>(200, '/api/conversations', token);
+    const page = await expectGet<Page<ConversationState>>(200, '/api/conversations', token);
     const summary = page.items.map((c) => [c.id, c.last_message_preview, c.unread_count, c.lead.phone]);
     assert.deepEqual(summary, [
       [c1.conversationId, 'sigo aquí', 2, `+${p1}`],
@@ -130,14 +128,14 @@ describe('conversations', () => {
     assert.equal(first?.last_message_at, new Date((BASE_TS + 40) * 1000).toISOString());
     assert.deepEqual([first?.lead.name, first?.status, page.next_cursor], ['Uno', 'open', null]);
 
-    const p1of2 = await expectGet<Page<ConversationListItem>>(200, '/api/conversations?limit=2', token);
+    const p1of2 = await expectGet<Page<ConversationState>>(200, '/api/conversations?limit=2', token);
     assert.deepEqual(
       p1of2.items.map((c) => c.id),
       [c1.conversationId, c3.conversationId],
     );
     assert.ok(p1of2.next_cursor, 'a second page exists');
     const url = `/api/conversations?limit=2&cursor=${encodeURIComponent(p1of2.next_cursor)}`;
-    const p2of2 = await expectGet<Page<ConversationListItem>>(200, url, token);
+    const p2of2 = await expectGet<Page<ConversationState>>(200, url, token);
     assert.deepEqual([p2of2.items.map((c) => c.id), p2of2.next_cursor], [[c2.conversationId], null]);
   });
 
@@ -225,7 +223,7 @@ describe('tenant isolation', () => {
   let b: { conversationId: string };
   before(async () => {
     const sentA = await send('alpha', { from: nextPhone(), text: 'secreto de alpha' });
-    const conv = await expectGet<ConversationListItem>(
+    const conv = await expectGet<ConversationState>(
       200,
       `/api/conversations/${sentA.conversationId}`,
       await t.token('alpha'),
@@ -252,7 +250,7 @@ describe('tenant isolation', () => {
 
   test("B's conversation list has B's conversations and none of A's", async () => {
     const ids = (
-      await expectGet<Page<ConversationListItem>>(200, '/api/conversations?limit=200', await t.token('bravo'))
+      await expectGet<Page<ConversationState>>(200, '/api/conversations?limit=200', await t.token('bravo'))
     ).items.map((c) => c.id);
     assert.ok(ids.includes(b.conversationId), "B's own conversation is listed");
     assert.ok(!ids.includes(a.conversationId), "A's conversation is not");
@@ -264,7 +262,7 @@ describe('tenant isolation', () => {
     await expectError(403, 'forbidden', '/api/conversations', both, { 'x-tenant-id': 'gamma' });
     const listOf = async (tenant: string) =>
       (
-        await expectGet<Page<ConversationListItem>>(200, '/api/conversations?limit=200', both, {
+        await expectGet<Page<ConversationState>>(200, '/api/conversations?limit=200', both, {
           'x-tenant-id': tenant,
         })
       ).items.map((c) => c.id);

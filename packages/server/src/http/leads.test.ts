@@ -6,11 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LeadListItem, Page } from '@newton/protocol';
 import { type UpsertOptions, upsertBody } from '../../testing/evolution-fixtures.js';
 import { TestNewton } from '../../testing/harness.js';
-import type { LeadListItem } from '../store/index.js';
-
-type Page<T> = { items: T[]; next_cursor: string | null };
 
 let t: TestNewton;
 let alpha: string;

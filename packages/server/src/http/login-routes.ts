@@ -12,6 +12,7 @@
  * - The token is HS256, role `admin`, user `admin`, valid `LOGIN_TOKEN_TTL_S`
  *   (12 h). Nothing is printed when the server cannot mint tokens (JWKS only).
  */
+import type { LoginExchangeAnswer } from '@newton/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { LoginCodes, TokenService } from '../auth/index.js';
 import { newtonError } from '../core/index.js';
@@ -42,7 +43,7 @@ export async function loginRoutes(app: FastifyInstance, opts: LoginRouteOptions)
         },
       },
     },
-    async (req) => {
+    async (req): Promise<LoginExchangeAnswer> => {
       const { code } = req.body as { code: string };
       const used = opts.codes.consume(code);
       if (!used) throw newtonError('NEWTON_ERR_INVALID_LOGIN_CODE');

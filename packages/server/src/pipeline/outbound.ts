@@ -3,10 +3,10 @@
  * provider, store the reply as `pending` with its `new_message` event, answer,
  * and send in the background; retry a failed reply; mark a conversation read.
  */
-import type { MessagePayload } from '@newton/protocol';
+import type { ConversationState, MessagePayload } from '@newton/protocol';
 import type { EventBus, Logger, ProviderRegistry, ReplyRefusal } from '../core/index.js';
 import { type ErrorName, ErrorTable, newtonError } from '../core/index.js';
-import type { ConversationListItem, Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 import type { ReplySender } from './sender.js';
 
@@ -127,7 +127,7 @@ export class OutboundService {
     conversationId: string,
     userId: string,
     traceId: string,
-  ): Promise<ConversationListItem> {
+  ): Promise<ConversationState> {
     const log = this.logger.child({ trace: traceId, tenant: tenantId, conversation_id: conversationId });
     const result = await this.store.outbound.markRead(tenantId, conversationId);
     if (result.outcome === 'not_found') throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such conversation');

@@ -1,4 +1,4 @@
-import type { ConversationSummary, LeadPayload, MessagePayload } from '@newton/protocol';
+import type { ConversationState, LeadListItem, MessagePayload, Page } from '@newton/protocol';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import {
   conversationSummary,
@@ -9,23 +9,13 @@ import {
   toIso,
 } from './mappers.js';
 import type { Database } from './schema.js';
-import type { Page } from './types.js';
-
-export interface ConversationListItem extends ConversationSummary {
-  lead: LeadPayload;
-  last_message_preview: string | null;
-  last_message_id: string | null;
-  created_at: string;
-  /** When an agent last marked it read. */
-  last_read_at: string | null;
-}
 
 type ConversationRow = Parameters<typeof conversationSummary>[0] & {
   lead_name: string | null;
   lead_phone: string | null;
 };
 
-export function conversationItem(row: ConversationRow): ConversationListItem {
+export function conversationItem(row: ConversationRow): ConversationState {
   return {
     ...conversationSummary(row),
     lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
@@ -35,9 +25,6 @@ export function conversationItem(row: ConversationRow): ConversationListItem {
     last_read_at: row.last_read_at == null ? null : toIso(row.last_read_at),
   };
 }
-
-/** A lead as `GET /api/leads` and `GET /api/leads/{id}` answer it. */
-export type LeadListItem = LeadPayload & { created_at: string; updated_at: string };
 
 function leadListItem(
   row: Parameters<typeof leadPayload>[0] & { created_at: number; updated_at: number },
@@ -94,7 +81,7 @@ export class InboxStore {
   async listConversations(
     tenantId: string,
     opts: { limit: number; cursor?: string | undefined; status?: string | undefined },
-  ): Promise<Page<ConversationListItem>> {
+  ): Promise<Page<ConversationState>> {
     let q = this.db
       .selectFrom('conversations as c')
       .innerJoin('leads as l', 'l.id', 'c.lead_id')
@@ -124,7 +111,7 @@ export class InboxStore {
     ]);
   }
 
-  async getConversation(tenantId: string, id: string): Promise<ConversationListItem | undefined> {
+  async getConversation(tenantId: string, id: string): Promise<ConversationState | undefined> {
     const row = await this.db
       .selectFrom('conversations as c')
       .innerJoin('leads as l', 'l.id', 'c.lead_id')

@@ -18,7 +18,6 @@ export type { AdminStore } from './admin.js';
 export type { Dialect } from './db.js';
 export type { EditResult } from './edits.js';
 export type { InboundStore } from './inbound.js';
-export type { ConversationListItem, LeadListItem } from './inbox.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { MediaSource, MediaStore } from './media.js';
@@ -35,7 +34,6 @@ export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
-export type * from './types.js';
 
 /**
  * Durable state of Newton. One implementation over Kysely serves both SQLite

@@ -3,16 +3,17 @@
  * set, and a `conversation_updated` event carrying the conversation as
  * `GET /api/conversations/{id}` returns it. Runs in the caller's transaction.
  */
+import type { ConversationState } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
-import { type ConversationListItem, conversationItem } from './inbox.js';
+import { conversationItem } from './inbox.js';
 import type { Database } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
 export type ReadResult =
-  | { outcome: 'read'; conversation: ConversationListItem; events: TenantEvent[] }
+  | { outcome: 'read'; conversation: ConversationState; events: TenantEvent[] }
   | { outcome: 'not_found' };
 
 /** A conversation of the tenant with its lead's name, phone and LID. */

@@ -5,14 +5,14 @@
  * activity, newest first, like the API.
  */
 import type {
-  ConversationSummary,
+  ConversationState,
   ConversationUpdatedEvent,
   LeadPayload,
   NewMessageEvent,
+  Page,
 } from '@newton/protocol';
 import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
-import type { Conversation, Page } from './types.js';
 
 export type StatusFilter = 'all' | 'open' | 'closed';
 
@@ -23,7 +23,7 @@ export function previewOf(m: { content: string | null; type: string }): string {
   return m.content ? m.content.slice(0, 160) : `[${m.type}]`;
 }
 
-function byActivity(a: Conversation, b: Conversation): number {
+function byActivity(a: ConversationState, b: ConversationState): number {
   const ta = a.last_message_at ?? '';
   const tb = b.last_message_at ?? '';
   if (ta !== tb) return ta < tb ? 1 : -1;
@@ -31,12 +31,12 @@ function byActivity(a: Conversation, b: Conversation): number {
 }
 
 class InboxStore {
-  readonly items = writable<Conversation[]>([]);
+  readonly items = writable<ConversationState[]>([]);
   readonly loading = writable(false);
   readonly error = writable<string | null>(null);
   readonly nextCursor = writable<string | null>(null);
   readonly filter = writable<StatusFilter>('all');
-  private readonly byId = new Map<string, Conversation>();
+  private readonly byId = new Map<string, ConversationState>();
   private generation = 0;
 
   /** (Re)loads the first page for the current filter. */
@@ -82,14 +82,14 @@ class InboxStore {
     void this.reload();
   }
 
-  get(id: string): Conversation | undefined {
+  get(id: string): ConversationState | undefined {
     return this.byId.get(id);
   }
 
   /** Loads one conversation (a deep link to one not in the loaded pages). */
-  async fetchOne(id: string): Promise<Conversation | null> {
+  async fetchOne(id: string): Promise<ConversationState | null> {
     try {
-      const c = await api<Conversation>(`/api/conversations/${encodeURIComponent(id)}`);
+      const c = await api<ConversationState>(`/api/conversations/${encodeURIComponent(id)}`);
       this.upsert(c);
       return c;
     } catch (err) {
@@ -104,13 +104,13 @@ class InboxStore {
     // A late-arriving older message does not move the conversation back (like the API).
     const newer = !prev?.last_message_at || (summary.last_message_at ?? '') >= prev.last_message_at;
     this.upsert({
-      ...(prev ?? { created_at: e.occurred_at }),
+      ...(prev ?? { created_at: e.occurred_at, last_read_at: null }),
       ...summary,
       lead: e.lead,
       last_message_preview: newer ? previewOf(e.message) : (prev?.last_message_preview ?? null),
       last_message_id: newer ? e.message.id : (prev?.last_message_id ?? null),
       last_message_at: newer ? summary.last_message_at : (prev?.last_message_at ?? null),
-    } as Conversation);
+    });
   }
 
   onConversationUpdated(e: ConversationUpdatedEvent): void {
@@ -129,7 +129,7 @@ class InboxStore {
   }
 
   /** Applies a conversation's new state (read, closed, …) if the list has it. */
-  applySummary(summary: ConversationSummary & Partial<Conversation>): void {
+  applySummary(summary: ConversationState): void {
     const prev = this.byId.get(summary.id);
     if (!prev) return;
     this.upsert({ ...prev, ...summary });
@@ -141,19 +141,19 @@ class InboxStore {
     if (prev && prev.unread_count !== 0) this.upsert({ ...prev, unread_count: 0 });
   }
 
-  private upsert(c: Conversation): void {
+  private upsert(c: ConversationState): void {
     const f = get(this.filter);
     if (f !== 'all' && c.status !== f) this.byId.delete(c.id);
     else this.byId.set(c.id, c);
     this.publish();
   }
 
-  private fetchPage(cursor: string | null): Promise<Page<Conversation>> {
+  private fetchPage(cursor: string | null): Promise<Page<ConversationState>> {
     const q = new URLSearchParams({ limit: String(PAGE) });
     const f = get(this.filter);
     if (f !== 'all') q.set('status', f);
     if (cursor) q.set('cursor', cursor);
-    return api<Page<Conversation>>(`/api/conversations?${q}`);
+    return api<Page<ConversationState>>(`/api/conversations?${q}`);
   }
 
   private publish(): void {
@@ -164,7 +164,7 @@ class InboxStore {
 export const inbox = new InboxStore();
 
 /** Whether a conversation matches the search box (name, phone or last message text). */
-export function matches(c: Conversation, query: string): boolean {
+export function matches(c: ConversationState, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
   const digits = q.replace(/[^\d]/g, '');

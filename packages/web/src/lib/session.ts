@@ -2,6 +2,7 @@
  * The signed-in session: the JWT and what it speaks for. Kept in memory and in
  * sessionStorage (this tab only, gone when the tab closes); never in a URL.
  */
+import type { Me } from '@newton/protocol';
 import { writable } from 'svelte/store';
 
 export interface Session {
@@ -9,7 +10,7 @@ export interface Session {
   tenantId: string;
   /** Every tenant the token names (several: the user picked `tenantId`). */
   tenants: string[];
-  role: 'agent' | 'admin';
+  role: Me['role'];
   userId: string;
   /** Token expiry, epoch ms (null when the token has no readable `exp`). */
   expiresAt: number | null;

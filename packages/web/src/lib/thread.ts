@@ -5,11 +5,20 @@
  * `client_id`, then advanced by status events (pending → sent → delivered →
  * read, or failed with a reason and a retry).
  */
-import type { MessageStatusEvent, MessageUpdatedEvent, NewMessageEvent } from '@newton/protocol';
+import type {
+  ConversationAnswer,
+  ConversationState,
+  MessageAnswer,
+  MessageStatus,
+  MessageStatusEvent,
+  MessageUpdatedEvent,
+  NewMessageEvent,
+  Page,
+} from '@newton/protocol';
 import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
 import { inbox } from './inbox.js';
-import type { Conversation, Message, MessageStatus, Page } from './types.js';
+import type { Message } from './types.js';
 
 const PAGE = 40;
 /** Forward-only order of statuses (the server's): `failed` never overrides delivered/read. */
@@ -25,12 +34,6 @@ function chronological(order: Map<string, number>): (a: Message, b: Message) => 
     if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
     return (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0);
   };
-}
-
-/** The message in a `201 {message}` answer (or the answer itself). */
-function messageOf(body: unknown): Message {
-  const m = (body as { message?: unknown }).message;
-  return (m && typeof m === 'object' ? m : body) as Message;
 }
 
 /** Refusals that hold for every reply in the conversation: the reply box is disabled with the reason. */
@@ -120,7 +123,7 @@ class ThreadStore {
 
   onNewMessage(e: NewMessageEvent): void {
     if (e.conversation_id !== get(this.conversationId)) return;
-    this.merge(e.message as Message);
+    this.merge(e.message);
     this.publish();
     if (e.message.direction === 'inbound') {
       // The customer wrote: WhatsApp's 24-hour window is open again.
@@ -133,7 +136,7 @@ class ThreadStore {
   onUpdated(e: MessageUpdatedEvent): void {
     if (e.conversation_id !== get(this.conversationId)) return;
     if (!this.byId.has(e.message_id)) return;
-    this.byId.set(e.message_id, e.message as Message);
+    this.byId.set(e.message_id, e.message);
     this.publish();
   }
 
@@ -185,11 +188,10 @@ class ThreadStore {
     this.byId.set(m.id, { ...m, status: 'pending', error: null });
     this.publish();
     try {
-      const body = await api<unknown>(`/api/messages/${encodeURIComponent(m.id)}/retry`, {
+      const { message: fresh } = await api<MessageAnswer>(`/api/messages/${encodeURIComponent(m.id)}/retry`, {
         method: 'POST',
         body: {},
       });
-      const fresh = messageOf(body);
       const now = this.byId.get(m.id);
       // The answer may be older than a status event already applied; keep the newer.
       if (now && now.status === 'pending') this.byId.set(m.id, { ...now, ...fresh });
@@ -207,12 +209,12 @@ class ThreadStore {
   private async post(conversationId: string, clientId: string, text: string): Promise<void> {
     const localId = `local-${clientId}`;
     try {
-      const body = await api<unknown>(`/api/conversations/${encodeURIComponent(conversationId)}/messages`, {
-        method: 'POST',
-        body: { text, client_id: clientId },
-      });
+      const { message } = await api<MessageAnswer>(
+        `/api/conversations/${encodeURIComponent(conversationId)}/messages`,
+        { method: 'POST', body: { text, client_id: clientId } },
+      );
       this.byId.delete(localId);
-      this.merge(messageOf(body));
+      this.merge(message);
       this.replyBlock.set(null);
     } catch (err) {
       const local = this.byId.get(localId);
@@ -233,7 +235,7 @@ class ThreadStore {
 
   /** Adds or updates a message; an agent's reply replaces its pending row (same client_id). */
   private merge(incoming: Message): void {
-    if ((incoming as { probe?: boolean }).probe) return;
+    if (incoming.probe) return;
     if (incoming.client_id) this.byId.delete(`local-${incoming.client_id}`);
     const prev = this.byId.get(incoming.id);
     let next: Message = prev ? { ...prev, ...incoming } : incoming;
@@ -282,16 +284,14 @@ class ThreadStore {
     }, 300);
   }
 
-  private markRead(conv: Conversation): void {
+  private markRead(conv: ConversationState): void {
     if (conv.unread_count === 0) return;
     inbox.clearUnread(conv.id);
-    api<{ conversation?: Conversation }>(`/api/conversations/${encodeURIComponent(conv.id)}/read`, {
+    api<ConversationAnswer>(`/api/conversations/${encodeURIComponent(conv.id)}/read`, {
       method: 'POST',
       body: {},
     }).then(
-      (body) => {
-        if (body.conversation) inbox.applySummary(body.conversation);
-      },
+      (body) => inbox.applySummary(body.conversation),
       () => {
         // Not available on this server, or a transient failure: the local count stays cleared.
       },

@@ -1,9 +1,9 @@
+import type { HopStatus } from '@newton/protocol';
 import { type DoctorReport, runDoctor } from '../../diagnostics/doctor-client.js';
-import type { Hop } from '../../diagnostics/report.js';
 import { parse, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 
-const MARK: Record<Hop['status'], string> = { pass: '✔', fail: '✘', warn: '!', skip: '-' };
+const MARK: Record<HopStatus, string> = { pass: '✔', fail: '✘', warn: '!', skip: '-' };
 
 /**
  * `newton doctor <tenant_id>`: checks every hop from webhook to socket on a

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LeadPayload, MessagePayload } from '@newton/protocol';
+import type { ConversationState, LeadPayload, MessagePayload } from '@newton/protocol';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import {
@@ -25,7 +25,6 @@ import {
 } from '../../../testing/evolution-fixtures.js';
 import { type HttpResult, TestNewton, type TestSocket } from '../../../testing/harness.js';
 import type { WebhookReceipt } from '../../core/index.js';
-import type { ConversationListItem } from '../../store/index.js';
 
 type Obj = Record<string, unknown>;
 type Creds = { body?: UpsertOptions; path?: string; headers?: Record<string, string> };
@@ -94,7 +93,7 @@ class Fixture {
   async accept(body: unknown, opts: Creds = {}) {
     const res = await this.post(body, opts);
     assert.deepEqual([res.status, res.body.outcome], [200, 'accepted'], JSON.stringify(res.body));
-    const conv = await this.api<ConversationListItem>(`/api/conversations/${res.body.conversation_id}`);
+    const conv = await this.api<ConversationState>(`/api/conversations/${res.body.conversation_id}`);
     const message = (await this.messages(conv.id)).find((m) => m.id === res.body.message_id);
     assert.ok(message, 'the accepted message is listed in its conversation');
     const lead = await this.api<LeadPayload>(`/api/leads/${conv.lead_id}`);

@@ -1,0 +1,46 @@
+/**
+ * The REST answers under `/api` (docs/api.md §2): what the server sends and
+ * the inbox reads. Conversations and messages are the objects the socket's
+ * events carry (events.ts); the diagnostics answers are in diagnostics.ts.
+ */
+import type { ConversationState, LeadPayload, MessagePayload } from './events.js';
+
+/** A list (`GET /api/conversations`, `…/{id}/messages`, `/api/leads`): newest first; repeat with `cursor=next_cursor` for more. */
+export interface Page<T> {
+  items: T[];
+  /** Null on the last page. */
+  next_cursor: string | null;
+}
+
+/** `GET /api/me`: who the token speaks for. */
+export interface Me {
+  user_id: string;
+  tenant_id: string;
+  tenants: string[];
+  role: 'agent' | 'admin';
+}
+
+/** `POST /api/login/exchange {code}`: an admin token for the tenant of a one-time sign-in link. */
+export interface LoginExchangeAnswer {
+  token: string;
+  tenant_id: string;
+  role: 'admin';
+  user_id: string;
+  expires_at: string;
+}
+
+/** A lead as `GET /api/leads` lists it and `GET /api/leads/{id}` answers it. */
+export interface LeadListItem extends LeadPayload {
+  created_at: string;
+  updated_at: string;
+}
+
+/** `POST /api/conversations/{id}/messages` (a reply) and `POST /api/messages/{id}/retry`. */
+export interface MessageAnswer {
+  message: MessagePayload;
+}
+
+/** `POST /api/conversations/{id}/read`: the conversation as it is now (also sent as `conversation_updated`). */
+export interface ConversationAnswer {
+  conversation: ConversationState;
+}

@@ -1,4 +1,0 @@
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
