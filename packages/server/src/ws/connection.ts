@@ -286,6 +286,7 @@ export class Connection implements Flushable {
     this.pending = undefined;
     try {
       await this.replay(since);
+      await this.handOver();
     } catch (err) {
       this.deps.logger.error({ err, conn: this.id, tenant: this.tenantId, since }, 'replay failed');
       this.sendError(FrameErrorCode.RESUME_FAILED, 'could not read the event log; reconnect with since');
@@ -296,7 +297,7 @@ export class Connection implements Flushable {
       return;
     } finally {
       this.replaying = false;
-      // Filled by deliver() while the awaits above ran.
+      // Filled by deliver() after handOver's last look (or before the replay failed).
       const pending = (this.pending as FramedEvent[] | undefined) ?? [];
       this.pending = undefined;
       for (const e of pending) this.deliverNow(e);
@@ -346,5 +347,22 @@ export class Connection implements Flushable {
       { conn: this.id, tenant: this.tenantId, from: since + 1, to: cursor, count },
       'replayed events from the log',
     );
+  }
+
+  /**
+   * The live events that arrived during the replay, at the same pace: each
+   * batch once what was written before has left the socket's buffer. Live
+   * delivery (and its slow-consumer check) then starts from a buffer below
+   * half the limit, so the tail of a replay a reading client is still taking
+   * in is not mistaken for a client that stopped reading.
+   */
+  private async handOver(): Promise<void> {
+    for (;;) {
+      await this.drained();
+      const pending = this.pending;
+      this.pending = undefined;
+      if (!pending) return;
+      for (const e of pending) this.deliverNow(e);
+    }
   }
 }
