@@ -15,44 +15,34 @@ export interface Flushable {
  * The Gateway owns one and hands it to its connections.
  */
 export class FlushScheduler {
-  private soon: Flushable[] = [];
-  private soonScheduled = false;
+  private readonly soon = new FlushQueue(queueMicrotask);
   /** Targets of big fan-outs, flushed once the event loop has read its pending I/O. */
-  private late: Flushable[] = [];
-  private lateScheduled = false;
+  private readonly late = new FlushQueue((run) => setImmediate(() => setImmediate(run)));
 
   /** Queues `target` for one flush (see the class comment for `afterIo`). */
   schedule(target: Flushable, afterIo = false): void {
-    if (afterIo) {
-      this.late.push(target);
-      if (!this.lateScheduled) {
-        this.lateScheduled = true;
-        setImmediate(this.hopLate);
-      }
-      return;
-    }
-    this.soon.push(target);
-    if (!this.soonScheduled) {
-      this.soonScheduled = true;
-      queueMicrotask(this.flushSoon);
-    }
+    (afterIo ? this.late : this.soon).add(target);
+  }
+}
+
+/** Targets waiting for one flush, run together when `scheduleRun` calls back. */
+class FlushQueue {
+  private targets: Flushable[] = [];
+  private scheduled = false;
+
+  constructor(private readonly scheduleRun: (run: () => void) => void) {}
+
+  add(target: Flushable): void {
+    this.targets.push(target);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.scheduleRun(this.run);
   }
 
-  private readonly flushSoon = (): void => {
-    const batch = this.soon;
-    this.soon = [];
-    this.soonScheduled = false;
-    for (const f of batch) f.flush();
-  };
-
-  private readonly hopLate = (): void => {
-    setImmediate(this.flushLate);
-  };
-
-  private readonly flushLate = (): void => {
-    const batch = this.late;
-    this.late = [];
-    this.lateScheduled = false;
+  private readonly run = (): void => {
+    const batch = this.targets;
+    this.targets = [];
+    this.scheduled = false;
     for (const f of batch) f.flush();
   };
 }
