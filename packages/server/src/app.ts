@@ -119,7 +119,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     .register(new EvolutionMediaFetcher())
     .register(new CloudMediaFetcher());
   const gateway = new Gateway({
-    log: store,
+    eventLog: store,
     bus,
     tokens,
     logger: log,

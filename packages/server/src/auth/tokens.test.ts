@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { AuthError, TokenService } from './tokens.js';
+import { AuthError } from '../core/index.js';
+import { TokenService } from './tokens.js';
 
 // The verified-token cache must never change an answer: only speed up a repeat (reconnect storms).
 describe('TokenService: remembered verifications', () => {

@@ -8,29 +8,8 @@ import {
   SignJWT,
 } from 'jose';
 import { z } from 'zod';
+import { AuthError, type Principal, type Role, type TokenVerifier } from '../core/index.js';
 import { loadOrCreateSecret } from './secret.js';
-
-export type Role = 'agent' | 'admin';
-
-/** Who a verified token speaks for. */
-export interface Principal {
-  userId: string;
-  tenants: string[];
-  role: Role;
-  /** Expiry, epoch seconds. */
-  exp: number;
-}
-
-export type AuthFailure = 'unauthorized' | 'token_expired';
-
-export class AuthError extends Error {
-  constructor(
-    readonly reason: AuthFailure,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const Claims = z
   .object({
@@ -63,7 +42,7 @@ export interface TokenOptions {
  * RS256/ES256 against JWKS_URL when set. `alg: none` and any other algorithm
  * are refused by construction (jose checks the allow-list).
  */
-export class TokenService {
+export class TokenService implements TokenVerifier {
   private readonly secret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
   /** token → principal and until when the cached answer holds (epoch ms); insertion-ordered for eviction. */

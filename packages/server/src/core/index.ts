@@ -5,6 +5,7 @@
  * WhatsApp's number rules. `core` imports only `@newton/protocol` and
  * libraries; every other folder of the server may import it.
  */
+export * from './auth.js';
 export * from './errors.js';
 export type * from './events.js';
 export { createLogger, type Logger, redactUrl } from './logger.js';

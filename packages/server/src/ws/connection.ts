@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import {
   CHANNELS,
   type Channel,
@@ -9,11 +10,11 @@ import {
   type ServerControlFrame,
 } from '@newton/protocol';
 import { WebSocket } from 'ws';
-import type { Principal } from '../auth/index.js';
-import type { EventLogReader, Logger } from '../core/index.js';
+import type { Logger, Principal } from '../core/index.js';
 import { parseClientFrame } from './client-frames.js';
-import { type Flushable, rawSocket, scheduleFlush, textFrame } from './frames.js';
-import { type CachedEvent, cachedEvent, type ReplayBlob } from './tenant-stream.js';
+import type { Flushable, FlushScheduler } from './flush-scheduler.js';
+import type { FramedEvent, ReplaySource } from './framed-event.js';
+import { textFrame } from './frames.js';
 
 const bit = (c: Channel): number => 1 << CHANNELS.indexOf(c);
 const ALL_CHANNELS = CHANNELS.reduce((bits, c) => bits | bit(c), 0);
@@ -30,20 +31,9 @@ const COPY_LIMIT_BYTES = 16 * 1024;
 /** Events read from the log per query while replaying. */
 const REPLAY_PAGE = 500;
 
-interface Pending {
-  seq: number;
-  channel: Channel;
-  buf: Buffer;
-}
-
+/** What every connection of a gateway shares. */
 export interface ConnectionDeps {
-  log: EventLogReader;
-  /** Recent events of the tenant in memory (see TenantStream.cachedAfter). */
-  cachedAfter?: (since: number) => CachedEvent[] | undefined;
-  /** The same as one shared buffer, for a socket on every channel (see TenantStream.replayAllAfter). */
-  replayAllAfter?: (since: number) => ReplayBlob | undefined;
-  /** A page of the log after a seq, frames built, shared by sockets replaying together (see TenantStream.readLogPage). */
-  readLogPage?: (after: number, limit: number) => Promise<CachedEvent[]>;
+  flusher: FlushScheduler;
   logger: Logger;
   maxBufferBytes: number;
   /** Counts slow-consumer closes and replays. */
@@ -59,46 +49,67 @@ export class Connection implements Flushable {
   readonly id = randomUUID();
   /** Subscribed channels as bits of CHANNELS' indexes (a Set costs ~200 bytes per socket). */
   private channelBits = ALL_CHANNELS;
-  position = 0;
+  private position = 0;
   /** Heard from since the last heartbeat sweep. */
-  alive = true;
-  lastFrameAt = Date.now();
+  private alive = true;
+  private lastFrame = Date.now();
   private replaying = false;
-  private pending: Pending[] | undefined;
+  /** Live events that arrived while replaying, delivered after the replay. */
+  private pending: FramedEvent[] | undefined;
   /** Frames queued this turn; written in one go by flush(). */
   private outbox: Buffer[] | undefined;
   private outboxBytes = 0;
 
+  /**
+   * `socket` is the TCP socket under `ws` (the one its upgrade came on):
+   * frames are written to it directly, whole (see frames.ts), and its buffer
+   * tells a slow consumer.
+   */
   constructor(
     readonly ws: WebSocket,
-    readonly tenantId: string,
+    private readonly socket: Duplex,
+    private readonly source: ReplaySource,
     readonly principal: Principal,
     private readonly deps: ConnectionDeps,
   ) {}
 
+  get tenantId(): string {
+    return this.source.tenantId;
+  }
+
+  /** Latest frame from the client (epoch ms). */
+  get lastFrameAt(): number {
+    return this.lastFrame;
+  }
+
+  /** Live delivery begins after `seq` (the stream's cursor when the socket is attached). */
+  startAfter(seq: number): void {
+    this.position = seq;
+  }
+
   /**
    * Live delivery from the tenant stream, called in seq order. `afterIo`:
    * the write may wait for the event loop to read its pending I/O once more
-   * (a fan-out to many sockets; see scheduleFlush).
+   * (a fan-out to many sockets; see FlushScheduler).
    */
-  deliver(seq: number, channel: Channel, buf: Buffer, afterIo = false): boolean {
+  deliver(event: FramedEvent, afterIo = false): boolean {
     if (this.replaying) {
       this.pending ??= [];
-      this.pending.push({ seq, channel, buf });
+      this.pending.push(event);
       return false;
     }
-    return this.deliverNow(seq, channel, buf, afterIo);
+    return this.deliverNow(event, afterIo);
   }
 
-  private deliverNow(seq: number, channel: Channel, buf: Buffer, afterIo = false): boolean {
-    if (seq <= this.position) return false;
-    this.position = seq;
-    if (!this.subscribed(channel)) return false;
-    return this.write(buf, afterIo);
+  private deliverNow(event: FramedEvent, afterIo = false): boolean {
+    if (event.seq <= this.position) return false;
+    this.position = event.seq;
+    if (!this.subscribed(event.channel)) return false;
+    return this.write(event.frame, afterIo);
   }
 
-  /** Queues one complete frame (see frames.ts) for this turn's write (`afterIo`: see scheduleFlush). */
-  write(frame: Buffer, afterIo = false): boolean {
+  /** Queues one complete frame (see frames.ts) for this turn's write (`afterIo`: see FlushScheduler). */
+  private write(frame: Buffer, afterIo = false): boolean {
     if (this.ws.readyState !== WebSocket.OPEN) return false;
     if (this.outbox) {
       this.outbox.push(frame);
@@ -106,7 +117,7 @@ export class Connection implements Flushable {
     } else {
       this.outbox = [frame];
       this.outboxBytes = frame.length;
-      scheduleFlush(this, afterIo);
+      this.deps.flusher.schedule(this, afterIo);
     }
     return true;
   }
@@ -115,8 +126,8 @@ export class Connection implements Flushable {
   flush(): void {
     const out = this.outbox;
     this.outbox = undefined;
-    const socket = rawSocket(this.ws);
-    if (!out || !socket || this.ws.readyState !== WebSocket.OPEN) return;
+    const socket = this.socket;
+    if (!out || this.ws.readyState !== WebSocket.OPEN) return;
     if (socket.writableLength > this.deps.maxBufferBytes) {
       this.deps.logger.warn(
         { conn: this.id, tenant: this.tenantId, buffered: socket.writableLength },
@@ -141,8 +152,8 @@ export class Connection implements Flushable {
   /** Writes what is queued and resolves once the socket's buffer is below half the limit. */
   private drained(): Promise<void> {
     this.flush();
-    const socket = rawSocket(this.ws);
-    if (!socket || socket.writableLength <= this.deps.maxBufferBytes / 2) return Promise.resolve();
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableLength <= this.deps.maxBufferBytes / 2) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         socket.off('drain', done);
@@ -165,7 +176,7 @@ export class Connection implements Flushable {
   /** A text or binary frame from the client. */
   onFrame(data: Buffer, isBinary: boolean): void {
     this.alive = true;
-    this.lastFrameAt = Date.now();
+    this.lastFrame = Date.now();
     if (isBinary) {
       this.sendError(FrameErrorCode.BINARY_NOT_SUPPORTED, 'send JSON text frames');
       return;
@@ -198,6 +209,42 @@ export class Connection implements Flushable {
     }
   }
 
+  /** A protocol pong: the peer is there. */
+  onPong(): void {
+    this.alive = true;
+  }
+
+  /**
+   * The heartbeat: closes the socket once its token expired, drops a peer
+   * that did not answer the last ping, pings the others.
+   */
+  heartbeat(nowS: number): void {
+    if (this.principal.exp <= nowS) {
+      this.ws.close(CloseCode.UNAUTHORIZED, CloseReason.TOKEN_EXPIRED);
+    } else if (!this.alive) {
+      this.deps.logger.info({ conn: this.id, tenant: this.tenantId }, 'peer stopped answering pings');
+      this.ws.terminate();
+    } else {
+      this.alive = false;
+      this.ws.ping();
+    }
+  }
+
+  /** Closes with `code` after the frames still queued; resolves once the socket is closed. */
+  close(code: number, reason: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once('close', () => resolve());
+      this.flush(); // frames still waiting for a deferred flush go before the close frame
+      this.ws.close(code, reason);
+    });
+  }
+
+  /** Drops the socket without a close handshake, unless it is closed already. */
+  terminate(): void {
+    if (this.ws.readyState !== WebSocket.CLOSED) this.ws.terminate();
+  }
+
   channelList(): Channel[] {
     return CHANNELS.filter((c) => this.subscribed(c));
   }
@@ -216,7 +263,7 @@ export class Connection implements Flushable {
       this.sendError(FrameErrorCode.RESUME_IN_PROGRESS, 'a resume is already replaying');
       return;
     }
-    const blob = this.channelBits === ALL_CHANNELS ? this.deps.replayAllAfter?.(since) : undefined;
+    const blob = this.channelBits === ALL_CHANNELS ? this.source.replayAllAfter(since) : undefined;
     if (blob) {
       // Frames and `resumed` prebuilt once for every socket resuming from `since`.
       const written = this.write(blob.buf);
@@ -224,7 +271,7 @@ export class Connection implements Flushable {
       this.deps.observer?.replayed('cache', written ? blob.count : 0);
       return;
     }
-    const cached = this.deps.cachedAfter?.(since);
+    const cached = this.source.cachedAfter(since);
     if (cached) {
       // All in memory: replayed synchronously, so no live event can interleave.
       let count = 0;
@@ -239,6 +286,7 @@ export class Connection implements Flushable {
     this.pending = undefined;
     try {
       await this.replay(since);
+      await this.handOver();
     } catch (err) {
       this.deps.logger.error({ err, conn: this.id, tenant: this.tenantId, since }, 'replay failed');
       this.sendError(FrameErrorCode.RESUME_FAILED, 'could not read the event log; reconnect with since');
@@ -249,15 +297,15 @@ export class Connection implements Flushable {
       return;
     } finally {
       this.replaying = false;
-      // Filled by deliver() while the awaits above ran.
-      const pending = (this.pending as Pending[] | undefined) ?? [];
+      // Filled by deliver() after handOver's last look (or before the replay failed).
+      const pending = (this.pending as FramedEvent[] | undefined) ?? [];
       this.pending = undefined;
-      for (const p of pending) this.deliverNow(p.seq, p.channel, p.buf);
+      for (const e of pending) this.deliverNow(e);
     }
   }
 
   private async replay(since: number): Promise<void> {
-    const state = await this.deps.log.logState(this.tenantId);
+    const state = await this.source.logState();
     if (!state) {
       this.ws.close(CloseCode.UNKNOWN_TENANT, CloseReason.UNKNOWN_TENANT);
       return;
@@ -278,10 +326,10 @@ export class Connection implements Flushable {
     // Everything up to here came before this socket's live events: the replay must reach it.
     const mustReach = this.position;
     for (;;) {
-      let page = await this.readPage(cursor, false);
+      let page = await this.source.readLogPage(cursor, REPLAY_PAGE, true);
       // A shared read begun before this socket joined may end short of it: read afresh.
       if (page.length < REPLAY_PAGE && (page.at(-1)?.seq ?? cursor) < mustReach) {
-        page = await this.readPage(cursor, true);
+        page = await this.source.readLogPage(cursor, REPLAY_PAGE, false);
       }
       for (const e of page) {
         if (this.subscribed(e.channel) && this.write(e.frame)) count++;
@@ -301,10 +349,20 @@ export class Connection implements Flushable {
     );
   }
 
-  /** The log's events after `after`, frames built; `fresh`: read now, not shared with other sockets. */
-  private async readPage(after: number, fresh: boolean): Promise<CachedEvent[]> {
-    if (!fresh && this.deps.readLogPage) return this.deps.readLogPage(after, REPLAY_PAGE);
-    const rows = await this.deps.log.readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, REPLAY_PAGE);
-    return rows.map(cachedEvent);
+  /**
+   * The live events that arrived during the replay, at the same pace: each
+   * batch once what was written before has left the socket's buffer. Live
+   * delivery (and its slow-consumer check) then starts from a buffer below
+   * half the limit, so the tail of a replay a reading client is still taking
+   * in is not mistaken for a client that stopped reading.
+   */
+  private async handOver(): Promise<void> {
+    for (;;) {
+      await this.drained();
+      const pending = this.pending;
+      this.pending = undefined;
+      if (!pending) return;
+      for (const e of pending) this.deliverNow(e);
+    }
   }
 }

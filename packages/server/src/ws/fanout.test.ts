@@ -9,27 +9,53 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
-import { type Frame, TestNewton, type TestSocket } from '../../testing/harness.js';
-import { scheduleFlush } from './frames.js';
+import { eventually, type Frame, TestNewton, type TestSocket } from '../../testing/harness.js';
+import { FlushScheduler } from './flush-scheduler.js';
 
 const SOCKETS = 520;
 
-describe('scheduleFlush', () => {
+/**
+ * Resolves once every flush `flusher` had queued has run: a sentinel queued
+ * now for after I/O runs after both queues of the round before it.
+ */
+function settled(flusher: FlushScheduler): Promise<void> {
+  return new Promise((resolve) => flusher.schedule({ flush: resolve }, true));
+}
+
+describe('FlushScheduler', () => {
   test('a normal flush runs before further I/O; an afterIo flush after what that I/O scheduled', async () => {
+    const flusher = new FlushScheduler();
     const order: string[] = [];
-    scheduleFlush({ flush: () => order.push('now') });
-    scheduleFlush({ flush: () => order.push('late') }, true);
+    flusher.schedule({ flush: () => order.push('now') });
+    flusher.schedule({ flush: () => order.push('late') }, true);
     // Scheduled after the late flush, as the write batcher's next commit would be.
     setImmediate(() => order.push('next commit'));
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => order.includes('late'), 5000, 'the afterIo flush');
+    await settled(flusher);
     assert.deepEqual(order, ['now', 'next commit', 'late']);
   });
 
   test('many targets queued in one turn are each flushed once', async () => {
+    const flusher = new FlushScheduler();
+    const flushes = new Array<number>(1000).fill(0);
     let flushed = 0;
-    for (let i = 0; i < 1000; i++) scheduleFlush({ flush: () => flushed++ }, i % 2 === 0);
-    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000; i++) {
+      const target = {
+        flush: () => {
+          flushes[i] = (flushes[i] ?? 0) + 1;
+          flushed++;
+        },
+      };
+      flusher.schedule(target, i % 2 === 0);
+    }
+    await eventually(() => flushed >= 1000, 5000, '1000 flushes');
+    await settled(flusher);
     assert.equal(flushed, 1000);
+    assert.deepEqual(
+      flushes.filter((n) => n !== 1),
+      [],
+      'every target flushed exactly once',
+    );
   });
 });
 

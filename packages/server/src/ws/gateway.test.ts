@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
-import { TestNewton, TestSocket } from '../../testing/harness.js';
+import { eventually, TestNewton, TestSocket } from '../../testing/harness.js';
 
 let newton: TestNewton;
 let fast: TestNewton;
@@ -131,7 +131,9 @@ describe('liveness', () => {
     const s = await fast.connect('acme');
     let pings = 0;
     s.ws.on('ping', () => pings++);
-    await new Promise((r) => setTimeout(r, 450));
+    // The server pings only a peer that answered its previous ping: the third
+    // ping means two answered ones kept the socket.
+    await eventually(() => pings >= 3, 5000, 'three protocol pings');
     assert.ok(pings >= 2, `expected protocol pings, got ${pings}`);
     assert.equal(s.ws.readyState, WebSocket.OPEN);
   });

@@ -2,19 +2,28 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CHANNELS, CloseCode, CloseReason, FrameErrorCode } from '@newton/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { AuthError, type Principal, type TokenService } from '../auth/index.js';
-import type { EventBus, EventLogReader, EventOrigin, TenantEvent } from '../core/index.js';
-import { type Logger, redactUrl } from '../core/index.js';
+import {
+  AuthError,
+  type EventBus,
+  type EventLogReader,
+  type EventOrigin,
+  type Logger,
+  type Principal,
+  redactUrl,
+  type TenantEvent,
+  type TokenVerifier,
+} from '../core/index.js';
 import { parseSinceParam } from './client-frames.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionDeps } from './connection.js';
+import { FlushScheduler } from './flush-scheduler.js';
 import { TenantStream } from './tenant-stream.js';
 
 const PATH = /^\/ws\/conversations\/([^/?#]{1,200})\/?$/;
 
 export interface GatewayOptions {
-  log: EventLogReader;
+  eventLog: EventLogReader;
   bus: EventBus;
-  tokens: TokenService;
+  tokens: TokenVerifier;
   logger: Logger;
   nodeId: string;
   /** @default 30000 */
@@ -75,8 +84,16 @@ export class Gateway {
   private closing = false;
   private polling = false;
   private readonly lingering = new Map<TenantStream, NodeJS.Timeout>();
+  /** What every connection shares, the flush scheduler of this gateway's sockets among it. */
+  private readonly connDeps: ConnectionDeps;
 
   constructor(private readonly opts: GatewayOptions) {
+    this.connDeps = {
+      flusher: new FlushScheduler(),
+      logger: opts.logger,
+      maxBufferBytes: opts.maxSocketBufferBytes,
+      ...(opts.observer ? { observer: opts.observer } : {}),
+    };
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxFrameBytes,
@@ -120,7 +137,7 @@ export class Gateway {
     // in the same write; a refused handshake's socket.end() uncorks by itself.
     socket.cork();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      void this.onSocket(ws, tenantId, url)
+      void this.onSocket(ws, socket, tenantId, url)
         .catch((err) => {
           this.opts.logger.error({ err, tenant: tenantId }, 'socket setup failed');
           ws.terminate();
@@ -130,7 +147,8 @@ export class Gateway {
     });
   }
 
-  private async onSocket(ws: WebSocket, tenantId: string, url: URL): Promise<void> {
+  /** `socket`: the upgrade's socket, which ws now writes to (Connection writes frames to it too). */
+  private async onSocket(ws: WebSocket, socket: Duplex, tenantId: string, url: URL): Promise<void> {
     const logger = this.opts.logger;
     // Frames a client sends before authentication finishes are kept, not lost.
     const early: [RawData, boolean][] = [];
@@ -167,28 +185,17 @@ export class Gateway {
         return;
       }
       if (ws.readyState !== ws.OPEN) return;
-      conn = new Connection(ws, tenantId, principal, {
-        log: this.opts.log,
-        cachedAfter: (since) => stream.cachedAfter(since),
-        replayAllAfter: (since) => stream.replayAllAfter(since),
-        readLogPage: (after, limit) => stream.readLogPage(after, limit),
-        logger,
-        maxBufferBytes: this.opts.maxSocketBufferBytes,
-        ...(this.opts.observer ? { observer: this.opts.observer } : {}),
-      });
-      conn.position = stream.cursor;
-      stream.connections.add(conn);
+      conn = new Connection(ws, socket, stream, principal, this.connDeps);
+      stream.attach(conn);
     } finally {
       if (!conn) this.release(stream);
     }
     const attached = conn;
     ws.off('message', queue);
     ws.on('message', (data, isBinary) => attached.onFrame(toBuffer(data), isBinary));
-    ws.on('pong', () => {
-      attached.alive = true;
-    });
+    ws.on('pong', () => attached.onPong());
     ws.on('close', (code) => {
-      stream.connections.delete(attached);
+      stream.detach(attached);
       this.release(stream);
       logger.info({ conn: attached.id, tenant: tenantId, code }, 'socket closed');
     });
@@ -223,21 +230,21 @@ export class Gateway {
       this.lingering.delete(stream);
     } else {
       stream = new TenantStream(tenantId, {
-        log: this.opts.log,
+        eventLog: this.opts.eventLog,
         logger: this.opts.logger,
         gapGraceMs: this.opts.gapGraceMs,
         replayCacheEvents: this.opts.replayCacheEvents,
-        onDelivered: (e) => {
-          this.opts.observer?.delivered(e.sockets, e.publishedAt);
+        onDelivered: (e, origin, sockets) => {
+          this.opts.observer?.delivered(sockets, origin.publishedAt);
           this.opts.logger.info(
-            { trace: e.traceId, tenant: e.tenantId, seq: e.seq, type: e.type, sockets: e.sockets },
+            { trace: origin.traceId, tenant: tenantId, seq: e.seq, type: e.type, sockets },
             'event delivered to sockets',
           );
         },
       });
       this.streams.set(tenantId, stream);
     }
-    stream.refs++;
+    stream.ref();
     return stream;
   }
 
@@ -246,11 +253,11 @@ export class Gateway {
    * reconnect storm after a network blip finds its cursor and replay cache warm.
    */
   private release(stream: TenantStream): void {
-    stream.refs--;
-    if (stream.refs > 0 || this.streams.get(stream.tenantId) !== stream) return;
+    stream.unref();
+    if (stream.referenced || this.streams.get(stream.tenantId) !== stream) return;
     const drop = () => {
       this.lingering.delete(stream);
-      if (stream.refs <= 0 && this.streams.get(stream.tenantId) === stream) {
+      if (!stream.referenced && this.streams.get(stream.tenantId) === stream) {
         this.streams.delete(stream.tenantId);
         stream.dispose();
       }
@@ -268,17 +275,7 @@ export class Gateway {
   private sweep(): void {
     const nowS = Date.now() / 1000;
     for (const stream of this.streams.values()) {
-      for (const conn of stream.connections) {
-        if (conn.principal.exp <= nowS) {
-          conn.ws.close(CloseCode.UNAUTHORIZED, CloseReason.TOKEN_EXPIRED);
-        } else if (!conn.alive) {
-          this.opts.logger.info({ conn: conn.id, tenant: conn.tenantId }, 'peer stopped answering pings');
-          conn.ws.terminate();
-        } else {
-          conn.alive = false;
-          conn.ws.ping();
-        }
-      }
+      for (const conn of stream.connections) conn.heartbeat(nowS);
     }
   }
 
@@ -299,7 +296,7 @@ export class Gateway {
     if (this.polling || this.streams.size === 0) return;
     this.polling = true;
     try {
-      const heads = await this.opts.log.heads([...this.streams.keys()]);
+      const heads = await this.opts.eventLog.heads([...this.streams.keys()]);
       for (const [tenantId, head] of heads) {
         const stream = this.streams.get(tenantId);
         if (stream && head > stream.cursor) {
@@ -366,18 +363,11 @@ export class Gateway {
     this.unsubscribe();
     this.unReconnect();
     const all = [...this.streams.values()].flatMap((s) => [...s.connections]);
-    const closed = all.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.ws.readyState === c.ws.CLOSED) return resolve();
-          c.ws.once('close', () => resolve());
-          c.flush(); // frames still waiting for a deferred flush go before the close frame
-          c.ws.close(code, code === CloseCode.SERVICE_RESTART ? CloseReason.SERVICE_RESTART : 'shutdown');
-        }),
-    );
+    const reason = code === CloseCode.SERVICE_RESTART ? CloseReason.SERVICE_RESTART : 'shutdown';
+    const closed = all.map((c) => c.close(code, reason));
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(closed), timer]);
-    for (const c of all) if (c.ws.readyState !== c.ws.CLOSED) c.ws.terminate();
+    for (const c of all) c.terminate();
     for (const t of this.lingering.values()) clearTimeout(t);
     this.lingering.clear();
     for (const s of this.streams.values()) s.dispose();

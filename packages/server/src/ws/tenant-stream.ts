@@ -1,36 +1,16 @@
-import { type Channel, EVENT_CHANNEL, type EventType, type ServerControlFrame } from '@newton/protocol';
-import type { EventLogReader, EventOrigin, Logger, TenantEvent } from '../core/index.js';
+import type { ServerControlFrame } from '@newton/protocol';
+import type { EventLogReader, EventOrigin, Logger, TenantEvent, TenantLogState } from '../core/index.js';
 import type { Connection } from './connection.js';
+import { type FramedEvent, frameEvent, type ReplayBlob, type ReplaySource } from './framed-event.js';
 import { textFrame } from './frames.js';
 
-interface Incoming {
-  seq: number;
-  type: EventType;
-  frame: string;
-  traceId?: string | undefined;
-  /** Epoch ms the publisher handed it to the bus (absent when read from the log). */
-  publishedAt?: number | undefined;
-}
+/** The origin of events read from the log rather than received from the bus. */
+const FROM_LOG: EventOrigin = Object.freeze({});
 
-/** An event kept in memory with its frame built, for replays. */
-export interface CachedEvent {
-  seq: number;
-  channel: Channel;
-  frame: Buffer;
-}
-
-/** A logged event with its frame built, ready for replays. */
-export function cachedEvent(e: TenantEvent): CachedEvent {
-  return { seq: e.seq, channel: EVENT_CHANNEL[e.type], frame: textFrame(e.frame) };
-}
-
-/** A whole replay for a socket on every channel: the frames after a `since`, then `resumed`, in one buffer. */
-export interface ReplayBlob {
-  buf: Buffer;
-  /** Last seq replayed (`since` when there was nothing to replay). */
-  to: number;
-  /** Events replayed. */
-  count: number;
+/** An event that arrived ahead of the cursor, waiting for the ones before it. */
+interface Waiting {
+  event: TenantEvent;
+  origin: EventOrigin;
 }
 
 /** Replay blobs kept at once (one per distinct `since`; dropped with every new event). */
@@ -40,20 +20,20 @@ const LOG_PAGE_TTL_MS = 5000;
 const MAX_LOG_PAGES = 8;
 
 export interface StreamDeps {
-  log: EventLogReader;
+  eventLog: EventLogReader;
   logger: Logger;
   gapGraceMs: number;
   /** Recent events kept in memory for replays (0: none). @default 256 */
   replayCacheEvents: number;
-  /** Reports each event handed to sockets: its seq and how many sockets got it. */
-  onDelivered?: (event: Incoming & { tenantId: string; sockets: number }) => void;
+  /** Reports each event handed to sockets, with where it came from and how many sockets got it. */
+  onDelivered?: (event: TenantEvent, origin: EventOrigin, sockets: number) => void;
 }
 
 const FILL_PAGE = 1000;
 /**
  * From this many sockets on, an event's writes wait for the event loop to
  * read its pending I/O once more, so that events committed a moment apart
- * (a burst) leave in one write per socket (see scheduleFlush).
+ * (a burst) leave in one write per socket (see FlushScheduler).
  */
 const LATE_FLUSH_SOCKETS = 500;
 const MAX_FILL_RETRY_MS = 2000;
@@ -63,27 +43,27 @@ const MAX_FILL_RETRY_MS = 2000;
  * sockets here. It hands events to sockets strictly in seq order: an event
  * ahead of `cursor + 1` waits, and after a short grace (the missing one is
  * usually a publish still in flight) the gap is read from the event log.
+ * Sockets replay what they missed through it (it is their ReplaySource).
  */
-export class TenantStream {
-  readonly connections = new Set<Connection>();
-  /** Last seq handed to this node's sockets. */
-  cursor = 0;
-  /** References held by sockets being set up or attached. */
-  refs = 0;
+export class TenantStream implements ReplaySource {
   readonly ready: Promise<void>;
-  /** False when the tenant does not exist (known once `ready` resolved). */
-  exists = false;
+  private readonly attached = new Set<Connection>();
+  /** Last seq handed to this node's sockets. */
+  private lastDelivered = 0;
+  /** References held by sockets being set up or attached. */
+  private refs = 0;
+  private found = false;
   private initialized = false;
   /**
    * The newest events, contiguous and ending at `cursor`, frames prebuilt: a
    * reconnect storm replays from here instead of reading the log once per socket.
    */
-  private recent: CachedEvent[] = [];
+  private recent: FramedEvent[] = [];
   /** Replays built by replayAllAfter, by `since`; valid until the next event. */
   private readonly blobs = new Map<number, ReplayBlob>();
   /** Log pages recently read for replays, by the seq they start after. */
-  private readonly logPages = new Map<string, { at: number; events: Promise<CachedEvent[]> }>();
-  private readonly ahead = new Map<number, Incoming>();
+  private readonly logPages = new Map<string, { at: number; events: Promise<FramedEvent[]> }>();
+  private readonly ahead = new Map<number, Waiting>();
   private filling = false;
   private fillTimer: NodeJS.Timeout | undefined;
   private fillRetryMs: number;
@@ -96,17 +76,56 @@ export class TenantStream {
     this.ready = this.init();
   }
 
+  /** Last seq handed to this node's sockets. */
+  get cursor(): number {
+    return this.lastDelivered;
+  }
+
+  /** False when the tenant does not exist (known once `ready` resolved). */
+  get exists(): boolean {
+    return this.found;
+  }
+
+  /** The sockets receiving this tenant's events. */
+  get connections(): ReadonlySet<Connection> {
+    return this.attached;
+  }
+
+  /** Taken by a socket from its setup on; the gateway disposes of a stream nobody references. */
+  ref(): void {
+    this.refs++;
+  }
+
+  unref(): void {
+    this.refs--;
+  }
+
+  /** True while a socket holds a reference. */
+  get referenced(): boolean {
+    return this.refs > 0;
+  }
+
+  /** Starts live delivery to `conn` with the next event after the cursor. */
+  attach(conn: Connection): void {
+    conn.startAfter(this.lastDelivered);
+    this.attached.add(conn);
+  }
+
+  detach(conn: Connection): void {
+    this.attached.delete(conn);
+  }
+
   private async init(): Promise<void> {
-    const state = await this.deps.log.logState(this.tenantId);
-    this.exists = state !== undefined;
-    this.cursor = state?.lastSeq ?? 0;
+    const state = await this.deps.eventLog.logState(this.tenantId);
+    this.found = state !== undefined;
+    this.lastDelivered = state?.lastSeq ?? 0;
     const keep = this.deps.replayCacheEvents;
     if (state && keep > 0 && state.lastSeq > state.prunedThrough) {
       const from = Math.max(state.prunedThrough, state.lastSeq - keep);
-      const rows = await this.deps.log.readEvents(this.tenantId, from, state.lastSeq, keep);
+      const rows = await this.deps.eventLog.readEvents(this.tenantId, from, state.lastSeq, keep);
       // Keep only a run that ends at the cursor (a concurrent prune may have cut its start).
       if (rows.at(-1)?.seq === state.lastSeq) {
-        this.recent = rows.map(cachedEvent);
+        this.recent = rows.map(frameEvent);
       }
     }
     this.initialized = true;
@@ -115,18 +134,17 @@ export class TenantStream {
   }
 
   /** An event from the bus (or the log), in any order, possibly repeated. */
-  push(e: TenantEvent, origin: EventOrigin = {}): void {
-    const event: Incoming = origin.traceId || origin.publishedAt ? { ...e, ...origin } : e;
+  push(event: TenantEvent, origin: EventOrigin = FROM_LOG): void {
     if (!this.initialized) {
-      this.ahead.set(event.seq, event);
+      this.ahead.set(event.seq, { event, origin });
       return;
     }
-    if (event.seq <= this.cursor) return;
-    if (event.seq === this.cursor + 1) {
-      this.deliver(event);
+    if (event.seq <= this.lastDelivered) return;
+    if (event.seq === this.lastDelivered + 1) {
+      this.deliver(event, origin);
       this.drainAhead();
     } else {
-      this.ahead.set(event.seq, event);
+      this.ahead.set(event.seq, { event, origin });
     }
     if (this.ahead.size > 0) this.scheduleFill(this.deps.gapGraceMs);
   }
@@ -136,9 +154,9 @@ export class TenantStream {
     if (!this.initialized) return 0;
     let delivered = 0;
     for (;;) {
-      const page = await this.deps.log.readEvents(
+      const page = await this.deps.eventLog.readEvents(
         this.tenantId,
-        this.cursor,
+        this.lastDelivered,
         Number.MAX_SAFE_INTEGER,
         FILL_PAGE,
       );
@@ -150,13 +168,17 @@ export class TenantStream {
     return delivered;
   }
 
+  logState(): Promise<TenantLogState | undefined> {
+    return this.deps.eventLog.logState(this.tenantId);
+  }
+
   /**
    * The cached events after `since`, or undefined when the cache does not
    * reach back that far (the caller then reads the log).
    */
-  cachedAfter(since: number): CachedEvent[] | undefined {
-    if (!this.initialized || since > this.cursor) return undefined;
-    if (since === this.cursor) return [];
+  cachedAfter(since: number): readonly FramedEvent[] | undefined {
+    if (!this.initialized || since > this.lastDelivered) return undefined;
+    if (since === this.lastDelivered) return [];
     const first = this.recent[0];
     if (!first || since < first.seq - 1) return undefined;
     return this.recent.slice(since - first.seq + 1);
@@ -184,21 +206,20 @@ export class TenantStream {
   }
 
   /**
-   * Up to `limit` events after `after` from the log, frames built, shared by
-   * every socket asking for the same page within a few seconds: a storm
-   * beyond the replay cache reads each page once, not once per socket.
-   * Events never change once logged, so a full page stays right; a short one
-   * ends where the log ended when it was read (Connection.replay reads
-   * again if that is before the socket's own position).
+   * Up to `limit` events after `after` from the log, frames built. Shared
+   * pages are handed to every socket asking for the same page within a few
+   * seconds: a storm beyond the replay cache reads each page once, not once
+   * per socket. Events never change once logged, so a full page stays right;
+   * a short one ends where the log ended when it was read (Connection.replay
+   * reads again, unshared, if that is before the socket's own position).
    */
-  readLogPage(after: number, limit: number): Promise<CachedEvent[]> {
+  readLogPage(after: number, limit: number, shared: boolean): Promise<FramedEvent[]> {
+    if (!shared) return this.readFramed(after, limit);
     const key = `${after}:${limit}`;
     const now = Date.now();
     const hit = this.logPages.get(key);
     if (hit && now - hit.at < LOG_PAGE_TTL_MS) return hit.events;
-    const events = this.deps.log
-      .readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, limit)
-      .then((rows) => rows.map(cachedEvent));
+    const events = this.readFramed(after, limit);
     const entry = { at: now, events };
     this.logPages.delete(key);
     this.logPages.set(key, entry);
@@ -213,41 +234,45 @@ export class TenantStream {
     return events;
   }
 
+  private async readFramed(after: number, limit: number): Promise<FramedEvent[]> {
+    const rows = await this.deps.eventLog.readEvents(this.tenantId, after, Number.MAX_SAFE_INTEGER, limit);
+    return rows.map(frameEvent);
+  }
+
   /** Delivers the events of a log read that continue the cursor (others arrived meanwhile); returns how many. */
-  private deliverRun(events: readonly Incoming[]): number {
+  private deliverRun(events: readonly TenantEvent[]): number {
     let n = 0;
     for (const e of events) {
-      if (e.seq === this.cursor + 1) {
-        this.deliver(e);
+      if (e.seq === this.lastDelivered + 1) {
+        this.deliver(e, FROM_LOG);
         n++;
       }
     }
     return n;
   }
 
-  private deliver(event: Incoming): void {
-    this.cursor = event.seq;
+  private deliver(event: TenantEvent, origin: EventOrigin): void {
+    this.lastDelivered = event.seq;
     if (this.blobs.size > 0) this.blobs.clear();
-    const buf = textFrame(event.frame);
-    const channel = EVENT_CHANNEL[event.type];
+    const framed = frameEvent(event);
     if (this.deps.replayCacheEvents > 0) {
-      this.recent.push({ seq: event.seq, channel, frame: buf });
+      this.recent.push(framed);
       if (this.recent.length > this.deps.replayCacheEvents) this.recent.shift();
     }
     let sockets = 0;
-    const afterIo = this.connections.size >= LATE_FLUSH_SOCKETS;
-    for (const conn of this.connections) if (conn.deliver(event.seq, channel, buf, afterIo)) sockets++;
-    this.deps.onDelivered?.({ ...event, tenantId: this.tenantId, sockets });
+    const afterIo = this.attached.size >= LATE_FLUSH_SOCKETS;
+    for (const conn of this.attached) if (conn.deliver(framed, afterIo)) sockets++;
+    this.deps.onDelivered?.(event, origin, sockets);
   }
 
   private drainAhead(): void {
     if (this.ahead.size === 0) return;
-    for (const seq of this.ahead.keys()) if (seq <= this.cursor) this.ahead.delete(seq);
-    let next = this.ahead.get(this.cursor + 1);
+    for (const seq of this.ahead.keys()) if (seq <= this.lastDelivered) this.ahead.delete(seq);
+    let next = this.ahead.get(this.lastDelivered + 1);
     while (next) {
-      this.ahead.delete(next.seq);
-      this.deliver(next);
-      next = this.ahead.get(this.cursor + 1);
+      this.ahead.delete(next.event.seq);
+      this.deliver(next.event, next.origin);
+      next = this.ahead.get(this.lastDelivered + 1);
     }
   }
 
@@ -266,12 +291,12 @@ export class TenantStream {
     let progressed = false;
     try {
       const lowest = Math.min(...this.ahead.keys());
-      const from = this.cursor;
-      const page = await this.deps.log.readEvents(this.tenantId, from, lowest - 1, FILL_PAGE);
+      const from = this.lastDelivered;
+      const page = await this.deps.eventLog.readEvents(this.tenantId, from, lowest - 1, FILL_PAGE);
       progressed = this.deliverRun(page) > 0;
       if (progressed) {
         this.deps.logger.info(
-          { tenant: this.tenantId, from: from + 1, to: this.cursor },
+          { tenant: this.tenantId, from: from + 1, to: this.lastDelivered },
           'filled a seq gap from the event log',
         );
       }
