@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { WebSocket } from 'ws';
+import { TrackedClock, waitForState } from '../testing/stubs.js';
+import { TcpProxy } from '../testing/tcp-proxy.js';
 import type { CloseInfo } from './emitter.js';
 import { type TokenRequest, WebSocketService, type WebSocketServiceOptions } from './index.js';
-import { sleep, until, waitForState } from './testing/stubs.js';
-import { TcpProxy } from './testing/tcp-proxy.js';
 
 const TENANT = 'auth_tenant';
 let newton: TestNewton;
@@ -35,7 +35,11 @@ after(async () => {
   await newton.close();
 });
 
-function service(getToken: WebSocketServiceOptions['getToken'], tenantId = TENANT): WebSocketService {
+function service(
+  getToken: WebSocketServiceOptions['getToken'],
+  tenantId = TENANT,
+  clock = new TrackedClock(),
+): WebSocketService {
   const svc = new WebSocketService({
     baseUrl: proxy.url,
     tenantId,
@@ -43,6 +47,7 @@ function service(getToken: WebSocketServiceOptions['getToken'], tenantId = TENAN
     WebSocket,
     window: null,
     document: null,
+    clock,
   });
   services.push(svc);
   return svc;
@@ -55,9 +60,13 @@ async function customerWrites(): Promise<string> {
   return text;
 }
 
-/** Counts proxy connections made from now on, after `settleMs` of quiet. */
-async function attemptsSince(mark: number, settleMs = 800): Promise<number> {
-  await sleep(settleMs);
+/**
+ * Proxy connections made since `mark`, once the service has stopped: the
+ * server closed every socket it opened, so the proxy has counted them all, and
+ * with no timer pending on its clock no further attempt can come.
+ */
+function attemptsSince(mark: number, clock: TrackedClock): number {
+  assert.equal(clock.pending, 0, 'nothing scheduled: no further attempt');
   return proxy.accepts.length - mark;
 }
 
@@ -81,13 +90,13 @@ test('a token that expires mid-session: exactly one refresh, a reconnect, and no
   svc.connect();
   await waitForState(svc, 'open');
   posted.push(customerWrites());
-  await until(() => closes.length === 1, 5000, 'the token_expired close');
+  await eventually(() => closes.length === 1, 5000, 'the token_expired close');
   assert.deepEqual(closes[0], { code: 4401, reason: 'token_expired', established: true });
   await waitForState(svc, 'open');
   await Promise.all(posted);
   posted.push(customerWrites());
   const expected = await Promise.all(posted);
-  await until(() => texts.length === 3, 5000, 'all three messages');
+  await eventually(() => texts.length === 3, 5000, 'all three messages');
 
   assert.deepEqual(texts, expected);
   assert.deepEqual(requests, [{ refresh: false }, { refresh: true }], 'one refresh');
@@ -102,32 +111,42 @@ test('a token that expires mid-session: exactly one refresh, a reconnect, and no
 
 test('a revoked user: getToken rejects after the token expires → unauthorized, no further attempts', async () => {
   let calls = 0;
-  const svc = service(async () => {
-    if (++calls > 1) throw new Error('session revoked');
-    return newton.token(TENANT, { ttlSeconds: 1 });
-  });
+  const clock = new TrackedClock();
+  const svc = service(
+    async () => {
+      if (++calls > 1) throw new Error('session revoked');
+      return newton.token(TENANT, { ttlSeconds: 1 });
+    },
+    TENANT,
+    clock,
+  );
   const mark = proxy.accepts.length;
   svc.connect();
   await waitForState(svc, 'open');
   const final = await waitForState(svc, 'unauthorized', 5000);
   assert.deepEqual(final, { status: 'unauthorized', reason: 'get_token_failed' });
-  assert.equal(await attemptsSince(mark), 1, 'only the first socket');
+  assert.equal(attemptsSince(mark, clock), 1, 'only the first socket');
   assert.equal(calls, 2);
 });
 
 test('a token the server refuses twice (4401, retry, 4401) → unauthorized, exactly two attempts', async () => {
   const requests: TokenRequest[] = [];
-  const svc = service((req) => {
-    requests.push(req);
-    return 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.not-a-valid-signature';
-  });
+  const clock = new TrackedClock();
+  const svc = service(
+    (req) => {
+      requests.push(req);
+      return 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.not-a-valid-signature';
+    },
+    TENANT,
+    clock,
+  );
   const closes: CloseInfo[] = [];
   svc.on('close', (c) => closes.push(c));
   const mark = proxy.accepts.length;
   svc.connect();
   const final = await waitForState(svc, 'unauthorized', 5000);
   assert.deepEqual(final, { status: 'unauthorized', reason: 'unauthorized' });
-  assert.equal(await attemptsSince(mark), 2);
+  assert.equal(attemptsSince(mark, clock), 2);
   assert.deepEqual(
     closes.map((c) => [c.code, c.reason, c.established]),
     [
@@ -139,20 +158,22 @@ test('a token the server refuses twice (4401, retry, 4401) → unauthorized, exa
 });
 
 test('4403: a token without this tenant → forbidden after one attempt', async () => {
-  const svc = service(() => newton.token('other_tenant'));
+  const clock = new TrackedClock();
+  const svc = service(() => newton.token('other_tenant'), TENANT, clock);
   const mark = proxy.accepts.length;
   svc.connect();
   assert.deepEqual(await waitForState(svc, 'forbidden', 5000), { status: 'forbidden', reason: 'forbidden' });
-  assert.equal(await attemptsSince(mark), 1);
+  assert.equal(attemptsSince(mark, clock), 1);
 });
 
 test('4404: a tenant that does not exist is treated like 4403 (forbidden, reason unknown_tenant)', async () => {
-  const svc = service(() => newton.token('ghost_tenant'), 'ghost_tenant');
+  const clock = new TrackedClock();
+  const svc = service(() => newton.token('ghost_tenant'), 'ghost_tenant', clock);
   const mark = proxy.accepts.length;
   svc.connect();
   assert.deepEqual(await waitForState(svc, 'forbidden', 5000), {
     status: 'forbidden',
     reason: 'unknown_tenant',
   });
-  assert.equal(await attemptsSince(mark), 1);
+  assert.equal(attemptsSince(mark, clock), 1);
 });

@@ -7,15 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { WebSocket } from 'ws';
+import { TrackedClock } from '../testing/stubs.js';
+import { TcpProxy } from '../testing/tcp-proxy.js';
 import { WebSocketService } from './index.js';
-import { until } from './testing/stubs.js';
-import { TcpProxy } from './testing/tcp-proxy.js';
 
 const TENANT = 'herd_tenant';
 const CLIENTS = 100;
 const BASE_MS = 1000;
+const STABLE_MS = 100;
 let newton: TestNewton;
 let proxy: TcpProxy;
 const services: WebSocketService[] = [];
@@ -33,7 +34,10 @@ after(async () => {
 
 test('100 clients dropped at once spread their reconnects over the backoff window (full jitter)', async (t) => {
   const token = await newton.token(TENANT);
+  const clocks: TrackedClock[] = [];
   for (let i = 0; i < CLIENTS; i++) {
+    const clock = new TrackedClock();
+    clocks.push(clock);
     const svc = new WebSocketService({
       baseUrl: proxy.url,
       tenantId: TENANT,
@@ -42,19 +46,21 @@ test('100 clients dropped at once spread their reconnects over the backoff windo
       window: null,
       document: null,
       backoffBaseMs: BASE_MS,
-      stableAfterMs: 100,
+      stableAfterMs: STABLE_MS,
+      clock,
     });
     services.push(svc);
     svc.connect();
   }
   const allOpen = () => services.every((s) => s.state.get().status === 'open');
-  await until(allOpen, 15_000, 'all clients open');
-  await new Promise((r) => setTimeout(r, 150)); // past stableAfterMs: each is on attempt 1 next
+  await eventually(allOpen, 15_000, 'all clients open');
+  // Each connection's stable timer has fired: every client is on attempt 1 next.
+  await eventually(() => clocks.every((c) => c.fired.includes(STABLE_MS)), 5000, 'stable connections');
 
   const mark = proxy.accepts.length;
   const droppedAt = Date.now();
   proxy.dropAll();
-  await until(() => proxy.accepts.length - mark >= CLIENTS && allOpen(), 15_000, 'all clients back');
+  await eventually(() => proxy.accepts.length - mark >= CLIENTS && allOpen(), 15_000, 'all clients back');
   const offsets = proxy.accepts
     .slice(mark)
     .map((at) => at - droppedAt)

@@ -14,13 +14,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@newton/server/testing/databases';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { NewtonProcess } from '@newton/server/testing/reconnecting-client';
 import { freePort } from '@newton/server/testing/redis';
 import { WebSocket } from 'ws';
+import { waitForState } from '../testing/stubs.js';
 import type { CloseInfo } from './emitter.js';
 import { type ConnectionState, WebSocketService } from './index.js';
-import { sleep, until, waitForState } from './testing/stubs.js';
 
 const TENANT = 'restart_tenant';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'newton-client-restart-'));
@@ -67,20 +67,23 @@ async function deliver(i: number, text: string): Promise<void> {
   const body = JSON.stringify(
     upsertBody({ instance: 'restart-wa', sender: null, text, id: `3EB0RESTART${i}` }),
   );
-  for (;;) {
-    try {
-      const res = await fetch(`${baseUrl}/webhooks/evolution`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(2000),
-      });
-      if (res.ok) return;
-    } catch {
-      // Down or restarting: retry.
-    }
-    await sleep(50);
-  }
+  await eventually(
+    async () => {
+      try {
+        const res = await fetch(`${baseUrl}/webhooks/evolution`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(2000),
+        });
+        return res.ok;
+      } catch {
+        return false; // down or restarting: retry
+      }
+    },
+    60_000,
+    `a 2xx for message ${i}`,
+  );
 }
 
 test('SIGKILL and restart on the same port while messages keep arriving, then a graceful restart (1012): every message once, in order', async (t) => {
@@ -115,24 +118,33 @@ test('SIGKILL and restart on the same port while messages keep arriving, then a 
     for (const [i, text] of expected.entries()) {
       await deliver(i, text);
       posted++;
-      await sleep(15);
+      await new Promise((r) => setTimeout(r, 15)); // pacing: a stream over the restarts, not a burst
     }
   })();
 
   // 1. SIGKILL mid-stream: no close frame, the socket just dies (1006).
-  await until(() => texts.length >= 10, 15_000, '10 messages before the kill');
+  await eventually(() => texts.length >= 10, 15_000, '10 messages before the kill');
+  const closesAtKill = closes.length;
   await server.kill('SIGKILL');
   const killedAt = Date.now();
-  await sleep(300);
+  // The client sees the kill (1006), then meets a node that is down: an attempt is refused.
+  await eventually(
+    () => {
+      const since = closes.slice(closesAtKill);
+      return since.some((c) => c.code === 1006 && c.established) && since.some((c) => !c.established);
+    },
+    10_000,
+    'the kill seen and a refused attempt',
+  );
   server = await startServer('newton-2');
   await waitForState(svc, 'open', 15_000);
   const downMs = Date.now() - killedAt;
 
   // 2. A graceful restart: the server says 1012, the SDK comes back promptly.
-  await until(() => posted >= 25, 15_000, '25 messages posted');
+  await eventually(() => posted >= 25, 15_000, '25 messages posted');
   const closesBefore = closes.length;
   await server.kill('SIGTERM');
-  await until(() => closes.length > closesBefore, 5000, 'the 1012 close');
+  await eventually(() => closes.length > closesBefore, 5000, 'the 1012 close');
   assert.deepEqual(closes[closesBefore], { code: 1012, reason: 'service_restart', established: true });
   // Prompt: the wait after 1012 is the restart jitter (< 300 ms here), not the backoff.
   const restartWait = waits.find((w) => w.code === 1012);
@@ -143,9 +155,11 @@ test('SIGKILL and restart on the same port while messages keep arriving, then a 
   server = await startServer('newton-3');
 
   await poster;
-  await until(() => texts.length >= expected.length, 20_000, 'every message');
-  await sleep(200); // nothing extra trails in
-  assert.deepEqual(texts, expected, 'every message once, in order');
+  await eventually(() => texts.length >= expected.length, 20_000, 'every message');
+  // One more message: anything trailing in (a duplicate) would come before it.
+  await deliver(expected.length, 'restart marker');
+  await eventually(() => texts.at(-1) === 'restart marker', 5000, 'the marker');
+  assert.deepEqual(texts, [...expected, 'restart marker'], 'every message once, in order');
   assert.deepEqual(
     seqs,
     Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i),

@@ -12,20 +12,19 @@ import { after, before, test } from 'node:test';
 import type { NewMessageEvent, ServerFrame, TenantEvent } from '@newton/protocol';
 import { assertStoryMessage } from '@newton/server/testing/contract';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { WebSocket } from 'ws';
-import type { DroppedFrame } from './emitter.js';
-import { WebSocketService, type WebSocketServiceOptions } from './index.js';
 import {
   FakeDocument,
   FakeTarget,
   recordingWebSocket,
-  sleep,
   socketListeners,
-  until,
+  TrackedClock,
   waitForState,
-} from './testing/stubs.js';
-import { TcpProxy } from './testing/tcp-proxy.js';
+} from '../testing/stubs.js';
+import { TcpProxy } from '../testing/tcp-proxy.js';
+import type { DroppedFrame } from './emitter.js';
+import { WebSocketService, type WebSocketServiceOptions } from './index.js';
 
 const TENANT = 'celucambio_main';
 let newton: TestNewton;
@@ -104,10 +103,10 @@ test('founding story: subscribe to messages, a customer writes, new_message arri
     'open means connection_established, not the TCP open',
   );
   assert.equal(svc.send({ type: 'subscribe', channels: ['messages'] }), 'sent');
-  await until(() => frames.some((f) => f.type === 'subscribed'), 5000, 'subscribed');
+  await eventually(() => frames.some((f) => f.type === 'subscribed'), 5000, 'subscribed');
 
   await customerWrites('Hola, quiero vender mi celular');
-  await until(() => got.length === 1, 5000, 'new_message');
+  await eventually(() => got.length === 1, 5000, 'new_message');
   const ev = got[0]!;
   assertStoryMessage(ev);
   assert.equal(svc.lastSeq, ev.seq);
@@ -142,7 +141,7 @@ test('handlers are never called twice for one event, even when a resume replays 
   await waitForState(svc, 'open');
   const start = svc.lastSeq!;
   for (let i = 0; i < 3; i++) await customerWrites();
-  await until(() => typed.length === 3, 5000, '3 messages');
+  await eventually(() => typed.length === 3, 5000, '3 messages');
 
   // Ask the server to replay everything from the start: every event again, same seq and event_id.
   const replayed: number[] = [];
@@ -150,10 +149,10 @@ test('handlers are never called twice for one event, even when a resume replays 
     if ('seq' in f && typeof f.seq === 'number') replayed.push(f.seq);
   });
   assert.equal(svc.send({ type: 'resume', since: 0 }), 'sent');
-  await until(() => resumed === 1, 5000, 'resumed');
+  await eventually(() => resumed === 1, 5000, 'resumed');
   assert.ok(replayed.length >= 3, `the server did replay (${replayed.length} frames)`);
   await customerWrites();
-  await until(() => typed.length === 4, 5000, 'the 4th message');
+  await eventually(() => typed.length === 4, 5000, 'the 4th message');
 
   assert.ok(
     [...byId.values()].every((n) => n === 1),
@@ -169,22 +168,25 @@ test('handlers are never called twice for one event, even when a resume replays 
 });
 
 test('disconnect() never reconnects — not from open, not while waiting to reconnect', async () => {
-  const svc = service({ baseUrl: proxy.url, backoffBaseMs: 20, backoffMaxMs: 40 });
+  // Every reconnect goes through the clock: nothing pending on it means none can come.
+  const clock = new TrackedClock();
+  const svc = service({ baseUrl: proxy.url, backoffBaseMs: 20, backoffMaxMs: 40, clock });
   const before = proxy.accepts.length;
   svc.connect();
   await waitForState(svc, 'open');
   svc.disconnect();
   assert.equal(svc.state.get().status, 'closed');
-  await sleep(300);
+  assert.equal(clock.pending, 0, 'nothing scheduled after disconnect()');
   assert.equal(proxy.accepts.length, before + 1);
 
   svc.connect();
   await waitForState(svc, 'open');
   proxy.dropAll(); // the network drops: the SDK starts its backoff …
   await waitForState(svc, 'reconnecting');
-  svc.disconnect(); // … and the user signs off in the middle of it
+  assert.ok(clock.pending > 0, 'a reconnect is scheduled');
   const attempts = proxy.accepts.length;
-  await sleep(400); // 10+ backoff windows
+  svc.disconnect(); // … and the user signs off in the middle of it
+  assert.equal(clock.pending, 0, 'the scheduled reconnect is cancelled');
   assert.equal(proxy.accepts.length, attempts);
   assert.equal(svc.state.get().status, 'closed');
   svc.destroy();
@@ -213,7 +215,7 @@ test('send() is not buffered by default; the opt-in queue is bounded and reports
   assert.deepEqual(drops, [{ frame: { type: 'ping', id: 1 }, reason: 'queue_full' }], 'the oldest gave way');
   svc.connect();
   await waitForState(svc, 'open');
-  await until(() => acks.length === 2, 5000, 'two pongs');
+  await eventually(() => acks.length === 2, 5000, 'two pongs');
   assert.deepEqual(
     acks.map((f) => (f as { id?: number }).id),
     [2, 3],
@@ -253,9 +255,11 @@ test('destroy() leaves no listener on the socket, window or document, and no han
   const calls = storeCalls;
   win.dispatch('online');
   doc.setVisibility('visible');
-  await sleep(100);
+  // An attempt would have left 'closed' at once (connecting, or offline).
+  assert.equal(svc.state.get().status, 'closed');
   assert.equal(storeCalls, calls, 'no store notifications after destroy');
-  assert.equal(sockets.length, 1, 'and no new socket');
   assert.throws(() => svc.connect(), /destroyed/);
-  await until(() => sockets[0]!.readyState === WebSocket.CLOSED, 5000, 'the socket to close');
+  // Sockets are counted after the old one's close handshake, a round trip to the server.
+  await eventually(() => sockets[0]!.readyState === WebSocket.CLOSED, 5000, 'the socket to close');
+  assert.equal(sockets.length, 1, 'and no new socket');
 });

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TenantEvent } from '@newton/protocol';
+import { established, fakeWebSocket, leadEvent } from '../testing/fake-socket.js';
+import { ManualClock } from '../testing/manual-clock.js';
+import { FakeDocument, FakeTarget } from '../testing/stubs.js';
 import { backoffCap, backoffDelay } from './backoff.js';
 import { CLIENT_CLOSE } from './connection.js';
 import { redactToken } from './debug.js';
@@ -13,9 +16,6 @@ import { EventStream } from './event-stream.js';
 import { Liveness } from './liveness.js';
 import { WebSocketService } from './service.js';
 import { type ConnectionStatus, StateMachine, TRANSITIONS } from './state.js';
-import { established, fakeWebSocket, leadEvent } from './testing/fake-socket.js';
-import { ManualClock } from './testing/manual-clock.js';
-import { FakeDocument, FakeTarget } from './testing/stubs.js';
 
 /** Lets pending promise callbacks (getToken) run. */
 const settle = () => new Promise<void>((r) => setImmediate(r));

@@ -80,7 +80,7 @@ export class TestSocket {
     const left = deadline - Date.now();
     if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) return false;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, left);
+      const t = setTimeout(resolve, left); // the deadline; a frame or the close wakes it sooner
       this.waiters.push(() => {
         clearTimeout(t);
         resolve();
@@ -241,7 +241,11 @@ export class TestNewton {
   }
 }
 
-/** Polls `fn` until it returns true (for state that settles asynchronously). */
+/**
+ * Polls `fn` until it returns true (for state that settles asynchronously), or
+ * throws after `timeoutMs`. The one wait primitive of the tests: wait on the
+ * condition meant, never for a fixed time.
+ */
 export async function eventually(
   fn: () => boolean | Promise<boolean>,
   timeoutMs = 5000,
@@ -250,6 +254,6 @@ export async function eventually(
   const deadline = Date.now() + timeoutMs;
   while (!(await fn())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 10)); // the poll interval: only `fn` decides
   }
 }

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import type { Frame } from './harness.js';
+import { eventually, type Frame } from './harness.js';
 
 export interface ReceivedEvent extends Frame {
   seq: number;
@@ -60,7 +60,6 @@ export class ReconnectingClient {
   private index: number;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private waiters: (() => void)[] = [];
   private readonly opts: ReconnectingClientOptions;
 
   constructor(opts: ReconnectingClientOptions) {
@@ -112,7 +111,6 @@ export class ReconnectingClient {
         this.events.push(frame as ReceivedEvent);
         this.lastSeq = frame.seq;
       }
-      this.wake();
     });
     // An unexpected HTTP answer (503 while a node drains) or a refused connection ends in 'close' (1006).
     ws.on('error', () => {});
@@ -120,7 +118,6 @@ export class ReconnectingClient {
       if (ws !== this.ws) return;
       this.liveNow = false;
       this.closes.push({ code, reason: reason.toString(), url: base, opened, at: Date.now() });
-      this.wake();
       if (this.stopped) return;
       this.advance();
       this.timer = setTimeout(() => {
@@ -144,31 +141,17 @@ export class ReconnectingClient {
     this.index = (this.index + 1) % n;
   }
 
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  /** Waits (with a deadline) until `check` holds, re-checking on every frame and close. */
+  /** Waits (with a deadline) until `check` holds; the error tells where this client stands. */
   async until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `${this.name}: timed out after ${timeoutMs} ms waiting for ${what} ` +
-            `(lastSeq ${this.lastSeq}, ${this.events.length} events, closes ${JSON.stringify(
-              this.closes.map((c) => [c.code, c.reason]),
-            )})`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        // Also re-check now and then: `check` may depend on state outside this client.
-        const t = setTimeout(resolve, Math.min(left, 100));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+    try {
+      await eventually(check, timeoutMs, what);
+    } catch (err) {
+      throw new Error(
+        `${this.name}: ${(err as Error).message} within ${timeoutMs} ms ` +
+          `(lastSeq ${this.lastSeq}, ${this.events.length} events, closes ${JSON.stringify(
+            this.closes.map((c) => [c.code, c.reason]),
+          )})`,
+      );
     }
   }
 

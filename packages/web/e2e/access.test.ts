@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { CLOUD_PHONE_NUMBER_ID, cloudBody, messagesValue } from '@newton/server/testing/cloud-fixtures';
 import { addCloudNumber, postCloudWebhook } from '@newton/server/testing/cloud-node';
 import { eventually, TestNewton } from '@newton/server/testing/harness';
-import { seedTenant } from './seed.js';
+import { post, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
 const TENANT = 'acme';
@@ -135,7 +135,9 @@ test('access: English, labels, keyboard, probes hidden, Cloud reply window, 375 
   assert.equal(probe.body.ok, true, JSON.stringify(probe.body));
   const probeId = String(probe.body.message_id);
   await eventually(() => frames.some((f) => f.includes(probeId) && f.includes('"probe":true')), 5000);
-  await page.waitForTimeout(300);
+  // A customer writes after the probe: once that shows, the probe's frame has been handled too.
+  await post(newton, { from: '573155550101', name: 'Jorge Ramírez', text: 'After the probe', minutesAgo: 0 });
+  await items.filter({ hasText: 'After the probe' }).waitFor();
   assert.equal(await items.count(), before, 'no conversation added by the probe');
   assert.equal(await page.locator(`[data-id="${probe.body.conversation_id}"]`).count(), 0);
   assert.equal(await page.locator(`[data-id="${probeId}"]`).count(), 0);

@@ -17,7 +17,7 @@ import { upsertBody } from '@newton/server/testing/evolution-fixtures';
 import { TestNewton } from '@newton/server/testing/harness';
 import { NewtonProcess } from '@newton/server/testing/reconnecting-client';
 import { freePort } from '@newton/server/testing/redis';
-import { TcpProxy } from '../../client/src/testing/tcp-proxy.js';
+import { TcpProxy } from '../../client/testing/tcp-proxy.js';
 import { INSTANCE, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TestNewton } from '@newton/server/testing/harness';
-import { TcpProxy } from '../../client/src/testing/tcp-proxy.js';
+import { TcpProxy } from '../../client/testing/tcp-proxy.js';
 import { post, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { INSTANCE, seedTenant } from './seed.js';
 import { newton as cli, ensureWebBuild, openPage, requireChromium, waitForIndicator } from './support.js';
 
@@ -112,14 +112,21 @@ test('story: a simulated customer message appears live in the list and the threa
   await thread.getByText('¿Les sirve con la caja original?').waitFor({ timeout: 1000 });
   const threadMs = Date.now() - posted;
   assert.ok(threadMs < 1000, `in the thread after ${threadMs} ms`);
-  await page.waitForTimeout(600);
+  // The page marks it read soon after showing it (POST /api/conversations/{id}/read): once the
+  // server knows, the list has cleared its badge too (it clears it before asking).
+  const token = await newton.token(TENANT);
+  const convUrl = `/api/conversations/${page.url().split('/c/')[1]}`;
+  await eventually(
+    async () => (await newton.get(convUrl, token)).body.unread_count === 0,
+    5000,
+    'the server to know it was read',
+  );
   assert.equal(await sofia.getByTestId('unread').count(), 0, 'an open conversation stays read');
   assert.equal(await page.evaluate('window.__noReload'), true, 'no reload happened');
   t.diagnostic(`list ${listMs} ms, thread ${threadMs} ms`);
 
-  // The server knows it was read (POST /api/conversations/{id}/read).
-  const token = await newton.token(TENANT);
-  const conv = await newton.get(`/api/conversations/${page.url().split('/c/')[1]}`, token);
+  // The server knows it was read.
+  const conv = await newton.get(convUrl, token);
   assert.equal(conv.body.unread_count, 0);
 
   // This tenant's instance has no provider URL or API key: a reply is refused (422

@@ -106,5 +106,3 @@ export function screenshotPath(name: string): string {
 export function writesScreenshots(): boolean {
   return (process.env.NEWTON_TEST_DB ?? 'sqlite') === 'sqlite';
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

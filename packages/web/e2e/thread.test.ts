@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
 import { messagesEditedBody } from '@newton/server/testing/provider-simulator/evolution';
 import type { Page } from 'playwright-core';
 import { INSTANCE, post, seedTenant } from './seed.js';
@@ -26,6 +26,12 @@ function scroll(page: Page): Promise<{ top: number; height: number; client: numb
     height: el.scrollHeight,
     client: el.clientHeight,
   }));
+}
+
+/** Whether the thread is scrolled to the bottom. */
+async function atBottom(page: Page): Promise<boolean> {
+  const s = await scroll(page);
+  return s.height - s.top - s.client < 5;
 }
 
 test('thread: older pages on scroll up, bottom-sticking, day groups; list search and filter; keyboard', async (t) => {
@@ -114,12 +120,12 @@ test('thread: older pages on scroll up, bottom-sticking, day groups; list search
   await thread.evaluate((el) => {
     el.scrollTop = el.scrollHeight;
   });
-  await page.waitForTimeout(100);
+  await eventually(() => atBottom(page), 5000, 'the thread scrolled to the bottom');
   await newton.evolution(
     upsertBody({ instance: INSTANCE, sender: null, from: PAULA, pushName: 'Paula Castro', text: 'Nuevo 2' }),
   );
   await thread.getByText('Nuevo 2').waitFor();
-  await page.waitForTimeout(100);
+  await eventually(() => atBottom(page), 5000, 'the thread to follow the new message');
   s = await scroll(page);
   assert.ok(s.height - s.top - s.client < 5, 'still at the bottom');
 

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { TestCluster } from '../../testing/cluster.js';
 import { testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { eventually } from '../../testing/harness.js';
 import { SHARED_REDIS_URL, TestRedis } from '../../testing/redis.js';
 
 // Scale-out needs PostgreSQL; the SQLite pass of the suite skips this file.
@@ -84,12 +85,10 @@ describe('Redis outage', { skip }, () => {
       s.events().map((e) => e.seq),
       [1, 2, 3, 4, 5, 6, 7],
     );
-    const deadline = Date.now() + 10_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await cluster.node(1).get('/readyz')).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(status, 200, 'ready again once Redis is back');
+    await eventually(
+      async () => (await cluster.node(1).get('/readyz')).status === 200,
+      10_000,
+      '/readyz 200: ready again once Redis is back',
+    );
   });
 });

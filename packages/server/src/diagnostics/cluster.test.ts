@@ -14,7 +14,7 @@ import { WebSocket } from 'ws';
 import { runCli } from '../../testing/cli-runner.js';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
-import { TestSocket } from '../../testing/harness.js';
+import { eventually, TestSocket } from '../../testing/harness.js';
 import { TestRedis } from '../../testing/redis.js';
 import { type NewtonNode, startNode } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -56,13 +56,14 @@ describe('diagnostics across two nodes', { skip }, () => {
     await s.waitFor('connection_established');
     return s;
   }
-  const ready = async (node: NewtonNode) => (await fetch(`${node.url}/readyz`)).status;
-  async function until(fn: () => Promise<boolean>, ms: number): Promise<number> {
+  /** Waits until node's /readyz answers `status`; returns how long that took. */
+  async function readyzBecomes(node: NewtonNode, status: number, ms: number): Promise<number> {
     const started = Date.now();
-    while (!(await fn())) {
-      if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(
+      async () => (await fetch(`${node.url}/readyz`)).status === status,
+      ms,
+      `/readyz ${status}`,
+    );
     return Date.now() - started;
   }
 
@@ -216,7 +217,7 @@ describe('diagnostics across two nodes', { skip }, () => {
   test('Redis stopped: /readyz unready within seconds, doctor fails the bus hop; both recover', async (t) => {
     const [n1] = nodes as [NewtonNode, NewtonNode];
     await redis.kill();
-    const downMs = await until(async () => (await ready(n1)) === 503, 5000);
+    const downMs = await readyzBecomes(n1, 503, 5000);
     assert.ok(downMs < 5000);
     const r = await cli('doctor', 'acme', '--url', n1.url);
     assert.equal(r.code, 1, r.out);
@@ -225,7 +226,7 @@ describe('diagnostics across two nodes', { skip }, () => {
     assert.match(r.out, /^FAIL: the "bus" hop fails/m);
 
     await redis.restart();
-    const upMs = await until(async () => (await ready(n1)) === 200, 15_000);
+    const upMs = await readyzBecomes(n1, 200, 15_000);
     t.diagnostic(`/readyz 503 ${downMs} ms after Redis died; 200 again ${upMs} ms after it returned`);
     const metrics = await (await fetch(`${n1.url}/metrics`)).text();
     assert.match(metrics, /newton_bus_reconnects_total\{node="node-1"\} [1-9]/);

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeadListItem, Page } from '@newton/protocol';
 import { type UpsertOptions, upsertBody } from '../../testing/evolution-fixtures.js';
-import { TestNewton } from '../../testing/harness.js';
+import { eventually, TestNewton } from '../../testing/harness.js';
 
 let t: TestNewton;
 let alpha: string;
@@ -133,7 +132,7 @@ describe('GET /api/leads', () => {
     const oldest = before.at(-1);
     assert.ok(oldest);
     const newest = Date.parse(before[0]?.updated_at ?? '');
-    while (Date.now() <= newest) await sleep(2);
+    await eventually(() => Date.now() > newest, 5000, 'the clock to pass the newest updated_at');
     const phone = alphaLeads.find((l) => l.id === oldest.id)?.phone;
     await leadFrom('alpha', { from: phone, pushName: `${oldest.name} (renamed)`, text: 'otra vez' });
     const after = (await list('?limit=200')).items;

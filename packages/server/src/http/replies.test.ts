@@ -43,11 +43,18 @@ describe('tenant isolation', () => {
     assert.equal(f.sim.requests(EVOLUTION_SEND_TEXT).length, before, 'nothing was sent');
     const conv = await f.getJson(A, `/api/conversations/${conversationId}`);
     assert.equal(conv.unread_count, 1, 'B did not mark it read');
-    await new Promise((r) => setTimeout(r, 50));
+    // A marks it read itself: any event B had caused in A's log would arrive before this one.
+    const own = await f.postAs(A, `/api/conversations/${conversationId}/read`);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    const readAt = (own.body.conversation as ConversationState).last_read_at;
+    await sa.next(
+      (e) =>
+        e.type === 'conversation_updated' && (e.conversation as ConversationState).last_read_at === readAt,
+    );
     assert.deepEqual(
       sa.events().map((e) => e.type),
-      [],
-      'A saw no event from B',
+      ['conversation_updated'],
+      "A saw no event from B, only A's own",
     );
   });
 
@@ -99,9 +106,10 @@ describe('unread count and marking read', () => {
 
     const again = await f.postAs(A, `${url}/read`);
     assert.equal(again.status, 200);
-    await f.inbound(A, { from, text: 'tres' });
+    const tres = await f.inbound(A, { from, text: 'tres' });
     assert.equal((await f.getJson(A, url)).unread_count, 1);
-    await new Promise((r) => setTimeout(r, 50));
+    // The new message comes after anything the second read had emitted.
+    await s1.next((e) => e.type === 'new_message' && (e.message as MessagePayload).id === tres.messageId);
     const updates = s1
       .events()
       .filter(

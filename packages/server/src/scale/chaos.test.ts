@@ -15,6 +15,7 @@ import pg from 'pg';
 import { CLUSTER_JWT_SECRET } from '../../testing/cluster.js';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
+import { eventually } from '../../testing/harness.js';
 import {
   describeSeqProblem,
   NewtonProcess,
@@ -30,16 +31,6 @@ const WEBHOOKS = 2000;
 const IN_FLIGHT = 20;
 const CLIENTS = 20;
 const PHONES = ['573001110001', '573001110002', '573001110003', '573001110004', '573001110005'];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 describe('chaos: SIGKILL of a node and a Redis outage during 2,000 webhooks', { skip }, () => {
   let redis: TestRedis | undefined;
@@ -134,37 +125,40 @@ describe('chaos: SIGKILL of a node and a Redis outage during 2,000 webhooks', { 
           pushName: `Lead ${phone.slice(-1)}`,
         }),
       );
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const url = pick();
-        try {
-          const res = await fetch(`${url}/webhooks/evolution`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-            signal: AbortSignal.timeout(10_000),
-          });
-          const text = await res.text();
-          if (res.status >= 200 && res.status < 300) {
-            const json = JSON.parse(text) as { outcome: string };
-            acked.add(keyOf(i));
-            count(outcomes, json.outcome);
-            return;
+      // Retried like Evolution does, until acknowledged.
+      await eventually(
+        async () => {
+          const url = pick();
+          try {
+            const res = await fetch(`${url}/webhooks/evolution`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body,
+              signal: AbortSignal.timeout(10_000),
+            });
+            const text = await res.text();
+            if (res.status >= 200 && res.status < 300) {
+              const json = JSON.parse(text) as { outcome: string };
+              acked.add(keyOf(i));
+              count(outcomes, json.outcome);
+              return true;
+            }
+            count(refused, `HTTP ${res.status}`);
+            // Evolution drops a webhook for good on these: none may happen here.
+            assert.ok(
+              ![400, 401, 403, 404, 422].includes(res.status),
+              `webhook ${keyOf(i)} answered ${res.status} by ${url}: ${text}`,
+            );
+          } catch (err) {
+            if (err instanceof assert.AssertionError) throw err;
+            const e = err as Error & { cause?: { code?: string } };
+            count(refused, e.cause?.code ?? e.name);
           }
-          count(refused, `HTTP ${res.status}`);
-          // Evolution drops a webhook for good on these: none may happen here.
-          assert.ok(
-            ![400, 401, 403, 404, 422].includes(res.status),
-            `webhook ${keyOf(i)} answered ${res.status} by ${url}: ${text}`,
-          );
-        } catch (err) {
-          if (err instanceof assert.AssertionError) throw err;
-          const e = err as Error & { cause?: { code?: string } };
-          count(refused, e.cause?.code ?? e.name);
-        }
-        if (Date.now() > deadline) throw new Error(`webhook ${keyOf(i)} never acknowledged`);
-        await sleep(20); // Evolution retries after a pause, too.
-      }
+          return false;
+        },
+        30_000,
+        `webhook ${keyOf(i)} acknowledged`,
+      );
     }
 
     let next = 0;
@@ -178,15 +172,15 @@ describe('chaos: SIGKILL of a node and a Redis outage during 2,000 webhooks', { 
     const timeline: string[] = [];
     const mark = (what: string) => timeline.push(`${Date.now() - started} ms @${acked.size}: ${what}`);
     const chaos = (async () => {
-      await until(() => acked.size >= 400, 60_000, '400 acknowledged webhooks');
+      await eventually(() => acked.size >= 400, 60_000, '400 acknowledged webhooks');
       const victim = nodes[2] as NewtonProcess;
       const killed = await victim.kill('SIGKILL');
       down.add(victim.url);
       mark(`node-3 SIGKILLed (${killed.signal})`);
-      await until(() => acked.size >= 800, 60_000, '800 acknowledged webhooks');
+      await eventually(() => acked.size >= 800, 60_000, '800 acknowledged webhooks');
       await redis?.kill();
       mark('redis killed');
-      await until(() => acked.size >= 1300, 60_000, '1300 acknowledged webhooks');
+      await eventually(() => acked.size >= 1300, 60_000, '1300 acknowledged webhooks');
       await redis?.restart();
       mark('redis restarted');
     })();
@@ -237,12 +231,13 @@ describe('chaos: SIGKILL of a node and a Redis outage during 2,000 webhooks', { 
       throw err;
     }
     mark('every client reached the head');
-    // Let late frames (a duplicate replay, a late bus message) arrive before judging.
-    await sleep(1200);
+    // One more webhook: late frames (a duplicate replay, a late bus message) would arrive before its event.
+    await deliver(WEBHOOKS);
+    await Promise.all(clients.map((c) => c.waitForSeq(head + 1, 30_000)));
 
     const reference = new Map<number, string>();
     for (const c of clients) {
-      const problem = describeSeqProblem(seqsOf(c.events), 1, head);
+      const problem = describeSeqProblem(seqsOf(c.events), 1, head + 1);
       assert.equal(problem, undefined, `${c.name} (nodes ${c.nodes.join(' → ')}): ${problem}`);
       const ids = c.events.map((e) => String(e.event_id));
       assert.equal(new Set(ids).size, ids.length, `${c.name}: duplicate event_id`);

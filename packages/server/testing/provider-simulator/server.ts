@@ -178,7 +178,7 @@ export class ProviderSimulator {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`simulator: expected ${count} requests, got ${found.length}`);
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
+        const t = setTimeout(resolve, left); // the deadline; a request wakes it sooner
         this.waiters.push(() => {
           clearTimeout(t);
           resolve();

@@ -3,7 +3,7 @@
  * server cannot be made to provoke on demand (a seq gap, a hung handshake).
  * Behaves like the browser's: `close()` fires `close` asynchronously.
  */
-import type { WebSocketConstructor, WebSocketLike } from '../options.js';
+import type { WebSocketConstructor, WebSocketLike } from '../src/options.js';
 
 type Listener = (event: unknown) => void;
 

@@ -4,7 +4,7 @@
  * `jump()` (which moves time without running anything: a laptop whose timers
  * were frozen while it slept). Real sockets keep working meanwhile.
  */
-import type { Clock } from '../options.js';
+import type { Clock } from '../src/options.js';
 
 interface Timer {
   id: number;

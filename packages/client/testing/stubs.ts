@@ -1,12 +1,12 @@
 /**
  * Test doubles (tests only): window/document stand-ins that count their
- * listeners, a `ws` WebSocket that remembers every instance, and small waits
- * on a service's state and events.
+ * listeners, a `ws` WebSocket that remembers every instance, a system clock
+ * that knows its pending timers, and a wait on a service's state.
  */
 import { WebSocket } from 'ws';
-import type { DocumentLike, EventTargetLike, WebSocketConstructor } from '../options.js';
-import type { WebSocketService } from '../service.js';
-import type { ConnectionState, ConnectionStatus } from '../state.js';
+import type { Clock, DocumentLike, EventTargetLike, WebSocketConstructor } from '../src/options.js';
+import type { WebSocketService } from '../src/service.js';
+import type { ConnectionState, ConnectionStatus } from '../src/state.js';
 
 /** An EventTarget stand-in (for `window`) that counts its listeners and can fire events. */
 export class FakeTarget implements EventTargetLike {
@@ -95,13 +95,35 @@ export function waitForState(
   });
 }
 
-/** Polls `fn` every 5 ms until it is true, or rejects after `timeoutMs`. */
-export async function until(fn: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+/**
+ * The system clock, keeping track of the timers the SDK has pending and of
+ * those that fired (by their delay). No timer pending means the SDK will do
+ * nothing more by itself: a test can check that instead of waiting to see.
+ */
+export class TrackedClock implements Clock {
+  private readonly timers = new Map<unknown, number>();
+  /** Delays (ms) of the timers that have fired, in order. */
+  readonly fired: number[] = [];
+
+  readonly now = (): number => Date.now();
+
+  readonly setTimeout = (fn: () => void, ms: number): unknown => {
+    const handle = setTimeout(() => {
+      this.timers.delete(handle);
+      this.fired.push(ms);
+      fn();
+    }, ms);
+    this.timers.set(handle, ms);
+    return handle;
+  };
+
+  readonly clearTimeout = (handle: unknown): void => {
+    this.timers.delete(handle);
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  };
+
+  /** Timers waiting to fire. */
+  get pending(): number {
+    return this.timers.size;
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

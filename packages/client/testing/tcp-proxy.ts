@@ -16,6 +16,8 @@ interface Pair {
 export class TcpProxy {
   /** `Date.now()` of every accepted connection, in order. */
   readonly accepts: number[] = [];
+  /** Bytes from clients that blackholed connections swallowed (a ping into the void, say). */
+  swallowedFromClients = 0;
   private readonly pairs = new Set<Pair>();
   /** While true, new connections are refused (closed at once), like a node that is down. */
   refusing = false;
@@ -56,8 +58,9 @@ export class TcpProxy {
       client.destroy();
       upstream.destroy();
     };
-    client.on('data', (d) => {
+    client.on('data', (d: Buffer) => {
       if (!pair.blackholed) upstream.write(d);
+      else this.swallowedFromClients += d.length;
     });
     upstream.on('data', (d) => {
       if (!pair.blackholed) client.write(d);
