@@ -31,7 +31,7 @@ const args = [
   'tsx',
   '--test',
   `--test-concurrency=${concurrency}`,
-  '--test-timeout=120000',
+  '--test-timeout=300000',
   '--test-reporter=spec',
   ...files,
 ];

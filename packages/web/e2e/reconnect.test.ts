@@ -12,12 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { TcpProxy } from '@newton/client/testing/tcp-proxy';
 import { createTestDatabase } from '@newton/server/testing/databases';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
 import { TestNewton } from '@newton/server/testing/harness';
 import { NewtonProcess } from '@newton/server/testing/reconnecting-client';
 import { freePort } from '@newton/server/testing/redis';
-import { TcpProxy } from '../../client/testing/tcp-proxy.js';
 import { INSTANCE, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 

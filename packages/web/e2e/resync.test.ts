@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { TcpProxy } from '@newton/client/testing/tcp-proxy';
 import { TestNewton } from '@newton/server/testing/harness';
-import { TcpProxy } from '../../client/testing/tcp-proxy.js';
 import { post, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
