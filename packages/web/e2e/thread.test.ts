@@ -40,13 +40,15 @@ test('thread: older pages on scroll up, bottom-sticking, day groups; list search
   const newton = await TestNewton.start();
   t.after(() => newton.close());
   await seedTenant(newton, TENANT);
-  // A long conversation over three days: message i is (COUNT - i) * 60 minutes old.
+  // A long conversation over five days: message i is (COUNT - i) * 90 minutes old, so the
+  // first page (40 messages, 58.5 hours) spans three calendar days at any time of day
+  // (with 60 minutes it spanned 39 hours: three days only before 15:05 UTC).
   for (let i = 1; i <= COUNT; i++) {
     await post(newton, {
       from: PAULA,
       name: 'Paula Castro',
       text: `Mensaje ${i}`,
-      minutesAgo: (COUNT - i) * 60 + 5,
+      minutesAgo: (COUNT - i) * 90 + 5,
     });
   }
   const { page } = await openPage(t, { locale: 'en-US' });
