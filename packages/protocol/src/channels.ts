@@ -2,7 +2,7 @@
  * Channels group tenant events. A socket is subscribed to every channel of its
  * tenant from the start (CONTRACT.md §1); `subscribe` never narrows that.
  */
-export const CHANNELS = ['messages', 'leads', 'conversations'] as const;
+export const CHANNELS = ['messages', 'leads', 'conversations', 'instances'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Every tenant event type, with the channel it is delivered on. */
@@ -13,6 +13,7 @@ export const EVENT_CHANNEL = {
   lead_created: 'leads',
   lead_updated: 'leads',
   conversation_updated: 'conversations',
+  instance_status: 'instances',
 } as const satisfies Record<string, Channel>;
 
 export type EventType = keyof typeof EVENT_CHANNEL;

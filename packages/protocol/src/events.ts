@@ -128,6 +128,12 @@ export interface NewMessageEvent extends EventEnvelope<'new_message'> {
   lead: LeadPayload;
   message: MessagePayload;
   conversation: ConversationSummary;
+  /**
+   * Present (true) when Newton recovered the message from the provider's own
+   * store (backfill) because the provider never posted its webhook. Delivered
+   * once, like any other `new_message`.
+   */
+  recovered?: true;
 }
 
 export interface MessageStatusEvent extends EventEnvelope<'message_status'> {
@@ -170,7 +176,52 @@ export interface ConversationUpdatedEvent extends EventEnvelope<'conversation_up
   conversation: ConversationState;
 }
 
+/**
+ * The connection state of a tenant's WhatsApp number at its provider, in
+ * Evolution's words: `open` (connected), `connecting`, `close` (logged out,
+ * replaced, waiting for a QR scan…), or `unknown` when Newton could not ask
+ * the provider (down, slow, refused its key).
+ */
+export type InstanceState = 'open' | 'connecting' | 'close' | 'unknown';
+
+/** A tenant's WhatsApp number as its provider last reported it (`GET /api/instances`, `instance_status`). */
+export interface InstanceStatusPayload {
+  /** Newton's id of the instance. */
+  id: string;
+  provider: ProviderName;
+  /** Evolution: the instance name; Cloud API: the phone_number_id. */
+  name: string;
+  /** The number's E.164 with `+`, when configured. */
+  number: string | null;
+  state: InstanceState;
+  /**
+   * Stable code of why the number is in this state, or null when `open`:
+   * e.g. `logged_out`, `qr_required`, `replaced`, `restart_required`,
+   * `token_invalid`, `account_restricted`, `provider_unreachable`,
+   * `provider_timeout`, `provider_unauthorized`, `not_checked`.
+   */
+  reason: string | null;
+  /** A sentence for a person: what happened and what to do. */
+  detail: string | null;
+  /** ISO-8601 time the number entered this state. */
+  since: string;
+  /** ISO-8601 time of the last webhook the provider posted for this number, or null. */
+  last_webhook_at: string | null;
+}
+
+/**
+ * A tenant's WhatsApp number changed state at its provider (Evolution
+ * `connection.update`, `qrcode.updated`, `logout.instance`; Cloud API account
+ * webhooks; Newton's own checks). Replace the instance with the same `id`.
+ */
+export interface InstanceStatusEvent extends EventEnvelope<'instance_status'> {
+  instance: InstanceStatusPayload;
+  /** The state before this change (null when first known). */
+  previous_state: InstanceState | null;
+}
+
 export type TenantEvent =
+  | InstanceStatusEvent
   | NewMessageEvent
   | MessageStatusEvent
   | MessageUpdatedEvent

@@ -5,6 +5,7 @@
  */
 import type {
   ContactCard,
+  InstanceState,
   LocationInfo,
   MediaInfo,
   MessageDirection,
@@ -88,9 +89,15 @@ export interface InboundMessage {
   timestamp: number;
   extra: MessageExtra;
   isProbe?: boolean;
+  /** Recovered by backfill from the provider's store (its webhook never came): `new_message` says `recovered: true`. */
+  recovered?: boolean;
 }
 
-export type ReceiptOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unroutable' | 'rejected';
+/**
+ * What became of a webhook (or of one message recovered by backfill:
+ * `backfilled`, with no webhook behind it).
+ */
+export type ReceiptOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unroutable' | 'rejected' | 'backfilled';
 
 export interface WebhookReceipt {
   id: string;
@@ -137,4 +144,21 @@ export interface MessageEdit {
   text: string;
   /** Epoch ms of the edit (the provider's time when it gives one). */
   at: number;
+}
+
+/**
+ * What a provider (or Newton's own check of it) says about an instance's
+ * WhatsApp session, already routed. `reason` is a stable code, `detail` a
+ * sentence for a person; both are dropped when the state is `open`.
+ */
+export interface InstanceStateChange {
+  tenantId: string;
+  instanceId: string;
+  state: InstanceState;
+  reason?: string | null;
+  detail?: string | null;
+  /** Epoch ms the provider says it happened (receipt time otherwise). */
+  at: number;
+  /** Who said so: a webhook, or an active check. */
+  source: 'webhook' | 'check';
 }

@@ -3,9 +3,16 @@
  * interfaces and never the pipeline or the store directly; the pipeline
  * implements them (store durably, then publish).
  */
-import type { MessageStatus } from '@newton/protocol';
+import type { InstanceStatusPayload, MessageStatus } from '@newton/protocol';
 import type { TenantEvent } from './events.js';
-import type { InboundMessage, Instance, MessageEdit, StatusUpdate, WebhookReceipt } from './messages.js';
+import type {
+  InboundMessage,
+  Instance,
+  InstanceStateChange,
+  MessageEdit,
+  StatusUpdate,
+  WebhookReceipt,
+} from './messages.js';
 
 export type IngestResult =
   | { outcome: 'stored'; messageId: string; conversationId: string; events: TenantEvent[] }
@@ -39,6 +46,21 @@ export interface StatusSink {
 /** Applies an edit of a stored message's text and publishes its events. */
 export interface EditSink {
   apply(edit: MessageEdit, traceId: string): Promise<EditOutcome>;
+}
+
+export type InstanceStateOutcome =
+  | { outcome: 'changed'; status: InstanceStatusPayload; seq: number }
+  | { outcome: 'unchanged'; status: InstanceStatusPayload }
+  | { outcome: 'unknown_instance' };
+
+/**
+ * Records what a provider says of an instance's WhatsApp session (state,
+ * reason) and publishes `instance_status` when it changed; notes webhooks seen.
+ */
+export interface InstanceStateSink {
+  record(change: InstanceStateChange, traceId: string): Promise<InstanceStateOutcome>;
+  /** The provider posted a webhook for this instance at `at` (cheap; throttled by the store). */
+  webhookSeen(instanceId: string, at: number): void;
 }
 
 /** The inbound front door of the pipeline: messages, statuses and edits. */

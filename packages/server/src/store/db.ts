@@ -22,6 +22,7 @@ import * as m003 from './migrations/003-outbound.js';
 import * as m004 from './migrations/004-cloud-instances.js';
 import * as m005 from './migrations/005-receipt-sender.js';
 import * as m006 from './migrations/006-lead-list.js';
+import * as m007 from './migrations/007-instance-state.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-cloud-instances': m004,
   '005-receipt-sender': m005,
   '006-lead-list': m006,
+  '007-instance-state': m007,
 };
 
 /**

@@ -7,6 +7,7 @@ import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
 import { InboundStore, type Write } from './inbound.js';
 import { InboxStore } from './inbox.js';
+import { InstanceStateStore, LeaseStore } from './instance-state.js';
 import { MediaStore } from './media.js';
 import { OutboundStore } from './outbound.js';
 import { ReceiptStore } from './receipts.js';
@@ -20,6 +21,7 @@ export type { EditResult } from './edits.js';
 export type { InboundStore } from './inbound.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
+export type { InstanceStateResult, InstanceStateStore, LeaseStore } from './instance-state.js';
 export type { MediaSource, MediaStore } from './media.js';
 export type {
   CreateReplyResult,
@@ -50,6 +52,10 @@ export class Store implements EventLogReader {
   readonly inbound: InboundStore;
   /** Replies from the CRM, their sends and statuses, marking read. */
   readonly outbound: OutboundStore;
+  /** What providers say of each instance's WhatsApp session, and when they last posted. */
+  readonly instances: InstanceStateStore;
+  /** One node at a time for cluster-wide jobs (checks, backfill). */
+  readonly leases: LeaseStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -71,6 +77,8 @@ export class Store implements EventLogReader {
     const write: Write = (work) => (this.batcher ? this.batcher.run(work) : db.transaction().execute(work));
     this.inbound = new InboundStore(db, write, pool);
     this.outbound = new OutboundStore(db, write);
+    this.instances = new InstanceStateStore(db, write);
+    this.leases = new LeaseStore(db);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

@@ -66,7 +66,13 @@ export function messagePayload(row: Row<MessagesTable>, phone: string | null): M
   };
 }
 
-export function instanceFromRow(row: Row<InstancesTable>): Instance {
+/** The instance columns of every version: the state columns (migration 007) are read by instance-state.ts. */
+type InstanceRow = Omit<
+  Row<InstancesTable>,
+  'state' | 'state_reason' | 'state_detail' | 'state_since' | 'last_webhook_at'
+>;
+
+export function instanceFromRow(row: InstanceRow): Instance {
   return {
     id: row.id,
     tenantId: row.tenant_id,

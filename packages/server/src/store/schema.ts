@@ -33,6 +33,23 @@ export interface InstancesTable {
   /** Cloud API: the token Meta echoes in the `hub.verify_token` handshake. */
   verify_token: string | null;
   created_at: number;
+  /** open | connecting | close | unknown (migration 007). */
+  state: Generated<string>;
+  /** Stable code of why (`logged_out`, `qr_required`, `provider_unreachable`…). */
+  state_reason: string | null;
+  /** A sentence for a person: what happened, what to do. */
+  state_detail: string | null;
+  /** When the instance entered its state (epoch ms). */
+  state_since: number | null;
+  /** When the provider last posted a webhook for the instance (epoch ms). */
+  last_webhook_at: number | null;
+}
+
+/** A cluster-wide job's lease: one node at a time (migration 007). */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  until: number;
 }
 
 export interface LeadsTable {
@@ -149,4 +166,5 @@ export interface Database {
   events: EventsTable;
   webhook_receipts: WebhookReceiptsTable;
   pending_statuses: PendingStatusesTable;
+  leases: LeasesTable;
 }
