@@ -33,8 +33,20 @@ module.exports = {
       comment: 'store, bus, providers, auth and ws may import only their own folder and core',
     },
     layer('pipeline-imports-core-store', 'pipeline', ['pipeline', 'core', 'store']),
+    {
+      ...layer('upstream-imports-core-store-providers-pipeline', 'upstream', [
+        'upstream',
+        'core',
+        'store',
+        'providers',
+        'pipeline',
+      ]),
+      comment:
+        'upstream (checks of and backfill from the providers) may import core, store, providers, pipeline',
+    },
     layer('diagnostics-imports-below-http', 'diagnostics', [
       'diagnostics',
+      'upstream',
       'core',
       'store',
       'ws',

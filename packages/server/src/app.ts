@@ -7,7 +7,14 @@ import type { EventBus } from './core/index.js';
 import { createLogger, type Logger, ProviderRegistry } from './core/index.js';
 import { NodeDiagnostics } from './diagnostics/index.js';
 import { buildHttp } from './http/server.js';
-import { EditApplier, Ingestor, OutboundService, ReplySender, StatusApplier } from './pipeline/index.js';
+import {
+  EditApplier,
+  Ingestor,
+  InstanceStateApplier,
+  OutboundService,
+  ReplySender,
+  StatusApplier,
+} from './pipeline/index.js';
 import {
   CloudClient,
   CloudMediaFetcher,
@@ -42,6 +49,8 @@ export interface NewtonNode {
   providers: ProviderRegistry;
   /** Applies delivery statuses from any provider webhook. */
   statuses: StatusApplier;
+  /** What providers say of each instance's WhatsApp session (`instance_status`). */
+  instanceStates: InstanceStateApplier;
   /** Replies from the CRM: store, send, retry, mark read. */
   outbound: OutboundService;
   /** Background sends of this node. */
@@ -102,6 +111,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   const ingestor = new Ingestor(store, bus, log, diagnostics.probes);
   const receipts = new ReceiptRecorder(store.receipts, 'evolution', log);
   const statuses = new StatusApplier(store, bus, log);
+  const instanceStates = new InstanceStateApplier(store, bus, log);
   const providers = new ProviderRegistry().register(new EvolutionClient()).register(new CloudClient());
   const sender = new ReplySender(store, bus, providers, log, {
     timeoutMs: config.providerTimeoutMs,
@@ -199,6 +209,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     loginCodes,
     providers,
     statuses,
+    instanceStates,
     outbound,
     sender,
     close,

@@ -1,4 +1,4 @@
-import type { Me } from '@newton/protocol';
+import type { InstanceStatusPayload, Me } from '@newton/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../auth/index.js';
 import { newtonError } from '../core/index.js';
@@ -142,5 +142,19 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       if (!lead) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such lead');
       return lead;
     },
+  );
+
+  app.get(
+    '/instances',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: "The tenant's WhatsApp numbers and their state at the provider (never a secret)",
+        security,
+      },
+    },
+    async (req): Promise<{ items: InstanceStatusPayload[] }> => ({
+      items: await store.instances.list(caller(req).tenantId),
+    }),
   );
 }
