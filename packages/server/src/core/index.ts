@@ -12,4 +12,5 @@ export { createLogger, type Logger, redactUrl } from './logger.js';
 export type * from './messages.js';
 export * from './provider.js';
 export type * from './sinks.js';
+export type * from './upstream.js';
 export * from './validation.js';
