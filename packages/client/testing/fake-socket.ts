@@ -98,7 +98,7 @@ export function established(lastSeq = 0, heartbeat = 30_000): object {
     tenant_id: 't',
     connection_id: `c-${Math.random().toString(36).slice(2)}`,
     user_id: 'u',
-    channels: ['messages', 'leads', 'conversations'],
+    channels: ['messages', 'leads', 'conversations', 'instances'],
     heartbeat_interval_ms: heartbeat,
     last_seq: lastSeq,
     server_time: new Date().toISOString(),

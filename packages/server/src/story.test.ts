@@ -30,7 +30,7 @@ test('a customer message reaches every socket of its tenant and no other tenant'
   const established = subscriber.frames[0];
   assert.equal(established?.type, 'connection_established');
   assert.equal(established?.tenant_id, 'celucambio_main');
-  assert.deepEqual(established?.channels, ['messages', 'leads', 'conversations']);
+  assert.deepEqual(established?.channels, ['messages', 'leads', 'conversations', 'instances']);
   assert.equal(established?.heartbeat_interval_ms, 30000);
   assert.equal(typeof established?.connection_id, 'string');
   assert.equal(typeof established?.last_seq, 'number');

@@ -39,9 +39,9 @@ describe('client frames', () => {
   test('subscribe is acknowledged and never narrows; unsubscribe removes channels', async () => {
     const s = await newton.connect('acme');
     s.send({ type: 'subscribe', channels: ['messages'] });
-    assert.deepEqual((await s.waitFor('subscribed')).channels, ['messages', 'leads', 'conversations']);
+    assert.deepEqual((await s.waitFor('subscribed')).channels, ['messages', 'leads', 'conversations', 'instances']);
     s.send({ type: 'unsubscribe', channels: ['messages'] });
-    assert.deepEqual((await s.waitFor('unsubscribed')).channels, ['leads', 'conversations']);
+    assert.deepEqual((await s.waitFor('unsubscribed')).channels, ['leads', 'conversations', 'instances']);
 
     const other = await newton.connect('acme');
     await message('first message of a new lead');
@@ -62,9 +62,9 @@ describe('client frames', () => {
   test('subscribe without channels means all; a single "channel" string is accepted', async () => {
     const s = await newton.connect('acme');
     s.send({ type: 'unsubscribe', channel: 'leads' });
-    assert.deepEqual((await s.waitFor('unsubscribed')).channels, ['messages', 'conversations']);
+    assert.deepEqual((await s.waitFor('unsubscribed')).channels, ['messages', 'conversations', 'instances']);
     s.send({ type: 'subscribe' });
-    assert.deepEqual((await s.waitFor('subscribed')).channels, ['messages', 'leads', 'conversations']);
+    assert.deepEqual((await s.waitFor('subscribed')).channels, ['messages', 'leads', 'conversations', 'instances']);
   });
 
   const bad: [string, unknown, string][] = [
