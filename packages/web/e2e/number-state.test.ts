@@ -10,6 +10,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import type { InstanceState } from '@newton/protocol';
+import {
+  connectionUpdateBody,
+  qrcodeUpdatedBody,
+} from '@newton/server/testing/evolution-connection-fixtures';
 import { upsertBody } from '@newton/server/testing/evolution-fixtures';
 import { TestNewton } from '@newton/server/testing/harness';
 import type { Page } from 'playwright-core';
@@ -33,11 +37,10 @@ interface WaNumber {
 }
 
 /**
- * What the provider says of a number, through the server: the same call the
- * Evolution `connection.update` webhook handler makes (InstanceStateApplier),
- * so every socket of the tenant gets `instance_status`. Posting the real
- * webhook instead is this one line:
- * `await newton.evolution({ event: 'connection.update', instance: n.name, data: { instance: n.name, state, statusReason } })`.
+ * What the provider says of a number at a chosen time (the Spanish screenshot
+ * needs a fixed `since`): the call the Evolution session webhooks make
+ * (InstanceStateApplier), so every socket of the tenant gets
+ * `instance_status`. The English test posts the real webhooks.
  */
 async function setNumberState(
   newton: TestNewton,
@@ -79,8 +82,13 @@ test('a number disconnects: a banner with the QR instruction on every page of th
   t.after(() => newton.close());
   const shop = await addNumber(newton, 'shop_tenant', 'shop-wa', '573001112233');
   const other = await addNumber(newton, 'other_tenant', 'other-wa', '573009998877');
-  await setNumberState(newton, shop, 'open');
-  await setNumberState(newton, other, 'open');
+  // Evolution's own webhooks: the session opens for both numbers.
+  for (const n of [shop, other]) {
+    assert.equal(
+      (await newton.evolution(connectionUpdateBody({ instance: n.name, state: 'open' }))).status,
+      200,
+    );
+  }
   const browser = await launch();
   t.after(() => browser.close());
   const agents: Page[] = [];
@@ -103,8 +111,8 @@ test('a number disconnects: a banner with the QR instruction on every page of th
     'the Newton link dot is its own',
   );
 
-  // The phone's session closes and Evolution wants a new QR scan.
-  await setNumberState(newton, shop, 'close', 'qr_required');
+  // The phone's session closes and Evolution posts a new QR code to scan.
+  assert.equal((await newton.evolution(qrcodeUpdatedBody({ instance: shop.name }))).status, 200);
   for (const page of agents) {
     await banner(page).waitFor();
     const headline = String(await page.getByTestId('number-banner-headline').textContent());
@@ -135,8 +143,11 @@ test('a number disconnects: a banner with the QR instruction on every page of th
   assert.equal(await banner(outsider).count(), 0, 'another tenant hears nothing of this number');
   assert.equal(await state(outsider).getAttribute('data-state'), 'open');
 
-  // Scanned: the number is back, the banner goes.
-  await setNumberState(newton, shop, 'open');
+  // Scanned: Evolution says the session is open again, the banner goes.
+  assert.equal(
+    (await newton.evolution(connectionUpdateBody({ instance: shop.name, state: 'open' }))).status,
+    200,
+  );
   for (const page of agents) {
     await banner(page).waitFor({ state: 'detached' });
     await stateIs(page, 'open');
