@@ -298,9 +298,12 @@ export class WebSocketService {
     this.log(`Connected (connection ${frame.connection_id}, since ${this.connSince ?? 'live'})`);
     this.setState({ status: 'open', connectionId: frame.connection_id, userId: frame.user_id });
     if (conn !== this.conn) return;
-    // A new socket is on every channel: narrow it again to what the app chose.
+    // A new socket is on every default channel: narrow it again to what the app chose,
+    // and ask again for the opt-in channels (`diagnostics`) it had subscribed to.
     const missing = CHANNELS.filter((c) => !this.stream.channels.includes(c));
     if (missing.length > 0) this.transmit({ type: 'unsubscribe', channels: missing });
+    const extra = this.stream.channels.filter((c) => !(CHANNELS as readonly string[]).includes(c));
+    if (extra.length > 0) this.transmit({ type: 'subscribe', channels: extra });
     this.queue.flush((f) => this.transmit(f as ClientFrame));
     this.emitter.emit('connected', frame);
   }

@@ -116,6 +116,14 @@ describe('event stream', () => {
     assert.equal(s.accept(ev(8, 'x3')), 'deliver', 'x3 fell out of a window of 3');
   });
 
+  test('a socket also on the opt-in diagnostics channel is still on every channel: a jump is a gap', () => {
+    const s = new EventStream(5, 100);
+    s.established(5, 5);
+    s.channels = ['messages', 'leads', 'conversations', 'instances', 'diagnostics'];
+    assert.equal(s.onAllChannels(), true);
+    assert.equal(s.accept(ev(7)), 'gap');
+  });
+
   test('a socket narrowed to some channels has seq jumps by design: no gap is reported', () => {
     const s = new EventStream(5, 100);
     s.established(5, 5);

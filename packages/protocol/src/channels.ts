@@ -1,9 +1,19 @@
 /**
- * Channels group tenant events. A socket is subscribed to every channel of its
- * tenant from the start (CONTRACT.md §1); `subscribe` never narrows that.
+ * Channels group what a socket receives. A socket is subscribed to every
+ * default channel (`CHANNELS`) of its tenant from the start (CONTRACT.md §1);
+ * `subscribe` never narrows that. Opt-in channels (`OPT_IN_CHANNELS`) carry
+ * frames that are not tenant events (no seq, never in the event log) and
+ * reach only sockets that name them in a `subscribe`.
  */
 export const CHANNELS = ['messages', 'leads', 'conversations', 'instances'] as const;
-export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * Channels no socket is on until it asks: `diagnostics` carries the events of
+ * `newton doctor`'s end-to-end probe (`probe_event` frames).
+ */
+export const OPT_IN_CHANNELS = ['diagnostics'] as const;
+
+export type Channel = (typeof CHANNELS)[number] | (typeof OPT_IN_CHANNELS)[number];
 
 /** Every tenant event type, with the channel it is delivered on. */
 export const EVENT_CHANNEL = {
@@ -14,14 +24,19 @@ export const EVENT_CHANNEL = {
   lead_updated: 'leads',
   conversation_updated: 'conversations',
   instance_status: 'instances',
-} as const satisfies Record<string, Channel>;
+} as const satisfies Record<string, (typeof CHANNELS)[number]>;
 
 export type EventType = keyof typeof EVENT_CHANNEL;
 
 export function isChannel(value: unknown): value is Channel {
-  return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
+  return (
+    typeof value === 'string' &&
+    ((CHANNELS as readonly string[]).includes(value) ||
+      (OPT_IN_CHANNELS as readonly string[]).includes(value))
+  );
 }
 
-export function channelOf(type: EventType): Channel {
+/** The channel an event type is delivered on (always a default one). */
+export function channelOf(type: EventType): (typeof CHANNELS)[number] {
   return EVENT_CHANNEL[type];
 }

@@ -4,6 +4,7 @@
  * page reads; and the answer of `POST /api/admin/diagnostics/probe`.
  * Additive changes only. Never carries a secret.
  */
+import type { InstanceState } from './events.js';
 
 export type HopStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -57,6 +58,49 @@ export interface SocketView {
   last_frame_at: string | null;
 }
 
+/** One thing the `upstream` hop found about an instance, with what to do about it. */
+export interface UpstreamFinding {
+  status: 'fail' | 'warn';
+  /**
+   * Stable code: `not_open` (the session is not connected), `state_unknown`,
+   * a webhook problem (`not_set`, `disabled`, `wrong_url`, `missing_event`,
+   * `unchecked`), `silent` (no webhook for far longer than usual),
+   * `recovered` (backfill found messages the provider never posted).
+   */
+  code: string;
+  detail: string;
+  fix: string;
+}
+
+/** One instance as its provider sees it (the `upstream` hop's evidence). */
+export interface UpstreamView {
+  instance: string;
+  provider: string;
+  state: InstanceState;
+  reason: string | null;
+  /** ISO-8601 time the instance entered `state`. */
+  since: string;
+  /** `check`: asked the provider during this report; `recorded`: what Newton last heard. */
+  state_source: 'check' | 'recorded';
+  /** The provider's webhook settings; null when they were not checked (see `webhook_note`). */
+  webhook: {
+    ok: boolean;
+    expected_url: string | null;
+    url: string | null;
+    enabled: boolean | null;
+    events: string[];
+    problems: { code: string; detail: string; event?: string; blocking: boolean }[];
+  } | null;
+  /** Why the webhook settings were not checked, when they were not. */
+  webhook_note: string | null;
+  last_webhook_at: string | null;
+  /** The usual time between two webhooks of the instance over the window (median), when enough arrived. */
+  usual_gap_ms: number | null;
+  /** Messages backfill recovered in the window (the provider held them and never posted them). */
+  recovered: number;
+  findings: UpstreamFinding[];
+}
+
 export interface DiagnosticsReport {
   tenant_id: string;
   ok: boolean;
@@ -64,6 +108,8 @@ export interface DiagnosticsReport {
   node: string;
   hops: Hop[];
   instances: InstanceView[];
+  /** Each instance at its provider: session, webhook settings, traffic, recovered messages. */
+  upstream: UpstreamView[];
   webhooks: WebhookView[];
   unroutable: UnroutableView[];
   bus: {

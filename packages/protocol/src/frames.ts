@@ -1,6 +1,6 @@
 import type { Channel } from './channels.js';
 import type { FrameErrorCodeValue } from './errors.js';
-import type { TenantEvent } from './events.js';
+import type { EventBody, TenantEvent } from './events.js';
 
 // ---- client → server -------------------------------------------------------
 
@@ -80,4 +80,25 @@ export type ServerControlFrame =
   | ResyncRequiredFrame
   | ErrorFrame;
 
-export type ServerFrame = ServerControlFrame | TenantEvent;
+/**
+ * On the opt-in `diagnostics` channel only: one event of a diagnostics probe
+ * (`newton doctor`, the inbox's Diagnostics page), as a real message would
+ * have produced it (`lead_created`, `new_message`…, marked `probe: true`). Not
+ * a tenant event: no seq, no event_id, never in the event log, never replayed;
+ * a socket on the default channels never receives it.
+ */
+export interface ProbeEventFrame {
+  type: 'probe_event';
+  tenant_id: string;
+  /** The probe's trace id (`ProbeResult.trace_id`). */
+  trace_id: string;
+  /** The node whose webhook path stored the probe. */
+  node_id: string;
+  occurred_at: string;
+  event: EventBody;
+}
+
+/** Frames outside the seq order, delivered on an opt-in channel. */
+export type ServerChannelFrame = ProbeEventFrame;
+
+export type ServerFrame = ServerControlFrame | ServerChannelFrame | TenantEvent;

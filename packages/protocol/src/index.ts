@@ -1,5 +1,5 @@
 export type { Channel, EventType } from './channels.js';
-export { CHANNELS, channelOf, EVENT_CHANNEL, isChannel } from './channels.js';
+export { CHANNELS, channelOf, EVENT_CHANNEL, isChannel, OPT_IN_CHANNELS } from './channels.js';
 export type { CloseCodeValue } from './close-codes.js';
 export { CloseCode, CloseReason } from './close-codes.js';
 export type * from './diagnostics.js';

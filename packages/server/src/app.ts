@@ -51,6 +51,8 @@ export interface NewtonNode {
   statuses: StatusApplier;
   /** What providers say of each instance's WhatsApp session (`instance_status`). */
   instanceStates: InstanceStateApplier;
+  /** Metrics, census, diagnostics report and probe of this node (`useUpstream` swaps its provider checks). */
+  diagnostics: NodeDiagnostics;
   /** Replies from the CRM: store, send, retry, mark read. */
   outbound: OutboundService;
   /** Background sends of this node. */
@@ -217,6 +219,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     providers,
     statuses,
     instanceStates,
+    diagnostics,
     outbound,
     sender,
     close,

@@ -2,8 +2,8 @@
  * What an agent relies on beyond the story (issue #7 "Build" 3, 4, 6, 7): the
  * inbox in English when the browser is English; every control labelled;
  * keyboard use (skip link first, Tab through search, filter and the list, a
- * visible focus ring, Enter opens a conversation); Diagnostics probe messages
- * (`message.probe`) never shown; a Cloud API conversation whose 24-hour window
+ * visible focus ring, Enter opens a conversation); Diagnostics probes never
+ * reach the inbox's socket, only the Diagnostics page's; a Cloud API conversation whose 24-hour window
  * has closed has its reply box disabled with the reason before any attempt,
  * and enabled again when the customer writes; the thread and the Diagnostics
  * page at 375 px (no sideways scrolling; the page's own socket is counted).
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CLOUD_PHONE_NUMBER_ID, cloudBody, messagesValue } from '@newton/server/testing/cloud-fixtures';
 import { addCloudNumber, postCloudWebhook } from '@newton/server/testing/cloud-node';
-import { eventually, TestNewton } from '@newton/server/testing/harness';
+import { TestNewton } from '@newton/server/testing/harness';
 import { post, seedTenant } from './seed.js';
 import { ensureWebBuild, openPage, requireChromium, signInWithToken, waitForIndicator } from './support.js';
 
@@ -123,7 +123,7 @@ test('access: English, labels, keyboard, probes hidden, Cloud reply window, 375 
   await page.getByTestId('thread').getByTestId('message').first().waitFor();
   assert.deepEqual(await page.evaluate(UNNAMED), [], 'unlabelled controls on the thread');
 
-  // A Diagnostics probe reaches the page's socket (message.probe) but is never shown.
+  // A Diagnostics probe never reaches the inbox's socket (it travels on the opt-in diagnostics channel).
   const before = await items.count();
   const probe = await newton.post(
     `/api/admin/diagnostics/probe?tenant=${TENANT}`,
@@ -134,10 +134,10 @@ test('access: English, labels, keyboard, probes hidden, Cloud reply window, 375 
   );
   assert.equal(probe.body.ok, true, JSON.stringify(probe.body));
   const probeId = String(probe.body.message_id);
-  await eventually(() => frames.some((f) => f.includes(probeId) && f.includes('"probe":true')), 5000);
-  // A customer writes after the probe: once that shows, the probe's frame has been handled too.
+  // A customer writes after the probe: once that shows, the probe would have arrived too.
   await post(newton, { from: '573155550101', name: 'Jorge Ramírez', text: 'After the probe', minutesAgo: 0 });
   await items.filter({ hasText: 'After the probe' }).waitFor();
+  assert.ok(!frames.some((f) => f.includes(probeId) || f.includes('probe_event')), 'no probe frame');
   assert.equal(await items.count(), before, 'no conversation added by the probe');
   assert.equal(await page.locator(`[data-id="${probe.body.conversation_id}"]`).count(), 0);
   assert.equal(await page.locator(`[data-id="${probeId}"]`).count(), 0);
@@ -177,6 +177,14 @@ test('access: English, labels, keyboard, probes hidden, Cloud reply window, 375 
   // The server lists the users (token `sub`s) of each node's sockets; the page shows how many: one admin.
   assert.equal(await page.getByTestId('socket').count(), 1, 'one node');
   assert.equal(await page.getByTestId('socket-users').textContent(), '1');
+  // The page's own probe: its socket subscribes to the diagnostics channel and hears it.
+  await page.getByTestId('probe-run').click();
+  await page.locator('[data-testid=probe-result][data-status=ok]').waitFor();
+  assert.match(String(await page.getByTestId('probe-result').textContent()), /reached this page in \d+ ms/);
+  assert.ok(
+    frames.some((f) => f.includes('"type":"probe_event"')),
+    'the probe came as a probe_event frame',
+  );
   assert.ok(Number(await page.evaluate(WIDTH)) <= 375, 'no sideways scrolling on Diagnostics');
   assert.deepEqual(await page.evaluate(UNNAMED), [], 'unlabelled controls on Diagnostics');
 });

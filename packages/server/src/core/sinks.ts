@@ -3,7 +3,7 @@
  * interfaces and never the pipeline or the store directly; the pipeline
  * implements them (store durably, then publish).
  */
-import type { InstanceStatusPayload, MessageStatus } from '@newton/protocol';
+import type { EventBody, InstanceStatusPayload, MessageStatus } from '@newton/protocol';
 import type { TenantEvent } from './events.js';
 import type {
   InboundMessage,
@@ -15,7 +15,18 @@ import type {
 } from './messages.js';
 
 export type IngestResult =
-  | { outcome: 'stored'; messageId: string; conversationId: string; events: TenantEvent[] }
+  | {
+      outcome: 'stored';
+      messageId: string;
+      conversationId: string;
+      events: TenantEvent[];
+      /**
+       * A diagnostics probe's events (`isProbe`), in place of `events`: never
+       * appended to the tenant's log, so they take no seq; diagnostics hands
+       * them to the sockets on the opt-in `diagnostics` channel.
+       */
+      probeEvents?: EventBody[];
+    }
   | { outcome: 'duplicate'; messageId: string; conversationId: string; events: [] }
   /** The echo of a reply sent from the CRM, matched to the stored reply (its status events, if any). */
   | { outcome: 'echo'; messageId: string; conversationId: string; events: TenantEvent[] };

@@ -106,13 +106,33 @@ describe('diagnostics across two nodes', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('doctor passes and lists both nodes with their sockets', async () => {
+  test('doctor passes and lists both nodes with their sockets; its probe reaches only diagnostics sockets, on both nodes', async () => {
     const [n1, n2] = nodes as [NewtonNode, NewtonNode];
-    await connect(n1, 'acme');
-    await connect(n2, 'acme');
+    const agent1 = await connect(n1, 'acme');
+    const agent2 = await connect(n2, 'acme');
     const r = await cli('doctor', 'acme', '--url', n1.url, '--json');
     const report = JSON.parse(r.out) as DoctorReport;
     assert.equal(r.code, 0, r.out);
+    // A diagnostics socket on the other node gets the next probe through Redis; agents get nothing.
+    const diag2 = await connect(n2, 'acme');
+    diag2.send({ type: 'subscribe', channels: ['diagnostics'] });
+    await diag2.next((f) => f.type === 'subscribed');
+    const again = await cli('doctor', 'acme', '--url', n1.url, '--json');
+    assert.equal(again.code, 0, again.out);
+    const probeId = (JSON.parse(again.out) as DoctorReport).probe_result?.message_id;
+    const heard = await diag2.next(
+      (f) => f.type === 'probe_event' && (f.event as { type: string }).type === 'new_message',
+    );
+    assert.equal((heard.event as { message: { id: string } }).message.id, probeId);
+    assert.equal(heard.node_id, 'node-1', 'stored on node-1, delivered on node-2');
+    for (const agent of [agent1, agent2]) {
+      assert.deepEqual(
+        agent.frames.filter((f) => f.type === 'probe_event' || JSON.stringify(f).includes('"probe":true')),
+        [],
+      );
+    }
+    diag2.close();
+    await eventually(() => n2.gateway.tenantSockets('acme').count === 1, 5000, 'diagnostics socket gone');
     assert.deepEqual(report.bus?.nodes, ['node-1', 'node-2']);
     assert.equal(report.bus?.kind, 'redis');
     assert.deepEqual(

@@ -1,10 +1,11 @@
 import type { DiagnosticsReport, Hop, InstanceView, SocketView, UnroutableView } from '@newton/protocol';
-import type { Instance } from '../core/index.js';
+import type { Instance, UpstreamProbe } from '../core/index.js';
 import { senderDigits } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { CensusResult } from './census.js';
 import { busHop, GOOD, socketsHop, unroutableHop, webhooksHop, webhookViews } from './hops.js';
 import { hop, iso } from './report.js';
+import { upstreamHop } from './upstream-hop.js';
 
 export interface DiagnoseDeps {
   store: Store;
@@ -12,6 +13,8 @@ export interface DiagnoseDeps {
   busKind: string;
   /** Asks every node for the tenant's sockets over the bus (the bus hop's round trip). */
   census: (tenantId: string) => Promise<CensusResult>;
+  /** Asks the providers about each instance (session, webhook settings); without it the upstream hop says so. */
+  upstream?: UpstreamProbe | undefined;
 }
 
 const guarded = (i: Instance) =>
@@ -19,7 +22,7 @@ const guarded = (i: Instance) =>
 
 /**
  * Checks every server-side hop of one tenant, in the order a message travels:
- * tenant → instances → webhooks → unroutable → bus → sockets. The end-to-end
+ * tenant → instances → upstream → webhooks → unroutable → bus → sockets. The end-to-end
  * probe is run by the caller (`newton doctor`, the Diagnostics page).
  */
 export async function diagnose(
@@ -27,7 +30,8 @@ export async function diagnose(
   tenantId: string,
   windowMs = 24 * 3600_000,
 ): Promise<DiagnosticsReport> {
-  const since = Date.now() - windowMs;
+  const now = Date.now();
+  const since = now - windowMs;
   const hours = Math.round(windowMs / 360_000) / 10;
   const report: DiagnosticsReport = {
     tenant_id: tenantId,
@@ -36,6 +40,7 @@ export async function diagnose(
     node: deps.nodeId,
     hops: [],
     instances: [],
+    upstream: [],
     webhooks: [],
     unroutable: [],
     bus: { kind: deps.busKind, ok: false, round_trip_ms: null, error: null, nodes: [] },
@@ -77,6 +82,18 @@ export async function diagnose(
   report.hops.push(await instancesHop(store, tenantId, instances, since, hours));
 
   const outcomes = await store.receipts.outcomesByInstance(tenantId, since);
+  const upstream = await upstreamHop({
+    store,
+    upstream: deps.upstream,
+    tenantId,
+    instances,
+    outcomes,
+    since,
+    hours,
+    now,
+  });
+  report.upstream = upstream.views;
+  report.hops.push(upstream.hop);
   report.webhooks = webhookViews(outcomes);
   const lastGood = Math.max(0, ...outcomes.filter((o) => GOOD.has(o.outcome)).map((o) => o.lastAt));
   report.hops.push(await webhooksHop(store, tenantId, instances, outcomes, since, hours));
@@ -126,6 +143,7 @@ export async function diagnose(
 
 const SKIPPED: [string, string][] = [
   ['instances', 'Instances and numbers'],
+  ['upstream', 'Provider connection and webhook'],
   ['webhooks', 'Webhooks arriving'],
   ['unroutable', 'Webhooks routed elsewhere'],
   ['bus', 'Bus round trip'],

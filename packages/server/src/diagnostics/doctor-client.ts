@@ -48,7 +48,8 @@ function done(report: DoctorReport): DoctorReport {
 /**
  * Runs `newton doctor` against a running deployment: reachability, then the
  * server's diagnostics (`GET /api/admin/diagnostics`), then the probe (a
- * socket of its own, `POST /api/admin/diagnostics/probe`, time to `new_message`).
+ * socket of its own on the `diagnostics` channel, `POST
+ * /api/admin/diagnostics/probe`, time to the probe's `new_message`).
  */
 export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
   const report: DoctorReport = { tenant_id: o.tenantId, ok: false, url: o.url, hops: [] };
@@ -193,6 +194,23 @@ async function probeHop(o: DoctorOptions, token: string, report: DoctorReport): 
         'the gateway refused or ignored a fresh admin socket: check the server log for "socket refused" and the token secret',
       );
     }
+    // The probe's events go only to sockets on the opt-in `diagnostics` channel.
+    ws.send(JSON.stringify({ type: 'subscribe', channels: ['diagnostics'] }));
+    const subscribed = await waitFrame(
+      (f) =>
+        f.type === 'subscribed' && (f.channels as string[] | undefined)?.includes('diagnostics') === true,
+      o.timeoutMs,
+    );
+    if (!subscribed) {
+      return hop(
+        'probe',
+        title,
+        'fail',
+        `the socket did not confirm {"type":"subscribe","channels":["diagnostics"]} within ${o.timeoutMs} ms`,
+        { frames: frames.map((f) => f.frame.type) },
+        'this server predates the diagnostics channel, or the socket broke: upgrade the server / check its log',
+      );
+    }
     const started = performance.now();
     const posted = await fetchJson(
       `${o.url}/api/admin/diagnostics/probe?tenant=${encodeURIComponent(o.tenantId)}${o.instance ? `&instance=${encodeURIComponent(o.instance)}` : ''}`,
@@ -215,17 +233,18 @@ async function probeHop(o: DoctorOptions, token: string, report: DoctorReport): 
             : 'the webhook path failed: the server log of this trace id says why (newton trace)',
       );
     }
-    const arrived = await waitFrame(
-      (f) => f.type === 'new_message' && (f.message as { id?: string } | undefined)?.id === result.message_id,
-      o.timeoutMs,
-    );
+    const arrived = await waitFrame((f) => {
+      if (f.type !== 'probe_event') return false;
+      const event = f.event as { type?: string; message?: { id?: string } } | undefined;
+      return event?.type === 'new_message' && event.message?.id === result.message_id;
+    }, o.timeoutMs);
     if (!arrived) {
       report.probe_result = { ...result, socket_ms: null, total_ms: null };
       return hop(
         'probe',
         title,
         'fail',
-        `the probe was stored (seq ${result.seq.join(',')}) but no new_message reached a fresh socket within ${o.timeoutMs} ms`,
+        `the probe was stored but its new_message did not reach a fresh socket on the diagnostics channel within ${o.timeoutMs} ms`,
         { ...result },
         `the publish→socket path is broken: check the bus hop, newton_events_published_total on /metrics, and newton trace ${result.message_id}`,
       );
@@ -236,7 +255,7 @@ async function probeHop(o: DoctorOptions, token: string, report: DoctorReport): 
       'probe',
       title,
       'pass',
-      `webhook → new_message on a fresh socket in ${totalMs} ms (webhook answered in ${result.webhook_ms} ms; instance ${result.instance}; seq ${result.seq.join(',')})`,
+      `webhook → new_message on a fresh socket in ${totalMs} ms (webhook answered in ${result.webhook_ms} ms; instance ${result.instance}; stored by ${String(arrived.frame.node_id)}, delivered by ${String(established.frame.node_id)})`,
       { ...result, socket_ms: totalMs, socket_node: established.frame.node_id },
     );
   } finally {

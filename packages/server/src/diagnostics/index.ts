@@ -1,5 +1,5 @@
 import type { DiagnosticsReport, ProbeResult } from '@newton/protocol';
-import type { EventBus, Logger } from '../core/index.js';
+import type { EventBus, Logger, UpstreamProbe } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { Gateway } from '../ws/index.js';
 import { SocketCensus } from './census.js';
@@ -7,6 +7,7 @@ import { diagnose } from './diagnose.js';
 import { MeteredBus } from './metered-bus.js';
 import { type InstanceStateRow, NodeMetrics } from './metrics.js';
 import { injectProbe, ProbeRegistry } from './probe.js';
+import { ProbeChannel } from './probe-channel.js';
 
 export { NodeMetrics } from './metrics.js';
 export { PROBE_LID, PROBE_NAME } from './probe.js';
@@ -21,6 +22,8 @@ export class NodeDiagnostics {
   readonly metrics: NodeMetrics;
   readonly probes = new ProbeRegistry();
   private census: SocketCensus | undefined;
+  private probeChannel: ProbeChannel | undefined;
+  private upstream: UpstreamProbe | undefined;
   private store: Store | undefined;
   private bus: EventBus | undefined;
   private selfUrl: () => string = () => '';
@@ -37,15 +40,38 @@ export class NodeDiagnostics {
     return new MeteredBus(bus, this.metrics);
   }
 
-  /** Starts answering census questions with the gateway's numbers. */
-  attach(opts: { store: Store; bus: EventBus; gateway: Gateway; selfUrl: () => string }): void {
+  /**
+   * Starts answering census questions with the gateway's numbers, and
+   * delivering probe events to the gateway's `diagnostics` sockets.
+   */
+  attach(opts: {
+    store: Store;
+    bus: EventBus;
+    gateway: Gateway;
+    selfUrl: () => string;
+    /** Asks providers about instances for the `upstream` hop; without it the hop says the webhook was not checked. */
+    upstream?: UpstreamProbe | undefined;
+  }): void {
     this.store = opts.store;
     this.bus = opts.bus;
     this.selfUrl = opts.selfUrl;
+    this.upstream = opts.upstream;
     const gateway = opts.gateway;
     this.metrics.readSocketsFrom(() => gateway.sockets());
     this.metrics.readInstanceStatesFrom(() => instanceStates(opts.store));
     this.census = new SocketCensus(opts.bus, this.nodeId, (t) => gateway.tenantSockets(t), this.logger);
+    this.probeChannel = new ProbeChannel(
+      opts.bus,
+      this.nodeId,
+      (tenantId, json) => gateway.deliverUnsequenced(tenantId, 'diagnostics', json),
+      this.logger,
+    );
+    this.probes.connect(this.probeChannel);
+  }
+
+  /** Replaces the provider checks the `upstream` hop asks (the composition root's, or a test's). */
+  useUpstream(probe: UpstreamProbe | undefined): void {
+    this.upstream = probe;
   }
 
   private deps(): { store: Store; bus: EventBus; census: SocketCensus } {
@@ -57,27 +83,45 @@ export class NodeDiagnostics {
   report(tenantId: string, windowMs?: number): Promise<DiagnosticsReport> {
     const { store, bus, census } = this.deps();
     return diagnose(
-      { store, nodeId: this.nodeId, busKind: bus.kind, census: (t) => census.ask(t) },
+      {
+        store,
+        nodeId: this.nodeId,
+        busKind: bus.kind,
+        census: (t) => census.ask(t),
+        upstream: this.upstream,
+      },
       tenantId,
       windowMs,
     );
   }
 
-  /** Injects a probe webhook through this node's own HTTP webhook path. */
-  probe(tenantId: string, instanceName?: string): Promise<ProbeResult> {
+  /**
+   * Injects a probe webhook through this node's own HTTP webhook path, then
+   * removes the rows it stored (its events have gone out by then, on the
+   * `diagnostics` channel only).
+   */
+  async probe(tenantId: string, instanceName?: string): Promise<ProbeResult> {
     const { store } = this.deps();
-    return injectProbe({
-      store,
-      registry: this.probes,
-      selfUrl: this.selfUrl(),
-      nodeId: this.nodeId,
-      tenantId,
-      instanceName,
-    });
+    try {
+      return await injectProbe({
+        store,
+        registry: this.probes,
+        selfUrl: this.selfUrl(),
+        nodeId: this.nodeId,
+        tenantId,
+        instanceName,
+      });
+    } finally {
+      await store.probes
+        .remove(tenantId)
+        .then((removed) => this.logger.info({ tenant: tenantId, ...removed }, 'probe rows removed'))
+        .catch((err: Error) => this.logger.warn({ err, tenant: tenantId }, 'probe rows not removed'));
+    }
   }
 
   close(): void {
     this.census?.close();
+    this.probeChannel?.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ProbeResult } from '@newton/protocol';
+import type { EventBody, ProbeResult } from '@newton/protocol';
 import type { Instance } from '../core/index.js';
+import type { ProbeSink } from '../pipeline/index.js';
 import { syntheticInbound } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 
@@ -14,10 +15,25 @@ const PROBE_TTL_MS = 30_000;
  * Probe webhooks this node announced: a message is stored as a probe only
  * when its webhook's trace id was announced here for that tenant. Trace ids
  * are random and never leave the server before the webhook is sent, so an
- * outside caller cannot mark a real message as a probe.
+ * outside caller cannot mark a real message as a probe. A stored probe's
+ * events go to the `diagnostics` channel (see ProbeChannel), never to the
+ * tenant's log.
  */
-export class ProbeRegistry {
+export class ProbeRegistry implements ProbeSink {
   private readonly expected = new Map<string, { tenantId: string; until: number }>();
+  private channel:
+    | { publish(tenantId: string, traceId: string, events: EventBody[]): Promise<void> }
+    | undefined;
+
+  /** Where stored probes' events are published (set once the node's bus and gateway exist). */
+  connect(channel: { publish(tenantId: string, traceId: string, events: EventBody[]): Promise<void> }): void {
+    this.channel = channel;
+  }
+
+  publish(tenantId: string, traceId: string, events: EventBody[]): Promise<void> {
+    if (!this.channel) return Promise.reject(new Error('diagnostics channel not attached'));
+    return this.channel.publish(tenantId, traceId, events);
+  }
 
   expect(traceId: string, tenantId: string): void {
     const now = Date.now();

@@ -1,3 +1,4 @@
+import type { EventBody } from '@newton/protocol';
 import type {
   EventBus,
   InboundMessage,
@@ -8,6 +9,16 @@ import type {
 } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
+
+/**
+ * Diagnostics' probes as the write path sees them: which webhooks are probes,
+ * and where their events go instead of the tenant's log and bus.
+ */
+export interface ProbeSink {
+  isProbe(traceId: string, tenantId: string): boolean;
+  /** Hands a stored probe's events to the sockets that asked for them (the `diagnostics` channel). */
+  publish(tenantId: string, traceId: string, events: EventBody[]): Promise<void>;
+}
 
 /**
  * The write path every provider shares: store durably (message, lead,
@@ -21,7 +32,7 @@ export class Ingestor implements IngestSink {
     private readonly bus: EventBus,
     private readonly logger: Logger,
     /** Probe webhooks announced by this node (diagnostics): their messages are stored as probes. */
-    private readonly probes?: { isProbe(traceId: string, tenantId: string): boolean },
+    private readonly probes?: ProbeSink,
   ) {}
 
   /** Stores and publishes; `receipt` is committed with the message (its outcome and id filled in). */
@@ -45,6 +56,11 @@ export class Ingestor implements IngestSink {
       result.outcome === 'echo' ? 'echo of a reply matched to the stored message' : 'message stored',
     );
     await publishCommitted(this.bus, result.events, traceId, log);
+    if (result.outcome === 'stored' && result.probeEvents && this.probes) {
+      await this.probes
+        .publish(message.tenantId, traceId, result.probeEvents)
+        .catch((err: Error) => log.warn({ err }, 'probe events not published'));
+    }
     return result;
   }
 }

@@ -10,6 +10,7 @@ import { InboxStore } from './inbox.js';
 import { InstanceStateStore, LeaseStore } from './instance-state.js';
 import { MediaStore } from './media.js';
 import { OutboundStore } from './outbound.js';
+import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
@@ -32,6 +33,7 @@ export type {
   RetryResult,
   SendJob,
 } from './outbound.js';
+export type { ProbeRowStore, RemovedProbeRows } from './probe-rows.js';
 export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
@@ -56,6 +58,8 @@ export class Store implements EventLogReader {
   readonly instances: InstanceStateStore;
   /** One node at a time for cluster-wide jobs (checks, backfill). */
   readonly leases: LeaseStore;
+  /** What diagnostics probes leave behind, removed after each probe. */
+  readonly probes: ProbeRowStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -79,6 +83,7 @@ export class Store implements EventLogReader {
     this.outbound = new OutboundStore(db, write);
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);
+    this.probes = new ProbeRowStore(db, write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

@@ -75,9 +75,13 @@ export async function ingestInboundPostgres(
   const bodies: EventBody[] = [];
   const leadBody = leadEvent(leadChange, m.isProbe === true);
   if (leadBody) bodies.push(leadBody);
-  const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, lastSeq + bodies.length + 1, now);
+  // A diagnostics probe's events take no seq and stay out of the log (see IngestResult).
+  const arrivalSeq = m.isProbe ? lastSeq : lastSeq + bodies.length + 1;
+  const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, arrivalSeq, now);
   bodies.push(plan.body);
-  const { rows: eventRows, appended } = buildEvents(m.tenantId, lastSeq, bodies, now);
+  const { rows: eventRows, appended } = m.isProbe
+    ? { rows: [], appended: [] }
+    : buildEvents(m.tenantId, lastSeq, bodies, now);
   const receiptRows = receipt
     ? [receiptRow({ ...receipt, outcome: 'accepted', messageId: plan.message.id, bodyExcerpt: null })]
     : [];
@@ -89,7 +93,7 @@ export async function ingestInboundPostgres(
       text: WRITE_SQL,
       values: [
         m.tenantId,
-        lastSeq + bodies.length,
+        lastSeq + eventRows.length,
         lastSeq,
         json(leadChange.insert),
         json(leadChange.update),
@@ -107,7 +111,8 @@ export async function ingestInboundPostgres(
     throw err;
   }
   if (written !== 1) return locked();
-  return { outcome: 'stored', messageId: plan.message.id, conversationId: plan.conv.id, events: appended };
+  const stored = { outcome: 'stored' as const, messageId: plan.message.id, conversationId: plan.conv.id };
+  return m.isProbe ? { ...stored, events: [], probeEvents: bodies } : { ...stored, events: appended };
 }
 
 const UNIQUE_VIOLATION = '23505';

@@ -88,8 +88,9 @@ export async function ingestMessage(
       return { outcome: 'echo', messageId: echo.id, conversationId: conv.id, events };
     }
   }
-  // new_message is the last event of this transaction (see the push below).
-  const plan = planMessage(m, leadChange.lead, conv, lastSeq + bodies.length + 1, now);
+  // new_message is the last event of this transaction (see the push below); a probe's take no seq.
+  const arrivalSeq = m.isProbe ? lastSeq : lastSeq + bodies.length + 1;
+  const plan = planMessage(m, leadChange.lead, conv, arrivalSeq, now);
   if (plan.insertConv) await q.insertConversation(trx, plan.insertConv);
   else if (plan.updateConv) await q.updateConversation(trx, plan.updateConv);
   const row = plan.message;
@@ -101,8 +102,11 @@ export async function ingestMessage(
     const deferred = await applyDeferred(trx, row);
     if (deferred) bodies.push(deferred);
   }
-  const events = await appendEvents(trx, m.tenantId, lastSeq, bodies, now);
+  // A diagnostics probe's events stay out of the tenant's log (and its seq): see IngestResult.
+  const events = m.isProbe ? [] : await appendEvents(trx, m.tenantId, lastSeq, bodies, now);
   // The receipt commits with the message: one durable write per webhook.
   if (receipt) await insertReceipt(trx, { ...receipt, outcome: 'accepted', messageId, bodyExcerpt: null });
-  return { outcome: 'stored', messageId, conversationId: plan.conv.id, events };
+  const conversationId = plan.conv.id;
+  if (m.isProbe) return { outcome: 'stored', messageId, conversationId, events, probeEvents: bodies };
+  return { outcome: 'stored', messageId, conversationId, events };
 }

@@ -53,6 +53,26 @@ export class ReceiptStore {
   }
 
   /**
+   * When the instance's webhooks got through (accepted, duplicate, ignored)
+   * since `since`, epoch ms, newest first, at most `limit`; probes left out.
+   * The instance's usual traffic, for doctor's `upstream` hop.
+   */
+  async arrivals(tenantId: string, instanceName: string, since: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('webhook_receipts')
+      .select('received_at')
+      .where('tenant_id', '=', tenantId)
+      .where('instance_name', '=', instanceName)
+      .where('received_at', '>=', since)
+      .where('outcome', 'in', ['accepted', 'duplicate', 'ignored'])
+      .where('trace_id', 'not like', 'probe-%')
+      .orderBy('received_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => Number(r.received_at));
+  }
+
+  /**
    * Unroutable and rejected receipts since `since` that belong to the tenant,
    * name one of its instances, or mention one of its numbers (in the reason or
    * the body excerpt): where its webhooks went when they did not arrive.

@@ -5,6 +5,7 @@ import {
   FrameErrorCode,
   type FrameErrorCodeValue,
   isChannel,
+  OPT_IN_CHANNELS,
 } from '@newton/protocol';
 
 export type ParsedClientFrame =
@@ -17,7 +18,7 @@ function fail(code: FrameErrorCodeValue, message: string): ParsedClientFrame {
   return { ok: false, code, message };
 }
 
-/** `channels` (array) or `channel` (string); none means every channel. */
+/** `channels` (array) or `channel` (string); none means every default channel (opt-in ones must be named). */
 function readChannels(obj: Record<string, unknown>): Channel[] | ParsedClientFrame {
   const raw = obj.channels ?? (obj.channel !== undefined ? [obj.channel] : undefined);
   if (raw === undefined) return [...CHANNELS];
@@ -28,7 +29,7 @@ function readChannels(obj: Record<string, unknown>): Channel[] | ParsedClientFra
   if (unknown.length > 0) {
     return fail(
       FrameErrorCode.UNKNOWN_CHANNEL,
-      `unknown channel ${unknown.map((c) => JSON.stringify(c)).join(', ')}; channels are ${CHANNELS.join(', ')}`,
+      `unknown channel ${unknown.map((c) => JSON.stringify(c)).join(', ')}; channels are ${[...CHANNELS, ...OPT_IN_CHANNELS].join(', ')}`,
     );
   }
   return [...new Set(raw as Channel[])];

@@ -7,6 +7,7 @@ import {
   CloseReason,
   FrameErrorCode,
   type FrameErrorCodeValue,
+  OPT_IN_CHANNELS,
   type ServerControlFrame,
 } from '@newton/protocol';
 import { WebSocket } from 'ws';
@@ -16,8 +17,11 @@ import type { Flushable, FlushScheduler } from './flush-scheduler.js';
 import type { FramedEvent, ReplaySource } from './framed-event.js';
 import { textFrame } from './frames.js';
 
-const bit = (c: Channel): number => 1 << CHANNELS.indexOf(c);
-const ALL_CHANNELS = CHANNELS.reduce((bits, c) => bits | bit(c), 0);
+/** Default channels, then opt-in ones: a channel's bit is its index here. */
+const EVERY_CHANNEL: readonly Channel[] = [...CHANNELS, ...OPT_IN_CHANNELS];
+const bit = (c: Channel): number => 1 << EVERY_CHANNEL.indexOf(c);
+/** What a new socket is on: the default channels (opt-in ones only when asked for). */
+const DEFAULT_CHANNELS = CHANNELS.reduce((bits, c) => bits | bit(c), 0);
 
 /** How long a slow consumer's close handshake may take before the socket is dropped. */
 const SLOW_CONSUMER_GRACE_MS = 2000;
@@ -47,8 +51,8 @@ export interface ConnectionDeps {
  */
 export class Connection implements Flushable {
   readonly id = randomUUID();
-  /** Subscribed channels as bits of CHANNELS' indexes (a Set costs ~200 bytes per socket). */
-  private channelBits = ALL_CHANNELS;
+  /** Subscribed channels as bits of EVERY_CHANNEL's indexes (a Set costs ~200 bytes per socket). */
+  private channelBits = DEFAULT_CHANNELS;
   private position = 0;
   /** Heard from since the last heartbeat sweep. */
   private alive = true;
@@ -106,6 +110,16 @@ export class Connection implements Flushable {
     this.position = event.seq;
     if (!this.subscribed(event.channel)) return false;
     return this.write(event.frame, afterIo);
+  }
+
+  /**
+   * A frame outside the seq order (an opt-in channel's, e.g. a diagnostics
+   * probe's `probe_event`): written only when the socket subscribed to
+   * `channel`; the socket's position in the tenant's seq is untouched.
+   */
+  deliverUnsequenced(channel: Channel, frame: Buffer): boolean {
+    if (!this.subscribed(channel)) return false;
+    return this.write(frame);
   }
 
   /** Queues one complete frame (see frames.ts) for this turn's write (`afterIo`: see FlushScheduler). */
@@ -246,7 +260,7 @@ export class Connection implements Flushable {
   }
 
   channelList(): Channel[] {
-    return CHANNELS.filter((c) => this.subscribed(c));
+    return EVERY_CHANNEL.filter((c) => this.subscribed(c));
   }
 
   subscribed(channel: Channel): boolean {
@@ -263,7 +277,9 @@ export class Connection implements Flushable {
       this.sendError(FrameErrorCode.RESUME_IN_PROGRESS, 'a resume is already replaying');
       return;
     }
-    const blob = this.channelBits === ALL_CHANNELS ? this.source.replayAllAfter(since) : undefined;
+    // Opt-in channels carry no logged events: a socket on every default channel shares the prebuilt replay.
+    const onEvery = (this.channelBits & DEFAULT_CHANNELS) === DEFAULT_CHANNELS;
+    const blob = onEvery ? this.source.replayAllAfter(since) : undefined;
     if (blob) {
       // Frames and `resumed` prebuilt once for every socket resuming from `since`.
       const written = this.write(blob.buf);

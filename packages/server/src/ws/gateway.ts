@@ -1,6 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CHANNELS, CloseCode, CloseReason, FrameErrorCode } from '@newton/protocol';
+import {
+  CHANNELS,
+  type Channel,
+  CloseCode,
+  CloseReason,
+  FrameErrorCode,
+  OPT_IN_CHANNELS,
+} from '@newton/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import {
   AuthError,
@@ -16,6 +23,7 @@ import {
 import { parseSinceParam } from './client-frames.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import { textFrame } from './frames.js';
 import { TenantStream } from './tenant-stream.js';
 
 const PATH = /^\/ws\/conversations\/([^/?#]{1,200})\/?$/;
@@ -327,7 +335,9 @@ export class Gateway {
   /** The tenant's sockets on this node: users, channel subscriptions, last client frame. */
   tenantSockets(tenantId: string): TenantSocketStats {
     const conns = [...(this.streams.get(tenantId)?.connections ?? [])];
-    const channels: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, 0]));
+    const channels: Record<string, number> = Object.fromEntries(
+      [...CHANNELS, ...OPT_IN_CHANNELS].map((c) => [c, 0]),
+    );
     let lastFrameAt: number | null = null;
     for (const c of conns) {
       for (const ch of c.channelList()) channels[ch] = (channels[ch] ?? 0) + 1;
@@ -339,6 +349,21 @@ export class Gateway {
       channels,
       lastFrameAt,
     };
+  }
+
+  /**
+   * Writes `json`, a frame that is not a tenant event (no seq, never in the
+   * log, never replayed), to this node's sockets of `tenantId` subscribed to
+   * the opt-in `channel`; returns how many got it. Diagnostics' probe frames
+   * travel this way, so that no default socket sees them or a seq of theirs.
+   */
+  deliverUnsequenced(tenantId: string, channel: Channel, json: string): number {
+    const conns = this.streams.get(tenantId)?.connections;
+    if (!conns || conns.size === 0) return 0;
+    const frame = textFrame(json);
+    let n = 0;
+    for (const c of conns) if (c.deliverUnsequenced(channel, frame)) n++;
+    return n;
   }
 
   get socketCount(): number {

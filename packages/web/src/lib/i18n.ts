@@ -167,6 +167,15 @@ const en = {
   'diag.hop.unroutable': 'Webhooks routed elsewhere',
   'diag.hop.bus': 'Bus round trip',
   'diag.hop.sockets': 'Sockets connected',
+  'diag.hop.upstream': 'Provider connection and webhook',
+  'diag.probe': 'End-to-end probe',
+  'diag.probe.intro':
+    'Sends a test message through the real webhook path; it reaches only this page (the diagnostics channel), never the inbox, and is removed afterwards.',
+  'diag.probe.run': 'Send a probe',
+  'diag.probe.waiting': 'Waiting for the probe…',
+  'diag.probe.ok': 'The probe reached this page in {ms} ms (stored by {node}).',
+  'diag.probe.fail': 'The probe did not arrive: {reason}',
+  'diag.probe.timeout': 'no message on this page within 10 s',
   'error.generic': 'Something went wrong: {message}',
 };
 
@@ -334,6 +343,15 @@ const es: Record<MessageKey, string> = {
   'diag.hop.unroutable': 'Webhooks enviados a otro destino',
   'diag.hop.bus': 'Ida y vuelta por el bus',
   'diag.hop.sockets': 'Sockets conectados',
+  'diag.hop.upstream': 'Conexión con el proveedor y webhook',
+  'diag.probe': 'Prueba de punta a punta',
+  'diag.probe.intro':
+    'Envía un mensaje de prueba por el camino real del webhook; solo llega a esta página (el canal de diagnóstico), nunca a la bandeja, y después se borra.',
+  'diag.probe.run': 'Enviar una prueba',
+  'diag.probe.waiting': 'Esperando la prueba…',
+  'diag.probe.ok': 'La prueba llegó a esta página en {ms} ms (guardada por {node}).',
+  'diag.probe.fail': 'La prueba no llegó: {reason}',
+  'diag.probe.timeout': 'ningún mensaje en esta página en 10 s',
   'error.generic': 'Algo salió mal: {message}',
 };
 

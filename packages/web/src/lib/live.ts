@@ -9,7 +9,7 @@
  * missed events arrive as events); after `resync` the views reload.
  */
 import { type ConnectionState, WebSocketService } from '@newton/client';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@newton/protocol';
+import { type ClientFrame, DEFAULT_HEARTBEAT_INTERVAL_MS, type ProbeEventFrame } from '@newton/protocol';
 import { derived, get, type Readable, writable } from 'svelte/store';
 import { describeHealth, type Health } from './health.js';
 import { inbox } from './inbox.js';
@@ -88,11 +88,15 @@ export function startLive(s: Session): void {
         sessionEnd.set(get(facts).authReason === 'token_expired' ? 'expired' : 'unauthorized');
       if (state.status === 'forbidden') sessionEnd.set('forbidden');
     }),
-    svc.on('frame', () => patch({ lastFrameAt: Date.now(), now: Date.now() })),
+    svc.on('frame', (f) => {
+      patch({ lastFrameAt: Date.now(), now: Date.now() });
+      if (f.type === 'probe_event') for (const w of probeWatchers) w(f);
+    }),
     svc.on('close', ({ code, reason }) => {
       if (code === 4401) patch({ authReason: reason || 'unauthorized' });
     }),
     svc.on('connected', (frame) => {
+      if (probeWatchers.size > 0) svc.send(DIAGNOSTICS);
       patch({
         heartbeatMs: frame.heartbeat_interval_ms || DEFAULT_HEARTBEAT_INTERVAL_MS,
         lastSeq: svc.lastSeq,
@@ -105,6 +109,7 @@ export function startLive(s: Session): void {
     svc.on('event', () => patch({ lastEventAt: Date.now(), lastSeq: svc.lastSeq })),
     svc.on('resync', () => void reloadViews()),
     svc.on('new_message', (e) => {
+      // Probes travel on the diagnostics channel only; this guards against an older server.
       if ((e.message as { probe?: boolean }).probe) return;
       inbox.onNewMessage(e);
       thread.onNewMessage(e);
@@ -131,6 +136,25 @@ export function stopLive(): void {
   service?.destroy();
   service = undefined;
   numbers.clear();
+}
+
+/** Who listens to probe frames (the Diagnostics page, while it is open). */
+const probeWatchers = new Set<(frame: ProbeEventFrame) => void>();
+const DIAGNOSTICS: ClientFrame = { type: 'subscribe', channels: ['diagnostics'] };
+
+/**
+ * Subscribes the live socket to the opt-in `diagnostics` channel (again on
+ * every new socket) and hands `handler` each probe frame; the returned
+ * function stops. The inbox never sees probes: only this channel carries them.
+ */
+export function watchProbes(handler: (frame: ProbeEventFrame) => void): () => void {
+  probeWatchers.add(handler);
+  if (service?.state.get().status === 'open') service.send(DIAGNOSTICS);
+  return () => {
+    probeWatchers.delete(handler);
+    if (probeWatchers.size === 0 && service?.state.get().status === 'open')
+      service.send({ type: 'unsubscribe', channels: ['diagnostics'] });
+  };
 }
 
 /** Tries at once instead of waiting for the next scheduled attempt (the SDK's `connect()`). */

@@ -6,9 +6,9 @@ import type { CliContext } from '../context.js';
 const MARK: Record<HopStatus, string> = { pass: '✔', fail: '✘', warn: '!', skip: '-' };
 
 /**
- * `newton doctor <tenant_id>`: checks every hop from webhook to socket on a
- * running deployment and says which one fails and what to do. Exit 0 only
- * when every hop passes (warnings and skips do not fail).
+ * `newton doctor <tenant_id>`: checks every hop from the provider to the
+ * socket on a running deployment and says which one fails and what to do.
+ * Exit 0 unless a hop fails (warnings and skips do not fail).
  */
 export async function doctor(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(
@@ -71,7 +71,9 @@ function print(report: DoctorReport, out: (line: string) => void): void {
     const pad = ' '.repeat(width + 4);
     if (h.status === 'fail' || h.status === 'warn') {
       if (Object.keys(h.evidence).length > 0) out(`${pad}evidence: ${JSON.stringify(h.evidence)}`);
-      if (h.hint) out(`${pad}fix: ${h.hint}`);
+      const [first, ...more] = (h.hint ?? '').split('\n');
+      if (first) out(`${pad}fix: ${first}`);
+      for (const line of more) out(`${pad}     ${line}`);
     }
   }
   for (const s of report.sockets ?? []) {
@@ -87,10 +89,24 @@ function print(report: DoctorReport, out: (line: string) => void): void {
       `  ${u.outcome} ${u.received_at} instance=${u.instance_name ?? '-'} tenant=${u.tenant_id ?? '-'}: ${u.reason ?? ''} (trace ${u.trace_id})`,
     );
   }
+  for (const u of report.upstream ?? []) {
+    const webhook = u.webhook
+      ? u.webhook.ok
+        ? 'webhook ok'
+        : `webhook: ${u.webhook.problems.map((p) => p.code).join(', ')}`
+      : (u.webhook_note ?? '');
+    out(
+      `  upstream ${u.instance}: ${u.state}${u.reason ? ` (${u.reason})` : ''} since ${u.since}; ${webhook}; last webhook ${u.last_webhook_at ?? '-'}; recovered ${u.recovered}`,
+    );
+  }
   const failing = report.hops.find((h) => !h.ok);
+  const passed = report.hops.filter((h) => h.status === 'pass').length;
+  const warned = report.hops.filter((h) => h.status === 'warn').map((h) => h.id);
   out(
     failing
       ? `FAIL: the "${failing.id}" hop fails — ${failing.detail}`
-      : `OK: all ${report.hops.filter((h) => h.status === 'pass').length} hops pass`,
+      : warned.length === 0
+        ? `OK: all ${passed} hops pass`
+        : `OK: ${passed} hops pass, ${warned.length} worth a look (${warned.join(', ')})`,
   );
 }
