@@ -132,7 +132,14 @@ export class TestNewton {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'newton-test-'));
     const database = opts.database ?? (await createTestDatabase());
     const config: Config = {
-      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ID: 'test-node' }),
+      // No periodic provider checks unless a test asks (they would add instance_status events).
+      ...loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        NODE_ID: 'test-node',
+        UPSTREAM_CHECK_INTERVAL_MS: '0',
+      }),
       databaseUrl: database.url,
       ...overrides,
     };
