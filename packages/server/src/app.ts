@@ -127,18 +127,25 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     timeoutMs: config.upstreamCheckTimeoutMs,
   });
   const providers = new ProviderRegistry().register(new EvolutionClient()).register(new CloudClient());
-  const sender = new ReplySender(store, bus, providers, log, {
-    timeoutMs: config.providerTimeoutMs,
-    maxAttempts: config.sendMaxAttempts,
-    retryBaseMs: config.sendRetryBaseMs,
-    retryMaxMs: config.sendRetryMaxMs,
-    resumeAfterMs: config.sendResumeAfterMs,
-  });
+  const sender = new ReplySender(
+    store,
+    bus,
+    providers,
+    log,
+    {
+      timeoutMs: config.providerTimeoutMs,
+      maxAttempts: config.sendMaxAttempts,
+      retryBaseMs: config.sendRetryBaseMs,
+      retryMaxMs: config.sendRetryMaxMs,
+      resumeAfterMs: config.sendResumeAfterMs,
+    },
+    instanceStates,
+  );
   const outbound = new OutboundService(store, bus, providers, sender, log);
   const edits = new EditApplier(store, bus, log);
-  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses, edits);
+  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses, edits, instanceStates);
   const cloudReceipts = new ReceiptRecorder(store.receipts, 'cloud', log);
-  const cloudWebhook = new CloudWebhook(store.admin, ingestor, statuses, cloudReceipts, log);
+  const cloudWebhook = new CloudWebhook(store.admin, ingestor, statuses, cloudReceipts, log, instanceStates);
   const mediaFetchers = new MediaFetchers()
     .register(new EvolutionMediaFetcher())
     .register(new CloudMediaFetcher());

@@ -11,7 +11,7 @@ export { metaJson };
 type Obj = Record<string, unknown>;
 
 export const CLOUD_PHONE_NUMBER_ID = '106540352242922';
-const CLOUD_DISPLAY_NUMBER = '15550783881';
+export const CLOUD_DISPLAY_NUMBER = '15550783881';
 const CLOUD_WABA_ID = '102290129340398';
 const CLOUD_FROM = '573001112233';
 
@@ -101,4 +101,55 @@ export function cloudBody(...values: Obj[]): Obj {
 /** Headers of a webhook signed with `appSecret` over exactly `raw`. */
 export function signedHeaders(raw: string, appSecret: string): Record<string, string> {
   return { 'content-type': 'application/json', 'x-hub-signature-256': signBody(Buffer.from(raw), appSecret) };
+}
+
+/** An account-level webhook body: one entry for the WABA with one change of `field`. */
+function accountBody(field: string, value: Obj, wabaId: string): Obj {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ value, field }] }],
+  };
+}
+
+/**
+ * An `account_update` webhook (Meta, developers.facebook.com/documentation/
+ * business-messaging/whatsapp/webhooks/reference/account_update/): `value.event`
+ * with its part, e.g. `ban_info` for DISABLED_UPDATE, `violation_info` for
+ * ACCOUNT_VIOLATION, `restriction_info` for ACCOUNT_RESTRICTION. `phone_number`
+ * on VIOLATION/RESTRICTION is shown by vendor copies of the page (8x8's
+ * "WhatsApp Account Update Webhook"), not on Meta's page: pass `phoneNumber`.
+ */
+export function accountUpdateBody(o: {
+  event: string;
+  phoneNumber?: string;
+  wabaId?: string;
+  /** Merged into `value`, e.g. `{ ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: 'May 28, 2025' } }`. */
+  extra?: Obj;
+}): Obj {
+  const value: Obj = { event: o.event, ...o.extra };
+  if (o.phoneNumber !== undefined) value.phone_number = o.phoneNumber;
+  return accountBody('account_update', value, o.wabaId ?? CLOUD_WABA_ID);
+}
+
+/**
+ * A `phone_number_quality_update` webhook (Meta, …/webhooks/reference/
+ * phone_number_quality_update): `display_phone_number`, `event` (FLAGGED,
+ * UNFLAGGED, DOWNGRADE, UPGRADE, ONBOARDING, THROUGHPUT_UPGRADE) and the
+ * messaging limit.
+ */
+export function qualityUpdateBody(o: {
+  event: string;
+  displayPhoneNumber?: string;
+  limit?: string;
+  wabaId?: string;
+}): Obj {
+  return accountBody(
+    'phone_number_quality_update',
+    {
+      display_phone_number: o.displayPhoneNumber ?? CLOUD_DISPLAY_NUMBER,
+      event: o.event,
+      max_daily_conversations_per_business: o.limit ?? 'TIER_2K',
+    },
+    o.wabaId ?? CLOUD_WABA_ID,
+  );
 }

@@ -280,8 +280,12 @@ export class NewtonProcess {
     return `--- ${this.name} stderr ---\n${this.err.text.slice(-4000)}\n--- ${this.name} stdout ---\n${this.out.text.slice(-4000)}`;
   }
 
-  /** Spawns `newton start` with `env` and resolves once it listens. */
-  static async start(env: NodeJS.ProcessEnv, name = 'newton', timeoutMs = 30_000): Promise<NewtonProcess> {
+  /**
+   * Spawns `newton start` with `env` and resolves once it listens. The bound
+   * only catches a process that never starts: tsx compiles the server at start,
+   * which took over 30 s with the load average at 17 (a loaded CI run, #11).
+   */
+  static async start(env: NodeJS.ProcessEnv, name = 'newton', timeoutMs = 120_000): Promise<NewtonProcess> {
     const child = spawn(process.execPath, [NEWTON_BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new NewtonProcess(child, name);
     let seen = '';

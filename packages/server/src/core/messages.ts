@@ -159,6 +159,6 @@ export interface InstanceStateChange {
   detail?: string | null;
   /** Epoch ms the provider says it happened (receipt time otherwise). */
   at: number;
-  /** Who said so: a webhook, or an active check. */
-  source: 'webhook' | 'check';
+  /** Who said so: a webhook, an active check, or a send the provider refused. */
+  source: 'webhook' | 'check' | 'send';
 }

@@ -99,6 +99,14 @@ export const SendErrorCode = {
 
 export type SendErrorCode = (typeof SendErrorCode)[keyof typeof SendErrorCode];
 
+/** Why an instance cannot send at all, as a provider error tells it (see ProviderSendError). */
+export interface InstanceProblem {
+  /** Stable state reason, e.g. `token_invalid`, `account_restricted`. */
+  reason: string;
+  /** A sentence for an operator: what happened and what to do. */
+  detail: string;
+}
+
 /**
  * A provider refused or failed a send. `retryable` says whether the same
  * request may succeed later (network error, timeout, 5xx, 429) or never will
@@ -114,6 +122,12 @@ export class ProviderSendError extends Error {
   readonly reason: string;
   /** Wait the provider asked for (429 Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Set when the error says the instance itself cannot send (its token is
+   * invalid, its account is locked): the sender records the instance as
+   * `close` with this reason code and operator sentence.
+   */
+  readonly instanceProblem: InstanceProblem | undefined;
 
   constructor(opts: {
     code: SendErrorCode;
@@ -121,6 +135,7 @@ export class ProviderSendError extends Error {
     retryable: boolean;
     status?: number | undefined;
     retryAfterMs?: number | undefined;
+    instanceProblem?: InstanceProblem | undefined;
   }) {
     super(opts.reason);
     this.name = 'ProviderSendError';
@@ -129,6 +144,7 @@ export class ProviderSendError extends Error {
     this.retryable = opts.retryable;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
+    this.instanceProblem = opts.instanceProblem;
   }
 }
 

@@ -61,6 +61,8 @@ export interface InstanceStateSink {
   record(change: InstanceStateChange, traceId: string): Promise<InstanceStateOutcome>;
   /** The provider posted a webhook for this instance at `at` (cheap; throttled by the store). */
   webhookSeen(instanceId: string, at: number): void;
+  /** What Newton holds now for the instance (to add a note without changing its state). */
+  current?(instanceId: string): Promise<InstanceStatusPayload | undefined>;
 }
 
 /** The inbound front door of the pipeline: messages, statuses and edits. */

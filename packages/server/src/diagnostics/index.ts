@@ -5,7 +5,7 @@ import type { Gateway } from '../ws/index.js';
 import { SocketCensus } from './census.js';
 import { diagnose } from './diagnose.js';
 import { MeteredBus } from './metered-bus.js';
-import { NodeMetrics } from './metrics.js';
+import { type InstanceStateRow, NodeMetrics } from './metrics.js';
 import { injectProbe, ProbeRegistry } from './probe.js';
 
 export { NodeMetrics } from './metrics.js';
@@ -44,6 +44,7 @@ export class NodeDiagnostics {
     this.selfUrl = opts.selfUrl;
     const gateway = opts.gateway;
     this.metrics.readSocketsFrom(() => gateway.sockets());
+    this.metrics.readInstanceStatesFrom(() => instanceStates(opts.store));
     this.census = new SocketCensus(opts.bus, this.nodeId, (t) => gateway.tenantSockets(t), this.logger);
   }
 
@@ -78,4 +79,16 @@ export class NodeDiagnostics {
   close(): void {
     this.census?.close();
   }
+}
+
+/** Every instance's state with its tenant (the states carry no tenant, the directory no state). */
+async function instanceStates(store: Store): Promise<InstanceStateRow[]> {
+  const [instances, states] = await Promise.all([store.admin.listInstances(), store.instances.list()]);
+  const stateOf = new Map(states.map((s) => [s.id, s.state]));
+  return instances.map((i) => ({
+    tenantId: i.tenantId,
+    instance: i.name,
+    provider: i.provider,
+    state: stateOf.get(i.id) ?? 'unknown',
+  }));
 }

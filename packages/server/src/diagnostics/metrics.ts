@@ -1,3 +1,4 @@
+import type { InstanceState } from '@newton/protocol';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Seconds; from sub-millisecond (in-process bus) to the 10 s a stalled hop may take. */
@@ -8,6 +9,18 @@ export interface SocketCount {
   tenantId: string;
   sockets: number;
 }
+
+/** One instance's state, as the store holds it (the instance-state gauge reads these at scrape time). */
+export interface InstanceStateRow {
+  tenantId: string;
+  /** Evolution instance name or Cloud phone_number_id. */
+  instance: string;
+  provider: string;
+  state: string;
+}
+
+/** Every state the gauge reports per instance (1 for the current one, 0 for the others). */
+const INSTANCE_STATES: readonly InstanceState[] = ['open', 'connecting', 'close', 'unknown'];
 
 /**
  * The Prometheus metrics of one node (`GET /metrics`). Each node owns its
@@ -31,6 +44,7 @@ export class NodeMetrics {
   private readonly storedToPublished: Histogram;
   private readonly publishedToSent: Histogram;
   private socketSource: () => SocketCount[] = () => [];
+  private instanceSource: () => Promise<InstanceStateRow[]> = async () => [];
 
   constructor(nodeId: string) {
     this.registry.setDefaultLabels({ node: nodeId });
@@ -117,6 +131,30 @@ export class NodeMetrics {
         for (const s of read()) gauge.set({ tenant: s.tenantId }, s.sockets);
       },
     });
+    const readStates = () => this.instanceSource();
+    // Read from the store at scrape time, so every node reports the same states.
+    const states: Gauge<'tenant' | 'instance' | 'provider' | 'state'> = new Gauge({
+      name: 'newton_instance_state',
+      help: "Each WhatsApp number's state at its provider: 1 for the current state (open, connecting, close, unknown), 0 for the others",
+      labelNames: ['tenant', 'instance', 'provider', 'state'],
+      registers,
+      collect: async () => {
+        // A store that cannot answer must not fail the whole scrape: no states then.
+        const rows = await readStates().catch(() => []);
+        states.reset();
+        for (const r of rows) {
+          for (const state of INSTANCE_STATES) {
+            const labels = { tenant: r.tenantId, instance: r.instance, provider: r.provider, state };
+            states.set(labels, r.state === state ? 1 : 0);
+          }
+        }
+      },
+    });
+  }
+
+  /** Where the instance-state gauge reads from (the store, wired by the diagnostics module). */
+  readInstanceStatesFrom(source: () => Promise<InstanceStateRow[]>): void {
+    this.instanceSource = source;
   }
 
   /** Where the sockets gauge reads from (the gateway, wired by the diagnostics module). */

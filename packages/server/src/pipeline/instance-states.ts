@@ -1,3 +1,4 @@
+import type { InstanceStatusPayload } from '@newton/protocol';
 import type {
   EventBus,
   InstanceStateChange,
@@ -51,6 +52,10 @@ export class InstanceStateApplier implements InstanceStateSink {
       }
     }
     return { outcome: 'changed', status, seq: seq[0] ?? 0 };
+  }
+
+  current(instanceId: string): Promise<InstanceStatusPayload | undefined> {
+    return this.store.instances.get(instanceId);
   }
 
   webhookSeen(instanceId: string, at: number): void {

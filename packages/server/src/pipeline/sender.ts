@@ -6,7 +6,7 @@
  * with its reason. A lease in the store makes exactly one node send a reply;
  * a sweeper resumes replies whose node died (lease expired).
  */
-import type { EventBus, Logger } from '../core/index.js';
+import type { EventBus, Instance, InstanceStateSink, Logger } from '../core/index.js';
 import { networkSendError, type ProviderRegistry, ProviderSendError } from '../core/index.js';
 import { isPlaceholder, type Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
@@ -46,6 +46,8 @@ export class ReplySender {
     private readonly registry: ProviderRegistry,
     private readonly logger: Logger,
     private readonly opts: SenderOptions,
+    /** Where a send error that means "this instance cannot send" (dead token, locked account) is recorded. */
+    private readonly states?: InstanceStateSink,
   ) {}
 
   /** Starts sending a stored reply in the background (no-op if this node already is). */
@@ -169,6 +171,7 @@ export class ReplySender {
               : 'send refused by the provider: not retried',
           );
           await this.fail(tenantId, messageId, err.code, err.reason, traceId, log);
+          await this.instanceProblem(instance, err, traceId, log);
           return;
         }
         const wait = backoffMs(attempt, this.opts, err.retryAfterMs);
@@ -232,6 +235,32 @@ export class ReplySender {
       r.changed ? 'status applied: failed' : 'reply already past failed',
     );
     await publishCommitted(this.bus, r.events, traceId, log);
+  }
+
+  /**
+   * Records the instance as `close` when the provider's error says it cannot
+   * send at all. Only a later check (or an Evolution `open`) re-opens it: a
+   * successful send alone does not.
+   */
+  private async instanceProblem(instance: Instance, err: ProviderSendError, traceId: string, log: Logger) {
+    const problem = err.instanceProblem;
+    if (!problem || !this.states) return;
+    try {
+      await this.states.record(
+        {
+          tenantId: instance.tenantId,
+          instanceId: instance.id,
+          state: 'close',
+          reason: problem.reason,
+          detail: problem.detail,
+          at: Date.now(),
+          source: 'send',
+        },
+        traceId,
+      );
+    } catch (e) {
+      log.error({ err: e, instance: instance.name }, 'could not record the instance state of a send error');
+    }
   }
 
   /** Waits `ms`; false when the node is stopping. */

@@ -29,6 +29,14 @@ export function senderDigits(value: string | null | undefined): string | null {
   return numberOf(value)?.slice(1) ?? null;
 }
 
+/**
+ * True for Newton's own probe webhooks (diagnostics, trace id `probe-…`):
+ * they do not show that the provider posts, so they leave `last_webhook_at` alone.
+ */
+export function isProbeTrace(traceId: string): boolean {
+  return traceId.startsWith('probe-');
+}
+
 export interface ReceiptFields {
   event?: string | null;
   instanceName?: string | null;

@@ -109,7 +109,8 @@ export class InstanceStateStore {
         .executeTakeFirst();
       if (lastSeq === undefined || !row) return { outcome: 'unknown_instance', events: [] };
       const reason = change.state === 'open' ? null : (change.reason ?? null);
-      const detail = change.state === 'open' ? null : (change.detail ?? null);
+      // An open number has no reason, but may carry a note (e.g. Meta flagged its quality).
+      const detail = change.detail ?? null;
       if (row.state === change.state && row.state_reason === reason && row.state_detail === detail) {
         return { outcome: 'unchanged', status: instanceStatus(row), events: [] };
       }

@@ -4,7 +4,7 @@
  * the facts the connection indicator shows (health.ts).
  *
  * Loading order: the socket connects first; on its first
- * `connection_established` the views load over REST, so nothing that happens
+ * `connection_established` the views (and the WhatsApp numbers' state) load over REST, so nothing that happens
  * in between is missed. After a reconnect the SDK resumes with `since` (the
  * missed events arrive as events); after `resync` the views reload.
  */
@@ -13,6 +13,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '@newton/protocol';
 import { derived, get, type Readable, writable } from 'svelte/store';
 import { describeHealth, type Health } from './health.js';
 import { inbox } from './inbox.js';
+import { numbers } from './numbers.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
 import { thread } from './thread.js';
 
@@ -113,13 +114,14 @@ export function startLive(s: Session): void {
     svc.on('conversation_updated', (e) => inbox.onConversationUpdated(e)),
     svc.on('lead_created', (e) => inbox.onLead(e.lead)),
     svc.on('lead_updated', (e) => inbox.onLead(e.lead)),
+    svc.on('instance_status', (e) => numbers.onStatus(e)),
   );
   ticker = setInterval(() => patch({ now: Date.now() }), 1000);
   svc.connect();
 }
 
 async function reloadViews(): Promise<void> {
-  await Promise.all([inbox.reload(), thread.reload()]);
+  await Promise.all([inbox.reload(), thread.reload(), numbers.reload()]);
   ready.set(true);
 }
 
@@ -128,6 +130,7 @@ export function stopLive(): void {
   clearInterval(ticker);
   service?.destroy();
   service = undefined;
+  numbers.clear();
 }
 
 /** Tries at once instead of waiting for the next scheduled attempt (the SDK's `connect()`). */

@@ -26,8 +26,13 @@ function toCount(value: unknown): number | null {
 
 /** Epoch ms from Meta's unix-seconds string (§4.2); `fallback` when unreadable. */
 function timestampOf(raw: unknown, fallback: number): number {
+  return timeOf(raw) ?? fallback;
+}
+
+/** Epoch ms of Meta's unix-seconds number or string; null when absent or unreadable. */
+function timeOf(raw: unknown): number | null {
   const seconds = toCount(raw);
-  return seconds !== null && seconds > 0 ? seconds * 1000 : fallback;
+  return seconds !== null && seconds > 0 ? seconds * 1000 : null;
 }
 
 // ---------------------------------------------------------------------------
@@ -57,6 +62,8 @@ export function parseEnvelope(
         field: str(c.field),
         phoneNumberId: str(metadata.phone_number_id)?.slice(0, 200) ?? null,
         displayPhoneNumber: str(metadata.display_phone_number),
+        entryId: str(e.id)?.slice(0, 200) ?? null,
+        entryTime: timeOf(e.time),
         value,
       });
       if (changes.length > MAX_CHANGES) {

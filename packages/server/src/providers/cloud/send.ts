@@ -17,6 +17,7 @@ import {
   type SendTarget,
   type SendTextRequest,
 } from '../../core/index.js';
+import { sendErrorProblem } from './account.js';
 import { describeGraphError, graphBase, graphError, graphHeaders, jsonOrNull } from './graph.js';
 
 /** WhatsApp's customer-service window: free text only this long after the customer's last message. */
@@ -97,7 +98,7 @@ export class CloudClient implements ProviderClient {
     } catch (err) {
       throw networkSendError(err, signal.aborted);
     }
-    if (!res.ok) throw cloudSendError(res.status, answer, res.headers.get('retry-after'));
+    if (!res.ok) throw cloudSendError(res.status, answer, res.headers.get('retry-after'), req.instance.name);
     const id = (answer as { messages?: { id?: unknown }[] } | null)?.messages?.[0]?.id;
     if (typeof id !== 'string' || id === '') {
       // Sent or not is unknown: a retry could send twice, so this is final.
@@ -112,10 +113,24 @@ export class CloudClient implements ProviderClient {
   }
 }
 
-/** Meta's error answer → ProviderSendError (429/5xx and rate-limit codes retryable, other 4xx final). */
-function cloudSendError(status: number, body: unknown, retryAfter: string | null): ProviderSendError {
+/**
+ * Meta's error answer → ProviderSendError (429/5xx and rate-limit codes
+ * retryable, other 4xx final); a dead token or locked account also names the
+ * instance problem, so the sender shows the number as closed.
+ */
+function cloudSendError(
+  status: number,
+  body: unknown,
+  retryAfter: string | null,
+  phoneNumberId: string,
+): ProviderSendError {
   const e = graphError(body);
   const reason = describeGraphError(status, e);
+  const instanceProblem = sendErrorProblem(e, phoneNumberId);
+  if (instanceProblem) {
+    const code = e?.code === 190 ? SendErrorCode.PROVIDER_UNAUTHORIZED : SendErrorCode.PROVIDER_REJECTED;
+    return new ProviderSendError({ code, reason, retryable: false, status, instanceProblem });
+  }
   if (e?.code === WINDOW_CLOSED_CODE) {
     return new ProviderSendError({
       code: SendErrorCode.REPLY_WINDOW_CLOSED,

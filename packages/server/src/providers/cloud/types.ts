@@ -18,6 +18,10 @@ export interface CloudChange {
   phoneNumberId: string | null;
   /** `value.metadata.display_phone_number`, digits as Meta shows them. */
   displayPhoneNumber: string | null;
+  /** `entry[].id`: the WhatsApp Business Account (WABA) id. */
+  entryId: string | null;
+  /** `entry[].time` (unix seconds) as epoch ms, when present: account webhooks carry it. */
+  entryTime: number | null;
   value: Record<string, unknown>;
 }
 

@@ -2,12 +2,14 @@ import type {
   IngestSink,
   Instance,
   InstanceDirectory,
+  InstanceStateSink,
   Logger,
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
-import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
+import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
+import { accountNumbers, applyAccountChange, isAccountChange } from './account.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange } from './types.js';
@@ -53,6 +55,11 @@ export class CloudWebhook {
     private readonly statuses: StatusSink | undefined,
     private readonly receipts: ReceiptRecorder,
     private readonly logger: Logger,
+    /**
+     * Records account webhooks (`account_update`, `phone_number_quality_update`)
+     * and notes every authenticated webhook; without it those are answered `ignored`.
+     */
+    private readonly states?: InstanceStateSink,
   ) {}
 
   async handle(req: CloudWebhookRequest): Promise<CloudWebhookReply> {
@@ -100,14 +107,24 @@ export class CloudWebhook {
     const ids = [...new Set(changes.map((c) => c.phoneNumberId).filter((id): id is string => id !== null))];
     log.info({ changes: changes.length, phone_number_ids: ids, bytes: bodySize }, 'webhook received');
     const instances = new Map((await this.admin.findInstances('cloud', ids)).map((i) => [i.name, i]));
+    // Account webhooks name no phone_number_id: their number finds the instances.
+    const numbers = [...new Set(changes.filter(isAccountChange).flatMap(accountNumbers))];
+    const byNumber =
+      numbers.length === 0
+        ? []
+        : (await this.admin.findInstancesByNumber(numbers)).filter((i) => i.provider === 'cloud');
+    for (const i of byNumber) instances.set(i.name, i);
 
     if (instances.size === 0) {
       // Nothing to check the signature with; a retry would not route it either.
+      const account = changes.find(isAccountChange);
       const reason =
         ids.length === 0
           ? changes.length === 0
             ? 'webhook with no changes'
-            : 'no metadata.phone_number_id in the webhook'
+            : account
+              ? unroutableAccount(account)
+              : 'no metadata.phone_number_id in the webhook'
           : `unknown phone_number_id ${ids.map((id) => `"${id}"`).join(', ')}`;
       log.warn({ reason }, 'webhook unroutable');
       await record({ outcome: 'unroutable', reason, instanceName: ids[0] ?? null });
@@ -137,6 +154,12 @@ export class CloudWebhook {
 
     const items: Item[] = [];
     for (const change of changes) {
+      if (isAccountChange(change)) {
+        const named = new Set(accountNumbers(change));
+        const targets = byNumber.filter((i) => i.number !== null && named.has(i.number));
+        items.push(...(await this.account(change, targets, secret, req, body, log)));
+        continue;
+      }
       const instance = change.phoneNumberId ? instances.get(change.phoneNumberId) : undefined;
       items.push(...(await this.change(change, instance, secret, req, body, log)));
     }
@@ -164,8 +187,7 @@ export class CloudWebhook {
       senderNumber: senderDigits(change.displayPhoneNumber),
       ...(instance ? { tenantId: instance.tenantId, instanceId: instance.id } : {}),
     };
-    const record: RecordItem = (f) =>
-      this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
+    const record = this.recorder(req, body, base);
     const single = async (outcome: ReceiptOutcome, reason: string): Promise<Item[]> => {
       await record({ outcome, reason });
       return [{ outcome, at: change.at, reason }];
@@ -179,8 +201,9 @@ export class CloudWebhook {
     }
     if (instance.appSecret !== secret) {
       // Signed by an app, but not by the one this number is configured with.
-      return single('rejected', `signed with another app secret than phone_number_id "${instance.name}" has`);
+      return single('rejected', otherSecret(instance));
     }
+    if (!isProbeTrace(req.traceId)) this.states?.webhookSeen(instance.id, req.receivedAt);
     if (change.field !== 'messages') {
       return single('ignored', `field "${String(change.field).slice(0, 100)}" is not handled`);
     }
@@ -202,6 +225,62 @@ export class CloudWebhook {
       return single('ignored', reason);
     }
     return out;
+  }
+
+  /**
+   * One account change (`account_update`, `phone_number_quality_update`),
+   * applied to every instance with the number it names: one receipt each.
+   */
+  private async account(
+    change: CloudChange,
+    targets: Instance[],
+    secret: string,
+    req: CloudWebhookRequest,
+    body: unknown,
+    log: Logger,
+  ): Promise<Item[]> {
+    const base: ReceiptFields = {
+      outcome: 'ignored',
+      event: change.field,
+      senderNumber: senderDigits(accountNumbers(change)[0] ?? null),
+    };
+    const record = this.recorder(req, body, base);
+    if (targets.length === 0) {
+      const reason = unroutableAccount(change);
+      log.warn({ waba: change.entryId, field: change.field }, 'account change unroutable');
+      await record({ outcome: 'unroutable', reason });
+      return [{ outcome: 'unroutable', at: change.at, reason }];
+    }
+    const out: Item[] = [];
+    for (const instance of targets) {
+      const routed = { instanceName: instance.name, tenantId: instance.tenantId, instanceId: instance.id };
+      let result: { outcome: ReceiptOutcome; reason: string; state?: string; seq?: number[] };
+      if (instance.appSecret !== secret) {
+        result = { outcome: 'rejected', reason: otherSecret(instance) };
+      } else if (!this.states) {
+        this.logAccount(log, instance, change, 'not recorded');
+        result = { outcome: 'ignored', reason: `field "${change.field}" is not recorded by this node` };
+      } else {
+        if (!isProbeTrace(req.traceId)) this.states.webhookSeen(instance.id, req.receivedAt);
+        result = await applyAccountChange(change, instance, this.states, req.traceId, req.receivedAt);
+        this.logAccount(log, instance, change, result.reason);
+      }
+      await record({ ...routed, outcome: result.outcome, reason: result.reason });
+      out.push({ at: change.at, instance: instance.name, ...result });
+    }
+    return out;
+  }
+
+  /** Records receipts of one change of `req`: `base` with each item's fields. */
+  private recorder(req: CloudWebhookRequest, body: unknown, base: ReceiptFields): RecordItem {
+    return (f) => this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
+  }
+
+  private logAccount(log: Logger, instance: Instance, change: CloudChange, result: string): void {
+    log.info(
+      { tenant: instance.tenantId, instance: instance.name, field: change.field, result },
+      'account webhook',
+    );
   }
 
   private async message(raw: unknown, contacts: unknown, ctx: ChangeContext): Promise<Item> {
@@ -301,6 +380,20 @@ export class CloudWebhook {
     await record({ outcome: 'accepted', event, reason, providerMessageId: s.providerMessageId });
     return { outcome: 'accepted', status: s.status, reason, seq: [] };
   }
+}
+
+/** A change signed by an app, but not by the one this number is configured with. */
+function otherSecret(instance: Instance): string {
+  return `signed with another app secret than phone_number_id "${instance.name}" has`;
+}
+
+/** Why an account change reached no instance: what it names, and how to make it route. */
+function unroutableAccount(change: CloudChange): string {
+  const number = accountNumbers(change)[0];
+  const waba = change.entryId ? ` of WhatsApp Business Account ${change.entryId}` : '';
+  return number
+    ? `${change.field}${waba} names number ${number}, which no Cloud API instance has (add it with --number)`
+    : `${change.field}${waba} names no phone number: Newton routes account webhooks by number`;
 }
 
 function reply(status: number, traceId: string, extra: Record<string, unknown>): CloudWebhookReply {

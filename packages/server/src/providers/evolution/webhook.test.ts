@@ -284,10 +284,18 @@ describe('Evolution webhook: routing and validation', () => {
   });
 
   const contact = { remoteJid: `${nextPhone()}@s.whatsapp.net`, pushName: 'Ana', profilePicUrl: null };
+  // Session events (connection.update…) are recorded as states: see connection.test.ts.
   const others: [string, unknown, string?][] = [
-    ['connection.update', { instance: DEFAULT_INSTANCE, state: 'open', statusReason: 200 }],
+    [
+      'presence.update',
+      { id: contact.remoteJid, presences: { [contact.remoteJid]: { lastKnownPresence: 'composing' } } },
+    ],
     ['contacts.upsert', [contact]],
-    ['connection.update', { state: 'close', statusReason: 401 }, '/webhooks/evolution/connection-update'],
+    [
+      'chats.upsert',
+      [{ remoteJid: contact.remoteJid, unreadMessages: 1 }],
+      '/webhooks/evolution/chats-upsert',
+    ],
   ];
   for (const [event, data, path] of others) {
     test(`${event}${path ? ' on its by-events URL' : ''} is 200 ignored and recorded`, async () => {

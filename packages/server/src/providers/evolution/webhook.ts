@@ -3,14 +3,16 @@ import type {
   IngestSink,
   Instance,
   InstanceDirectory,
+  InstanceStateSink,
   Logger,
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
 import { numberOf, sameNumber } from '../../core/whatsapp/phone.js';
-import { type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
+import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
+import { CONNECTION_EVENTS, parseConnectionEvent, stateLabel } from './connection.js';
 import { parseEditItem } from './edits.js';
 import { parseEnvelope, parseUpsertItem } from './parse.js';
 import { parseStatusItem } from './statuses.js';
@@ -66,6 +68,11 @@ export class EvolutionWebhook {
     private readonly statuses?: StatusSink,
     /** Applies `messages.edited` (new text of a stored message); without it they are answered `ignored`. */
     private readonly edits?: EditSink,
+    /**
+     * Records session webhooks (`connection.update`, `qrcode.updated`…) and
+     * notes every authenticated webhook; without it those are answered `ignored`.
+     */
+    private readonly states?: InstanceStateSink,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -111,6 +118,9 @@ export class EvolutionWebhook {
         reason: auth.reason,
       });
     }
+    // Evolution reached Newton for this instance (whatever the event): the webhook wiring works.
+    if (!isProbeTrace(req.traceId)) this.states?.webhookSeen(instance.id, req.receivedAt);
+    // Before the session first opens, Evolution sends no `sender`: the instance name routes alone.
     if (instance.number && env.sender && !sameNumber(instance.number, env.sender)) {
       const reason = `sender ${env.sender} is not the number ${instance.number} configured for instance "${instance.name}" of tenant ${instance.tenantId}`;
       log.warn({ tenant: instance.tenantId, reason }, 'webhook unroutable');
@@ -119,6 +129,9 @@ export class EvolutionWebhook {
     }
     log.info({ tenant: instance.tenantId, instance: instance.name, auth: auth.method }, 'webhook routed');
 
+    if (CONNECTION_EVENTS.has(env.event) && this.states) {
+      return this.connection(instance, env, req, log, routed, this.states);
+    }
     const isStatus = env.event === 'messages.update' && this.statuses !== undefined;
     const isEdit = env.event === 'messages.edited' && this.edits !== undefined;
     if (!MESSAGE_EVENTS.has(env.event) && !isStatus && !isEdit) {
@@ -284,6 +297,66 @@ export class EvolutionWebhook {
       { providerMessageId, messageId },
       { message_id: messageId, edited: true, seq: result.seq },
     );
+  }
+
+  /**
+   * A session webhook: the state it tells is recorded (an `instance_status`
+   * event when it changed); the same state again is a `duplicate` receipt.
+   */
+  private async connection(
+    instance: Instance,
+    env: EvolutionEnvelope,
+    req: WebhookRequest,
+    log: Logger,
+    routed: Routed,
+    states: InstanceStateSink,
+  ): Promise<WebhookReply> {
+    const record = this.itemRecorder(req, routed);
+    const item = parseConnectionEvent(env.event, env.data, instance.name);
+    if (item.kind === 'invalid') {
+      log.warn({ reason: item.reason }, `webhook rejected: malformed ${env.event}`);
+      await record({ outcome: 'rejected', reason: item.reason });
+      return reply(400, 'rejected', req.traceId, {
+        error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code,
+        reason: item.reason,
+      });
+    }
+    if (item.kind === 'ignored') {
+      await record({ outcome: 'ignored', reason: item.reason });
+      return reply(200, 'ignored', req.traceId, { reason: item.reason });
+    }
+    const result = await states.record(
+      {
+        tenantId: instance.tenantId,
+        instanceId: instance.id,
+        state: item.state,
+        reason: item.reason,
+        detail: item.detail,
+        // Never in the future: a skewed Evolution clock must not move `since` ahead.
+        at: Math.min(item.at ?? req.receivedAt, req.receivedAt),
+        source: 'webhook',
+      },
+      req.traceId,
+    );
+    const label = stateLabel(item.state, item.reason);
+    if (result.outcome === 'unknown_instance') {
+      const reason = `${label}: instance "${instance.name}" was removed meanwhile`;
+      await record({ outcome: 'ignored', reason });
+      return reply(200, 'ignored', req.traceId, { reason });
+    }
+    const changed = result.outcome === 'changed';
+    const outcome: ReceiptOutcome = changed ? 'accepted' : 'duplicate';
+    const reason = changed ? label : `${label}, already known`;
+    log.info(
+      { tenant: instance.tenantId, state: item.state, reason: item.reason, changed },
+      'session webhook',
+    );
+    await record({ outcome, reason });
+    return reply(200, outcome, req.traceId, {
+      reason,
+      state: item.state,
+      seq: result.outcome === 'changed' ? [result.seq] : [],
+    });
   }
 
   /** Records a receipt of one item of `req`, routed to an instance. */
