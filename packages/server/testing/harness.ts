@@ -232,6 +232,20 @@ export class TestNewton {
     return { status: res.status, body, headers: res.headers };
   }
 
+  /** Any method with an optional bearer token and JSON body; the answer's JSON (or `{}`). */
+  async request(method: string, pathAndQuery: string, token?: string, body?: unknown): Promise<HttpResult> {
+    const res = await fetch(`${this.url}${pathAndQuery}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
+  }
+
   /** Posts an Evolution webhook to `/webhooks/evolution` (or a by-events path). */
   evolution(
     body: unknown,

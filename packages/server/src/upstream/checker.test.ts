@@ -12,13 +12,13 @@ import { TestCluster } from '../../testing/cluster.js';
 import { testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
 import { eventually, type Frame, TestNewton, type TestSocket } from '../../testing/harness.js';
-import { evolutionError, installEvolution } from '../../testing/provider-simulator/evolution.js';
+import { evolutionError } from '../../testing/provider-simulator/evolution.js';
 import {
   EVOLUTION_CONNECTION_STATE,
   type EvolutionInstanceSim,
-  installEvolutionInstance,
+  startEvolutionSimulator,
 } from '../../testing/provider-simulator/evolution-instance.js';
-import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
+import type { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 import { freePort, SHARED_REDIS_URL } from '../../testing/redis.js';
 import type { Instance } from '../core/index.js';
 import { CHECK_LEASE, UpstreamChecker } from './checker.js';
@@ -27,12 +27,7 @@ import { UpstreamChecks } from './checks.js';
 const PUBLIC = 'https://newton.example.com';
 const KEY = 'key-acme';
 
-async function simulator(): Promise<{ sim: ProviderSimulator; evo: EvolutionInstanceSim }> {
-  const sim = await ProviderSimulator.start();
-  const opts = { instances: { 'acme-wa': KEY } };
-  installEvolution(sim, opts);
-  return { sim, evo: installEvolutionInstance(sim, opts) };
-}
+const simulator = () => startEvolutionSimulator({ 'acme-wa': KEY });
 
 /** The next `instance_status` frame after index `from` whose instance matches. */
 function status(s: TestSocket, from: number, match: (i: Record<string, unknown>) => boolean): Promise<Frame> {

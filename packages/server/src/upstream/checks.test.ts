@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type CloudPhoneRecord, installCloudPhone } from '../../testing/provider-simulator/cloud-phone.js';
-import { installEvolution } from '../../testing/provider-simulator/evolution.js';
 import {
   EVOLUTION_CONNECTION_STATE,
   type EvolutionInstanceSim,
-  installEvolutionInstance,
+  startEvolutionSimulator,
   webhookRecord,
 } from '../../testing/provider-simulator/evolution-instance.js';
 import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
@@ -52,10 +51,7 @@ const problem = (c: InstanceCheck, code: string): WebhookProblem => {
 };
 
 before(async () => {
-  sim = await ProviderSimulator.start();
-  const opts = { instances: { ventas: 'k-ventas' } };
-  installEvolution(sim, opts);
-  evo = installEvolutionInstance(sim, opts);
+  ({ sim, evo } = await startEvolutionSimulator({ ventas: 'k-ventas' }));
   metaSim = await ProviderSimulator.start();
   graphUrl = installCloudPhone(metaSim, phones).graphUrl;
 });

@@ -13,8 +13,14 @@
  *   out with `enabled:true` fail with 500 (`data.webhook.events.length` of undefined).
  */
 import { randomUUID } from 'node:crypto';
-import { type EvolutionSimOptions, evolutionError, guard } from './evolution.js';
-import type { ProviderSimulator, SimRequest } from './server.js';
+import {
+  type EvolutionSim,
+  type EvolutionSimOptions,
+  evolutionError,
+  guard,
+  installEvolution,
+} from './evolution.js';
+import { ProviderSimulator, type SimRequest } from './server.js';
 
 export const EVOLUTION_CONNECTION_STATE = 'evolution.connectionState';
 export const EVOLUTION_WEBHOOK_FIND = 'evolution.webhookFind';
@@ -175,4 +181,13 @@ export function webhookRecord(o: Partial<EvolutionWebhookRecord> & { url: string
     instanceId: randomUUID(),
     ...o,
   };
+}
+
+/** A simulator with Evolution's message and instance routes for `instances` (name → apikey). */
+export async function startEvolutionSimulator(
+  instances: Record<string, string>,
+): Promise<{ sim: ProviderSimulator; messages: EvolutionSim; evo: EvolutionInstanceSim }> {
+  const sim = await ProviderSimulator.start();
+  const opts = { instances };
+  return { sim, messages: installEvolution(sim, opts), evo: installEvolutionInstance(sim, opts) };
 }
