@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { InstanceState, InstanceStatusPayload } from '@newton/protocol';
 import { TestCluster } from '../../testing/cluster.js';
 import { testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
@@ -21,7 +22,7 @@ import {
 import type { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 import { freePort, SHARED_REDIS_URL } from '../../testing/redis.js';
 import type { Instance } from '../core/index.js';
-import { CHECK_LEASE, UpstreamChecker } from './checker.js';
+import { adds, CHECK_LEASE, UpstreamChecker } from './checker.js';
 import { UpstreamChecks } from './checks.js';
 
 const PUBLIC = 'https://newton.example.com';
@@ -77,6 +78,33 @@ describe('checker on one node', () => {
     assert.equal((await checker.runOnce()).changed, 1);
     const open = await status(socket, back, (i) => i.state === 'open');
     assert.equal(open.previous_state, 'close');
+  });
+
+  test("a check with nothing new keeps the webhooks' words; only a different state or reason is recorded", async () => {
+    const checker = t.node.upstreamChecker;
+    const said = { tenantId: 'acme', instanceId: inst.id, at: Date.now(), source: 'webhook' as const };
+    await t.node.instanceStates.record(
+      { ...said, state: 'close', reason: 'logged_out', detail: 'logged out on the phone' },
+      'test',
+    );
+    evo.states.set('acme-wa', 'close');
+    assert.deepEqual(await checker.runOnce(), { ran: true, checked: 1, changed: 0 });
+    const held = await t.node.store.instances.get(inst.id);
+    assert.equal(held?.reason, 'logged_out');
+    assert.equal(held?.detail, 'logged out on the phone');
+
+    const status = (state: InstanceState, reason: string | null) =>
+      ({ state, reason }) as InstanceStatusPayload;
+    const found = (state: InstanceState, reason: string | null) => ({ state, reason, detail: null });
+    const cloud = { ...inst, provider: 'cloud' as const };
+    assert.equal(adds(inst, found('open', null), status('close', 'logged_out')), true);
+    assert.equal(
+      adds(inst, found('unknown', 'provider_timeout'), status('unknown', 'provider_unreachable')),
+      true,
+    );
+    assert.equal(adds(inst, found('close', 'instance_missing'), status('close', 'logged_out')), true);
+    assert.equal(adds(cloud, found('open', null), status('close', 'account_restricted')), false);
+    assert.equal(adds(cloud, found('open', null), status('close', 'token_invalid')), true);
   });
 
   test('401, a timeout and a closed port → unknown with each reason, published; the node keeps serving', async () => {

@@ -8,6 +8,7 @@
  * webhook path, so a slow provider never delays a webhook.
  */
 import { randomUUID } from 'node:crypto';
+import type { InstanceStatusPayload } from '@newton/protocol';
 import type { Instance, InstanceCheck, InstanceStateSink, Logger, UpstreamProbe } from '../core/index.js';
 import type { Store } from '../store/index.js';
 
@@ -56,6 +57,23 @@ export function checkable(instance: Instance): boolean {
   return instance.provider === 'cloud' ? Boolean(instance.apikey) : Boolean(instance.baseUrl);
 }
 
+/**
+ * Whether a check says more than Newton holds. The same state without a
+ * reason of the check's own (or with the same reason) keeps what the
+ * provider's webhooks said (`logged_out`, a quality note…); a Cloud number
+ * Meta closed by an account webhook (`account_restricted`/`account_disabled`)
+ * is not reopened by a phone-number read, which does not show such limits.
+ */
+export function adds(
+  instance: Instance,
+  found: InstanceCheck['connection'],
+  held: InstanceStatusPayload,
+): boolean {
+  if (found.state === held.state) return found.reason !== null && found.reason !== held.reason;
+  const accountClosed = held.reason === 'account_restricted' || held.reason === 'account_disabled';
+  return !(instance.provider === 'cloud' && found.state === 'open' && accountClosed);
+}
+
 export class UpstreamChecker {
   private readonly last = new Map<string, InstanceCheck>();
   private readonly now: () => number;
@@ -66,7 +84,7 @@ export class UpstreamChecker {
   private stopped = false;
 
   constructor(
-    private readonly store: Pick<Store, 'admin' | 'leases'>,
+    private readonly store: Pick<Store, 'admin' | 'leases' | 'instances'>,
     private readonly probe: UpstreamProbe,
     private readonly sink: InstanceStateSink,
     private readonly log: Logger,
@@ -163,6 +181,10 @@ export class UpstreamChecker {
     if (this.stopped) return false;
     const { state, reason, detail } = check.connection;
     try {
+      const held = this.sink.current
+        ? await this.sink.current(instance.id)
+        : await this.store.instances.get(instance.id);
+      if (held && !adds(instance, check.connection, held)) return false;
       const out = await this.sink.record(
         {
           tenantId: instance.tenantId,

@@ -229,11 +229,12 @@ describe('Cloud API number', () => {
     assert.match(String(flagged.connection.detail), /FLAGGED.*RED/);
   });
 
-  test('a bad token (190) → unknown, token_invalid; an unknown id (100) → close, wrong_phone_number_id', async () => {
+  test('a bad token (190) → close, token_invalid (as a refused send says); an unknown id (100) → close, wrong_phone_number_id', async () => {
     phones.set('1098765432101', { token: 'EAAG-token' });
     const bad = await probe.check(cloud({ apikey: 'EAAG-stale-xyz' }));
-    assert.equal(bad.connection.state, 'unknown');
+    assert.equal(bad.connection.state, 'close');
     assert.equal(bad.connection.reason, 'token_invalid');
+    assert.match(String(bad.connection.detail), /create a new access token/);
     assert.ok(!JSON.stringify(bad).includes('EAAG-stale-xyz'), 'the token leaked');
     const wrong = await probe.check(cloud({ name: '555' }));
     assert.equal(wrong.connection.state, 'close');

@@ -76,7 +76,10 @@ function cloudConnection(res: CloudPhoneAnswer): { connection: Connection; phone
       timeout: 'provider_timeout',
       unreachable: 'provider_unreachable',
     }[res.kind];
-    const state: InstanceState = res.kind === 'wrong_id' ? 'close' : 'unknown';
+    // A dead token or a locked account: closed, in the words a refused send uses (providers/cloud/account.ts).
+    if (res.problem) return { connection: { state: 'close', ...res.problem } };
+    const state: InstanceState =
+      res.kind === 'wrong_id' || res.kind === 'token_invalid' ? 'close' : 'unknown';
     return { connection: { state, reason, detail: `Meta: ${res.reason}` } };
   }
   const p = res.phone;
@@ -93,8 +96,8 @@ function cloudConnection(res: CloudPhoneAnswer): { connection: Connection; phone
   const quality = p.qualityRating ? `quality ${p.qualityRating}` : 'quality not given';
   if (p.status === null)
     return { connection: unknown('no_status', `Meta gave no status (${quality})`), phone };
-  if (p.status === 'CONNECTED')
-    return { connection: { state: 'open', reason: null, detail: quality }, phone };
+  // The quality stays in `phone`: an open number's detail holds the provider's notes (webhooks).
+  if (p.status === 'CONNECTED') return { connection: { state: 'open', reason: null, detail: null }, phone };
   return {
     connection: { state: 'close', reason: 'number_status', detail: `Meta: status ${p.status} (${quality})` },
     phone,

@@ -6,9 +6,10 @@
  * follow Meta's "Handling Errors" guide: code 190 is an invalid or expired
  * token; code 100 (subcode 33) an id that does not exist or the token cannot see.
  */
-import type { Instance } from '../../core/index.js';
+import type { Instance, InstanceProblem } from '../../core/index.js';
 import { str } from '../json-read.js';
 import { callUpstream } from '../upstream-call.js';
+import { sendErrorProblem } from './account.js';
 import { describeGraphError, graphBase, graphError, graphHeaders } from './graph.js';
 
 const FIELDS =
@@ -36,6 +37,8 @@ export type CloudPhoneAnswer =
       status?: number;
       /** Meta's message with its code and fbtrace_id; never the token. */
       reason: string;
+      /** What a send refused with this error would say of the number (token, permission, locked account). */
+      problem?: InstanceProblem;
     };
 
 /** Asks Meta about the instance's phone_number_id; never throws. */
@@ -67,5 +70,6 @@ export async function checkCloudPhone(instance: Instance, timeoutMs: number): Pr
         : res.status === 401 || res.status === 403
           ? 'unauthorized'
           : 'http';
-  return { ok: false, kind, status: res.status, reason };
+  const problem = sendErrorProblem(e, instance.name);
+  return { ok: false, kind, status: res.status, reason, ...(problem ? { problem } : {}) };
 }
