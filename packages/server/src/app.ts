@@ -26,6 +26,7 @@ import {
   ReceiptRecorder,
 } from './providers/index.js';
 import { Store } from './store/index.js';
+import { UpstreamChecker, UpstreamChecks } from './upstream/index.js';
 import { Gateway } from './ws/index.js';
 
 /** Receipts beyond RECEIPTS_KEPT live at most this long (a flood of junk webhooks grows the table only so far). */
@@ -57,6 +58,10 @@ export interface NewtonNode {
   outbound: OutboundService;
   /** Background sends of this node. */
   sender: ReplySender;
+  /** Asks providers about an instance (core's UpstreamProbe): session state, webhook settings. */
+  upstream: UpstreamChecks;
+  /** The periodic checks (UPSTREAM_CHECK_INTERVAL_MS) and each instance's last check on this node. */
+  upstreamChecker: UpstreamChecker;
   /**
    * Graceful stop (SIGTERM): new sockets and webhooks are refused, in-flight
    * requests finish, then sockets close with 1012 so clients resume elsewhere.
@@ -114,6 +119,15 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   const receipts = new ReceiptRecorder(store.receipts, 'evolution', log);
   const statuses = new StatusApplier(store, bus, log);
   const instanceStates = new InstanceStateApplier(store, bus, log);
+  const upstream = new UpstreamChecks({
+    publicUrl: config.publicUrl,
+    timeoutMs: config.upstreamCheckTimeoutMs,
+  });
+  const upstreamChecker = new UpstreamChecker(store, upstream, instanceStates, log, {
+    nodeId: config.nodeId,
+    intervalMs: config.upstreamCheckIntervalMs,
+    timeoutMs: config.upstreamCheckTimeoutMs,
+  });
   const providers = new ProviderRegistry().register(new EvolutionClient()).register(new CloudClient());
   const sender = new ReplySender(
     store,
@@ -166,6 +180,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     diagnostics,
     cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
     media: { fetchers: mediaFetchers, maxBytes: config.mediaMaxBytes, timeoutMs: config.mediaFetchTimeoutMs },
+    upstream,
   });
   let selfUrl = '';
   diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl });
@@ -187,6 +202,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   ];
   selfUrl = url;
   sender.startSweeper();
+  upstreamChecker.start();
   log.info({ url, store: store.dialect, location: store.location, bus: bus.kind }, 'newton node listening');
 
   let closing: Promise<void> | undefined;
@@ -195,6 +211,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
       gateway.stopAccepting();
       await drain.start(config.shutdownTimeoutMs);
       await sender.stop();
+      await upstreamChecker.stop();
       for (const t of timers) clearInterval(t);
       await gateway.close();
       await http.close();
@@ -222,6 +239,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     diagnostics,
     outbound,
     sender,
+    upstream,
+    upstreamChecker,
     close,
   };
 }

@@ -51,6 +51,16 @@ function unset<S extends z.ZodType>(schema: S) {
   return z.union([schema, z.undefined()]);
 }
 
+/** An absolute http(s) URL with a host and no query or fragment (`PUBLIC_URL`). */
+function isPublicUrl(value: string): boolean {
+  if (!/^https?:\/\/[^\s?#]+$/i.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Listening, identity and logs. */
 const server = {
   port: option(int().prefault(8080), {
@@ -63,6 +73,25 @@ const server = {
     description: 'Address to listen on.',
     example: '127.0.0.1',
   }),
+  publicUrl: option(
+    // `unset()` with the rule's own words (a union failing reports only "Invalid input").
+    z.union(
+      [
+        z
+          .string()
+          .refine(isPublicUrl)
+          .transform((u) => u.replace(/\/+$/, '')),
+        z.undefined(),
+      ],
+      { error: 'must be an absolute http(s) URL without a query or fragment' },
+    ),
+    {
+      env: 'PUBLIC_URL',
+      description:
+        'The address providers reach this Newton at (behind the proxy): Evolution should post to `<PUBLIC_URL>/webhooks/evolution`. The provider checks compare against it and `newton instance webhook --apply` sets it; unset, the webhook URL is not checked.',
+      example: 'https://newton.example.com',
+    },
+  ),
   nodeId: option(
     z
       .string()
@@ -260,6 +289,22 @@ const provider = {
   }),
 };
 
+/** Newton asking providers about each number (#12). */
+const upstream = {
+  upstreamCheckIntervalMs: option(int().prefault(60_000), {
+    env: 'UPSTREAM_CHECK_INTERVAL_MS',
+    description:
+      'How often one node of the cluster asks each provider about its numbers (session state, webhook settings), ±20 % jitter; also once at start. `0` never checks.',
+    example: '300000',
+  }),
+  upstreamCheckTimeoutMs: option(int(1).prefault(5_000), {
+    env: 'UPSTREAM_CHECK_TIMEOUT_MS',
+    description:
+      'Time limit of one call to a provider by the checks and `newton instance webhook`; a slower provider counts as `unknown` (`provider_timeout`).',
+    example: '10000',
+  }),
+};
+
 /** The options by section, in the order docs/configuration.md lists them. */
 export const ConfigSections = [
   { title: 'Server', options: server },
@@ -268,6 +313,7 @@ export const ConfigSections = [
   { title: 'WebSocket gateway and HTTP limits', options: gateway },
   { title: 'Retention', options: retention },
   { title: 'Replies and media', options: provider },
+  { title: 'Provider checks', options: upstream },
 ] as const;
 
 /** Every option of Newton's configuration; `Config` is its output. */
@@ -278,6 +324,7 @@ export const ConfigSchema = z.object({
   ...gateway,
   ...retention,
   ...provider,
+  ...upstream,
 });
 
 /** One option as `loadConfig` and the docs see it. */

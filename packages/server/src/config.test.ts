@@ -55,6 +55,9 @@ describe('defaults', () => {
       sendRetryBaseMs: 1000,
       sendRetryMaxMs: 30_000,
       sendResumeAfterMs: 30_000,
+      publicUrl: undefined,
+      upstreamCheckIntervalMs: 60_000,
+      upstreamCheckTimeoutMs: 5000,
       nodeId: `${hostname()}:${process.pid}`,
     };
     assert.deepEqual(loadConfig({}), expected);
@@ -107,6 +110,14 @@ describe('every option is read from its variable', () => {
     assert.equal(loadConfig({ SQLITE_CHECKPOINT_INTERVAL_MS: '0' }).checkpointIntervalMs, 0);
   });
 
+  test('PUBLIC_URL keeps a path prefix and loses a trailing slash', () => {
+    assert.equal(
+      loadConfig({ PUBLIC_URL: 'https://example.com/newton/' }).publicUrl,
+      'https://example.com/newton',
+    );
+    assert.equal(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl, 'http://10.0.0.5:8080');
+  });
+
   test('DATA_DIR is resolved against the working directory', () => {
     assert.equal(loadConfig({ DATA_DIR: 'rel/dir' }).dataDir, path.resolve('rel/dir'));
   });
@@ -143,6 +154,15 @@ describe('bad values', () => {
     ['a short JWT secret', { JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 16 characters'],
     ['a JWKS URL that is not a URL', { JWKS_URL: 'keys' }, 'JWKS_URL:'],
     ['an unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL:'],
+    [
+      'a relative PUBLIC_URL',
+      { PUBLIC_URL: 'newton.example.com' },
+      'PUBLIC_URL: must be an absolute http(s) URL',
+    ],
+    ['a PUBLIC_URL with a query', { PUBLIC_URL: 'https://n.example.com/?token=x' }, 'PUBLIC_URL:'],
+    ['a PUBLIC_URL with a fragment', { PUBLIC_URL: 'https://n.example.com/#x' }, 'PUBLIC_URL:'],
+    ['an ftp PUBLIC_URL', { PUBLIC_URL: 'ftp://n.example.com' }, 'PUBLIC_URL:'],
+    ['no check timeout', { UPSTREAM_CHECK_TIMEOUT_MS: '0' }, 'UPSTREAM_CHECK_TIMEOUT_MS: must be at least 1'],
   ];
   for (const [what, env, line] of cases) {
     test(`${what}: ConfigError naming the variable`, () => {

@@ -132,7 +132,14 @@ export class TestNewton {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'newton-test-'));
     const database = opts.database ?? (await createTestDatabase());
     const config: Config = {
-      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ID: 'test-node' }),
+      // No periodic provider checks unless a test asks (they would add instance_status events).
+      ...loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        NODE_ID: 'test-node',
+        UPSTREAM_CHECK_INTERVAL_MS: '0',
+      }),
       databaseUrl: database.url,
       ...overrides,
     };
@@ -223,6 +230,20 @@ export class TestNewton {
       body = { text };
     }
     return { status: res.status, body, headers: res.headers };
+  }
+
+  /** Any method with an optional bearer token and JSON body; the answer's JSON (or `{}`). */
+  async request(method: string, pathAndQuery: string, token?: string, body?: unknown): Promise<HttpResult> {
+    const res = await fetch(`${this.url}${pathAndQuery}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
   }
 
   /** Posts an Evolution webhook to `/webhooks/evolution` (or a by-events path). */

@@ -87,7 +87,16 @@ describe('newton CLI next to a running server', () => {
     assert.equal(wrong.status, 202);
     assert.equal(wrong.body.outcome, 'unroutable');
 
-    const removed = await newtonCli('instance', 'remove', '--provider', 'evolution', '--instance', 'cli-wa');
+    // It holds a conversation: removed only with --purge (instance-update.test.ts covers the refusal).
+    const removed = await newtonCli(
+      'instance',
+      'remove',
+      '--provider',
+      'evolution',
+      '--instance',
+      'cli-wa',
+      '--purge',
+    );
     assert.equal(removed.code, 0, removed.stderr);
     const gone = await newton.evolution(
       upsertBody({ instance: 'cli-wa', apikey: 'cli-key', sender: '573014165044' }),

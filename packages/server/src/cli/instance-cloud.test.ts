@@ -81,7 +81,16 @@ test('instance add --provider cloud takes effect at once; list hides secrets; re
   assert.equal(again.code, 1);
   assert.match(again.err, /already belongs to tenant cloud_cli/);
 
-  const removed = await newton('instance', 'remove', '--provider', 'cloud', '--phone-number-id', PNID);
+  // It holds a conversation: removed only with --purge.
+  const removed = await newton(
+    'instance',
+    'remove',
+    '--provider',
+    'cloud',
+    '--phone-number-id',
+    PNID,
+    '--purge',
+  );
   assert.equal(removed.code, 0, removed.err);
   const after = await t.post('/webhooks/whatsapp', raw, signedHeaders(raw, SECRET));
   assert.equal(after.status, 200);

@@ -5,11 +5,15 @@ export const USAGES = {
   instance: [
     'newton instance add <tenant_id> --provider evolution --instance <name> [--number <msisdn>]',
     '                    [--apikey <key>] [--url <evolution base url>] [--webhook-secret <s> | --generate-secret]',
+    '                    [--wire-webhook] [--allow-shared]',
     'newton instance add <tenant_id> --provider cloud --phone-number-id <id> --app-secret <s>',
     '                    --verify-token <t> --access-token <token> [--graph-url https://graph.facebook.com/v21.0]',
-    '                    [--number <msisdn>]',
+    '                    [--number <msisdn>] [--allow-shared]',
     'newton instance list [<tenant_id>]',
-    'newton instance remove --provider evolution|cloud --instance <name or phone_number_id>',
+    'newton instance update <tenant_id> <instance> [--url <u>] [--apikey <k>] [--webhook-secret <s>] [--number <n>]',
+    '                    [--access-token <t>] [--app-secret <s>] [--verify-token <t>] [--graph-url <u>] [--allow-shared]',
+    'newton instance remove <tenant_id> <instance> [--purge]',
+    'newton instance webhook <tenant_id> <instance> [--apply]   Evolution webhook: check, or set (needs PUBLIC_URL)',
   ].join('\n'),
   token: 'newton token <tenant_id> [--user <id>] [--role agent|admin] [--ttl 12h]',
   simulate:

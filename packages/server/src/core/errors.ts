@@ -67,6 +67,31 @@ export const ErrorTable = {
     code: 'instance_exists',
     message: 'an instance of this provider with this name is already configured',
   },
+  NEWTON_ERR_INSTANCE_IN_USE: {
+    status: 409,
+    code: 'instance_in_use',
+    message: 'the instance still has conversations or messages: remove it with purge=true to delete them too',
+  },
+  NEWTON_ERR_NUMBER_IN_USE: {
+    status: 409,
+    code: 'number_in_use',
+    message: "another tenant's instance already has this number (allow_shared: true to add it anyway)",
+  },
+  NEWTON_ERR_PUBLIC_URL_MISSING: {
+    status: 422,
+    code: 'public_url_missing',
+    message: 'PUBLIC_URL is not set, so Newton cannot tell the provider where to post',
+  },
+  NEWTON_ERR_WEBHOOK_NOT_CONFIGURABLE: {
+    status: 422,
+    code: 'webhook_not_configurable',
+    message: "Newton cannot read or set this instance's webhook (a Cloud API number, or no Evolution URL)",
+  },
+  NEWTON_ERR_PROVIDER_FAILED: {
+    status: 502,
+    code: 'provider_failed',
+    message: 'the provider could not be asked, or refused',
+  },
   NEWTON_ERR_NOT_FAILED: { status: 409, code: 'not_failed', message: 'only a failed reply can be retried' },
   NEWTON_ERR_INVALID_LOGIN_CODE: {
     status: 400,

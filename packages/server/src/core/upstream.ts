@@ -29,7 +29,15 @@ export interface WebhookCheck {
   /** The URL Newton expects the provider to post to (from PUBLIC_URL). */
   expectedUrl: string | null;
   /** What the provider has now (null when nothing is set or it could not be asked). */
-  current: { enabled: boolean; url: string | null; events: string[]; byEvents: boolean } | null;
+  current: {
+    enabled: boolean;
+    /** Any `?token=` in it redacted. */
+    url: string | null;
+    events: string[];
+    byEvents: boolean;
+    /** Names of the headers Evolution sends with each webhook (never their values). */
+    headerNames?: string[];
+  } | null;
   problems: WebhookProblem[];
 }
 
@@ -42,6 +50,8 @@ export interface InstanceCheck {
   webhook: WebhookCheck | null;
   /** Epoch ms. */
   checkedAt: number;
+  /** Cloud API: what Meta says of the number (`status`, `quality_rating`, `name_status`…), as Meta spells it. */
+  phone?: Record<string, string>;
 }
 
 /** Asks a provider about one instance; never throws (a failure is a state `unknown` with its reason). */

@@ -241,8 +241,15 @@ describe('admin config API: instances', () => {
     assert.equal(accepted.status, 200);
     assert.equal(accepted.body.outcome, 'accepted');
 
-    const del = await call('DELETE', `/api/admin/tenants/acme/instances/${evolutionId}`, token);
-    assert.equal(del.status, 204);
+    // It now holds a conversation: refused with the counts, removed with ?purge=true.
+    const refused = await call('DELETE', `/api/admin/tenants/acme/instances/${evolutionId}`, token);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error, 'instance_in_use');
+    assert.equal(refused.body.conversations, 1);
+    assert.equal(refused.body.messages, 1);
+    const del = await call('DELETE', `/api/admin/tenants/acme/instances/${evolutionId}?purge=true`, token);
+    assert.equal(del.status, 200);
+    assert.deepEqual(del.body, { removed: { conversations: 1, messages: 1 } });
     const after = await hook('ya no');
     assert.equal(after.status, 202);
     assert.equal(after.body.outcome, 'unroutable');

@@ -5,7 +5,7 @@
  * listing says only whether each one is set. Routing reads the database, so a
  * change is live on every node at once.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/index.js';
 import type { Instance, NewInstance, Tenant } from '../core/index.js';
@@ -37,6 +37,13 @@ const tenantParams = {
   additionalProperties: false,
 } as const;
 
+/** `?purge=true` of the DELETE routes. */
+export const PURGE_QUERY = {
+  type: 'object',
+  properties: { purge: { type: 'boolean', default: false } },
+  additionalProperties: false,
+} as const;
+
 const secret = z.string().min(1).max(1024);
 const evolutionBody = z
   .object({
@@ -46,6 +53,7 @@ const evolutionBody = z
     apikey: secret.optional(),
     webhook_secret: secret.optional(),
     url: z.string().min(1).max(2048).optional(),
+    allow_shared: z.boolean().optional(),
   })
   .strict();
 const cloudBody = z
@@ -57,6 +65,7 @@ const cloudBody = z
     access_token: secret,
     number: z.string().min(1).max(64).optional(),
     graph_url: z.string().min(1).max(2048).optional(),
+    allow_shared: z.boolean().optional(),
   })
   .strict();
 const instanceBody = z.discriminatedUnion('provider', [evolutionBody, cloudBody]);
@@ -65,14 +74,14 @@ const tenantBody = z
   .strict();
 
 /** The first zod issue as a 400 `invalid_request`. */
-function invalid(error: z.ZodError): never {
+export function invalid(error: z.ZodError): never {
   const issue = error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   throw newtonError('NEWTON_ERR_INVALID_REQUEST', `${where}${issue?.message ?? 'invalid body'}`);
 }
 
 /** Runs one of core's input rules (the CLI runs the same) on a body field: a refusal is a 400 naming the field. */
-function field<T>(name: string | null, rule: () => T): T {
+export function field<T>(name: string | null, rule: () => T): T {
   try {
     return rule();
   } catch (err) {
@@ -84,7 +93,7 @@ function field<T>(name: string | null, rule: () => T): T {
 }
 
 /** An admin token (agents get 403); 401 without a valid one. */
-async function adminPrincipal(req: FastifyRequest, tokens: TokenService): Promise<Principal> {
+export async function adminPrincipal(req: FastifyRequest, tokens: TokenService): Promise<Principal> {
   const principal = await bearerPrincipal(req, tokens);
   if (principal.role !== 'admin') throw newtonError('NEWTON_ERR_FORBIDDEN', 'admin role required');
   return principal;
@@ -103,7 +112,7 @@ function tenantJson(t: Tenant) {
 }
 
 /** An instance as the API shows it: which secrets are set, never their values. */
-function instanceJson(i: Instance) {
+export function instanceJson(i: Instance) {
   return {
     id: i.id,
     provider: i.provider,
@@ -119,7 +128,10 @@ function instanceJson(i: Instance) {
 }
 
 /** The body as a new instance, validated exactly as `newton instance add` validates it. */
-function toNewInstance(tenantId: string, raw: unknown): { input: NewInstance; warnings: string[] } {
+function toNewInstance(
+  tenantId: string,
+  raw: unknown,
+): { input: NewInstance; warnings: string[]; allowShared: boolean } {
   const parsed = instanceBody.safeParse(raw);
   if (!parsed.success) invalid(parsed.error);
   const b = parsed.data;
@@ -130,6 +142,7 @@ function toNewInstance(tenantId: string, raw: unknown): { input: NewInstance; wa
         : ['this instance has neither apikey nor webhook_secret: anyone can post its webhooks'];
     return {
       warnings,
+      allowShared: b.allow_shared === true,
       input: {
         tenantId,
         provider: 'evolution',
@@ -145,6 +158,7 @@ function toNewInstance(tenantId: string, raw: unknown): { input: NewInstance; wa
   const graphUrl = b.graph_url ? field('graph_url', () => httpUrl(b.graph_url as string)) : null;
   return {
     warnings: [],
+    allowShared: b.allow_shared === true,
     input: {
       tenantId,
       provider: 'cloud',
@@ -156,6 +170,58 @@ function toNewInstance(tenantId: string, raw: unknown): { input: NewInstance; wa
       baseUrl: graphUrl ? graphUrl.replace(/\/+$/, '') : null,
     },
   };
+}
+
+/**
+ * 409 `number_in_use` when another tenant's instance has `number`, unless
+ * `allowShared`. The other tenant is named only to a token that names it too.
+ */
+export async function refuseSharedNumber(
+  store: Store,
+  principal: Principal,
+  tenantId: string,
+  number: string | null | undefined,
+  allowShared: boolean,
+): Promise<void> {
+  if (!number || allowShared) return;
+  const others = await store.admin.otherTenantsWithNumber(number, tenantId);
+  if (others.length === 0) return;
+  const visible = others.filter((t) => principal.tenants.includes(t));
+  const owner = visible.length > 0 ? `tenant ${visible.join(', ')}` : 'another tenant';
+  throw newtonError(
+    'NEWTON_ERR_NUMBER_IN_USE',
+    `+${number} is already the number of an instance of ${owner} (allow_shared: true to add it anyway)`,
+  );
+}
+
+/**
+ * Removes an instance for DELETE: 204 when it held nothing; 409
+ * `instance_in_use` with the counts while it holds conversations or
+ * messages; with `purge`, 200 and how many went with it.
+ */
+export async function removeInstanceReply(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  store: Store,
+  found: Instance,
+  purge: boolean,
+): Promise<FastifyReply> {
+  const out = await store.admin.removeInstanceById(found.id, { purge });
+  if (!out.found) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such instance');
+  const counts = { conversations: out.usage.conversations, messages: out.usage.messages };
+  if (!out.removed) {
+    throw newtonError(
+      'NEWTON_ERR_INSTANCE_IN_USE',
+      `instance "${found.name}" has ${counts.conversations} conversations and ${counts.messages} messages: ` +
+        'DELETE with ?purge=true to remove them too',
+      counts,
+    );
+  }
+  req.log.info(
+    { tenant: found.tenantId, provider: found.provider, instance: found.name, purge, ...counts },
+    'instance removed',
+  );
+  return purge ? reply.code(200).send({ removed: counts }) : reply.code(204).send();
 }
 
 /**
@@ -258,18 +324,21 @@ export async function adminConfigRoutes(app: FastifyInstance, opts: AdminConfigR
             verify_token: SECRET,
             access_token: SECRET,
             graph_url: { type: 'string', minLength: 1, maxLength: 2048 },
+            allow_shared: { type: 'boolean' },
           },
           required: ['provider'],
-          maxProperties: 12,
+          maxProperties: 13,
         },
       },
     },
     async (req, reply) => {
       const tenant = await tenantOf(req, opts, (req.params as { id: string }).id);
-      const { input, warnings } = toNewInstance(tenant.id, req.body);
+      const principal = await adminPrincipal(req, opts.tokens);
+      const { input, warnings, allowShared } = toNewInstance(tenant.id, req.body);
       // Names are unique per provider across tenants; which tenant holds it is not said.
       if (await admin.findInstance(input.provider, input.name))
         throw newtonError('NEWTON_ERR_INSTANCE_EXISTS');
+      await refuseSharedNumber(opts.store, principal, tenant.id, input.number, allowShared);
       let created: Instance;
       try {
         created = await admin.createInstance(input);
@@ -292,7 +361,11 @@ export async function adminConfigRoutes(app: FastifyInstance, opts: AdminConfigR
       schema: {
         tags: ['admin'],
         summary: "Remove one of a tenant's instances; its webhooks become unroutable at once",
+        description:
+          '409 `instance_in_use` (with `conversations` and `messages` counts) while it holds any; ' +
+          '`?purge=true` deletes them too and answers 200 `{removed:{conversations, messages}}`.',
         security,
+        querystring: PURGE_QUERY,
         params: {
           type: 'object',
           properties: { id: ID, instanceId: ID },
@@ -307,9 +380,13 @@ export async function adminConfigRoutes(app: FastifyInstance, opts: AdminConfigR
       const found = await admin.getInstance(params.instanceId);
       if (!found || found.tenantId !== tenant.id)
         throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such instance');
-      await admin.removeInstance(found.provider, found.name);
-      req.log.info({ tenant: tenant.id, provider: found.provider, instance: found.name }, 'instance removed');
-      return reply.code(204).send();
+      return removeInstanceReply(
+        req,
+        reply,
+        opts.store,
+        found,
+        (req.query as { purge?: boolean }).purge === true,
+      );
     },
   );
 }

@@ -7,7 +7,9 @@ import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { OutboundService } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
+import type { UpstreamChecks } from '../upstream/index.js';
 import { adminConfigRoutes } from './admin-config-routes.js';
+import { adminInstanceRoutes } from './admin-instance-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
@@ -39,6 +41,8 @@ export interface HttpOptions {
   media?: { fetchers: MediaFetchers; maxBytes: number; timeoutMs: number };
   /** One-time sign-in links for the inbox (`POST /api/login/exchange`). */
   loginCodes?: LoginCodes;
+  /** Provider checks: `PATCH|DELETE /api/admin/instances/{id}` and its `/webhook` routes. */
+  upstream?: UpstreamChecks;
   /** Directory of the inbox build served at `/`. @default packages/web/build */
   webDir?: string;
 }
@@ -85,6 +89,14 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
   });
   await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
   await app.register(adminConfigRoutes, { prefix: '/api/admin', store: opts.store, tokens: opts.tokens });
+  if (opts.upstream) {
+    await app.register(adminInstanceRoutes, {
+      prefix: '/api/admin',
+      store: opts.store,
+      tokens: opts.tokens,
+      upstream: opts.upstream,
+    });
+  }
   if (opts.outbound) {
     await app.register(replyRoutes, {
       prefix: '/api',

@@ -5,11 +5,18 @@
  * hand them to core's sinks; they know nothing of sockets, routes or the store.
  */
 export { CloudMediaFetcher } from './cloud/media.js';
+export { type CloudPhoneAnswer, type CloudPhoneInfo, checkCloudPhone } from './cloud/phone-check.js';
 export { CloudClient } from './cloud/send.js';
 export { DEFAULT_GRAPH_URL } from './cloud/types.js';
 export { MAX_CHALLENGE_CHARS, type VerifyOutcome, verifyHandshake } from './cloud/verify.js';
 export { CloudWebhook, type CloudWebhookRequest } from './cloud/webhook.js';
-export { EvolutionClient } from './evolution/client.js';
+export { EvolutionClient, evolutionReason } from './evolution/client.js';
+export {
+  type EvolutionAnswer,
+  EvolutionInstanceApi,
+  type EvolutionWebhookRow,
+  type EvolutionWebhookSettings,
+} from './evolution/instance-api.js';
 export { EvolutionMediaFetcher } from './evolution/media.js';
 export { EvolutionWebhook } from './evolution/webhook.js';
 export { MediaFetchError, type MediaFetcher, MediaFetchers } from './media-fetch.js';
@@ -20,3 +27,4 @@ export {
   type SyntheticResult,
   syntheticInbound,
 } from './synthetic-inbound.js';
+export type { UpstreamAnswer } from './upstream-call.js';

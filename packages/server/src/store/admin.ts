@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Instance, NewInstance, Tenant } from '../core/index.js';
+import type { Instance, InstancePatch, NewInstance, Tenant } from '../core/index.js';
 import { instanceFromRow } from './mappers.js';
 import type { Database } from './schema.js';
+
+/** What an instance holds: its conversations and their messages. */
+export interface InstanceUsage {
+  conversations: number;
+  messages: number;
+}
 
 /** Tenants and provider instances: the configuration side of the store. */
 export class AdminStore {
@@ -99,6 +105,101 @@ export class AdminStore {
     let query = this.db.selectFrom('instances').selectAll().orderBy('created_at');
     if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId);
     return (await query.execute()).map(instanceFromRow);
+  }
+
+  /**
+   * Changes an instance's settings in place: same id, so every conversation,
+   * message and event stays. Undefined fields are left; null clears.
+   */
+  async updateInstance(id: string, patch: InstancePatch): Promise<Instance | undefined> {
+    const set = Object.fromEntries(
+      Object.entries({
+        number: patch.number,
+        apikey: patch.apikey,
+        webhook_secret: patch.webhookSecret,
+        base_url: patch.baseUrl,
+        app_secret: patch.appSecret,
+        verify_token: patch.verifyToken,
+      }).filter(([, v]) => v !== undefined),
+    );
+    if (Object.keys(set).length > 0)
+      await this.db.updateTable('instances').set(set).where('id', '=', id).execute();
+    return this.getInstance(id);
+  }
+
+  /** The tenants other than `tenantId` whose instances have this own number (digits). */
+  async otherTenantsWithNumber(number: string, tenantId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('instances')
+      .select('tenant_id')
+      .distinct()
+      .where('number', '=', number)
+      .where('tenant_id', '!=', tenantId)
+      .orderBy('tenant_id')
+      .execute();
+    return rows.map((r) => r.tenant_id);
+  }
+
+  /** How many conversations and messages the instance holds. */
+  async instanceUsage(id: string): Promise<InstanceUsage> {
+    const [c, m] = await Promise.all([
+      this.db
+        .selectFrom('conversations')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('instance_id', '=', id)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('instance_id', '=', id)
+        .executeTakeFirst(),
+    ]);
+    return { conversations: Number(c?.n ?? 0), messages: Number(m?.n ?? 0) };
+  }
+
+  /**
+   * Removes an instance. Without `purge` it is refused (`removed: false`)
+   * while it holds conversations or messages; with `purge` they go too, with
+   * the leads left without any conversation. Events already in the log stay.
+   */
+  removeInstanceById(
+    id: string,
+    opts: { purge: boolean },
+  ): Promise<{ removed: boolean; found: boolean; usage: InstanceUsage }> {
+    return this.db.transaction().execute(async (trx) => {
+      const admin = new AdminStore(trx);
+      const usage = await admin.instanceUsage(id);
+      const found = Boolean(
+        await trx.selectFrom('instances').select('id').where('id', '=', id).executeTakeFirst(),
+      );
+      if (!found) return { removed: false, found, usage };
+      if (!opts.purge && (usage.conversations > 0 || usage.messages > 0))
+        return { removed: false, found, usage };
+      const leads = (
+        await trx.selectFrom('conversations').select('lead_id').where('instance_id', '=', id).execute()
+      ).map((r) => r.lead_id);
+      await trx.deleteFrom('messages').where('instance_id', '=', id).execute();
+      await trx.deleteFrom('pending_statuses').where('instance_id', '=', id).execute();
+      await trx.deleteFrom('conversations').where('instance_id', '=', id).execute();
+      await trx.deleteFrom('instances').where('id', '=', id).execute();
+      for (let i = 0; i < leads.length; i += 500) {
+        await trx
+          .deleteFrom('leads')
+          .where('id', 'in', leads.slice(i, i + 500))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('conversations')
+                  .select('id')
+                  .whereRef('conversations.lead_id', '=', 'leads.id'),
+              ),
+            ),
+          )
+          .execute();
+      }
+      return { removed: true, found, usage };
+    });
   }
 
   async removeInstance(provider: string, name: string): Promise<boolean> {

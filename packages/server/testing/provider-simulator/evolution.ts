@@ -64,7 +64,12 @@ function jidOf(number: string): string {
   return `${number.replace(/[+()\s-]/g, '')}@s.whatsapp.net`;
 }
 
-function guard(opts: EvolutionSimOptions, req: SimRequest): SimResponse | null {
+/**
+ * Evolution's guards (src/api/guards/instance.guard.ts, auth.guard.ts), simplified: no `apikey`
+ * → 401; an unknown instance → 404 for a key Evolution knows; a wrong key → 401. Shared by every
+ * simulated Evolution route (evolution-instance.ts too).
+ */
+export function guard(opts: EvolutionSimOptions, req: SimRequest): SimResponse | null {
   const instance = req.params.instance ?? '';
   const key = req.headers.apikey;
   if (!key) return evolutionError(401, 'Unauthorized');

@@ -14,6 +14,7 @@ import {
 import { DEFAULT_GRAPH_URL } from '../../providers/index.js';
 import { CommandError, option, required, str, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { refuseSharedNumber } from './instance-update.js';
 
 /** Options only the Cloud API takes (the parser of `instance add` must know them). */
 export const CLOUD_OPTIONS = {
@@ -24,7 +25,7 @@ export const CLOUD_OPTIONS = {
   'graph-url': { type: 'string' },
 } as const;
 
-const EVOLUTION_ONLY = ['apikey', 'url', 'webhook-secret', 'generate-secret'];
+const EVOLUTION_ONLY = ['apikey', 'url', 'webhook-secret', 'generate-secret', 'wire-webhook'];
 
 /** A Cloud instance for `instance list`: secrets are only said to be set, never shown. */
 export function describeCloud(i: Instance): string {
@@ -75,6 +76,7 @@ export async function addCloud(
   if (existing) {
     throw new CommandError(`phone_number_id ${phoneNumberId} already belongs to tenant ${existing.tenantId}`);
   }
+  await refuseSharedNumber(store, tenant, ownNumber, values['allow-shared'] === true);
   await store.admin.createInstance({
     tenantId: tenant,
     provider: 'cloud',

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { evolutionOwnNumber, httpUrl, type Instance } from '../../core/index.js';
+import { PUBLIC_URL_FIX } from '../../upstream/index.js';
 import { CommandError, option, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 import { addCloud, CLOUD_OPTIONS, describeCloud } from './instance-cloud.js';
+import { refuseSharedNumber, removeInstance, updateInstance } from './instance-update.js';
+import { applyCommand, instanceWebhook, printWiring, runWiring } from './instance-webhook.js';
 
 function mask(secret: string | null): string {
   return secret ? `${secret.slice(0, 2)}…(${secret.length})` : '-';
@@ -30,25 +33,13 @@ export async function instance(argv: string[], ctx: CliContext): Promise<number>
     for (const i of await store.admin.listInstances(positionals[0])) ctx.out(describe(i));
     return 0;
   }
-  if (sub === 'remove') {
-    const { values } = parse(
-      rest,
-      { provider: { type: 'string' }, instance: { type: 'string' }, 'phone-number-id': { type: 'string' } },
-      { min: 0, max: 0, names: '' },
-    );
-    const provider = required(values, 'provider');
-    const name =
-      provider === 'cloud' && values['phone-number-id'] !== undefined
-        ? required(values, 'phone-number-id')
-        : required(values, 'instance');
-    const store = await ctx.openStore();
-    const ok = await store.admin.removeInstance(provider, name);
-    if (!ok) throw new CommandError('no such instance');
-    ctx.out('instance removed');
-    return 0;
-  }
+  if (sub === 'remove') return removeInstance(rest, ctx);
+  if (sub === 'update') return updateInstance(rest, ctx);
+  if (sub === 'webhook') return instanceWebhook(rest, ctx);
   throw new UsageError(
-    sub ? `unknown instance command "${sub}"` : 'missing instance command (add, list, remove)',
+    sub
+      ? `unknown instance command "${sub}"`
+      : 'missing instance command (add, list, update, remove, webhook)',
   );
 }
 
@@ -63,6 +54,8 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
       url: { type: 'string' },
       'webhook-secret': { type: 'string' },
       'generate-secret': { type: 'boolean' },
+      'allow-shared': { type: 'boolean' },
+      'wire-webhook': { type: 'boolean' },
       ...CLOUD_OPTIONS,
     },
     { min: 1, max: 1, names: '<tenant_id>' },
@@ -85,6 +78,10 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
     if (secret) throw new UsageError('give --webhook-secret or --generate-secret, not both');
     secret = randomBytes(24).toString('base64url');
   }
+  const wire = values['wire-webhook'] === true;
+  if (wire && !baseUrl) throw new UsageError('--wire-webhook needs --url (the Evolution base URL)');
+  if (wire && !ctx.config.publicUrl) throw new CommandError(PUBLIC_URL_FIX);
+  const ownNumber = number ? option('number', () => evolutionOwnNumber(number)) : null;
   const store = await ctx.openStore();
   if (!(await store.admin.getTenant(tenant))) {
     throw new CommandError(`tenant ${tenant} does not exist (create it with: newton tenant add ${tenant})`);
@@ -93,20 +90,48 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
   if (existing) {
     throw new CommandError(`instance "${name}" already belongs to tenant ${existing.tenantId}`);
   }
+  await refuseSharedNumber(store, tenant, ownNumber, values['allow-shared'] === true);
   const created = await store.admin.createInstance({
     tenantId: tenant,
     provider,
     name,
-    number: number ? option('number', () => evolutionOwnNumber(number)) : null,
+    number: ownNumber,
     apikey: str(values, 'apikey') ?? null,
     webhookSecret: secret ?? null,
     baseUrl: baseUrl ?? null,
   });
   ctx.out(`instance "${created.name}" (${created.provider}) added to tenant ${tenant}`);
-  const hook = `${ctx.serverUrl(undefined)}/webhooks/evolution`;
+  const hook = `${ctx.config.publicUrl ?? ctx.serverUrl(undefined)}/webhooks/evolution`;
   ctx.out(`webhook URL for Evolution: ${secret ? `${hook}?token=${secret}` : hook}`);
   if (!created.apikey && !secret) {
     ctx.err('warning: this instance has neither --apikey nor a webhook secret: anyone can post its webhooks');
   }
+  await showWiring(created, ctx, wire);
   return 0;
+}
+
+/**
+ * After `instance add`: Evolution's webhook checked (or, with
+ * `--wire-webhook`, set), or what is missing to do so. A provider that
+ * cannot be asked is a warning: the instance is added either way.
+ */
+async function showWiring(created: Instance, ctx: CliContext, wire: boolean): Promise<void> {
+  if (!created.baseUrl) {
+    ctx.out(
+      `to let Newton check and wire Evolution's webhook: newton instance update ${created.tenantId} ${created.name} --url <evolution base url>`,
+    );
+    return;
+  }
+  if (!ctx.config.publicUrl) {
+    ctx.out(`set PUBLIC_URL (the address Evolution reaches Newton at), then run: ${applyCommand(created)}`);
+    return;
+  }
+  try {
+    const report = await runWiring(created, ctx, wire);
+    printWiring(ctx, created, report);
+    if (!(report.after ?? report.before).ok && !wire) ctx.out(`wire it with: ${applyCommand(created)}`);
+  } catch (err) {
+    if (!(err instanceof CommandError) || wire) throw err;
+    ctx.err(`warning: ${err.message}; once Evolution answers, run: ${applyCommand(created)}`);
+  }
 }

@@ -11,6 +11,12 @@ export async function start(argv: string[], ctx: CliContext): Promise<number> {
   ctx.err(
     `  webhooks:  ${node.url}/webhooks/evolution (Evolution API) · ${node.url}/webhooks/whatsapp (Cloud API)`,
   );
+  const pub = node.config.publicUrl;
+  ctx.err(
+    pub
+      ? `  public:    ${pub} (Evolution posts to ${pub}/webhooks/evolution; check: newton instance webhook <tenant> <instance>)`
+      : '  public:    PUBLIC_URL not set (webhook URLs at the providers are not checked)',
+  );
   ctx.err(`  sockets:   ${node.url.replace(/^http/, 'ws')}/ws/conversations/<tenant_id>?token=<JWT>`);
   ctx.err(`  API docs:  ${node.url}/docs`);
   await printLoginLinks(node, ctx);
