@@ -183,7 +183,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     upstream,
   });
   let selfUrl = '';
-  diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl });
+  diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl, upstream });
   gateway.attach(http.server);
   // A deep accept queue: thousands of sockets reconnect at once after a node restart.
   await http.listen({ port: config.port, host: config.host, backlog: 4096 });

@@ -114,7 +114,7 @@ describe('doctor: the upstream hop', () => {
     const again = await doctor('closed');
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /^✔ upstream +Provider connection and webhook: "closed-wa" open since 20/m);
-    assert.match(again.out, /webhook settings not checked: this node has no provider check/);
+    assert.match(again.out, /webhook settings not checked: instance "closed-wa" has no Evolution URL/);
     assert.match(again.out, /^OK: all 9 hops pass$/m);
   });
 

@@ -102,6 +102,9 @@ async function checkWithin(probe: UpstreamProbe, inst: Instance, ms: number): Pr
   }
 }
 
+/** The check's reason for an instance Newton has no provider URL for (upstream/checks.ts). */
+const NOT_ASKABLE = 'no_provider_url';
+
 function viewOf(
   inst: Instance,
   status: InstanceStatusPayload | undefined,
@@ -113,7 +116,9 @@ function viewOf(
   const findings: UpstreamFinding[] = [];
   const provider = PROVIDER_NAME[inst.provider] ?? inst.provider;
   // What the provider says now wins over what Newton last recorded.
-  const live = check && 'timedOut' in check ? timedOutCheck(inst, check.timedOut, input.now) : check;
+  const checked = check && 'timedOut' in check ? timedOutCheck(inst, check.timedOut, input.now) : check;
+  // An instance without a provider URL cannot be asked: what its webhooks said stands.
+  const live = checked?.connection.reason === NOT_ASKABLE ? undefined : checked;
   const recordedSince = status?.since ?? new Date(inst.createdAt).toISOString();
   const conn =
     live?.connection ??
@@ -122,7 +127,10 @@ function viewOf(
       : { state: 'unknown' as const, reason: 'not_checked', detail: null });
   const since =
     !live || status?.state === conn.state ? recordedSince : new Date(live.checkedAt).toISOString();
-  if (conn.state === 'unknown' && (conn.reason === null || conn.reason === 'not_checked')) {
+  if (
+    conn.state === 'unknown' &&
+    (conn.reason === null || conn.reason === 'not_checked' || conn.reason === NOT_ASKABLE)
+  ) {
     findings.push({
       status: 'warn',
       code: 'state_unknown',
@@ -144,6 +152,8 @@ function viewOf(
   const webhook = live?.webhook ?? null;
   let webhookNote: string | null = null;
   if (!check) webhookNote = 'webhook settings not checked: this node has no provider check';
+  else if (!live)
+    webhookNote = `webhook settings not checked: ${checked?.connection.detail ?? 'no provider URL'}`;
   else if (!webhook)
     webhookNote =
       live?.connection.reason && conn.state === 'unknown'
