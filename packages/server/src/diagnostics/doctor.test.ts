@@ -12,6 +12,8 @@ import { cloudBody, messagesValue } from '../../testing/cloud-fixtures.js';
 import { addCloudNumber, postCloudWebhook } from '../../testing/cloud-node.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
 import { TestNewton, type TestSocket } from '../../testing/harness.js';
+import { installCloudPhone } from '../../testing/provider-simulator/cloud-phone.js';
+import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 import { freePort } from '../../testing/redis.js';
 import type { DoctorReport } from './doctor-client.js';
 
@@ -127,13 +129,19 @@ describe('newton doctor', () => {
     assert.ok(items.every((c) => c.lead.name !== 'Newton probe'));
   });
 
-  test('a Cloud-only tenant: the probe goes through its signed Cloud webhook and every hop passes', async () => {
+  test('a Cloud-only tenant: the probe goes through its signed Cloud webhook and every hop passes', async (t) => {
+    // Meta's phone-number node answers the upstream check: CONNECTED.
+    const meta = await ProviderSimulator.start();
+    t.after(() => meta.close());
+    const phones = new Map([['301234567890123', { token: 'EAAG-doctor-cloud' }]]);
+    const { graphUrl } = installCloudPhone(meta, phones);
     await newton.addTenant('cloudy');
     const number = await addCloudNumber(newton, {
       tenantId: 'cloudy',
       phoneNumberId: '301234567890123',
       accessToken: 'EAAG-doctor-cloud',
       appSecret: 'doctor-cloud-secret',
+      baseUrl: graphUrl,
     });
     await connected('cloudy', number.id);
     const agent = await newton.connect('cloudy');
