@@ -55,6 +55,12 @@ describe('defaults', () => {
       sendRetryBaseMs: 1000,
       sendRetryMaxMs: 30_000,
       sendResumeAfterMs: 30_000,
+      backfillPageSize: 100,
+      backfillRate: 5000,
+      backfillMaxWindowMs: 86_400_000,
+      backfillIntervalMs: 300_000,
+      backfillLookbackMs: 900_000,
+      backfillSilentMinMs: 600_000,
       nodeId: `${hostname()}:${process.pid}`,
     };
     assert.deepEqual(loadConfig({}), expected);

@@ -7,6 +7,8 @@ import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { OutboundService } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
+import type { Backfiller } from '../upstream/backfill.js';
+import { adminBackfillRoutes } from './admin-backfill-routes.js';
 import { adminConfigRoutes } from './admin-config-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
@@ -39,6 +41,8 @@ export interface HttpOptions {
   media?: { fetchers: MediaFetchers; maxBytes: number; timeoutMs: number };
   /** One-time sign-in links for the inbox (`POST /api/login/exchange`). */
   loginCodes?: LoginCodes;
+  /** `POST /api/admin/backfill`; `lookbackMs` is its window without `since`. */
+  backfill?: { backfiller: Backfiller; lookbackMs: number };
   /** Directory of the inbox build served at `/`. @default packages/web/build */
   webDir?: string;
 }
@@ -101,6 +105,9 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
       tokens: opts.tokens,
       diagnostics: opts.diagnostics,
     });
+  }
+  if (opts.backfill) {
+    await app.register(adminBackfillRoutes, { prefix: '/api/admin', tokens: opts.tokens, ...opts.backfill });
   }
   await app.register(evolutionRoutes, {
     webhook: opts.evolution.webhook,
