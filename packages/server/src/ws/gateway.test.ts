@@ -39,7 +39,12 @@ describe('client frames', () => {
   test('subscribe is acknowledged and never narrows; unsubscribe removes channels', async () => {
     const s = await newton.connect('acme');
     s.send({ type: 'subscribe', channels: ['messages'] });
-    assert.deepEqual((await s.waitFor('subscribed')).channels, ['messages', 'leads', 'conversations', 'instances']);
+    assert.deepEqual((await s.waitFor('subscribed')).channels, [
+      'messages',
+      'leads',
+      'conversations',
+      'instances',
+    ]);
     s.send({ type: 'unsubscribe', channels: ['messages'] });
     assert.deepEqual((await s.waitFor('unsubscribed')).channels, ['leads', 'conversations', 'instances']);
 
@@ -64,7 +69,12 @@ describe('client frames', () => {
     s.send({ type: 'unsubscribe', channel: 'leads' });
     assert.deepEqual((await s.waitFor('unsubscribed')).channels, ['messages', 'conversations', 'instances']);
     s.send({ type: 'subscribe' });
-    assert.deepEqual((await s.waitFor('subscribed')).channels, ['messages', 'leads', 'conversations', 'instances']);
+    assert.deepEqual((await s.waitFor('subscribed')).channels, [
+      'messages',
+      'leads',
+      'conversations',
+      'instances',
+    ]);
   });
 
   const bad: [string, unknown, string][] = [
