@@ -20,8 +20,11 @@ import { ingestInboundPostgres } from './ingest-pg.js';
 import type { Database } from './schema.js';
 import { applyStatus, type StatusStoreResult } from './statuses.js';
 
-/** Runs work in a write transaction (SQLite: the group commit; PostgreSQL: its own). */
-export type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+/**
+ * Runs work in a write transaction (SQLite: the group commit; PostgreSQL: its
+ * own). `background` work (backfill) yields to the rest in the group commit.
+ */
+export type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>, background?: boolean) => Promise<T>;
 
 export class InboundStore {
   constructor(
@@ -33,15 +36,17 @@ export class InboundStore {
 
   /**
    * A message: message, lead, conversation, their events and the webhook's
-   * receipt, in one transaction; resolves once it is committed.
+   * receipt, in one transaction; resolves once it is committed. A recovered
+   * one (backfill) is background work: webhooks go first.
    */
   message(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
     const work = (trx: Transaction<Database>) => ingestMessage(trx, m, receipt);
+    const background = m.recovered === true;
     // PostgreSQL: an inbound message in two statements (echoes and deferred statuses take the transaction).
     if (m.direction === 'inbound' && this.pool) {
-      return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work));
+      return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work, background));
     }
-    return this.write(work);
+    return this.write(work, background);
   }
 
   /** A provider's status report (forward-only; kept when the message is not known yet). */

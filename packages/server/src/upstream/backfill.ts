@@ -103,7 +103,12 @@ export interface BackfillOptions {
   leaseTtlMs?: number;
   /** How long `waitForLease` waits for another node's run. @default 300000 */
   leaseWaitMs?: number;
-  /** Records of one page ingested at once. @default 8 */
+  /**
+   * Records of one page ingested at once. SQLite group-commits them as
+   * background work (webhooks first, a few per transaction); on PostgreSQL
+   * a tenant's writers queue on its row, so more would only wait.
+   * @default 64 on SQLite, 4 on PostgreSQL
+   */
   concurrency?: number;
   /** Clock. @default Date.now */
   now?: () => number;
@@ -160,7 +165,7 @@ export class Backfiller {
       timeoutMs: 10_000,
       leaseTtlMs: 30_000,
       leaseWaitMs: 300_000,
-      concurrency: 8,
+      concurrency: store.dialect === 'sqlite' ? 64 : 4,
       now: Date.now,
       ...opts,
     };
