@@ -49,6 +49,22 @@ export class InboundStore {
     return this.write(work, background);
   }
 
+  /**
+   * Which of these provider message ids the instance's messages already have
+   * (one read, no transaction): what a backfill page can skip.
+   */
+  async known(tenantId: string, instanceId: string, providerIds: string[]): Promise<Set<string>> {
+    if (providerIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('provider_message_id')
+      .where('tenant_id', '=', tenantId)
+      .where('instance_id', '=', instanceId)
+      .where('provider_message_id', 'in', providerIds)
+      .execute();
+    return new Set(rows.map((r) => r.provider_message_id));
+  }
+
   /** A provider's status report (forward-only; kept when the message is not known yet). */
   status(u: StatusUpdate): Promise<StatusStoreResult> {
     return this.write((trx) => applyStatus(trx, u));
