@@ -9,7 +9,7 @@
  *
  * Scenarios: seq (issue #2, bench/latency.ts), a latency under load, b
  * fan-out vs ws and Socket.IO, c memory per idle socket, d sustained webhook
- * rate, e reconnect storm. Raw results (JSON) and profiles go to bench/data/
+ * rate, e reconnect storm, f backfill under live load. Raw results (JSON) and profiles go to bench/data/
  * (ignored by git and biome, like every data/ folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,10 @@ const SCENARIOS: Record<string, { title: string; load: () => Promise<Runner> }> 
     load: async () => (await import('./scenario-throughput.js')).run,
   },
   e: { title: 'reconnect storm', load: async () => (await import('./scenario-storm.js')).run },
+  f: {
+    title: 'backfill of held messages under live webhooks',
+    load: async () => (await import('./scenario-backfill.js')).run,
+  },
 };
 
 const { values } = parseArgs({
@@ -62,7 +66,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e] [--quick] [--profile] [--verbose]',
+      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f] [--quick] [--profile] [--verbose]',
       '                        [--report | --no-report] [--messages N --sockets N] [--results DIR]',
       '                        [--quiet-wait SECONDS]   wait up to this long for other processes to calm down',
       '                                                 before each scenario (default 60, quick 5; 3× in all)',

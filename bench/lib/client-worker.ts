@@ -448,11 +448,17 @@ const handlers: Record<string, (args: never) => unknown> = {
     fanoutTarget = socks.filter((s) => s.open).length;
     return { sockets: fanoutTarget };
   },
-  /** Counters, and the latencies of webhooks sent at or after `from` (then forgets them all). */
+  /** Counters, and the latencies (with their send times) of webhooks sent at or after `from` (then forgets them all). */
   collect: (a: { from?: number }) => {
     const from = a?.from ?? Number.NEGATIVE_INFINITY;
     const kept = latencies.filter((_, i) => (latSent[i] ?? 0) >= from);
-    const out = { latencies: Float64Array.from(kept), ...totals, firstFrameBytes };
+    const sent = latSent.filter((t) => t >= from);
+    const out = {
+      latencies: Float64Array.from(kept),
+      sent: Float64Array.from(sent),
+      ...totals,
+      firstFrameBytes,
+    };
     latSent = [];
     latencies = [];
     return out;

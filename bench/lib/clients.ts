@@ -130,6 +130,8 @@ export interface ConnectResult {
 
 export interface Collected {
   latencies: Float64Array;
+  /** When each webhook of `latencies` was sent (same order). */
+  sent: Float64Array;
   deliveries: number;
   gaps: number;
   dupes: number;
@@ -226,7 +228,7 @@ export class WorkerPool {
 }
 
 /** Sums the counters of several `collect()` answers. */
-export function sumCollected(cs: Collected[]): Omit<Collected, 'latencies' | 'firstFrameBytes'> {
+export function sumCollected(cs: Collected[]): Omit<Collected, 'latencies' | 'sent' | 'firstFrameBytes'> {
   const z = { deliveries: 0, gaps: 0, dupes: 0, errors: 0, resyncs: 0, unexpectedCloses: 0 };
   for (const c of cs) {
     z.deliveries += c.deliveries;

@@ -26,6 +26,8 @@ import {
   ReceiptRecorder,
 } from './providers/index.js';
 import { Store } from './store/index.js';
+import { Backfiller } from './upstream/backfill.js';
+import { BackfillTriggers } from './upstream/backfill-triggers.js';
 import { UpstreamChecker, UpstreamChecks } from './upstream/index.js';
 import { Gateway } from './ws/index.js';
 
@@ -62,6 +64,10 @@ export interface NewtonNode {
   upstream: UpstreamChecks;
   /** The periodic checks (UPSTREAM_CHECK_INTERVAL_MS) and each instance's last check on this node. */
   upstreamChecker: UpstreamChecker;
+  /** Messages the provider holds but never posted (`newton backfill`, `POST /api/admin/backfill`). */
+  backfill: Backfiller;
+  /** When backfill runs by itself: back to `open`, start, periodic, silent instances. */
+  backfillTriggers: BackfillTriggers;
   /**
    * Graceful stop (SIGTERM): new sockets and webhooks are refused, in-flight
    * requests finish, then sockets close with 1012 so clients resume elsewhere.
@@ -146,6 +152,19 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   const outbound = new OutboundService(store, bus, providers, sender, log);
   const edits = new EditApplier(store, bus, log);
   const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses, edits, instanceStates);
+  const backfill = new Backfiller(store, ingestor, receipts, log, {
+    nodeId: config.nodeId,
+    pageSize: config.backfillPageSize,
+    rate: config.backfillRate,
+    maxWindowMs: config.backfillMaxWindowMs,
+    timeoutMs: config.providerTimeoutMs,
+  });
+  const backfillTriggers = new BackfillTriggers(backfill, store, instanceStates, log, {
+    nodeId: config.nodeId,
+    intervalMs: config.backfillIntervalMs,
+    lookbackMs: config.backfillLookbackMs,
+    silentMinMs: config.backfillSilentMinMs,
+  });
   const cloudReceipts = new ReceiptRecorder(store.receipts, 'cloud', log);
   const cloudWebhook = new CloudWebhook(store.admin, ingestor, statuses, cloudReceipts, log, instanceStates);
   const mediaFetchers = new MediaFetchers()
@@ -181,6 +200,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
     media: { fetchers: mediaFetchers, maxBytes: config.mediaMaxBytes, timeoutMs: config.mediaFetchTimeoutMs },
     upstream,
+    backfill: { backfiller: backfill, lookbackMs: config.backfillLookbackMs },
   });
   let selfUrl = '';
   diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl, upstream });
@@ -203,12 +223,15 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   selfUrl = url;
   sender.startSweeper();
   upstreamChecker.start();
+  await backfillTriggers.start();
   log.info({ url, store: store.dialect, location: store.location, bus: bus.kind }, 'newton node listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       gateway.stopAccepting();
+      backfillTriggers.stop();
+      await backfill.stop();
       await drain.start(config.shutdownTimeoutMs);
       await sender.stop();
       await upstreamChecker.stop();
@@ -241,6 +264,8 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     sender,
     upstream,
     upstreamChecker,
+    backfill,
+    backfillTriggers,
     close,
   };
 }

@@ -250,7 +250,8 @@ const retention = {
 const provider = {
   providerTimeoutMs: option(int().prefault(10_000), {
     env: 'PROVIDER_TIMEOUT_MS',
-    description: 'Time limit of one attempt to send a reply through the provider.',
+    description:
+      'Time limit of one attempt to send a reply through the provider, and of one backfill page (`findMessages`).',
     example: '5000',
   }),
   sendMaxAttempts: option(int(1, 20).prefault(5), {
@@ -305,6 +306,45 @@ const upstream = {
   }),
 };
 
+/** Backfill: messages the provider holds but never posted (Evolution `findMessages`). */
+const backfill = {
+  backfillPageSize: option(int(1, 1000).prefault(100), {
+    env: 'BACKFILL_PAGE_SIZE',
+    description: 'Messages per `findMessages` page a backfill asks Evolution for.',
+    example: '50',
+  }),
+  backfillRate: option(int().prefault(5000), {
+    env: 'BACKFILL_RATE',
+    description: 'Messages per second a backfill reads at most (paced per page, per run); `0` for no limit.',
+    example: '500',
+  }),
+  backfillMaxWindowMs: option(int(60_000).prefault(86_400_000), {
+    env: 'BACKFILL_MAX_WINDOW_MS',
+    description:
+      'Longest window one backfill reads; a longer request is clipped, with a notice in its summary.',
+    example: '172800000',
+    defaultText: '`86400000` (24 h)',
+  }),
+  backfillIntervalMs: option(int().prefault(300_000), {
+    env: 'BACKFILL_INTERVAL_MS',
+    description:
+      'How often a node (one per round in a cluster) backfills every Evolution instance over `BACKFILL_LOOKBACK_MS` and checks for silent ones; `0` turns both off.',
+    example: '600000',
+  }),
+  backfillLookbackMs: option(int(1000).prefault(900_000), {
+    env: 'BACKFILL_LOOKBACK_MS',
+    description:
+      'Window of the periodic backfill, of the start one for an instance never heard from, and of `newton backfill` without `--since`.',
+    example: '1800000',
+  }),
+  backfillSilentMinMs: option(int(1000).prefault(600_000), {
+    env: 'BACKFILL_SILENT_MIN_MS',
+    description:
+      'An `open` instance is silent, and backfilled from its last webhook, when that webhook is older than this and than 10× its mean gap between webhooks over the last day.',
+    example: '1800000',
+  }),
+};
+
 /** The options by section, in the order docs/configuration.md lists them. */
 export const ConfigSections = [
   { title: 'Server', options: server },
@@ -314,6 +354,7 @@ export const ConfigSections = [
   { title: 'Retention', options: retention },
   { title: 'Replies and media', options: provider },
   { title: 'Provider checks', options: upstream },
+  { title: 'Backfill', options: backfill },
 ] as const;
 
 /** Every option of Newton's configuration; `Config` is its output. */
@@ -325,6 +366,7 @@ export const ConfigSchema = z.object({
   ...retention,
   ...provider,
   ...upstream,
+  ...backfill,
 });
 
 /** One option as `loadConfig` and the docs see it. */

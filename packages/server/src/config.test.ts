@@ -58,6 +58,12 @@ describe('defaults', () => {
       publicUrl: undefined,
       upstreamCheckIntervalMs: 60_000,
       upstreamCheckTimeoutMs: 5000,
+      backfillPageSize: 100,
+      backfillRate: 5000,
+      backfillMaxWindowMs: 86_400_000,
+      backfillIntervalMs: 300_000,
+      backfillLookbackMs: 900_000,
+      backfillSilentMinMs: 600_000,
       nodeId: `${hostname()}:${process.pid}`,
     };
     assert.deepEqual(loadConfig({}), expected);

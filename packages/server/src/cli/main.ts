@@ -14,6 +14,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   receipts: async () => (await import('./commands/receipts.js')).receipts,
   doctor: async () => (await import('./commands/doctor.js')).doctor,
   trace: async () => (await import('./commands/trace.js')).trace,
+  backfill: async () => (await import('./commands/backfill.js')).backfill,
 };
 
 const USAGE = `usage:\n${Object.values(USAGES)

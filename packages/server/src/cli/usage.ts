@@ -21,6 +21,8 @@ export const USAGES = {
   doctor:
     'newton doctor <tenant_id> [--url <server>] [--token <admin JWT>] [--instance <name>] [--timeout 5000] [--no-probe] [--json]',
   trace: 'newton trace <message id | provider message id | trace id> [--log <file>]... [--json]',
+  backfill:
+    'newton backfill <tenant_id> [--instance <name>] [--since 2h | 2026-05-01T08:00:00Z] [--url <server>] [--token <admin JWT>] [--json]',
   receipts:
     'newton receipts [--tenant <id>] [--instance <name>] [--outcome accepted|duplicate|ignored|unroutable|rejected] [--limit 20] [--json]',
 } as const;

@@ -103,6 +103,21 @@ export const ErrorTable = {
     code: 'login_tenant_unclear',
     message: 'the sign-in link names no tenant and there is not exactly one',
   },
+  NEWTON_ERR_BACKFILL_BUSY: {
+    status: 409,
+    code: 'backfill_busy',
+    message: 'another node is backfilling this tenant (see `holder`); try again when it is done',
+  },
+  NEWTON_ERR_BACKFILL_NOT_CONFIGURED: {
+    status: 422,
+    code: 'backfill_not_configured',
+    message: 'only Evolution instances with a URL and an API key can be backfilled',
+  },
+  NEWTON_ERR_BACKFILL_FAILED: {
+    status: 502,
+    code: 'backfill_failed',
+    message: 'the provider could not be read (see `summary.error`)',
+  },
   NEWTON_ERR_NOT_READY: { status: 503, code: 'not_ready', message: 'not ready' },
   NEWTON_ERR_INTERNAL: { status: 500, code: 'internal', message: 'internal error' },
 } as const;

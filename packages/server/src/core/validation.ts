@@ -54,3 +54,29 @@ export function evolutionOwnNumber(value: string): string {
 export function cloudOwnNumber(value: string): string | null {
   return (normalizeWhatsAppNumber(phoneDigits(value)) ?? '').slice(1) || null;
 }
+
+const SINCE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * The start of a backfill window: a duration back from `now` (`90s`, `30m`,
+ * `2h`, `1d`) or an ISO-8601 time in the past (`2026-05-01T08:00:00Z`).
+ * Returns epoch ms.
+ */
+export function backfillSince(value: string, now: number): number {
+  const text = value.trim();
+  const m = /^(\d{1,6})\s*([smhd])$/.exec(text);
+  if (m) {
+    const ms = Number(m[1]) * (SINCE_UNITS[m[2] as string] as number);
+    if (ms <= 0) throw new InvalidValue(`"${value}" must be longer than 0`);
+    return now - ms;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) throw new InvalidValue(`"${value}" is not a valid ISO-8601 time`);
+    if (at > now) throw new InvalidValue(`"${value}" is in the future`);
+    return at;
+  }
+  throw new InvalidValue(
+    `"${value.slice(0, 40)}" is not a duration like 90s, 30m, 2h or 1d, nor an ISO-8601 time like 2026-05-01T08:00:00Z`,
+  );
+}

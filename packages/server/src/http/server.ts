@@ -7,7 +7,9 @@ import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { OutboundService } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
+import type { Backfiller } from '../upstream/backfill.js';
 import type { UpstreamChecks } from '../upstream/index.js';
+import { adminBackfillRoutes } from './admin-backfill-routes.js';
 import { adminConfigRoutes } from './admin-config-routes.js';
 import { adminInstanceRoutes } from './admin-instance-routes.js';
 import { adminRoutes } from './admin-routes.js';
@@ -43,6 +45,8 @@ export interface HttpOptions {
   loginCodes?: LoginCodes;
   /** Provider checks: `PATCH|DELETE /api/admin/instances/{id}` and its `/webhook` routes. */
   upstream?: UpstreamChecks;
+  /** `POST /api/admin/backfill`; `lookbackMs` is its window without `since`. */
+  backfill?: { backfiller: Backfiller; lookbackMs: number };
   /** Directory of the inbox build served at `/`. @default packages/web/build */
   webDir?: string;
 }
@@ -113,6 +117,9 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
       tokens: opts.tokens,
       diagnostics: opts.diagnostics,
     });
+  }
+  if (opts.backfill) {
+    await app.register(adminBackfillRoutes, { prefix: '/api/admin', tokens: opts.tokens, ...opts.backfill });
   }
   await app.register(evolutionRoutes, {
     webhook: opts.evolution.webhook,

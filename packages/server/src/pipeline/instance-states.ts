@@ -9,8 +9,16 @@ import type {
 import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 
-/** Called after an instance's state changed (e.g. back to `open` → backfill). */
-export type StateListener = (change: InstanceStateChange, previous: string | null) => void;
+/**
+ * Called after an instance's state changed (e.g. back to `open` → backfill),
+ * with the state before and the instance as it was before the change (its
+ * `since` is when that state began).
+ */
+export type StateListener = (
+  change: InstanceStateChange,
+  previous: string | null,
+  before: InstanceStatusPayload | undefined,
+) => void;
 
 /**
  * Applies what providers (and Newton's checks) say of instances' WhatsApp
@@ -46,7 +54,7 @@ export class InstanceStateApplier implements InstanceStateSink {
     await publishCommitted(this.bus, result.events, traceId, log);
     for (const listener of this.listeners) {
       try {
-        listener(change, before?.state ?? null);
+        listener(change, before?.state ?? null, before);
       } catch (err) {
         log.error({ err }, 'instance state listener failed');
       }

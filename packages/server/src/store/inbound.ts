@@ -20,8 +20,11 @@ import { ingestInboundPostgres } from './ingest-pg.js';
 import type { Database } from './schema.js';
 import { applyStatus, type StatusStoreResult } from './statuses.js';
 
-/** Runs work in a write transaction (SQLite: the group commit; PostgreSQL: its own). */
-export type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+/**
+ * Runs work in a write transaction (SQLite: the group commit; PostgreSQL: its
+ * own). `background` work (backfill) yields to the rest in the group commit.
+ */
+export type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>, background?: boolean) => Promise<T>;
 
 export class InboundStore {
   constructor(
@@ -33,15 +36,33 @@ export class InboundStore {
 
   /**
    * A message: message, lead, conversation, their events and the webhook's
-   * receipt, in one transaction; resolves once it is committed.
+   * receipt, in one transaction; resolves once it is committed. A recovered
+   * one (backfill) is background work: webhooks go first.
    */
   message(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
     const work = (trx: Transaction<Database>) => ingestMessage(trx, m, receipt);
+    const background = m.recovered === true;
     // PostgreSQL: an inbound message in two statements (echoes and deferred statuses take the transaction).
     if (m.direction === 'inbound' && this.pool) {
-      return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work));
+      return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work, background));
     }
-    return this.write(work);
+    return this.write(work, background);
+  }
+
+  /**
+   * Which of these provider message ids the instance's messages already have
+   * (one read, no transaction): what a backfill page can skip.
+   */
+  async known(tenantId: string, instanceId: string, providerIds: string[]): Promise<Set<string>> {
+    if (providerIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('provider_message_id')
+      .where('tenant_id', '=', tenantId)
+      .where('instance_id', '=', instanceId)
+      .where('provider_message_id', 'in', providerIds)
+      .execute();
+    return new Set(rows.map((r) => r.provider_message_id));
   }
 
   /** A provider's status report (forward-only; kept when the message is not known yet). */

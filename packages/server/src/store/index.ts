@@ -78,7 +78,8 @@ export class Store implements EventLogReader {
     // PostgreSQL commits concurrent transactions in parallel (and serialises only
     // writers of one tenant); batching there would lock several tenants at once.
     this.batcher = dialect === 'sqlite' ? new WriteBatcher(db) : undefined;
-    const write: Write = (work) => (this.batcher ? this.batcher.run(work) : db.transaction().execute(work));
+    const write: Write = (work, background) =>
+      this.batcher ? this.batcher.run(work, background) : db.transaction().execute(work);
     this.inbound = new InboundStore(db, write, pool);
     this.outbound = new OutboundStore(db, write);
     this.instances = new InstanceStateStore(db, write);

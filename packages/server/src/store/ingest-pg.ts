@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { buildEvents } from './event-log.js';
-import { decideLead, leadEvent, needsLidLookup, planMessage } from './ingest-plan.js';
+import { decideLead, leadEvent, needsLidLookup, planMessage, storedOutcome } from './ingest-plan.js';
 import { insertReceipt, receiptRow } from './receipts.js';
 import type { ConversationsTable, Database, LeadsTable } from './schema.js';
 
@@ -53,7 +53,7 @@ export async function ingestInboundPostgres(
   if (!read) return locked();
   const lastSeq = Number(read.last_seq);
   if (read.dup_id !== null) {
-    if (receipt)
+    if (receipt && !m.recovered)
       await insertReceipt(db, {
         ...receipt,
         outcome: 'duplicate',
@@ -83,7 +83,7 @@ export async function ingestInboundPostgres(
     ? { rows: [], appended: [] }
     : buildEvents(m.tenantId, lastSeq, bodies, now);
   const receiptRows = receipt
-    ? [receiptRow({ ...receipt, outcome: 'accepted', messageId: plan.message.id, bodyExcerpt: null })]
+    ? [receiptRow({ ...receipt, outcome: storedOutcome(m), messageId: plan.message.id, bodyExcerpt: null })]
     : [];
 
   let written: number;

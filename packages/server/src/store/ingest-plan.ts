@@ -112,6 +112,14 @@ export interface MessagePlan {
   body: EventBody;
 }
 
+/**
+ * The outcome of the receipt committed with a newly stored message:
+ * `backfilled` for one recovered from the provider's store, else `accepted`.
+ */
+export function storedOutcome(m: InboundMessage): 'accepted' | 'backfilled' {
+  return m.recovered ? 'backfilled' : 'accepted';
+}
+
 function preview(m: InboundMessage): string {
   return previewText(m.content ?? `[${m.type}]`);
 }
@@ -200,6 +208,8 @@ export function planMessage(
     lead,
     message: messagePayload(message, lead.phone),
     conversation: conversationSummary(conv),
+    // Backfill found it in the provider's store: its webhook never came.
+    ...(m.recovered ? { recovered: true as const } : {}),
   };
   return {
     conv,

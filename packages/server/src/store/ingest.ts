@@ -2,7 +2,14 @@ import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
-import { decideLead, type LeadChange, leadEvent, needsLidLookup, planMessage } from './ingest-plan.js';
+import {
+  decideLead,
+  type LeadChange,
+  leadEvent,
+  needsLidLookup,
+  planMessage,
+  storedOutcome,
+} from './ingest-plan.js';
 import { q } from './ingest-queries.js';
 import { insertReceipt } from './receipts.js';
 import type { Database } from './schema.js';
@@ -48,7 +55,8 @@ export async function ingestMessage(
     await q.duplicate(trx, { tenant: m.tenantId, instance: m.instanceId, providerId: m.providerMessageId })
   ).rows[0];
   if (dup) {
-    if (receipt)
+    // A recovered message Newton already had leaves no receipt: backfill sees most messages again.
+    if (receipt && !m.recovered)
       await insertReceipt(trx, { ...receipt, outcome: 'duplicate', messageId: dup.id, bodyExcerpt: null });
     return { outcome: 'duplicate', messageId: dup.id, conversationId: dup.conversation_id, events: [] };
   }
@@ -83,7 +91,7 @@ export async function ingestMessage(
       const deferred = await applyDeferred(trx, echo);
       if (deferred) bodies.push(deferred);
       const events = await appendEvents(trx, m.tenantId, lastSeq, bodies, now);
-      if (receipt)
+      if (receipt && !m.recovered)
         await insertReceipt(trx, { ...receipt, outcome: 'duplicate', messageId: echo.id, bodyExcerpt: null });
       return { outcome: 'echo', messageId: echo.id, conversationId: conv.id, events };
     }
@@ -105,7 +113,8 @@ export async function ingestMessage(
   // A diagnostics probe's events stay out of the tenant's log (and its seq): see IngestResult.
   const events = m.isProbe ? [] : await appendEvents(trx, m.tenantId, lastSeq, bodies, now);
   // The receipt commits with the message: one durable write per webhook.
-  if (receipt) await insertReceipt(trx, { ...receipt, outcome: 'accepted', messageId, bodyExcerpt: null });
+  if (receipt)
+    await insertReceipt(trx, { ...receipt, outcome: storedOutcome(m), messageId, bodyExcerpt: null });
   const conversationId = plan.conv.id;
   if (m.isProbe) return { outcome: 'stored', messageId, conversationId, events, probeEvents: bodies };
   return { outcome: 'stored', messageId, conversationId, events };

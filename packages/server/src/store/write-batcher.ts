@@ -11,6 +11,11 @@ interface Job {
 
 /** Jobs per transaction at most, so that one commit never holds the write lock for long. */
 const MAX_BATCH = 128;
+/**
+ * Background jobs (backfill) per transaction at most: a webhook that arrives
+ * while they run waits for at most this many besides its own batch.
+ */
+const MAX_BACKGROUND = 24;
 
 /**
  * Group commit for SQLite. SQLite has one writer, so concurrent write
@@ -18,18 +23,25 @@ const MAX_BATCH = 128;
  * running share the next transaction and its one fsync. Each job's promise
  * settles only after that commit, so a resolved job is durable. When a job
  * throws, the batch is rolled back and its jobs run again one by one, so one
- * bad job never fails the others.
+ * bad job never fails the others. Background jobs (a backfill's) yield to
+ * the others: they fill a transaction only after every waiting foreground
+ * job, and at most MAX_BACKGROUND of them per transaction.
  */
 export class WriteBatcher {
   private queue: Job[] = [];
+  private background: Job[] = [];
   private running = false;
   private scheduled = false;
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  run<T>(work: Work<T>): Promise<T> {
+  run<T>(work: Work<T>, background = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      (background ? this.background : this.queue).push({
+        work,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.schedule();
     });
   }
@@ -51,12 +63,13 @@ export class WriteBatcher {
   private async drain(): Promise<void> {
     this.running = true;
     const batch = this.queue.splice(0, MAX_BATCH);
+    batch.push(...this.background.splice(0, Math.min(MAX_BACKGROUND, MAX_BATCH - batch.length)));
     try {
       if (batch.length === 1) await this.runAlone(batch[0] as Job);
       else if (batch.length > 1) await this.runBatch(batch);
     } finally {
       this.running = false;
-      if (this.queue.length > 0) this.schedule();
+      if (this.queue.length > 0 || this.background.length > 0) this.schedule();
     }
   }
 

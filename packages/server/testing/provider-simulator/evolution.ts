@@ -1,11 +1,13 @@
 /**
  * Evolution API v2 on the provider simulator (PROVIDERS.md §2): `sendText`
  * and `getBase64FromMediaMessage` with Evolution's real request checks,
- * answers and error bodies; plus builders for the webhooks Evolution sends
- * about the messages it sent (`send.message`, `messages.update`).
+ * answers and error bodies; `findMessages` over the messages Evolution
+ * stored (evolution-history.ts); plus builders for the webhooks Evolution
+ * sends about the messages it sent (`send.message`, `messages.update`).
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_INSTANCE, DEFAULT_OWN_NUMBER, randomMessageId, upsertBody } from '../evolution-fixtures.js';
+import { type EvolutionHistory, installEvolutionHistory } from './evolution-history.js';
 import type { ProviderSimulator, SimRequest, SimResponse } from './server.js';
 
 export const EVOLUTION_SEND_TEXT = 'evolution.sendText';
@@ -48,6 +50,8 @@ export interface EvolutionSim {
   readonly media: Map<string, EvolutionMedia>;
   /** Next `key.id` values to answer (then random ones). */
   readonly nextIds: string[];
+  /** The messages Evolution stored, and `findMessages` over them (evolution-history.ts). */
+  readonly history: EvolutionHistory;
 }
 
 /** Evolution's error body (`src/main.ts` / `400.exception.ts`). */
@@ -86,7 +90,13 @@ export function guard(opts: EvolutionSimOptions, req: SimRequest): SimResponse |
 
 /** Registers Evolution's routes on `sim`; returns what they record. */
 export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptions): EvolutionSim {
-  const state: EvolutionSim = { sent: [], notOnWhatsApp: new Set(), media: new Map(), nextIds: [] };
+  const state: EvolutionSim = {
+    sent: [],
+    notOnWhatsApp: new Set(),
+    media: new Map(),
+    nextIds: [],
+    history: installEvolutionHistory(sim, (req) => guard(opts, req)),
+  };
 
   sim.route('POST', '/message/sendText/:instance', EVOLUTION_SEND_TEXT, (req) => {
     const refused = guard(opts, req);

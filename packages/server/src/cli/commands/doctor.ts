@@ -40,11 +40,15 @@ export async function doctor(argv: string[], ctx: CliContext): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-/** `--token`, or one doctor mints with the deployment's JWT secret (JWT_SECRET or DATA_DIR/jwt-secret). */
-async function adminToken(
+/**
+ * `--token`, or one the command mints with the deployment's JWT secret
+ * (JWT_SECRET or DATA_DIR/jwt-secret), for `userId` (`newton doctor`, `newton backfill`).
+ */
+export async function adminToken(
   ctx: CliContext,
   tenant: string,
   given: string | undefined,
+  userId = 'newton-doctor',
 ): Promise<{ ok: true; value: string } | { ok: false; reason: string }> {
   if (given) return { ok: true, value: given };
   try {
@@ -53,7 +57,7 @@ async function adminToken(
     const value = await tokens.issue({
       tenants: [tenant],
       role: 'admin',
-      userId: 'newton-doctor',
+      userId,
       ttlSeconds: 300,
     });
     return { ok: true, value };

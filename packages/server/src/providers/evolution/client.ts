@@ -85,48 +85,64 @@ export class EvolutionClient implements ProviderClient {
         retryable: false,
       });
     }
-    const base = (req.instance.baseUrl ?? '').replace(/\/+$/, '');
-    const url = `${base}/message/sendText/${encodeURIComponent(req.instance.name)}`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', apikey: req.instance.apikey ?? '' },
-        body: JSON.stringify({ number, text: req.text }),
-        signal,
-      });
-    } catch (err) {
-      throw networkSendError(err, signal.aborted);
-    }
-    let body: unknown;
-    try {
-      const text = await res.text();
-      body = text ? JSON.parse(text) : undefined;
-    } catch (err) {
-      if (signal.aborted) throw networkSendError(err, true);
-      body = undefined;
-    }
-    if (!res.ok) {
-      if (res.status === 401) {
-        throw new ProviderSendError({
-          code: SendErrorCode.PROVIDER_UNAUTHORIZED,
-          reason: `Evolution 401: the instance's API key was refused`,
-          retryable: false,
-          status: 401,
-        });
-      }
-      throw httpSendError(res.status, evolutionReason(res.status, body), res.headers.get('retry-after'));
-    }
+    const path = `/message/sendText/${encodeURIComponent(req.instance.name)}`;
+    const { status, body } = await evolutionCall(req.instance, path, { number, text: req.text }, signal);
     const id = (body as { key?: { id?: unknown } } | undefined)?.key?.id;
     if (typeof id !== 'string' || id === '') {
       // Evolution did take it (2xx); sending again could double it, so this is final.
       throw new ProviderSendError({
         code: SendErrorCode.INVALID_PROVIDER_ANSWER,
-        reason: `Evolution answered ${res.status} without key.id`,
+        reason: `Evolution answered ${status} without key.id`,
         retryable: false,
-        status: res.status,
+        status,
       });
     }
     return { providerMessageId: id };
   }
+}
+
+/**
+ * One `POST {base url}{path}` to Evolution with the instance's `apikey` header
+ * and a JSON body; resolves with the 2xx answer. Every failure is a
+ * ProviderSendError: network or timeout (`signal` aborted) retryable, 401 the
+ * refused key, any other status classified by httpSendError with Evolution's reason.
+ */
+export async function evolutionCall(
+  instance: Instance,
+  path: string,
+  payload: unknown,
+  signal: AbortSignal,
+): Promise<{ status: number; body: unknown }> {
+  const base = (instance.baseUrl ?? '').replace(/\/+$/, '');
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', apikey: instance.apikey ?? '' },
+      body: JSON.stringify(payload),
+      signal,
+    });
+  } catch (err) {
+    throw networkSendError(err, signal.aborted);
+  }
+  let body: unknown;
+  try {
+    const text = await res.text();
+    body = text ? JSON.parse(text) : undefined;
+  } catch (err) {
+    if (signal.aborted) throw networkSendError(err, true);
+    body = undefined;
+  }
+  if (!res.ok) {
+    if (res.status === 401) {
+      throw new ProviderSendError({
+        code: SendErrorCode.PROVIDER_UNAUTHORIZED,
+        reason: `Evolution 401: the instance's API key was refused`,
+        retryable: false,
+        status: 401,
+      });
+    }
+    throw httpSendError(res.status, evolutionReason(res.status, body), res.headers.get('retry-after'));
+  }
+  return { status: res.status, body };
 }

@@ -86,7 +86,7 @@ export function parseEnvelope(
  * `{low, high}` (how Baileys' uint64 fields such as `fileLength` and
  * `messageTimestamp` survive JSON serialisation).
  */
-function toCount(value: unknown): number | null {
+export function toCount(value: unknown): number | null {
   let n: number | null = null;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) n = Number(value);

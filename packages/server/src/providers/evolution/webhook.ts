@@ -14,6 +14,7 @@ import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } 
 import { authenticateWebhook, type WebhookCredentials } from './auth.js';
 import { CONNECTION_EVENTS, parseConnectionEvent, stateLabel } from './connection.js';
 import { parseEditItem } from './edits.js';
+import { evolutionInbound } from './history.js';
 import { parseEnvelope, parseUpsertItem } from './parse.js';
 import { parseStatusItem } from './statuses.js';
 import type { EvolutionEnvelope } from './types.js';
@@ -171,21 +172,14 @@ export class EvolutionWebhook {
     const record = this.itemRecorder(req, routed);
     const item = parseUpsertItem(data, req.receivedAt);
     if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
-    const { party, pushName, ...m } = item.message;
+    const providerMessageId = item.message.providerMessageId;
     const result = await this.ingestor.ingest(
-      {
-        ...m,
-        tenantId: instance.tenantId,
-        instanceId: instance.id,
-        provider: 'evolution',
-        lead: { phone: party.phone, lid: party.lid, name: pushName },
-        replyTo: party.replyTo,
-      },
+      evolutionInbound(item.message, instance),
       req.traceId,
       this.receipts.build(req.traceId, req.receivedAt, req.bodySize, {
         ...routed,
         outcome: 'accepted',
-        providerMessageId: m.providerMessageId,
+        providerMessageId,
       }),
     );
     const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';
