@@ -52,6 +52,13 @@ export interface InstanceCheck {
   checkedAt: number;
   /** Cloud API: what Meta says of the number (`status`, `quality_rating`, `name_status`…), as Meta spells it. */
   phone?: Record<string, string>;
+  /**
+   * Evolution only: how many messages Evolution itself stores for the
+   * instance over the last 24 h (`findMessages`' total), or null when it
+   * could not be asked. 0 while Newton received messages means Evolution
+   * keeps none (`DATABASE_SAVE_DATA_NEW_MESSAGE` off): backfill cannot work.
+   */
+  storedLastDay?: number | null;
 }
 
 /** Asks a provider about one instance; never throws (a failure is a state `unknown` with its reason). */

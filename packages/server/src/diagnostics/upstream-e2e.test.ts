@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { runCli } from '../../testing/cli-runner.js';
 import { connectionUpdateBody } from '../../testing/evolution-connection-fixtures.js';
+import { upsertBody } from '../../testing/evolution-fixtures.js';
 import { TestNewton } from '../../testing/harness.js';
+import type { EvolutionSim } from '../../testing/provider-simulator/evolution.js';
 import {
   type EvolutionInstanceSim,
   startEvolutionSimulator,
@@ -25,12 +27,13 @@ const NUMBER = '573020000777';
 let newton: TestNewton;
 let sim: ProviderSimulator;
 let evo: EvolutionInstanceSim;
+let messages: EvolutionSim;
 
 const env = () => ({ ...newton.env(), PUBLIC_URL: PUBLIC });
 const doctor = () => runCli(['doctor', 'shop', '--url', newton.url], env());
 
 before(async () => {
-  ({ sim, evo } = await startEvolutionSimulator({ 'shop-wa': 'key-shop' }));
+  ({ sim, evo, messages } = await startEvolutionSimulator({ 'shop-wa': 'key-shop' }));
   newton = await TestNewton.start({ publicUrl: PUBLIC });
   await newton.addTenant('shop');
   await newton.addInstance({
@@ -115,5 +118,21 @@ describe('doctor and the provider, end to end', () => {
     );
     const passed = await doctor();
     assert.equal(passed.code, 0, passed.out);
+  });
+
+  test('Evolution stores no message its webhooks brought → doctor says recovery is off and how to turn it on', async () => {
+    evo.webhooks.set('shop-wa', webhookRecord({ url: HOOK }));
+    messages.history.clear();
+    const body = upsertBody({ instance: 'shop-wa', sender: NUMBER, apikey: 'key-shop', text: 'hola' });
+    assert.equal((await newton.evolution(body)).status, 200);
+    const off = await doctor();
+    assert.equal(off.code, 0, off.out);
+    assert.match(off.out, /recovery is off: Evolution stores no message of the last 24 h/);
+    assert.match(off.out, /DATABASE_SAVE_DATA_NEW_MESSAGE=true/);
+
+    // Evolution keeps its messages again: nothing to say.
+    messages.history.hold(upsertBody({ instance: 'shop-wa', sender: NUMBER, text: 'kept' }));
+    const on = await doctor();
+    assert.doesNotMatch(on.out, /recovery is off/);
   });
 });

@@ -51,7 +51,13 @@ export async function upstreamHop(input: UpstreamHopInput): Promise<{ hop: Hop; 
       const recovered = input.outcomes
         .filter((o) => o.instanceName === inst.name && o.outcome === 'backfilled')
         .reduce((n, o) => n + o.count, 0);
-      return viewOf(inst, status, check, arrivals, recovered, input);
+      const view = viewOf(inst, status, check, arrivals, recovered, input);
+      const stored = check && !('timedOut' in check) ? check.storedLastDay : undefined;
+      if (stored === 0) {
+        const received = await input.store.receipts.messagesReceived(input.tenantId, inst.name, input.since);
+        if (received > 0) view.findings.push(recoveryOff(received, input.hours));
+      }
+      return view;
     }),
   );
   const all = views.flatMap((v) => v.findings.map((f) => ({ v, f })));
@@ -307,6 +313,16 @@ function webhookFinding(
         fix: `check the provider URL and apikey Newton has for instance "${inst.name}" (newton instance list ${inst.tenantId})`,
       };
   }
+}
+
+/** Evolution stores none of the messages its webhooks brought: backfill has nothing to read. */
+function recoveryOff(received: number, hours: number): UpstreamFinding {
+  return {
+    status: 'warn',
+    code: 'recovery_off',
+    detail: `recovery is off: Evolution stores no message of the last 24 h while its webhooks brought ${received} in the last ${hours} h, so a webhook that fails for good cannot be backfilled`,
+    fix: "set DATABASE_SAVE_DATA_NEW_MESSAGE=true (with DATABASE_ENABLED=true) in Evolution's environment and restart it; Newton's backfill then recovers what Evolution held but never posted",
+  };
 }
 
 /** Median time between consecutive arrivals (newest first), or null with too few to tell. */

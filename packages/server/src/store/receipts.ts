@@ -52,6 +52,21 @@ export class ReceiptStore {
     }));
   }
 
+  /** Messages (`messages.upsert` items) an instance's webhooks brought since `since`, probes aside. */
+  async messagesReceived(tenantId: string, instanceName: string, since: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('webhook_receipts')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('instance_name', '=', instanceName)
+      .where('received_at', '>=', since)
+      .where('event', '=', 'messages.upsert')
+      .where('outcome', 'in', ['accepted', 'duplicate'])
+      .where('trace_id', 'not like', 'probe-%')
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * When the instance's webhooks got through (accepted, duplicate, ignored)
    * since `since`, epoch ms, newest first, at most `limit`; probes left out.

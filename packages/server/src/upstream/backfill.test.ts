@@ -75,7 +75,7 @@ async function sentinel(): Promise<string> {
 before(async () => {
   sim = await ProviderSimulator.start();
   evo = installEvolution(sim, { instances: { 'bf-wa': KEY } });
-  newton = await TestNewton.start({ providerTimeoutMs: 500 });
+  newton = await TestNewton.start({ providerTimeoutMs: 3000 });
   await newton.addTenant(TENANT);
   await newton.addTenant(OTHER);
   instance = await newton.addInstance({ tenantId: TENANT, name: 'bf-wa', apikey: KEY, baseUrl: sim.url });

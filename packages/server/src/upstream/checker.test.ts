@@ -48,7 +48,7 @@ describe('checker on one node', () => {
 
   before(async () => {
     ({ sim, evo } = await simulator());
-    t = await TestNewton.start({ publicUrl: PUBLIC, upstreamCheckTimeoutMs: 250 });
+    t = await TestNewton.start({ publicUrl: PUBLIC, upstreamCheckTimeoutMs: 3000 });
     await t.addTenant('acme');
     inst = await t.addInstance({ tenantId: 'acme', name: 'acme-wa', apikey: KEY, baseUrl: sim.url });
     socket = await t.connect('acme');
@@ -167,7 +167,7 @@ describe('checker on one node', () => {
     const checker = new UpstreamChecker(t.node.store, t.node.upstream, t.node.instanceStates, t.node.logger, {
       nodeId: t.node.config.nodeId,
       intervalMs: 60_000,
-      timeoutMs: 250,
+      timeoutMs: 3000,
       random: () => r,
       setTimer: (run, ms) => {
         const timer = { run, ms, cleared: false };
@@ -196,7 +196,7 @@ describe('checker on one node', () => {
     const off = new UpstreamChecker(t.node.store, t.node.upstream, t.node.instanceStates, t.node.logger, {
       nodeId: t.node.config.nodeId,
       intervalMs: 0,
-      timeoutMs: 250,
+      timeoutMs: 3000,
       setTimer: () => assert.fail('no timer with interval 0'),
     });
     off.start();
@@ -222,7 +222,7 @@ describe('checker across two nodes', {
     cluster = await TestCluster.start(2, SHARED_REDIS_URL, {
       publicUrl: PUBLIC,
       upstreamCheckIntervalMs: 3_600_000,
-      upstreamCheckTimeoutMs: 500,
+      upstreamCheckTimeoutMs: 3000,
     });
   });
   after(async () => {

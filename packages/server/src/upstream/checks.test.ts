@@ -66,7 +66,7 @@ beforeEach(() => {
 });
 
 describe('Evolution webhook settings', () => {
-  test('right URL, enabled, the needed events: ok, and the apikey header went to both routes', async () => {
+  test('right URL, enabled, the needed events: ok, and the apikey header went to every route', async () => {
     evo.webhooks.set('ventas', webhookRecord({ url: HOOK }));
     const c = await probe.check(instance());
     assert.deepEqual(c.connection, { state: 'open', reason: null, detail: null });
@@ -79,8 +79,10 @@ describe('Evolution webhook settings', () => {
         .requests()
         .map((r) => r.path)
         .sort(),
-      ['/instance/connectionState/ventas', '/webhook/find/ventas'],
+      ['/chat/findMessages/ventas', '/instance/connectionState/ventas', '/webhook/find/ventas'],
     );
+    // Evolution's own count of the day's messages (0 here: its store is empty).
+    assert.equal(c.storedLastDay, 0);
   });
 
   test('not set at Evolution → not_set (blocking)', async () => {

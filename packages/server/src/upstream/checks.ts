@@ -7,6 +7,7 @@
  */
 import type { InstanceState } from '@newton/protocol';
 import type { Instance, InstanceCheck, UpstreamProbe, WebhookCheck } from '../core/index.js';
+import { findMessages } from '../providers/evolution/history.js';
 import {
   type CloudPhoneAnswer,
   checkCloudPhone,
@@ -155,9 +156,10 @@ export class UpstreamChecks implements UpstreamProbe {
         checkedAt: this.now(),
       };
     }
-    const [state, found] = await Promise.all([
+    const [state, found, storedLastDay] = await Promise.all([
       this.evolution.connectionState(instance),
       this.evolution.findWebhook(instance),
+      this.storedLastDay(instance),
     ]);
     let webhook: WebhookCheck;
     if (found.ok) webhook = judgeWebhook(found.value, this.expectedUrl);
@@ -181,6 +183,24 @@ export class UpstreamChecks implements UpstreamProbe {
       connection: evolutionConnection(state, instance),
       webhook,
       checkedAt: this.now(),
+      storedLastDay,
     };
   }
+
+  /** Evolution's own count of the instance's messages over the last 24 h (one record asked), or null. */
+  private async storedLastDay(instance: Instance): Promise<number | null> {
+    const until = this.now();
+    try {
+      const page = await findMessages(
+        instance,
+        { since: until - DAY_MS, until, page: 1, pageSize: 1 },
+        AbortSignal.timeout(this.opts.timeoutMs),
+      );
+      return page.total;
+    } catch {
+      return null;
+    }
+  }
 }
+
+const DAY_MS = 86_400_000;
