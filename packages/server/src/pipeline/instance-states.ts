@@ -41,11 +41,10 @@ export class InstanceStateApplier implements InstanceStateSink {
 
   async record(change: InstanceStateChange, traceId: string): Promise<InstanceStateOutcome> {
     const log = this.logger.child({ trace: traceId, tenant: change.tenantId });
-    const before = await this.store.instances.get(change.instanceId);
     const result = await this.store.instances.record(change);
     if (result.outcome === 'unknown_instance') return result;
     if (result.outcome === 'unchanged') return { outcome: 'unchanged', status: result.status };
-    const { status } = result;
+    const { status, before } = result;
     const seq = result.events.map((e) => e.seq);
     log.info(
       { instance: status.name, state: status.state, reason: status.reason, source: change.source, seq },
@@ -54,7 +53,7 @@ export class InstanceStateApplier implements InstanceStateSink {
     await publishCommitted(this.bus, result.events, traceId, log);
     for (const listener of this.listeners) {
       try {
-        listener(change, before?.state ?? null, before);
+        listener(change, before.state, before);
       } catch (err) {
         log.error({ err }, 'instance state listener failed');
       }

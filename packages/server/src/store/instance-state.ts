@@ -17,7 +17,13 @@ import type { Database, InstancesTable } from './schema.js';
 const TOUCH_EVERY_MS = 5_000;
 
 export type InstanceStateResult =
-  | { outcome: 'changed'; status: InstanceStatusPayload; events: TenantEvent[] }
+  /** `before`: the instance as it was, read in the same transaction. */
+  | {
+      outcome: 'changed';
+      status: InstanceStatusPayload;
+      before: InstanceStatusPayload;
+      events: TenantEvent[];
+    }
   | { outcome: 'unchanged'; status: InstanceStatusPayload; events: [] }
   | { outcome: 'unknown_instance'; events: [] };
 
@@ -122,7 +128,7 @@ export class InstanceStateStore {
         row.state_since == null && row.state === 'unknown' ? null : (row.state as InstanceState);
       const body: EventBody = { type: 'instance_status', instance: status, previous_state: previous };
       const events = await appendEvents(trx, change.tenantId, lastSeq, [body], Date.now());
-      return { outcome: 'changed', status, events };
+      return { outcome: 'changed', status, before: instanceStatus(row), events };
     });
   }
 

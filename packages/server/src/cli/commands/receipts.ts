@@ -2,7 +2,14 @@ import type { ReceiptOutcome } from '../../core/index.js';
 import { parse, str, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
 
-const OUTCOMES: ReceiptOutcome[] = ['accepted', 'duplicate', 'ignored', 'unroutable', 'rejected'];
+const OUTCOMES: ReceiptOutcome[] = [
+  'accepted',
+  'duplicate',
+  'ignored',
+  'unroutable',
+  'rejected',
+  'backfilled',
+];
 
 /**
  * Lists webhook receipts, newest first: what arrived, where it went and why.
