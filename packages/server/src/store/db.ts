@@ -102,14 +102,40 @@ function cachedStatements(raw: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
+/**
+ * Switches the file to WAL. Converting a fresh file needs exclusive access,
+ * and SQLite does not run the busy handler for it: several processes opening
+ * a new database at once (a server and `newton` commands) saw "database is
+ * locked" from this one pragma. WAL is kept in the file, so after the first
+ * open this asks nothing of the lock; otherwise it retries with backoff for
+ * as long as busy_timeout would have waited.
+ */
+function enableWal(raw: BetterSqlite3.Database, budgetMs = 5000): void {
+  const deadline = Date.now() + budgetMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const mode = raw.pragma('journal_mode = WAL', { simple: true });
+      if (mode === 'wal') return;
+      throw new Error(
+        `SQLite kept journal_mode ${String(mode)}; Newton needs WAL (is ${raw.name} on a network filesystem?)`,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      // Opening is synchronous and happens once, at start: a blocking pause is fine here.
+      Atomics.wait(pause, 0, 0, Math.min(2 ** attempt, 50));
+    }
+  }
+}
+
 export function openSqlite(dataDir: string): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'newton.sqlite');
   const raw = new BetterSqlite3(file);
-  raw.pragma('journal_mode = WAL');
+  raw.pragma('busy_timeout = 5000');
+  enableWal(raw);
   // FULL: a 2xx to a webhook means the commit reached the disk, not just the OS.
   raw.pragma('synchronous = FULL');
-  raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
   raw.pragma('cache_size = -65536');
   // Checkpoints run on a worker thread (checkpointer.ts); this is only the backstop.
