@@ -5,45 +5,25 @@ import type {
   InstanceDirectory,
   InstanceStateSink,
   Logger,
-  ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
 import { numberOf, sameNumber } from '../../core/whatsapp/phone.js';
-import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
-import { authenticateWebhook, type WebhookCredentials } from './auth.js';
-import { CONNECTION_EVENTS, parseConnectionEvent, stateLabel } from './connection.js';
-import { parseEditItem } from './edits.js';
-import { evolutionInbound } from './history.js';
-import { parseEnvelope, parseUpsertItem } from './parse.js';
-import { parseStatusItem } from './statuses.js';
+import { isProbeTrace, type ReceiptRecorder, senderDigits } from '../receipts.js';
+import { authenticateWebhook } from './auth.js';
+import { CONNECTION_EVENTS } from './connection.js';
+import { parseEnvelope } from './parse.js';
 import type { EvolutionEnvelope } from './types.js';
+import {
+  type RecordItem,
+  type Routed,
+  reply,
+  type WebhookReply,
+  type WebhookRequest,
+} from './webhook-answers.js';
+import { editItem, type ItemContext, sessionItem, statusItem, upsertItem } from './webhook-items.js';
 
-export interface WebhookRequest {
-  body: unknown;
-  /** Event name from a "webhook by events" URL (`messages-upsert`). */
-  urlEvent: string | undefined;
-  credentials: Omit<WebhookCredentials, 'bodyApikey'>;
-  bodySize: number;
-  traceId: string;
-  receivedAt: number;
-}
-
-export interface WebhookReply {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-type Routed = {
-  event: string;
-  instanceName: string;
-  tenantId: string;
-  instanceId: string;
-  senderNumber: string | null;
-};
-type ItemReply = { status: number; outcome: ReceiptOutcome; body: Record<string, unknown> };
-type RecordItem = (f: ReceiptFields) => Promise<void>;
-type Skipped = { kind: 'invalid' | 'ignored'; reason: string; providerMessageId?: string | null };
+export type { WebhookReply, WebhookRequest } from './webhook-answers.js';
 
 /**
  * Events that carry messages: `messages.upsert` (inbound, and what was typed
@@ -131,7 +111,7 @@ export class EvolutionWebhook {
     log.info({ tenant: instance.tenantId, instance: instance.name, auth: auth.method }, 'webhook routed');
 
     if (CONNECTION_EVENTS.has(env.event) && this.states) {
-      return this.connection(instance, env, req, log, routed, this.states);
+      return sessionItem(this.context(instance, req, log, routed), env, this.states);
     }
     const isStatus = env.event === 'messages.update' && this.statuses !== undefined;
     const isEdit = env.event === 'messages.edited' && this.edits !== undefined;
@@ -146,14 +126,15 @@ export class EvolutionWebhook {
       await record({ ...routed, outcome: 'ignored', reason });
       return reply(200, 'ignored', req.traceId, { reason });
     }
+    const ctx = this.context(instance, req, log, routed);
     const replies = [];
     for (const data of items) {
       replies.push(
         isStatus
-          ? await this.status(instance, data, req, log, routed)
+          ? await statusItem(ctx, data, this.statuses as StatusSink)
           : isEdit
-            ? await this.edit(instance, data, req, log, routed)
-            : await this.upsert(instance, data, req, log, routed),
+            ? await editItem(ctx, data, this.edits as EditSink)
+            : await upsertItem(ctx, data, this.ingestor, this.receipts),
       );
     }
     const status = Math.max(...replies.map((r) => r.status));
@@ -162,201 +143,11 @@ export class EvolutionWebhook {
     return { status, body: { ok: status < 300, trace_id: req.traceId, ...body } };
   }
 
-  private async upsert(
-    instance: Instance,
-    data: unknown,
-    req: WebhookRequest,
-    log: Logger,
-    routed: Routed,
-  ): Promise<ItemReply> {
-    const record = this.itemRecorder(req, routed);
-    const item = parseUpsertItem(data, req.receivedAt);
-    if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
-    const providerMessageId = item.message.providerMessageId;
-    const result = await this.ingestor.ingest(
-      evolutionInbound(item.message, instance),
-      req.traceId,
-      this.receipts.build(req.traceId, req.receivedAt, req.bodySize, {
-        ...routed,
-        outcome: 'accepted',
-        providerMessageId,
-      }),
-    );
-    const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';
-    return {
-      status: 200,
-      outcome,
-      body: {
-        outcome,
-        message_id: result.messageId,
-        conversation_id: result.conversationId,
-        seq: result.events.map((e) => e.seq),
-        ...(result.outcome === 'echo' ? { echo: true } : {}),
-      },
-    };
-  }
-
-  /** One `messages.update` item: a delivery status of a message the business sent. */
-  private async status(
-    instance: Instance,
-    data: unknown,
-    req: WebhookRequest,
-    log: Logger,
-    routed: Routed,
-  ): Promise<ItemReply> {
-    const record = this.itemRecorder(req, routed);
-    const item = parseStatusItem(data);
-    if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.update', record, log);
-    const result = await (this.statuses as StatusSink).apply(
-      {
-        tenantId: instance.tenantId,
-        instanceId: instance.id,
-        providerMessageId: item.providerMessageId,
-        status: item.status,
-        error: item.error,
-        at: req.receivedAt,
-      },
-      req.traceId,
-    );
-    const providerMessageId = item.providerMessageId;
-    if (result.outcome === 'deferred') {
-      const reason = 'message not known yet: status kept until it arrives';
-      return answer(
-        record,
-        'accepted',
-        { reason, providerMessageId },
-        { status: item.status, reason, seq: [] },
-      );
-    }
-    const messageId = result.messageId;
-    if (result.outcome === 'stale') {
-      const reason = `message is already ${result.status}`;
-      return answer(
-        record,
-        'duplicate',
-        { reason, providerMessageId, messageId },
-        { message_id: messageId, status: result.status, reason, seq: [] },
-      );
-    }
-    return answer(
-      record,
-      'accepted',
-      { providerMessageId, messageId },
-      { message_id: messageId, status: result.status, seq: [result.seq] },
-    );
-  }
-
-  /**
-   * One `messages.edited` item: the new text of a stored message. Its
-   * `messages.update` twin (status DELETED) is ignored by status().
-   */
-  private async edit(
-    instance: Instance,
-    data: unknown,
-    req: WebhookRequest,
-    log: Logger,
-    routed: Routed,
-  ): Promise<ItemReply> {
-    const record = this.itemRecorder(req, routed);
-    const item = parseEditItem(data);
-    if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.edited', record, log);
-    const providerMessageId = item.providerMessageId;
-    const result = await (this.edits as EditSink).apply(
-      {
-        tenantId: instance.tenantId,
-        instanceId: instance.id,
-        providerMessageId,
-        text: item.text,
-        at: item.at ?? req.receivedAt,
-      },
-      req.traceId,
-    );
-    if (result.outcome === 'ignored') {
-      const reason = `edit: ${result.reason}`;
-      return answer(record, 'ignored', { reason, providerMessageId }, { reason: result.reason });
-    }
-    const messageId = result.messageId;
-    if (result.outcome === 'unchanged') {
-      const reason = 'edit already applied';
-      return answer(
-        record,
-        'duplicate',
-        { reason, providerMessageId, messageId },
-        { message_id: messageId, reason, seq: [] },
-      );
-    }
-    return answer(
-      record,
-      'accepted',
-      { providerMessageId, messageId },
-      { message_id: messageId, edited: true, seq: result.seq },
-    );
-  }
-
-  /**
-   * A session webhook: the state it tells is recorded (an `instance_status`
-   * event when it changed); the same state again is a `duplicate` receipt.
-   */
-  private async connection(
-    instance: Instance,
-    env: EvolutionEnvelope,
-    req: WebhookRequest,
-    log: Logger,
-    routed: Routed,
-    states: InstanceStateSink,
-  ): Promise<WebhookReply> {
-    const record = this.itemRecorder(req, routed);
-    const item = parseConnectionEvent(env.event, env.data, instance.name);
-    if (item.kind === 'invalid') {
-      log.warn({ reason: item.reason }, `webhook rejected: malformed ${env.event}`);
-      await record({ outcome: 'rejected', reason: item.reason });
-      return reply(400, 'rejected', req.traceId, {
-        error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code,
-        reason: item.reason,
-      });
-    }
-    if (item.kind === 'ignored') {
-      await record({ outcome: 'ignored', reason: item.reason });
-      return reply(200, 'ignored', req.traceId, { reason: item.reason });
-    }
-    const result = await states.record(
-      {
-        tenantId: instance.tenantId,
-        instanceId: instance.id,
-        state: item.state,
-        reason: item.reason,
-        detail: item.detail,
-        // Never in the future: a skewed Evolution clock must not move `since` ahead.
-        at: Math.min(item.at ?? req.receivedAt, req.receivedAt),
-        source: 'webhook',
-      },
-      req.traceId,
-    );
-    const label = stateLabel(item.state, item.reason);
-    if (result.outcome === 'unknown_instance') {
-      const reason = `${label}: instance "${instance.name}" was removed meanwhile`;
-      await record({ outcome: 'ignored', reason });
-      return reply(200, 'ignored', req.traceId, { reason });
-    }
-    const changed = result.outcome === 'changed';
-    const outcome: ReceiptOutcome = changed ? 'accepted' : 'duplicate';
-    const reason = changed ? label : `${label}, already known`;
-    log.info(
-      { tenant: instance.tenantId, state: item.state, reason: item.reason, changed },
-      'session webhook',
-    );
-    await record({ outcome, reason });
-    return reply(200, outcome, req.traceId, {
-      reason,
-      state: item.state,
-      seq: result.outcome === 'changed' ? [result.seq] : [],
-    });
-  }
-
-  /** Records a receipt of one item of `req`, routed to an instance. */
-  private itemRecorder(req: WebhookRequest, routed: Routed): RecordItem {
-    return (f) =>
+  /** What an item handler needs, with a recorder of receipts of one item of `req`, routed to `instance`. */
+  private context(instance: Instance, req: WebhookRequest, log: Logger, routed: Routed): ItemContext {
+    const record: RecordItem = (f) =>
       this.receipts.record(req.traceId, req.receivedAt, req.bodySize, { body: req.body, ...routed, ...f });
+    return { instance, req, log, routed, record };
   }
 
   /** Why an instance name is unknown, naming the instance its number belongs to if any. */
@@ -375,52 +166,4 @@ export class EvolutionWebhook {
     }
     return reason;
   }
-}
-
-function reply(
-  status: number,
-  outcome: string,
-  traceId: string,
-  extra: Record<string, unknown>,
-): WebhookReply {
-  return { status, body: { ok: status < 300, outcome, trace_id: traceId, ...extra } };
-}
-
-/**
- * Records the receipt of an item that reached the store and answers it 200;
- * `body` follows the `outcome` both share.
- */
-async function answer(
-  record: RecordItem,
-  outcome: ReceiptOutcome,
-  fields: Omit<ReceiptFields, 'outcome'>,
-  body: Record<string, unknown>,
-): Promise<ItemReply> {
-  await record({ outcome, ...fields });
-  return { status: 200, outcome, body: { outcome, ...body } };
-}
-
-/**
- * An item that is not stored: a malformed one is rejected (400, Evolution
- * drops it for good), an ignored one answered 200; both leave a receipt.
- */
-async function skip(item: Skipped, event: string, record: RecordItem, log: Logger): Promise<ItemReply> {
-  if (item.kind === 'invalid') {
-    log.warn({ reason: item.reason }, `webhook rejected: malformed ${event}`);
-    await record({ outcome: 'rejected', reason: item.reason });
-    return {
-      status: 400,
-      outcome: 'rejected',
-      body: { outcome: 'rejected', error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code, reason: item.reason },
-    };
-  }
-  const label =
-    event === 'messages.update'
-      ? 'status ignored'
-      : event === 'messages.edited'
-        ? 'edit ignored'
-        : 'message ignored';
-  log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, label);
-  const fields = { reason: item.reason, providerMessageId: item.providerMessageId };
-  return answer(record, 'ignored', fields, { reason: item.reason });
 }

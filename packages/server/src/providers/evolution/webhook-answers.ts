@@ -1,0 +1,88 @@
+/**
+ * The shapes of an Evolution webhook's answer and the three ways one is
+ * made (internal to the Evolution adapter): `reply` for the whole webhook,
+ * `answer` for an item that reached the store, `skip` for one that did not.
+ */
+import type { Logger, ReceiptOutcome } from '../../core/index.js';
+import { ErrorTable } from '../../core/index.js';
+import type { ReceiptFields } from '../receipts.js';
+import type { WebhookCredentials } from './auth.js';
+
+export interface WebhookRequest {
+  body: unknown;
+  /** Event name from a "webhook by events" URL (`messages-upsert`). */
+  urlEvent: string | undefined;
+  credentials: Omit<WebhookCredentials, 'bodyApikey'>;
+  bodySize: number;
+  traceId: string;
+  receivedAt: number;
+}
+
+export interface WebhookReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export type Routed = {
+  event: string;
+  instanceName: string;
+  tenantId: string;
+  instanceId: string;
+  senderNumber: string | null;
+};
+export type ItemReply = { status: number; outcome: ReceiptOutcome; body: Record<string, unknown> };
+export type RecordItem = (f: ReceiptFields) => Promise<void>;
+export type Skipped = { kind: 'invalid' | 'ignored'; reason: string; providerMessageId?: string | null };
+
+export function reply(
+  status: number,
+  outcome: string,
+  traceId: string,
+  extra: Record<string, unknown>,
+): WebhookReply {
+  return { status, body: { ok: status < 300, outcome, trace_id: traceId, ...extra } };
+}
+
+/**
+ * Records the receipt of an item that reached the store and answers it 200;
+ * `body` follows the `outcome` both share.
+ */
+export async function answer(
+  record: RecordItem,
+  outcome: ReceiptOutcome,
+  fields: Omit<ReceiptFields, 'outcome'>,
+  body: Record<string, unknown>,
+): Promise<ItemReply> {
+  await record({ outcome, ...fields });
+  return { status: 200, outcome, body: { outcome, ...body } };
+}
+
+/**
+ * An item that is not stored: a malformed one is rejected (400, Evolution
+ * drops it for good), an ignored one answered 200; both leave a receipt.
+ */
+export async function skip(
+  item: Skipped,
+  event: string,
+  record: RecordItem,
+  log: Logger,
+): Promise<ItemReply> {
+  if (item.kind === 'invalid') {
+    log.warn({ reason: item.reason }, `webhook rejected: malformed ${event}`);
+    await record({ outcome: 'rejected', reason: item.reason });
+    return {
+      status: 400,
+      outcome: 'rejected',
+      body: { outcome: 'rejected', error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code, reason: item.reason },
+    };
+  }
+  const label =
+    event === 'messages.update'
+      ? 'status ignored'
+      : event === 'messages.edited'
+        ? 'edit ignored'
+        : 'message ignored';
+  log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, label);
+  const fields = { reason: item.reason, providerMessageId: item.providerMessageId };
+  return answer(record, 'ignored', fields, { reason: item.reason });
+}

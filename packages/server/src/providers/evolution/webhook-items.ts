@@ -1,0 +1,214 @@
+/**
+ * One item of an Evolution webhook, routed and authenticated by
+ * EvolutionWebhook (internal): a message (`messages.upsert`, `send.message`),
+ * a status (`messages.update`), an edit (`messages.edited`) or a session
+ * event (`connection.update`, `qrcode.updated`…). Each records its receipt.
+ */
+import type {
+  EditSink,
+  IngestSink,
+  Instance,
+  InstanceStateSink,
+  Logger,
+  ReceiptOutcome,
+  StatusSink,
+} from '../../core/index.js';
+import { ErrorTable } from '../../core/index.js';
+import type { ReceiptRecorder } from '../receipts.js';
+import { parseConnectionEvent, stateLabel } from './connection.js';
+import { parseEditItem } from './edits.js';
+import { evolutionInbound } from './history.js';
+import { parseUpsertItem } from './parse.js';
+import { parseStatusItem } from './statuses.js';
+import type { EvolutionEnvelope } from './types.js';
+import {
+  answer,
+  type ItemReply,
+  type RecordItem,
+  type Routed,
+  reply,
+  skip,
+  type WebhookReply,
+  type WebhookRequest,
+} from './webhook-answers.js';
+
+/** What every item handler gets: the instance it was routed to and a receipt recorder bound to it. */
+export interface ItemContext {
+  instance: Instance;
+  req: WebhookRequest;
+  log: Logger;
+  routed: Routed;
+  record: RecordItem;
+}
+
+export async function upsertItem(
+  ctx: ItemContext,
+  data: unknown,
+  ingestor: IngestSink,
+  receipts: ReceiptRecorder,
+): Promise<ItemReply> {
+  const { instance, req, log, routed, record } = ctx;
+  const item = parseUpsertItem(data, req.receivedAt);
+  if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
+  const providerMessageId = item.message.providerMessageId;
+  const result = await ingestor.ingest(
+    evolutionInbound(item.message, instance),
+    req.traceId,
+    receipts.build(req.traceId, req.receivedAt, req.bodySize, {
+      ...routed,
+      outcome: 'accepted',
+      providerMessageId,
+    }),
+  );
+  const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';
+  return {
+    status: 200,
+    outcome,
+    body: {
+      outcome,
+      message_id: result.messageId,
+      conversation_id: result.conversationId,
+      seq: result.events.map((e) => e.seq),
+      ...(result.outcome === 'echo' ? { echo: true } : {}),
+    },
+  };
+}
+
+/** One `messages.update` item: a delivery status of a message the business sent. */
+export async function statusItem(ctx: ItemContext, data: unknown, statuses: StatusSink): Promise<ItemReply> {
+  const { instance, req, log, record } = ctx;
+  const item = parseStatusItem(data);
+  if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.update', record, log);
+  const result = await statuses.apply(
+    {
+      tenantId: instance.tenantId,
+      instanceId: instance.id,
+      providerMessageId: item.providerMessageId,
+      status: item.status,
+      error: item.error,
+      at: req.receivedAt,
+    },
+    req.traceId,
+  );
+  const providerMessageId = item.providerMessageId;
+  if (result.outcome === 'deferred') {
+    const reason = 'message not known yet: status kept until it arrives';
+    return answer(
+      record,
+      'accepted',
+      { reason, providerMessageId },
+      { status: item.status, reason, seq: [] },
+    );
+  }
+  const messageId = result.messageId;
+  if (result.outcome === 'stale') {
+    const reason = `message is already ${result.status}`;
+    return answer(
+      record,
+      'duplicate',
+      { reason, providerMessageId, messageId },
+      { message_id: messageId, status: result.status, reason, seq: [] },
+    );
+  }
+  return answer(
+    record,
+    'accepted',
+    { providerMessageId, messageId },
+    { message_id: messageId, status: result.status, seq: [result.seq] },
+  );
+}
+
+/**
+ * One `messages.edited` item: the new text of a stored message. Its
+ * `messages.update` twin (status DELETED) is ignored by status().
+ */
+export async function editItem(ctx: ItemContext, data: unknown, edits: EditSink): Promise<ItemReply> {
+  const { instance, req, log, record } = ctx;
+  const item = parseEditItem(data);
+  if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.edited', record, log);
+  const providerMessageId = item.providerMessageId;
+  const result = await edits.apply(
+    {
+      tenantId: instance.tenantId,
+      instanceId: instance.id,
+      providerMessageId,
+      text: item.text,
+      at: item.at ?? req.receivedAt,
+    },
+    req.traceId,
+  );
+  if (result.outcome === 'ignored') {
+    const reason = `edit: ${result.reason}`;
+    return answer(record, 'ignored', { reason, providerMessageId }, { reason: result.reason });
+  }
+  const messageId = result.messageId;
+  if (result.outcome === 'unchanged') {
+    const reason = 'edit already applied';
+    return answer(
+      record,
+      'duplicate',
+      { reason, providerMessageId, messageId },
+      { message_id: messageId, reason, seq: [] },
+    );
+  }
+  return answer(
+    record,
+    'accepted',
+    { providerMessageId, messageId },
+    { message_id: messageId, edited: true, seq: result.seq },
+  );
+}
+
+/**
+ * A session webhook: the state it tells is recorded (an `instance_status`
+ * event when it changed); the same state again is a `duplicate` receipt.
+ */
+export async function sessionItem(
+  ctx: ItemContext,
+  env: EvolutionEnvelope,
+  states: InstanceStateSink,
+): Promise<WebhookReply> {
+  const { instance, req, log, record } = ctx;
+  const item = parseConnectionEvent(env.event, env.data, instance.name);
+  if (item.kind === 'invalid') {
+    log.warn({ reason: item.reason }, `webhook rejected: malformed ${env.event}`);
+    await record({ outcome: 'rejected', reason: item.reason });
+    return reply(400, 'rejected', req.traceId, {
+      error: ErrorTable.NEWTON_ERR_WEBHOOK_INVALID.code,
+      reason: item.reason,
+    });
+  }
+  if (item.kind === 'ignored') {
+    await record({ outcome: 'ignored', reason: item.reason });
+    return reply(200, 'ignored', req.traceId, { reason: item.reason });
+  }
+  const result = await states.record(
+    {
+      tenantId: instance.tenantId,
+      instanceId: instance.id,
+      state: item.state,
+      reason: item.reason,
+      detail: item.detail,
+      // Never in the future: a skewed Evolution clock must not move `since` ahead.
+      at: Math.min(item.at ?? req.receivedAt, req.receivedAt),
+      source: 'webhook',
+    },
+    req.traceId,
+  );
+  const label = stateLabel(item.state, item.reason);
+  if (result.outcome === 'unknown_instance') {
+    const reason = `${label}: instance "${instance.name}" was removed meanwhile`;
+    await record({ outcome: 'ignored', reason });
+    return reply(200, 'ignored', req.traceId, { reason });
+  }
+  const changed = result.outcome === 'changed';
+  const outcome: ReceiptOutcome = changed ? 'accepted' : 'duplicate';
+  const reason = changed ? label : `${label}, already known`;
+  log.info({ tenant: instance.tenantId, state: item.state, reason: item.reason, changed }, 'session webhook');
+  await record({ outcome, reason });
+  return reply(200, outcome, req.traceId, {
+    reason,
+    state: item.state,
+    seq: result.outcome === 'changed' ? [result.seq] : [],
+  });
+}
