@@ -1,81 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  CHANNELS,
-  type Channel,
-  CloseCode,
-  CloseReason,
-  FrameErrorCode,
-  OPT_IN_CHANNELS,
-} from '@newton/protocol';
+import { CHANNELS, type Channel, CloseCode, CloseReason, FrameErrorCode } from '@newton/protocol';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import {
-  AuthError,
-  type EventBus,
-  type EventLogReader,
-  type EventOrigin,
-  type Logger,
-  type Principal,
-  redactUrl,
-  type TenantEvent,
-  type TokenVerifier,
-} from '../core/index.js';
+import { AuthError, type EventOrigin, type Principal, redactUrl, type TenantEvent } from '../core/index.js';
 import { parseSinceParam } from './client-frames.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { textFrame } from './frames.js';
-import { TenantStream } from './tenant-stream.js';
+import type { GatewayOptions } from './gateway-options.js';
+import { type TenantSocketStats, type TenantSockets, TenantStreams } from './tenant-streams.js';
 
 const PATH = /^\/ws\/conversations\/([^/?#]{1,200})\/?$/;
-
-export interface GatewayOptions {
-  eventLog: EventLogReader;
-  bus: EventBus;
-  tokens: TokenVerifier;
-  logger: Logger;
-  nodeId: string;
-  /** @default 30000 */
-  heartbeatIntervalMs: number;
-  /** @default 65536 */
-  maxFrameBytes: number;
-  /** @default 1048576 */
-  maxSocketBufferBytes: number;
-  /** @default 10 */
-  gapGraceMs: number;
-  /** Recent events per tenant kept in memory for replays. @default 256 */
-  replayCacheEvents: number;
-  /** How long a tenant's stream (and its replay cache) outlives its last socket. @default 30000 */
-  streamLingerMs: number;
-  /** Compare cursors with the log this often (0: never; a lossless in-process bus needs none). @default 2000 */
-  headPollMs: number;
-  /** Counts deliveries, slow-consumer closes and replays (the node's metrics). */
-  observer?: GatewayObserver;
-}
-
-/** What the gateway reports as it works; called once per event or per socket event, never per frame. */
-export interface GatewayObserver {
-  /** One event handed to `sockets` sockets of this node; `publishedAt` from the publisher. */
-  delivered(sockets: number, publishedAt: number | undefined): void;
-  slowConsumer(): void;
-  replayed(source: 'cache' | 'log', events: number): void;
-}
-
-/** One tenant's sockets on this node, for diagnostics. */
-export interface TenantSocketStats {
-  count: number;
-  users: string[];
-  /** Sockets subscribed to each channel. */
-  channels: Record<string, number>;
-  /** Latest client frame of any of these sockets (epoch ms), or null without sockets. */
-  lastFrameAt: number | null;
-}
-
-export interface TenantSockets {
-  tenantId: string;
-  sockets: number;
-  cursor: number;
-  users: string[];
-}
 
 /**
  * The WebSocket gateway (CONTRACT.md §1): authenticates sockets on
@@ -84,18 +18,17 @@ export interface TenantSockets {
  */
 export class Gateway {
   private readonly wss: WebSocketServer;
-  private readonly streams = new Map<string, TenantStream>();
+  private readonly streams: TenantStreams;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private readonly unReconnect: () => void;
   private readonly headPoll: NodeJS.Timeout | undefined;
   private closing = false;
-  private polling = false;
-  private readonly lingering = new Map<TenantStream, NodeJS.Timeout>();
   /** What every connection shares, the flush scheduler of this gateway's sockets among it. */
   private readonly connDeps: ConnectionDeps;
 
   constructor(private readonly opts: GatewayOptions) {
+    this.streams = new TenantStreams(opts);
     this.connDeps = {
       flusher: new FlushScheduler(),
       logger: opts.logger,
@@ -113,10 +46,10 @@ export class Gateway {
     this.unReconnect = opts.bus.onReconnect(() => {
       this.catchUpAll().catch((err) => opts.logger.error({ err }, 'catch-up after bus reconnect failed'));
     });
-    this.heartbeat = setInterval(() => this.sweep(), opts.heartbeatIntervalMs);
+    this.heartbeat = setInterval(() => this.streams.sweep(), opts.heartbeatIntervalMs);
     this.heartbeat.unref();
     if (opts.headPollMs > 0) {
-      this.headPoll = setInterval(() => void this.pollHeads(), opts.headPollMs);
+      this.headPoll = setInterval(() => void this.streams.pollHeads(), opts.headPollMs);
       this.headPoll.unref();
     }
   }
@@ -183,7 +116,7 @@ export class Gateway {
     }
     const since = parseSinceParam(url.searchParams.get('since'));
 
-    const stream = this.acquire(tenantId);
+    const stream = this.streams.acquire(tenantId);
     let conn: Connection | undefined;
     try {
       await stream.ready;
@@ -196,7 +129,7 @@ export class Gateway {
       conn = new Connection(ws, socket, stream, principal, this.connDeps);
       stream.attach(conn);
     } finally {
-      if (!conn) this.release(stream);
+      if (!conn) this.streams.release(stream);
     }
     const attached = conn;
     ws.off('message', queue);
@@ -204,7 +137,7 @@ export class Gateway {
     ws.on('pong', () => attached.onPong());
     ws.on('close', (code) => {
       stream.detach(attached);
-      this.release(stream);
+      this.streams.release(stream);
       logger.info({ conn: attached.id, tenant: tenantId, code }, 'socket closed');
     });
 
@@ -231,150 +164,33 @@ export class Gateway {
     for (const [data, isBinary] of early) attached.onFrame(toBuffer(data), isBinary);
   }
 
-  private acquire(tenantId: string): TenantStream {
-    let stream = this.streams.get(tenantId);
-    if (stream) {
-      clearTimeout(this.lingering.get(stream));
-      this.lingering.delete(stream);
-    } else {
-      stream = new TenantStream(tenantId, {
-        eventLog: this.opts.eventLog,
-        logger: this.opts.logger,
-        gapGraceMs: this.opts.gapGraceMs,
-        replayCacheEvents: this.opts.replayCacheEvents,
-        onDelivered: (e, origin, sockets) => {
-          this.opts.observer?.delivered(sockets, origin.publishedAt);
-          this.opts.logger.info(
-            { trace: origin.traceId, tenant: tenantId, seq: e.seq, type: e.type, sockets },
-            'event delivered to sockets',
-          );
-        },
-      });
-      this.streams.set(tenantId, stream);
-    }
-    stream.ref();
-    return stream;
-  }
-
-  /**
-   * A stream without sockets lingers a while (kept current by the bus), so a
-   * reconnect storm after a network blip finds its cursor and replay cache warm.
-   */
-  private release(stream: TenantStream): void {
-    stream.unref();
-    if (stream.referenced || this.streams.get(stream.tenantId) !== stream) return;
-    const drop = () => {
-      this.lingering.delete(stream);
-      if (!stream.referenced && this.streams.get(stream.tenantId) === stream) {
-        this.streams.delete(stream.tenantId);
-        stream.dispose();
-      }
-    };
-    if (!stream.exists || this.opts.streamLingerMs <= 0 || this.closing) {
-      drop();
-      return;
-    }
-    const timer = setTimeout(drop, this.opts.streamLingerMs);
-    timer.unref();
-    this.lingering.set(stream, timer);
-  }
-
-  /** Protocol pings; drops peers that did not answer the last one and sockets whose token expired. */
-  private sweep(): void {
-    const nowS = Date.now() / 1000;
-    for (const stream of this.streams.values()) {
-      for (const conn of stream.connections) conn.heartbeat(nowS);
-    }
-  }
-
   /** Catches every tenant stream up from the event log (after the bus lost messages). */
-  async catchUpAll(): Promise<number> {
-    let n = 0;
-    for (const stream of [...this.streams.values()]) n += await stream.catchUp();
-    if (n > 0) this.opts.logger.info({ events: n }, 'caught up from the event log');
-    return n;
-  }
-
-  /**
-   * The safety net for a lost *last* event (no later event reveals the gap):
-   * one query for the heads of every tenant with sockets here, then a catch-up
-   * of those behind.
-   */
-  private async pollHeads(): Promise<void> {
-    if (this.polling || this.streams.size === 0) return;
-    this.polling = true;
-    try {
-      const heads = await this.opts.eventLog.heads([...this.streams.keys()]);
-      for (const [tenantId, head] of heads) {
-        const stream = this.streams.get(tenantId);
-        if (stream && head > stream.cursor) {
-          const n = await stream.catchUp();
-          if (n > 0)
-            this.opts.logger.warn(
-              { tenant: tenantId, events: n },
-              'events the bus never delivered, read from the log',
-            );
-        }
-      }
-    } catch (err) {
-      this.opts.logger.error({ err }, 'head poll failed');
-    } finally {
-      this.polling = false;
-    }
+  catchUpAll(): Promise<number> {
+    return this.streams.catchUpAll();
   }
 
   sockets(): TenantSockets[] {
-    return [...this.streams.values()].map((s) => ({
-      tenantId: s.tenantId,
-      sockets: s.connections.size,
-      cursor: s.cursor,
-      users: [...new Set([...s.connections].map((c) => c.principal.userId))],
-    }));
+    return this.streams.sockets();
   }
 
   /** The tenant's sockets on this node: users, channel subscriptions, last client frame. */
   tenantSockets(tenantId: string): TenantSocketStats {
-    const conns = [...(this.streams.get(tenantId)?.connections ?? [])];
-    const channels: Record<string, number> = Object.fromEntries(
-      [...CHANNELS, ...OPT_IN_CHANNELS].map((c) => [c, 0]),
-    );
-    let lastFrameAt: number | null = null;
-    for (const c of conns) {
-      for (const ch of c.channelList()) channels[ch] = (channels[ch] ?? 0) + 1;
-      lastFrameAt = Math.max(lastFrameAt ?? 0, c.lastFrameAt);
-    }
-    return {
-      count: conns.length,
-      users: [...new Set(conns.map((c) => c.principal.userId))],
-      channels,
-      lastFrameAt,
-    };
+    return this.streams.tenantSockets(tenantId);
   }
 
-  /**
-   * Writes `json`, a frame that is not a tenant event (no seq, never in the
-   * log, never replayed), to this node's sockets of `tenantId` subscribed to
-   * the opt-in `channel`; returns how many got it. Diagnostics' probe frames
-   * travel this way, so that no default socket sees them or a seq of theirs.
-   */
+  /** See TenantStreams.deliverUnsequenced: diagnostics' probe frames, on an opt-in channel only. */
   deliverUnsequenced(tenantId: string, channel: Channel, json: string): number {
-    const conns = this.streams.get(tenantId)?.connections;
-    if (!conns || conns.size === 0) return 0;
-    const frame = textFrame(json);
-    let n = 0;
-    for (const c of conns) if (c.deliverUnsequenced(channel, frame)) n++;
-    return n;
+    return this.streams.deliverUnsequenced(tenantId, channel, json);
   }
 
   get socketCount(): number {
-    let n = 0;
-    for (const s of this.streams.values()) n += s.connections.size;
-    return n;
+    return this.streams.socketCount;
   }
 
   /** Refuses new sockets (503 on upgrade) while open ones keep working. */
   stopAccepting(): void {
     this.closing = true;
+    this.streams.closing = true;
   }
 
   /**
@@ -383,20 +199,18 @@ export class Gateway {
    */
   async close(code: number = CloseCode.SERVICE_RESTART, timeoutMs = 2000): Promise<void> {
     this.closing = true;
+    this.streams.closing = true;
     clearInterval(this.heartbeat);
     clearInterval(this.headPoll);
     this.unsubscribe();
     this.unReconnect();
-    const all = [...this.streams.values()].flatMap((s) => [...s.connections]);
+    const all = this.streams.connections();
     const reason = code === CloseCode.SERVICE_RESTART ? CloseReason.SERVICE_RESTART : 'shutdown';
     const closed = all.map((c) => c.close(code, reason));
     const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(closed), timer]);
     for (const c of all) c.terminate();
-    for (const t of this.lingering.values()) clearTimeout(t);
-    this.lingering.clear();
-    for (const s of this.streams.values()) s.dispose();
-    this.streams.clear();
+    this.streams.dispose();
     this.wss.close();
   }
 }

@@ -1,2 +1,3 @@
-export type { GatewayObserver, GatewayOptions, TenantSocketStats, TenantSockets } from './gateway.js';
 export { Gateway } from './gateway.js';
+export type { GatewayObserver, GatewayOptions } from './gateway-options.js';
+export type { TenantSocketStats, TenantSockets } from './tenant-streams.js';

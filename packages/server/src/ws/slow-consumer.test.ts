@@ -22,9 +22,14 @@ const TEXT = 'x'.repeat(8 * 1024);
  * reaches into the gateway and fails loudly if its shape changes.
  */
 function serverClosedOne(newton: TestNewton, tenant: string): boolean {
-  const streams = (newton.node.gateway as unknown as { streams?: unknown }).streams;
-  assert.ok(streams instanceof Map, 'Gateway.streams is no longer a Map: update slow-consumer.test.ts');
-  const stream = streams.get(tenant) as { connections?: Set<{ ws: WebSocket }> } | undefined;
+  const streams = (newton.node.gateway as unknown as { streams?: { get?: unknown } }).streams;
+  assert.ok(
+    typeof streams?.get === 'function',
+    'Gateway.streams has no get(tenant) any more: update slow-consumer.test.ts',
+  );
+  const stream = (streams.get as (t: string) => unknown).call(streams, tenant) as
+    | { connections?: Set<{ ws: WebSocket }> }
+    | undefined;
   assert.ok(
     stream?.connections instanceof Set,
     'TenantStream.connections changed: update slow-consumer.test.ts',
