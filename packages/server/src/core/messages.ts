@@ -39,6 +39,11 @@ export interface Instance {
   appSecret: string | null;
   /** Cloud API: token of the `hub.verify_token` handshake. Never returned or logged. */
   verifyToken: string | null;
+  /**
+   * Cloud API: the WhatsApp Business Account the number belongs to, learned
+   * from its webhooks (`entry[].id`); routes account webhooks that name no number.
+   */
+  wabaId?: string | null;
   createdAt: number;
 }
 

@@ -91,6 +91,10 @@ export interface InstanceDirectory {
   findInstances(provider: string, names: string[]): Promise<Instance[]>;
   /** Instances whose own number is one of these (digits, with or without `+`). */
   findInstancesByNumber(numbers: string[]): Promise<Instance[]>;
+  /** Cloud API instances of any of these WhatsApp Business Accounts. */
+  findInstancesByWaba(wabaIds: string[]): Promise<Instance[]>;
+  /** Remembers the WhatsApp Business Account a Cloud API number's webhooks name. */
+  noteWaba(instanceId: string, wabaId: string): Promise<void>;
   /** Every Cloud API instance's `hub.verify_token`. */
   cloudVerifyTokens(): Promise<string[]>;
 }

@@ -255,6 +255,8 @@ function fixForState(inst: Instance, state: string, reason: string | null): stri
       return 'renew the access token: create a permanent System User token in Meta Business settings, then register the number again in Newton (newton instance remove --provider cloud …, newton instance add … --access-token <token>)';
     case 'account_restricted':
       return "Meta restricted the account: see WhatsApp Manager's account quality page";
+    case 'account_unshared':
+      return "share the WhatsApp Business Account with the app again (Embedded Signup), or register the number with a token of the account's own System User";
     case 'provider_unreachable':
     case 'provider_timeout':
     case 'provider_unauthorized':

@@ -85,6 +85,28 @@ export class AdminStore {
     return rows.map(instanceFromRow);
   }
 
+  /** Cloud API instances of any of these WhatsApp Business Accounts (learned from their webhooks). */
+  async findInstancesByWaba(wabaIds: string[]): Promise<Instance[]> {
+    if (wabaIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('provider', '=', 'cloud')
+      .where('waba_id', 'in', wabaIds)
+      .execute();
+    return rows.map(instanceFromRow);
+  }
+
+  /** Remembers a Cloud API number's WhatsApp Business Account; a no-op when it is already known. */
+  async noteWaba(instanceId: string, wabaId: string): Promise<void> {
+    await this.db
+      .updateTable('instances')
+      .set({ waba_id: wabaId })
+      .where('id', '=', instanceId)
+      .where((eb) => eb.or([eb('waba_id', 'is', null), eb('waba_id', '!=', wabaId)]))
+      .execute();
+  }
+
   /** Every verify token of the Cloud API instances (the GET handshake names no instance). */
   async cloudVerifyTokens(): Promise<string[]> {
     const rows = await this.db

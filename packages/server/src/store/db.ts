@@ -23,6 +23,7 @@ import * as m004 from './migrations/004-cloud-instances.js';
 import * as m005 from './migrations/005-receipt-sender.js';
 import * as m006 from './migrations/006-lead-list.js';
 import * as m007 from './migrations/007-instance-state.js';
+import * as m008 from './migrations/008-instance-waba.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-receipt-sender': m005,
   '006-lead-list': m006,
   '007-instance-state': m007,
+  '008-instance-waba': m008,
 };
 
 /**

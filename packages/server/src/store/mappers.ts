@@ -84,6 +84,7 @@ export function instanceFromRow(row: InstanceRow): Instance {
     baseUrl: row.base_url,
     appSecret: row.app_secret ?? null,
     verifyToken: row.verify_token ?? null,
+    wabaId: row.waba_id ?? null,
     createdAt: Number(row.created_at),
   };
 }

@@ -33,6 +33,8 @@ export interface InstancesTable {
   /** Cloud API: the token Meta echoes in the `hub.verify_token` handshake. */
   verify_token: string | null;
   created_at: number;
+  /** Cloud API: the WhatsApp Business Account, learned from the first message webhook (migration 008). */
+  waba_id?: string | null;
   /** open | connecting | close | unknown (migration 007). */
   state: Generated<string>;
   /** Stable code of why (`logged_out`, `qr_required`, `provider_unreachable`…). */

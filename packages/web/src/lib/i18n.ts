@@ -76,6 +76,8 @@ const en = {
   'wa.do.token_invalid':
     'The access token expired or is no longer valid: renew it in Meta and give Newton the new one.',
   'wa.do.account_restricted': 'Meta restricted this WhatsApp account: see Meta’s Business Manager.',
+  'wa.do.account_unshared':
+    'This WhatsApp account is no longer shared with Newton’s app: share it again in Meta.',
   'wa.do.provider': 'Newton cannot reach the provider: check the instance’s URL and API key.',
   'wa.do.connecting': 'Reconnecting… nothing to do yet.',
   'wa.do.unknown': 'Check the number at its provider.',
@@ -252,6 +254,8 @@ const es: Record<MessageKey, string> = {
   'wa.do.token_invalid':
     'El token de acceso expiró o ya no es válido: renuévalo en Meta y dale el nuevo a Newton.',
   'wa.do.account_restricted': 'Meta restringió esta cuenta de WhatsApp: revisa el Business Manager de Meta.',
+  'wa.do.account_unshared':
+    'Esta cuenta de WhatsApp ya no está compartida con la app de Newton: vuelve a compartirla en Meta.',
   'wa.do.provider': 'Newton no logra contactar al proveedor: revisa la URL y la API key de la instancia.',
   'wa.do.connecting': 'Reconectando… por ahora no hay nada que hacer.',
   'wa.do.unknown': 'Revisa el número en su proveedor.',

@@ -62,6 +62,7 @@ const ADVICE: Record<string, MessageKey> = {
   token_invalid: 'wa.do.token_invalid',
   account_restricted: 'wa.do.account_restricted',
   account_disabled: 'wa.do.account_restricted',
+  account_unshared: 'wa.do.account_unshared',
   provider_unreachable: 'wa.do.provider',
   provider_timeout: 'wa.do.provider',
   provider_unauthorized: 'wa.do.provider',

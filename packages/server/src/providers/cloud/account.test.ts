@@ -48,7 +48,7 @@ const tokens: Record<string, string> = {};
 
 before(async () => {
   sim = await ProviderSimulator.start();
-  for (let n = 1; n <= 12; n++) tokens[pnidOf(n)] = `EAAG-token-${n}`;
+  for (let n = 1; n <= 24; n++) tokens[pnidOf(n)] = `EAAG-token-${n}`;
   cloud = installCloud(sim, { numbers: tokens });
   t = await TestNewton.start();
   await t.addTenant(TENANT);
@@ -164,6 +164,91 @@ describe('Cloud API account webhooks', () => {
     const res = await postCloudWebhook(t, body, SECRET);
     assert.deepEqual([res.status, res.body.outcome], [200, 'unroutable']);
     assert.match(String(res.body.reason), /WhatsApp Business Account 987654321098765 names no phone number/);
+  });
+
+  /** A message webhook of `pnid` whose entry names WhatsApp Business Account `waba`. */
+  const messageOfAccount = (pnid: string, waba: string, from: string) => ({
+    object: 'whatsapp_business_account',
+    entry: [
+      { id: waba, changes: [{ field: 'messages', value: messagesValue({ phoneNumberId: pnid, from }) }] },
+    ],
+  });
+
+  test('ACCOUNT_DELETED naming only the WABA closes every number of that account Newton has had a message webhook of, and no other', async () => {
+    const waba = '431900000000101';
+    const a = await number();
+    const b = await number();
+    const elsewhere = await number();
+    // Before any message of the account, Newton cannot know its numbers.
+    const deleted = accountUpdateBody({ event: 'ACCOUNT_DELETED', wabaId: waba });
+    const early = await postCloudWebhook(t, deleted, SECRET);
+    assert.deepEqual([early.status, early.body.outcome], [200, 'unroutable']);
+    assert.match(String(early.body.reason), /no Cloud API instance is known to belong to that account yet/);
+    for (const [n, w, from] of [
+      [a, waba, '573001230101'],
+      [b, waba, '573001230102'],
+      [elsewhere, '431900000000999', '573001230103'],
+    ] as const) {
+      const r = await postCloudWebhook(t, messageOfAccount(n.pnid, w, from), SECRET);
+      assert.equal(r.body.outcome, 'accepted', JSON.stringify(r.body));
+    }
+    const res = await postCloudWebhook(t, deleted, SECRET);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.outcome, 'batch', JSON.stringify(res.body));
+    for (const n of [a, b]) {
+      const f = await statusOn(socket, n.id, (p) => p.state === 'close');
+      assert.equal((f.instance as InstanceStatusPayload).reason, 'account_disabled');
+      assert.match(
+        String((f.instance as InstanceStatusPayload).detail),
+        /Meta deleted the WhatsApp Business Account of number \+/,
+      );
+    }
+    const receipts = await receiptsOf(res);
+    assert.deepEqual(
+      receipts.map((r) => [r.outcome, r.instanceId]).sort(),
+      [
+        ['accepted', a.id],
+        ['accepted', b.id],
+      ].sort(),
+    );
+    assert.equal(
+      (await stateOf(elsewhere.id))?.state,
+      'unknown',
+      'a number of another account stays as it was',
+    );
+    assert.ok(!otherSocket.frames.some((x) => x.type === 'instance_status'), 'nothing on the other tenant');
+  });
+
+  test('a WABA-only account webhook signed with another app secret is 401 and closes nothing', async () => {
+    const waba = '431900000000202';
+    const n = await number();
+    await postCloudWebhook(t, messageOfAccount(n.pnid, waba, '573001230201'), SECRET);
+    const res = await postCloudWebhook(
+      t,
+      accountUpdateBody({ event: 'ACCOUNT_DELETED', wabaId: waba }),
+      OTHER_SECRET,
+    );
+    assert.equal(res.status, 401);
+    assert.equal((await stateOf(n.id))?.state, 'unknown');
+  });
+
+  test("PARTNER_REMOVED and ACCOUNT_OFFBOARDED close the account's numbers: account_unshared, saying how to share it again", async () => {
+    for (const [event, waba] of [
+      ['PARTNER_REMOVED', '431900000000301'],
+      ['ACCOUNT_OFFBOARDED', '431900000000302'],
+    ] as const) {
+      const n = await number();
+      await postCloudWebhook(t, messageOfAccount(n.pnid, waba, `57300123${waba.slice(-4)}`), SECRET);
+      const res = await postCloudWebhook(t, accountUpdateBody({ event, wabaId: waba }), SECRET);
+      assert.deepEqual([res.status, res.body.outcome], [200, 'accepted'], JSON.stringify(res.body));
+      const f = await statusOn(socket, n.id, (p) => p.state === 'close');
+      const p = f.instance as InstanceStatusPayload;
+      assert.equal(p.reason, 'account_unshared');
+      assert.match(
+        String(p.detail),
+        new RegExp(`no longer shared with the app whose token Newton uses \\(${event}\\): share it again`),
+      );
+    }
   });
 
   test('phone_number_quality_update FLAGGED keeps the state and notes it; UNFLAGGED removes the note', async () => {

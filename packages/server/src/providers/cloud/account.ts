@@ -4,7 +4,8 @@
  * - `account_update` webhooks (Meta, developers.facebook.com/documentation/
  *   business-messaging/whatsapp/webhooks/reference/account_update/): a
  *   disabled, deleted, restricted or violating WhatsApp Business Account (WABA)
- *   closes its numbers;
+ *   closes its numbers, and so does one no longer shared with the partner
+ *   (PARTNER_REMOVED, ACCOUNT_OFFBOARDED);
  * - `phone_number_quality_update` webhooks (same place,
  *   …/reference/phone_number_quality_update): a FLAGGED or RESTRICTED number
  *   keeps its state and gets a note;
@@ -13,7 +14,8 @@
  *   190 (token expired or invalid), 10 / 200 (permission), 131031 (account locked).
  * Both webhooks name the WABA (`entry[].id`) and, where Meta gives one, the
  * number (`display_phone_number`; `phone_number` on ACCOUNT_VIOLATION and
- * ACCOUNT_RESTRICTION): Newton finds the instances by that number.
+ * ACCOUNT_RESTRICTION): Newton finds the instances by that number, else by
+ * the WABA (account-webhook.ts).
  */
 import type {
   Instance,
@@ -36,7 +38,12 @@ const QUALITY_RESTRICTIONS = new Set(['FLAGGED', 'RESTRICTED']);
 const MANAGER = 'WhatsApp Manager (Business Support Home)';
 
 export type AccountItem =
-  | { kind: 'close'; event: string; reason: 'account_restricted' | 'account_disabled'; detail: string }
+  | {
+      kind: 'close';
+      event: string;
+      reason: 'account_restricted' | 'account_disabled' | 'account_unshared';
+      detail: string;
+    }
   /** A quality update: `note` for a restriction, null when it lifts or is not one. */
   | { kind: 'quality'; event: string; note: string | null }
   | { kind: 'ignored'; reason: string }
@@ -108,6 +115,12 @@ function accountUpdate(value: Obj, event: string, label: string): AccountItem {
       const type = str(info.violation_type)?.slice(0, 80);
       const detail = `Meta found a policy violation on the WhatsApp Business Account of ${label}${type ? ` (${type})` : ''}: review it in ${MANAGER} and appeal or fix it; sending may be limited`;
       return { kind: 'close', event, reason: 'account_restricted', detail };
+    }
+    case 'PARTNER_REMOVED':
+    case 'ACCOUNT_OFFBOARDED': {
+      // The account left the Solution Partner whose app's token Newton sends with: nothing goes out any more.
+      const detail = `The WhatsApp Business Account of ${label} is no longer shared with the app whose token Newton uses (${event}): share it again (Embedded Signup), or give Newton a token of the account's own System User`;
+      return { kind: 'close', event, reason: 'account_unshared', detail };
     }
     default:
       return { kind: 'ignored', reason: `account_update ${event} does not change the number's state` };

@@ -9,7 +9,15 @@ import type {
 } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
 import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
-import { accountNumbers, applyAccountChange, isAccountChange } from './account.js';
+import { isAccountChange } from './account.js';
+import {
+  accountCandidates,
+  accountReceipt,
+  accountTargets,
+  otherSecret,
+  routeAccountChange,
+  unroutableAccount,
+} from './account-webhook.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange } from './types.js';
@@ -107,13 +115,9 @@ export class CloudWebhook {
     const ids = [...new Set(changes.map((c) => c.phoneNumberId).filter((id): id is string => id !== null))];
     log.info({ changes: changes.length, phone_number_ids: ids, bytes: bodySize }, 'webhook received');
     const instances = new Map((await this.admin.findInstances('cloud', ids)).map((i) => [i.name, i]));
-    // Account webhooks name no phone_number_id: their number finds the instances.
-    const numbers = [...new Set(changes.filter(isAccountChange).flatMap(accountNumbers))];
-    const byNumber =
-      numbers.length === 0
-        ? []
-        : (await this.admin.findInstancesByNumber(numbers)).filter((i) => i.provider === 'cloud');
-    for (const i of byNumber) instances.set(i.name, i);
+    // Account webhooks name no phone_number_id: their number, or their account, finds the instances.
+    const candidates = await accountCandidates(this.admin, changes);
+    for (const i of candidates) instances.set(i.name, i);
 
     if (instances.size === 0) {
       // Nothing to check the signature with; a retry would not route it either.
@@ -155,9 +159,15 @@ export class CloudWebhook {
     const items: Item[] = [];
     for (const change of changes) {
       if (isAccountChange(change)) {
-        const named = new Set(accountNumbers(change));
-        const targets = byNumber.filter((i) => i.number !== null && named.has(i.number));
-        items.push(...(await this.account(change, targets, secret, req, body, log)));
+        const targets = accountTargets(change, candidates);
+        const route = {
+          states: this.states,
+          traceId: req.traceId,
+          receivedAt: req.receivedAt,
+          record: this.recorder(req, body, accountReceipt(change)),
+          log,
+        };
+        items.push(...(await routeAccountChange(change, targets, secret, route)));
         continue;
       }
       const instance = change.phoneNumberId ? instances.get(change.phoneNumberId) : undefined;
@@ -203,7 +213,14 @@ export class CloudWebhook {
       // Signed by an app, but not by the one this number is configured with.
       return single('rejected', otherSecret(instance));
     }
-    if (!isProbeTrace(req.traceId)) this.states?.webhookSeen(instance.id, req.receivedAt);
+    if (!isProbeTrace(req.traceId)) {
+      this.states?.webhookSeen(instance.id, req.receivedAt);
+      // The account's own webhooks may name only it (account-webhook.ts): remember it for them.
+      if (change.entryId && instance.wabaId !== change.entryId) {
+        await this.admin.noteWaba(instance.id, change.entryId);
+        log.info({ instance: instance.name, waba: change.entryId }, 'WhatsApp Business Account noted');
+      }
+    }
     if (change.field !== 'messages') {
       return single('ignored', `field "${String(change.field).slice(0, 100)}" is not handled`);
     }
@@ -227,60 +244,9 @@ export class CloudWebhook {
     return out;
   }
 
-  /**
-   * One account change (`account_update`, `phone_number_quality_update`),
-   * applied to every instance with the number it names: one receipt each.
-   */
-  private async account(
-    change: CloudChange,
-    targets: Instance[],
-    secret: string,
-    req: CloudWebhookRequest,
-    body: unknown,
-    log: Logger,
-  ): Promise<Item[]> {
-    const base: ReceiptFields = {
-      outcome: 'ignored',
-      event: change.field,
-      senderNumber: senderDigits(accountNumbers(change)[0] ?? null),
-    };
-    const record = this.recorder(req, body, base);
-    if (targets.length === 0) {
-      const reason = unroutableAccount(change);
-      log.warn({ waba: change.entryId, field: change.field }, 'account change unroutable');
-      await record({ outcome: 'unroutable', reason });
-      return [{ outcome: 'unroutable', at: change.at, reason }];
-    }
-    const out: Item[] = [];
-    for (const instance of targets) {
-      const routed = { instanceName: instance.name, tenantId: instance.tenantId, instanceId: instance.id };
-      let result: { outcome: ReceiptOutcome; reason: string; state?: string; seq?: number[] };
-      if (instance.appSecret !== secret) {
-        result = { outcome: 'rejected', reason: otherSecret(instance) };
-      } else if (!this.states) {
-        this.logAccount(log, instance, change, 'not recorded');
-        result = { outcome: 'ignored', reason: `field "${change.field}" is not recorded by this node` };
-      } else {
-        if (!isProbeTrace(req.traceId)) this.states.webhookSeen(instance.id, req.receivedAt);
-        result = await applyAccountChange(change, instance, this.states, req.traceId, req.receivedAt);
-        this.logAccount(log, instance, change, result.reason);
-      }
-      await record({ ...routed, outcome: result.outcome, reason: result.reason });
-      out.push({ at: change.at, instance: instance.name, ...result });
-    }
-    return out;
-  }
-
   /** Records receipts of one change of `req`: `base` with each item's fields. */
   private recorder(req: CloudWebhookRequest, body: unknown, base: ReceiptFields): RecordItem {
     return (f) => this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
-  }
-
-  private logAccount(log: Logger, instance: Instance, change: CloudChange, result: string): void {
-    log.info(
-      { tenant: instance.tenantId, instance: instance.name, field: change.field, result },
-      'account webhook',
-    );
   }
 
   private async message(raw: unknown, contacts: unknown, ctx: ChangeContext): Promise<Item> {
@@ -380,20 +346,6 @@ export class CloudWebhook {
     await record({ outcome: 'accepted', event, reason, providerMessageId: s.providerMessageId });
     return { outcome: 'accepted', status: s.status, reason, seq: [] };
   }
-}
-
-/** A change signed by an app, but not by the one this number is configured with. */
-function otherSecret(instance: Instance): string {
-  return `signed with another app secret than phone_number_id "${instance.name}" has`;
-}
-
-/** Why an account change reached no instance: what it names, and how to make it route. */
-function unroutableAccount(change: CloudChange): string {
-  const number = accountNumbers(change)[0];
-  const waba = change.entryId ? ` of WhatsApp Business Account ${change.entryId}` : '';
-  return number
-    ? `${change.field}${waba} names number ${number}, which no Cloud API instance has (add it with --number)`
-    : `${change.field}${waba} names no phone number: Newton routes account webhooks by number`;
 }
 
 function reply(status: number, traceId: string, extra: Record<string, unknown>): CloudWebhookReply {
