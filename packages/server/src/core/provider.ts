@@ -101,6 +101,12 @@ export type SendErrorCode = (typeof SendErrorCode)[keyof typeof SendErrorCode];
 
 /** Why an instance cannot send at all, as a provider error tells it (see ProviderSendError). */
 export interface InstanceProblem {
+  /**
+   * The state it puts the number in: `close` when the account or token cannot
+   * send; `unknown` when Newton cannot reach the session to tell (a refused
+   * provider API key). @default 'close'
+   */
+  state?: 'close' | 'unknown';
   /** Stable state reason, e.g. `token_invalid`, `account_restricted`. */
   reason: string;
   /** A sentence for an operator: what happened and what to do. */

@@ -173,3 +173,38 @@ describe('secrets', () => {
     probe.assertNoLeak([apikey]);
   });
 });
+
+describe('a send Evolution refuses for the API key', () => {
+  test('401: the reply fails, the number becomes unknown / provider_unauthorized saying which key to fix, and only its tenant hears of it', async () => {
+    const { conversationId } = await f.inbound(A, { from: f.nextPhone() });
+    const sa = await f.t.connect(A);
+    const sb = await f.t.connect(B);
+    f.sim.fail((req) => req.route === EVOLUTION_SEND_TEXT && req.params.instance === `${A}-wa`, {
+      kind: 'status',
+      status: 401,
+      body: { status: 401, error: 'Unauthorized', response: { message: 'Unauthorized' } },
+    });
+    const sent = await f.reply(A, conversationId, { text: 'hola' });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    const id = (sent.body.message as { id: string }).id;
+    const failed = await f.statusOn(sa, id, 'failed', 30_000);
+    assert.equal((failed.error as { code: string }).code, 'provider_unauthorized');
+    const frame = await sa.next((x) => x.type === 'instance_status', 30_000);
+    const state = frame.instance as Record<string, unknown>;
+    assert.deepEqual(
+      [state.id, state.state, state.reason],
+      [f.setup(A).instance.id, 'unknown', 'provider_unauthorized'],
+    );
+    assert.match(String(state.detail), /newton instance update tenant-a tenant-a-wa --apikey <key>/);
+    assert.ok(!String(state.detail).includes(f.setup(A).apikey), 'the key itself is never shown');
+    const listed = await f.getJson(A, '/api/instances');
+    const mine = (listed.items as Record<string, unknown>[]).find((i) => i.name === `${A}-wa`);
+    assert.equal(mine?.reason, 'provider_unauthorized');
+    // B's socket saw A's reply fail on A's socket only: nothing of A's number reached it.
+    sb.send({ type: 'ping', id: 'after' });
+    await sb.next((x) => x.type === 'pong' && x.id === 'after', 30_000);
+    assert.ok(!sb.frames.some((x) => x.type === 'instance_status'), JSON.stringify(sb.frames));
+    sa.close();
+    sb.close();
+  });
+});

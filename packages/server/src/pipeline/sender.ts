@@ -238,9 +238,9 @@ export class ReplySender {
   }
 
   /**
-   * Records the instance as `close` when the provider's error says it cannot
-   * send at all. Only a later check (or an Evolution `open`) re-opens it: a
-   * successful send alone does not.
+   * Records the instance as `close` (or `unknown`, as the problem says) when
+   * the provider's error says it cannot send at all. Only a later check (or
+   * an Evolution `open`) re-opens it: a successful send alone does not.
    */
   private async instanceProblem(instance: Instance, err: ProviderSendError, traceId: string, log: Logger) {
     const problem = err.instanceProblem;
@@ -250,7 +250,7 @@ export class ReplySender {
         {
           tenantId: instance.tenantId,
           instanceId: instance.id,
-          state: 'close',
+          state: problem.state ?? 'close',
           reason: problem.reason,
           detail: problem.detail,
           at: Date.now(),

@@ -140,6 +140,12 @@ export async function evolutionCall(
         reason: `Evolution 401: the instance's API key was refused`,
         retryable: false,
         status: 401,
+        // Nothing goes out until the key is fixed; the session itself cannot be seen with it.
+        instanceProblem: {
+          state: 'unknown',
+          reason: 'provider_unauthorized',
+          detail: `Evolution refused the API key Newton has for instance "${instance.name}" (401): give Newton the instance's key as Evolution shows it (newton instance update ${instance.tenantId} ${instance.name} --apikey <key>)`,
+        },
       });
     }
     throw httpSendError(res.status, evolutionReason(res.status, body), res.headers.get('retry-after'));
