@@ -30,6 +30,8 @@ export interface CloudWebhookReply {
 
 type Item = { outcome: ReceiptOutcome } & Record<string, unknown>;
 type RecordItem = (f: Partial<ReceiptFields> & { outcome: ReceiptOutcome }) => Promise<void>;
+/** A webhook whose signature matched `secret`: what each of its changes needs. */
+type SignedWebhook = { secret: string; req: CloudWebhookRequest; body: unknown; log: Logger };
 /** One routed change being answered: what its messages and statuses need. */
 type ChangeContext = {
   instance: Instance;
@@ -152,16 +154,17 @@ export class CloudWebhook {
       });
     }
 
+    const signed: SignedWebhook = { secret, req, body, log };
     const items: Item[] = [];
     for (const change of changes) {
       if (isAccountChange(change)) {
         const named = new Set(accountNumbers(change));
         const targets = byNumber.filter((i) => i.number !== null && named.has(i.number));
-        items.push(...(await this.account(change, targets, secret, req, body, log)));
+        items.push(...(await this.account(change, targets, signed)));
         continue;
       }
       const instance = change.phoneNumberId ? instances.get(change.phoneNumberId) : undefined;
-      items.push(...(await this.change(change, instance, secret, req, body, log)));
+      items.push(...(await this.change(change, instance, signed)));
     }
     if (items.length === 0) {
       await record({ outcome: 'ignored', reason: 'webhook with no changes' });
@@ -175,19 +178,14 @@ export class CloudWebhook {
   private async change(
     change: CloudChange,
     instance: Instance | undefined,
-    secret: string,
-    req: CloudWebhookRequest,
-    body: unknown,
-    log: Logger,
+    signed: SignedWebhook,
   ): Promise<Item[]> {
-    const base: ReceiptFields = {
-      outcome: 'ignored',
-      event: change.field,
+    const { secret, req, log } = signed;
+    const record = this.recorder(signed, change, {
       instanceName: change.phoneNumberId,
       senderNumber: senderDigits(change.displayPhoneNumber),
       ...(instance ? { tenantId: instance.tenantId, instanceId: instance.id } : {}),
-    };
-    const record = this.recorder(req, body, base);
+    });
     const single = async (outcome: ReceiptOutcome, reason: string): Promise<Item[]> => {
       await record({ outcome, reason });
       return [{ outcome, at: change.at, reason }];
@@ -231,20 +229,11 @@ export class CloudWebhook {
    * One account change (`account_update`, `phone_number_quality_update`),
    * applied to every instance with the number it names: one receipt each.
    */
-  private async account(
-    change: CloudChange,
-    targets: Instance[],
-    secret: string,
-    req: CloudWebhookRequest,
-    body: unknown,
-    log: Logger,
-  ): Promise<Item[]> {
-    const base: ReceiptFields = {
-      outcome: 'ignored',
-      event: change.field,
+  private async account(change: CloudChange, targets: Instance[], signed: SignedWebhook): Promise<Item[]> {
+    const { secret, req, log } = signed;
+    const record = this.recorder(signed, change, {
       senderNumber: senderDigits(accountNumbers(change)[0] ?? null),
-    };
-    const record = this.recorder(req, body, base);
+    });
     if (targets.length === 0) {
       const reason = unroutableAccount(change);
       log.warn({ waba: change.entryId, field: change.field }, 'account change unroutable');
@@ -271,8 +260,10 @@ export class CloudWebhook {
     return out;
   }
 
-  /** Records receipts of one change of `req`: `base` with each item's fields. */
-  private recorder(req: CloudWebhookRequest, body: unknown, base: ReceiptFields): RecordItem {
+  /** Records receipts of one change: `ignored` for its field with `fields`, then each item's own. */
+  private recorder(signed: SignedWebhook, change: CloudChange, fields: Partial<ReceiptFields>): RecordItem {
+    const { req, body } = signed;
+    const base: ReceiptFields = { outcome: 'ignored', event: change.field, ...fields };
     return (f) => this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
   }
 
