@@ -23,9 +23,10 @@ import {
   measured,
   type ScenarioResult,
   startContender,
+  stopServers,
   target,
 } from './lib/scenario.js';
-import { type ServerProcess, warningNotes } from './lib/server.js';
+import type { ServerProcess } from './lib/server.js';
 import { nowMs, round, sleep } from './lib/stats.js';
 import { phoneFor, upsertBody, WebhookPoster } from './lib/webhooks.js';
 
@@ -228,9 +229,7 @@ async function runServer(
     tracker.close();
     poster.close();
     await pool.stop();
-    await server.stop();
-    warnings.push(...warningNotes([server]));
-    await store?.remove();
+    await stopServers([server], store, warnings);
   }
 }
 

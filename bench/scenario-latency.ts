@@ -21,18 +21,12 @@ import {
   collectProfiles,
   log,
   measured,
-  newtonNodeArgs,
   type ScenarioResult,
+  startTaggedNewton,
+  stopServers,
   target,
 } from './lib/scenario.js';
-import {
-  type Dialect,
-  REDIS_URL,
-  type ServerProcess,
-  scratchStore,
-  startNewton,
-  warningNotes,
-} from './lib/server.js';
+import { type Dialect, REDIS_URL, type ServerProcess, scratchStore } from './lib/server.js';
 import { concat, nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 
 interface Case {
@@ -89,13 +83,9 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
   try {
     for (let i = 1; i <= c.nodes; i++) {
       nodes.push(
-        await startNewton({
-          name: `a-${c.key}-node${i}`,
-          ...store.env,
+        await startTaggedNewton(o, `a-${c.key}-node${i}`, store, {
           redisUrl: c.nodes > 1 ? REDIS_URL : undefined,
           nodeId: `bench-${c.key}-${i}`,
-          nodeArgs: newtonNodeArgs(o, `a-${c.key}-node${i}`),
-          echo: o.verbose,
         }),
       );
     }
@@ -180,9 +170,7 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
   } finally {
     await receivers.stop();
     await senders.stop();
-    for (const n of nodes) await n.stop();
-    warnings.push(...warningNotes(nodes));
-    await store.remove();
+    await stopServers(nodes, store, warnings);
   }
 }
 

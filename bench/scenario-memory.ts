@@ -11,8 +11,15 @@
  * first-use allocations are not charged to the measured sockets.
  */
 import { WorkerPool } from './lib/clients.js';
-import { type BenchOptions, log, type ScenarioResult, startContender, target } from './lib/scenario.js';
-import { GC_ON_SIGNAL_ARGS, requestGc, type ServerProcess, warningNotes } from './lib/server.js';
+import {
+  type BenchOptions,
+  log,
+  type ScenarioResult,
+  startContender,
+  stopServers,
+  target,
+} from './lib/scenario.js';
+import { GC_ON_SIGNAL_ARGS, requestGc, type ServerProcess } from './lib/server.js';
 import { nowMs, round, sleep } from './lib/stats.js';
 
 type Kind = 'newton' | 'ws' | 'sio';
@@ -110,9 +117,7 @@ async function measure(
     };
   } finally {
     await pool.stop();
-    await server.stop();
-    warnings.push(...warningNotes([server]));
-    await store?.remove();
+    await stopServers([server], store, warnings);
   }
 }
 

@@ -14,11 +14,12 @@ import {
   collectProfiles,
   log,
   measured,
-  newtonNodeArgs,
   type ScenarioResult,
+  startTaggedNewton,
+  stopServers,
   target,
 } from './lib/scenario.js';
-import { scratchStore, startNewton, warningNotes } from './lib/server.js';
+import { scratchStore } from './lib/server.js';
 import { concat, nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 import { phoneFor, upsertBody, WebhookPoster } from './lib/webhooks.js';
 
@@ -59,12 +60,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
   const sockets = o.quick ? 1000 : 5000;
   const missed = 100;
   const store = await scratchStore('sqlite');
-  const server = await startNewton({
-    name: 'e-newton',
-    ...store.env,
-    nodeArgs: newtonNodeArgs(o, 'e-newton'),
-    echo: o.verbose,
-  });
+  const server = await startTaggedNewton(o, 'e-newton', store);
   const pool = await WorkerPool.start(4, 'e');
   const poster = new WebhookPoster(10);
   let data: StormData;
@@ -136,9 +132,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
   } finally {
     poster.close();
     await pool.stop();
-    await server.stop();
-    warnings.push(...warningNotes([server]));
-    await store.remove();
+    await stopServers([server], store, warnings);
   }
   const notes: string[] = [...warnings];
   if (data.gaps || data.dupes || data.resyncs || data.errors)

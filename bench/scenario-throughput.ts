@@ -14,11 +14,12 @@ import {
   collectProfiles,
   log,
   measured,
-  newtonNodeArgs,
   type ScenarioResult,
+  startTaggedNewton,
+  stopServers,
   target,
 } from './lib/scenario.js';
-import { type Dialect, scratchStore, startNewton, warningNotes } from './lib/server.js';
+import { type Dialect, scratchStore } from './lib/server.js';
 import { concat, nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 
 const P99_LIMIT_MS = 50;
@@ -60,12 +61,7 @@ async function ramp(
   const stepSeconds = o.quick ? 2 : 5;
   const tag = `d-${dialect}`;
   const store = await scratchStore(dialect);
-  const server = await startNewton({
-    name: tag,
-    ...store.env,
-    nodeArgs: newtonNodeArgs(o, tag),
-    echo: o.verbose,
-  });
+  const server = await startTaggedNewton(o, tag, store);
   const senders = await WorkerPool.start(2, `${tag}-send`);
   const steps: RampStep[] = [];
   try {
@@ -147,9 +143,7 @@ async function ramp(
     }
   } finally {
     await senders.stop();
-    await server.stop();
-    warnings.push(...warningNotes([server]));
-    await store.remove();
+    await stopServers([server], store, warnings);
   }
   let best = 0;
   for (const s of steps) if (s.passed) best = s.offered;

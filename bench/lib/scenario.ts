@@ -4,12 +4,14 @@ import path from 'node:path';
 import type { SocketKind } from './client-worker.js';
 import { summarizeProfiles } from './profile.js';
 import {
+  type NewtonStartOptions,
   ROOT,
   type ScratchStore,
   type ServerProcess,
   scratchStore,
   startCompetitor,
   startNewton,
+  warningNotes,
 } from './server.js';
 
 export interface BenchOptions {
@@ -92,13 +94,38 @@ export async function startContender(
     return { server, store: undefined };
   }
   const store = await scratchStore('sqlite');
-  const server = await startNewton({
-    name: `${prefix}-newton`,
+  const server = await startTaggedNewton(o, `${prefix}-newton`, store, { nodeArgs });
+  return { server, store };
+}
+
+/**
+ * `newton start` on `store`, named `tag` (the process, its profiles and its measured
+ * phases), with --cpu-prof when profiling and its stderr echoed with --verbose.
+ */
+export function startTaggedNewton(
+  o: BenchOptions,
+  tag: string,
+  store: ScratchStore,
+  more: Omit<Partial<NewtonStartOptions>, 'name' | 'echo'> = {},
+): Promise<ServerProcess> {
+  return startNewton({
+    name: tag,
     ...store.env,
-    nodeArgs: [...nodeArgs, ...newtonNodeArgs(o, `${prefix}-newton`)],
+    ...more,
+    nodeArgs: [...(more.nodeArgs ?? []), ...newtonNodeArgs(o, tag)],
     echo: o.verbose,
   });
-  return { server, store };
+}
+
+/** Stops the servers, adds their warnings to `warnings`, then removes the scratch store (if any). */
+export async function stopServers(
+  servers: ServerProcess[],
+  store: ScratchStore | undefined,
+  warnings: string[],
+): Promise<void> {
+  for (const server of servers) await server.stop();
+  warnings.push(...warningNotes(servers));
+  await store?.remove();
 }
 
 export function profileDir(o: BenchOptions, tag: string): string {

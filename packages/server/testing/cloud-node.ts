@@ -1,12 +1,45 @@
 /**
- * Set-up shared by tests that run Cloud API numbers on a TestNewton: adding a
- * number (with its secrets) to a tenant, and posting a webhook signed the way
- * Meta signs it. For tests only.
+ * Set-up shared by tests that run Cloud API numbers on a TestNewton: a node
+ * next to a simulated Graph API, adding a number (with its secrets) to a
+ * tenant, and posting a webhook signed the way Meta signs it. For tests only.
  */
 
+import type { Config } from '../src/config.js';
 import type { Instance } from '../src/core/index.js';
 import { metaJson, signedHeaders } from './cloud-fixtures.js';
-import type { HttpResult, TestNewton } from './harness.js';
+import { type HttpResult, TestNewton } from './harness.js';
+import { type CloudSim, installCloud } from './provider-simulator/cloud.js';
+import { ProviderSimulator } from './provider-simulator/server.js';
+
+/** A TestNewton with its tenants, next to a provider simulator playing Meta's Graph API. */
+export interface SimulatedCloud {
+  t: TestNewton;
+  sim: ProviderSimulator;
+  cloud: CloudSim;
+  /** Closes the node, the Cloud media host and the simulator. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulator with the Cloud API for `numbers` (phone_number_id → access token),
+ * then a TestNewton (with `config`) holding `tenants`. Numbers are added by the test.
+ */
+export async function startSimulatedCloud(o: {
+  numbers: Record<string, string>;
+  tenants: string[];
+  config?: Partial<Config>;
+}): Promise<SimulatedCloud> {
+  const sim = await ProviderSimulator.start();
+  const cloud = installCloud(sim, { numbers: o.numbers });
+  const t = await TestNewton.start(o.config);
+  for (const tenant of o.tenants) await t.addTenant(tenant);
+  const close = async () => {
+    await t.close();
+    await cloud.close();
+    await sim.close();
+  };
+  return { t, sim, cloud, close };
+}
 
 export interface CloudNumber {
   tenantId: string;

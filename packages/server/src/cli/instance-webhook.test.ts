@@ -15,6 +15,8 @@ import { TestNewton } from '../../testing/harness.js';
 import {
   EVOLUTION_WEBHOOK_SET,
   type EvolutionInstanceSim,
+  NEWTON_EVOLUTION_HOOK as HOOK,
+  NEWTON_PUBLIC_URL as PUBLIC,
   startEvolutionSimulator,
   webhookRecord,
 } from '../../testing/provider-simulator/evolution-instance.js';
@@ -22,8 +24,6 @@ import type { ProviderSimulator } from '../../testing/provider-simulator/server.
 import type { Instance } from '../core/index.js';
 import { APPLIED_EVENTS } from '../upstream/index.js';
 
-const PUBLIC = 'https://newton.example.com';
-const HOOK = `${PUBLIC}/webhooks/evolution`;
 const SECRET = 'wh-secret-4c1f9e';
 
 let t: TestNewton;

@@ -15,13 +15,13 @@ import { TestNewton } from '../../testing/harness.js';
 import type { EvolutionSim } from '../../testing/provider-simulator/evolution.js';
 import {
   type EvolutionInstanceSim,
+  NEWTON_EVOLUTION_HOOK as HOOK,
+  NEWTON_PUBLIC_URL as PUBLIC,
   startEvolutionSimulator,
   webhookRecord,
 } from '../../testing/provider-simulator/evolution-instance.js';
 import type { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 
-const PUBLIC = 'https://newton.example.com';
-const HOOK = `${PUBLIC}/webhooks/evolution`;
 const NUMBER = '573020000777';
 
 let newton: TestNewton;

@@ -8,21 +8,21 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { cloudBody, cloudMessage, messagesValue, randomWamid } from '../../testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../../testing/cloud-node.js';
+import { addCloudNumber, postCloudWebhook, startSimulatedCloud } from '../../testing/cloud-node.js';
 import {
   documentMessage,
   imageMessage,
   randomMessageId,
   upsertBody,
 } from '../../testing/evolution-fixtures.js';
-import { TestNewton } from '../../testing/harness.js';
-import { type CloudSim, installCloud } from '../../testing/provider-simulator/cloud.js';
+import type { TestNewton } from '../../testing/harness.js';
+import type { CloudSim } from '../../testing/provider-simulator/cloud.js';
 import {
   EVOLUTION_GET_BASE64,
   type EvolutionSim,
   installEvolution,
 } from '../../testing/provider-simulator/evolution.js';
-import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
+import type { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 
 const MAX = 64 * 1024;
 const TENANT = 'acme';
@@ -39,14 +39,15 @@ let evo: EvolutionSim;
 let cloud: CloudSim;
 let token: string;
 let otherToken: string;
+let close: () => Promise<void>;
 
 before(async () => {
-  sim = await ProviderSimulator.start();
+  ({ t, sim, cloud, close } = await startSimulatedCloud({
+    numbers: { [PNID]: TOKEN },
+    tenants: [TENANT, OTHER],
+    config: { mediaMaxBytes: MAX },
+  }));
   evo = installEvolution(sim, { instances: { [EVO_INSTANCE]: EVO_KEY } });
-  cloud = installCloud(sim, { numbers: { [PNID]: TOKEN } });
-  t = await TestNewton.start({ mediaMaxBytes: MAX });
-  await t.addTenant(TENANT);
-  await t.addTenant(OTHER);
   await t.addInstance({ tenantId: TENANT, name: EVO_INSTANCE, apikey: EVO_KEY, baseUrl: sim.url });
   await addCloudNumber(t, {
     tenantId: TENANT,
@@ -58,11 +59,7 @@ before(async () => {
   token = await t.token(TENANT);
   otherToken = await t.token(OTHER);
 });
-after(async () => {
-  await t.close();
-  await cloud.close();
-  await sim.close();
-});
+after(() => close());
 
 /** An Evolution media message stored through the webhook; returns [Newton id, key.id]. */
 async function evolutionMedia(message: Record<string, unknown>): Promise<[string, string]> {

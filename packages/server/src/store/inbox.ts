@@ -82,12 +82,7 @@ export class InboxStore {
     tenantId: string,
     opts: { limit: number; cursor?: string | undefined; status?: string | undefined },
   ): Promise<Page<ConversationState>> {
-    let q = this.db
-      .selectFrom('conversations as c')
-      .innerJoin('leads as l', 'l.id', 'c.lead_id')
-      .selectAll('c')
-      .select(['l.name as lead_name', 'l.phone as lead_phone'])
-      .where('c.tenant_id', '=', tenantId)
+    let q = this.conversations(tenantId)
       .where('c.last_message_id', 'is not', null)
       // Diagnostics probes (newton doctor) stay out of the inbox.
       .where(({ not, exists, selectFrom }) =>
@@ -112,15 +107,18 @@ export class InboxStore {
   }
 
   async getConversation(tenantId: string, id: string): Promise<ConversationState | undefined> {
-    const row = await this.db
+    const row = await this.conversations(tenantId).where('c.id', '=', id).executeTakeFirst();
+    return row ? conversationItem(row) : undefined;
+  }
+
+  /** The tenant's conversations (`c`) with their lead's name and phone (`l`). */
+  private conversations(tenantId: string) {
+    return this.db
       .selectFrom('conversations as c')
       .innerJoin('leads as l', 'l.id', 'c.lead_id')
       .selectAll('c')
       .select(['l.name as lead_name', 'l.phone as lead_phone'])
-      .where('c.tenant_id', '=', tenantId)
-      .where('c.id', '=', id)
-      .executeTakeFirst();
-    return row ? conversationItem(row) : undefined;
+      .where('c.tenant_id', '=', tenantId);
   }
 
   /** A conversation's messages, newest first; `next_cursor` continues with older ones. */

@@ -17,6 +17,7 @@ import { evolutionError } from '../../testing/provider-simulator/evolution.js';
 import {
   EVOLUTION_CONNECTION_STATE,
   type EvolutionInstanceSim,
+  NEWTON_PUBLIC_URL as PUBLIC,
   startEvolutionSimulator,
 } from '../../testing/provider-simulator/evolution-instance.js';
 import type { ProviderSimulator } from '../../testing/provider-simulator/server.js';
@@ -25,7 +26,6 @@ import type { Instance } from '../core/index.js';
 import { adds, CHECK_LEASE, UpstreamChecker } from './checker.js';
 import { UpstreamChecks } from './checks.js';
 
-const PUBLIC = 'https://newton.example.com';
 const KEY = 'key-acme';
 
 const simulator = () => startEvolutionSimulator({ 'acme-wa': KEY });

@@ -10,6 +10,8 @@ import { type CloudPhoneRecord, installCloudPhone } from '../../testing/provider
 import {
   EVOLUTION_CONNECTION_STATE,
   type EvolutionInstanceSim,
+  NEWTON_EVOLUTION_HOOK as HOOK,
+  NEWTON_PUBLIC_URL as PUBLIC,
   startEvolutionSimulator,
   webhookRecord,
 } from '../../testing/provider-simulator/evolution-instance.js';
@@ -17,9 +19,6 @@ import { ProviderSimulator } from '../../testing/provider-simulator/server.js';
 import { freePort } from '../../testing/redis.js';
 import type { Instance, InstanceCheck, WebhookProblem } from '../core/index.js';
 import { UpstreamChecks } from './checks.js';
-
-const PUBLIC = 'https://newton.example.com';
-const HOOK = `${PUBLIC}/webhooks/evolution`;
 
 let sim: ProviderSimulator;
 let evo: EvolutionInstanceSim;

@@ -26,6 +26,10 @@ export const EVOLUTION_CONNECTION_STATE = 'evolution.connectionState';
 export const EVOLUTION_WEBHOOK_FIND = 'evolution.webhookFind';
 export const EVOLUTION_WEBHOOK_SET = 'evolution.webhookSet';
 
+/** The PUBLIC_URL that upstream tests give Newton, and so the webhook URL Newton wants Evolution to post to. */
+export const NEWTON_PUBLIC_URL = 'https://newton.example.com';
+export const NEWTON_EVOLUTION_HOOK = `${NEWTON_PUBLIC_URL}/webhooks/evolution`;
+
 /** `EventController.events` of 2.3.x (src/api/integrations/event/event.controller.ts @0732b9c4). */
 export const EVOLUTION_EVENTS = [
   'APPLICATION_STARTUP',

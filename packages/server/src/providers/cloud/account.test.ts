@@ -15,21 +15,16 @@ import {
   messagesValue,
   qualityUpdateBody,
 } from '../../../testing/cloud-fixtures.js';
-import { postCloudWebhook } from '../../../testing/cloud-node.js';
+import { postCloudWebhook, startSimulatedCloud } from '../../../testing/cloud-node.js';
 import {
   eventually,
   type Frame,
   type HttpResult,
-  TestNewton,
+  type TestNewton,
   type TestSocket,
 } from '../../../testing/harness.js';
-import {
-  CLOUD_SEND,
-  type CloudSim,
-  graphErrorBody,
-  installCloud,
-} from '../../../testing/provider-simulator/cloud.js';
-import { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
+import { CLOUD_SEND, type CloudSim, graphErrorBody } from '../../../testing/provider-simulator/cloud.js';
+import type { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
 import type { WebhookReceipt } from '../../core/index.js';
 
 const TENANT = 'acme';
@@ -45,22 +40,15 @@ let cloud: CloudSim;
 let socket: TestSocket;
 let otherSocket: TestSocket;
 const tokens: Record<string, string> = {};
+let close: () => Promise<void>;
 
 before(async () => {
-  sim = await ProviderSimulator.start();
   for (let n = 1; n <= 24; n++) tokens[pnidOf(n)] = `EAAG-token-${n}`;
-  cloud = installCloud(sim, { numbers: tokens });
-  t = await TestNewton.start();
-  await t.addTenant(TENANT);
-  await t.addTenant(OTHER);
+  ({ t, sim, cloud, close } = await startSimulatedCloud({ numbers: tokens, tenants: [TENANT, OTHER] }));
   socket = await t.connect(TENANT);
   otherSocket = await t.connect(OTHER);
 });
-after(async () => {
-  await t.close();
-  await cloud.close();
-  await sim.close();
-});
+after(() => close());
 
 function pnidOf(n: number): string {
   return `1065403522${String(n).padStart(5, '0')}`;

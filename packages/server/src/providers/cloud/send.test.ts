@@ -7,15 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cloudBody, cloudStatus, messagesValue, statusesValue } from '../../../testing/cloud-fixtures.js';
-import { addCloudNumber, postCloudWebhook } from '../../../testing/cloud-node.js';
-import { type Frame, type HttpResult, TestNewton, type TestSocket } from '../../../testing/harness.js';
-import {
-  CLOUD_SEND,
-  type CloudSim,
-  graphErrorBody,
-  installCloud,
-} from '../../../testing/provider-simulator/cloud.js';
-import { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
+import { addCloudNumber, postCloudWebhook, startSimulatedCloud } from '../../../testing/cloud-node.js';
+import type { Frame, HttpResult, TestNewton, TestSocket } from '../../../testing/harness.js';
+import { CLOUD_SEND, type CloudSim, graphErrorBody } from '../../../testing/provider-simulator/cloud.js';
+import type { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
 
 const TENANT = 'acme';
 const OTHER = 'beta';
@@ -32,13 +27,13 @@ let sim: ProviderSimulator;
 let cloud: CloudSim;
 let socket: TestSocket;
 let token: string;
+let close: () => Promise<void>;
 
 before(async () => {
-  sim = await ProviderSimulator.start();
-  cloud = installCloud(sim, { numbers: { [PNID]: TOKEN, [OTHER_PNID]: 'EAAG-other' } });
-  t = await TestNewton.start();
-  await t.addTenant(TENANT);
-  await t.addTenant(OTHER);
+  ({ t, sim, cloud, close } = await startSimulatedCloud({
+    numbers: { [PNID]: TOKEN, [OTHER_PNID]: 'EAAG-other' },
+    tenants: [TENANT, OTHER],
+  }));
   const baseUrl = cloud.graphUrl;
   await addCloudNumber(t, {
     tenantId: TENANT,
@@ -58,11 +53,7 @@ before(async () => {
   token = await t.token(TENANT, { user: 'agent-1' });
   socket = await t.connect(TENANT);
 });
-after(async () => {
-  await t.close();
-  await cloud.close();
-  await sim.close();
-});
+after(() => close());
 
 function webhook(body: unknown): Promise<HttpResult> {
   return postCloudWebhook(t, body, SECRET);

@@ -38,6 +38,8 @@ export interface CloudWebhookReply {
 
 type Item = { outcome: ReceiptOutcome } & Record<string, unknown>;
 type RecordItem = (f: Partial<ReceiptFields> & { outcome: ReceiptOutcome }) => Promise<void>;
+/** A webhook whose signature matched `secret`: what each of its changes needs. */
+type SignedWebhook = { secret: string; req: CloudWebhookRequest; body: unknown; log: Logger };
 /** One routed change being answered: what its messages and statuses need. */
 type ChangeContext = {
   instance: Instance;
@@ -156,6 +158,7 @@ export class CloudWebhook {
       });
     }
 
+    const signed: SignedWebhook = { secret, req, body, log };
     const items: Item[] = [];
     for (const change of changes) {
       if (isAccountChange(change)) {
@@ -164,14 +167,14 @@ export class CloudWebhook {
           states: this.states,
           traceId: req.traceId,
           receivedAt: req.receivedAt,
-          record: this.recorder(req, body, accountReceipt(change)),
+          record: this.recorder(signed, change, accountReceipt(change)),
           log,
         };
         items.push(...(await routeAccountChange(change, targets, secret, route)));
         continue;
       }
       const instance = change.phoneNumberId ? instances.get(change.phoneNumberId) : undefined;
-      items.push(...(await this.change(change, instance, secret, req, body, log)));
+      items.push(...(await this.change(change, instance, signed)));
     }
     if (items.length === 0) {
       await record({ outcome: 'ignored', reason: 'webhook with no changes' });
@@ -185,19 +188,14 @@ export class CloudWebhook {
   private async change(
     change: CloudChange,
     instance: Instance | undefined,
-    secret: string,
-    req: CloudWebhookRequest,
-    body: unknown,
-    log: Logger,
+    signed: SignedWebhook,
   ): Promise<Item[]> {
-    const base: ReceiptFields = {
-      outcome: 'ignored',
-      event: change.field,
+    const { secret, req, log } = signed;
+    const record = this.recorder(signed, change, {
       instanceName: change.phoneNumberId,
       senderNumber: senderDigits(change.displayPhoneNumber),
       ...(instance ? { tenantId: instance.tenantId, instanceId: instance.id } : {}),
-    };
-    const record = this.recorder(req, body, base);
+    });
     const single = async (outcome: ReceiptOutcome, reason: string): Promise<Item[]> => {
       await record({ outcome, reason });
       return [{ outcome, at: change.at, reason }];
@@ -244,8 +242,10 @@ export class CloudWebhook {
     return out;
   }
 
-  /** Records receipts of one change of `req`: `base` with each item's fields. */
-  private recorder(req: CloudWebhookRequest, body: unknown, base: ReceiptFields): RecordItem {
+  /** Records receipts of one change: `ignored` for its field with `fields`, then each item's own. */
+  private recorder(signed: SignedWebhook, change: CloudChange, fields: Partial<ReceiptFields>): RecordItem {
+    const { req, body } = signed;
+    const base: ReceiptFields = { outcome: 'ignored', event: change.field, ...fields };
     return (f) => this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
   }
 
