@@ -49,6 +49,21 @@ export interface IngestSink {
   ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult>;
 }
 
+/** A message recovered by backfill (#12) and the receipt committed with it. */
+export interface RecoveredMessage {
+  message: InboundMessage;
+  receipt?: WebhookReceipt | undefined;
+}
+
+/**
+ * Stores messages recovered by backfill (one tenant and instance, oldest
+ * first) as `ingest` would one by one, a few per transaction, and publishes
+ * their events; results in the order given.
+ */
+export interface RecoveredSink {
+  ingestRecovered(items: RecoveredMessage[], traceId: string): Promise<IngestResult[]>;
+}
+
 /** Applies a delivery status (forward only) and publishes its event. */
 export interface StatusSink {
   apply(update: StatusUpdate, traceId: string): Promise<StatusOutcome>;

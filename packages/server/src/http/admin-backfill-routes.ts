@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TokenService } from '../auth/index.js';
 import { backfillSince, type ErrorName, InvalidValue, newtonError } from '../core/index.js';
-import { BackfillError, type Backfiller, type BackfillSummary } from '../upstream/backfill.js';
+import type { Backfiller } from '../upstream/backfill.js';
+import { BackfillError, type BackfillSummary } from '../upstream/backfill-types.js';
 import { bearerPrincipal } from './api-auth.js';
 
 export interface AdminBackfillRouteOptions {

@@ -5,6 +5,8 @@ import type {
   IngestResult,
   IngestSink,
   Logger,
+  RecoveredMessage,
+  RecoveredSink,
   WebhookReceipt,
 } from '../core/index.js';
 import type { Store } from '../store/index.js';
@@ -26,7 +28,7 @@ export interface ProbeSink {
  * failure never fails the webhook: the event log has the events and every
  * node catches up from it.
  */
-export class Ingestor implements IngestSink {
+export class Ingestor implements IngestSink, RecoveredSink {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
@@ -62,5 +64,28 @@ export class Ingestor implements IngestSink {
         .catch((err: Error) => log.warn({ err }, 'probe events not published'));
     }
     return result;
+  }
+
+  /**
+   * Messages recovered by backfill: stored a chunk per transaction (store
+   * inbound.recovered), each chunk's events published once it is committed,
+   * one log line per chunk. None is a probe (probes are webhooks).
+   */
+  async ingestRecovered(items: RecoveredMessage[], traceId: string): Promise<IngestResult[]> {
+    const tenant = items[0]?.message.tenantId;
+    if (tenant === undefined) return [];
+    const log = this.logger.child({ trace: traceId, tenant });
+    const chunks = this.store.inbound.recovered(items).map(async (chunk) => {
+      const results = await chunk;
+      const events = results.flatMap((r) => r.events);
+      const duplicates = results.filter((r) => r.outcome === 'duplicate').length;
+      log.info(
+        { stored: results.length - duplicates, duplicates, seq: [events[0]?.seq, events.at(-1)?.seq] },
+        'recovered messages stored',
+      );
+      await publishCommitted(this.bus, events, traceId, log);
+      return results;
+    });
+    return (await Promise.all(chunks)).flat();
   }
 }

@@ -25,6 +25,7 @@ import * as m006 from './migrations/006-lead-list.js';
 import * as m007 from './migrations/007-instance-state.js';
 import * as m008 from './migrations/008-instance-waba.js';
 import type { Database } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,6 +36,8 @@ export interface OpenedDatabase {
   location: string;
   /** PostgreSQL: the pool under `db`, for the named statements of the webhook path (ingest-pg.ts). */
   pool?: pg.Pool;
+  /** SQLite: commits whose fsync runs off the event loop (wal-sync.ts). */
+  walSync?: WalSync;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -145,7 +148,7 @@ export function openSqlite(dataDir: string): OpenedDatabase {
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }),
   });
-  return { db, dialect: 'sqlite', location: file };
+  return { db, dialect: 'sqlite', location: file, walSync: new WalSync(raw, `${file}-wal`) };
 }
 
 /** int8 (bigint) and numeric come back as numbers: epoch ms and seqs stay far below 2^53. */

@@ -11,12 +11,14 @@ import type {
   InboundMessage,
   IngestResult,
   MessageEdit,
+  RecoveredMessage,
   StatusUpdate,
   WebhookReceipt,
 } from '../core/index.js';
 import { applyEdit, type EditResult } from './edits.js';
 import { ingestMessage } from './ingest.js';
 import { ingestInboundPostgres } from './ingest-pg.js';
+import { ingestRecovered } from './ingest-recovered.js';
 import type { Database } from './schema.js';
 import { applyStatus, type StatusStoreResult } from './statuses.js';
 
@@ -24,7 +26,18 @@ import { applyStatus, type StatusStoreResult } from './statuses.js';
  * Runs work in a write transaction (SQLite: the group commit; PostgreSQL: its
  * own). `background` work (backfill) yields to the rest in the group commit.
  */
-export type Write = <T>(work: (trx: Transaction<Database>) => Promise<T>, background?: boolean) => Promise<T>;
+export type Write = <T>(
+  work: (trx: Transaction<Database>) => Promise<T>,
+  background?: boolean,
+  /** Background work's messages (the group commit bounds them per transaction). */
+  weight?: number,
+) => Promise<T>;
+
+/**
+ * Recovered messages per transaction: on SQLite one group-commit job of this
+ * many (a few milliseconds of work, so a webhook never waits long behind it).
+ */
+const RECOVERED_CHUNK = 12;
 
 export class InboundStore {
   constructor(
@@ -47,6 +60,31 @@ export class InboundStore {
       return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work, background));
     }
     return this.write(work, background);
+  }
+
+  /**
+   * Messages recovered by backfill (one tenant and instance, oldest first),
+   * each with its receipt: stored as message() would store them one by one
+   * (store/ingest-recovered.ts), a chunk per transaction, as background work.
+   * A message the instance has already (its webhook came meanwhile) is a
+   * `duplicate`: no receipt, no event. One promise per chunk, in order; each
+   * settles once its chunk is committed.
+   */
+  recovered(items: RecoveredMessage[]): Promise<IngestResult[]>[] {
+    const chunks: RecoveredMessage[][] = [];
+    for (let i = 0; i < items.length; i += RECOVERED_CHUNK) chunks.push(items.slice(i, i + RECOVERED_CHUNK));
+    const work = (c: RecoveredMessage[]) => (trx: Transaction<Database>) => ingestRecovered(trx, c);
+    // SQLite: queued at once (the group commit keeps their order); PostgreSQL: one after the other.
+    if (!this.pool) return chunks.map((c) => this.write(work(c), true, c.length));
+    let previous: Promise<unknown> = Promise.resolve();
+    return chunks.map((c) => {
+      const next = previous.then(
+        () => this.write(work(c)),
+        () => this.write(work(c)),
+      );
+      previous = next;
+      return next;
+    });
   }
 
   /**

@@ -14,6 +14,7 @@ import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
+import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
@@ -70,6 +71,8 @@ export class Store implements EventLogReader {
     readonly location: string,
     /** PostgreSQL only: the pool under `db` (the webhook path's named statements, ingest-pg.ts). */
     readonly pool: pg.Pool | undefined,
+    /** SQLite only: commits synced off the event loop, for background work (wal-sync.ts). */
+    private readonly walSync?: WalSync,
   ) {
     this.admin = new AdminStore(db);
     this.inbox = new InboxStore(db);
@@ -77,9 +80,9 @@ export class Store implements EventLogReader {
     this.media = new MediaStore(db);
     // PostgreSQL commits concurrent transactions in parallel (and serialises only
     // writers of one tenant); batching there would lock several tenants at once.
-    this.batcher = dialect === 'sqlite' ? new WriteBatcher(db) : undefined;
-    const write: Write = (work, background) =>
-      this.batcher ? this.batcher.run(work, background) : db.transaction().execute(work);
+    this.batcher = dialect === 'sqlite' ? new WriteBatcher(db, walSync) : undefined;
+    const write: Write = (work, background, weight) =>
+      this.batcher ? this.batcher.run(work, background, weight) : db.transaction().execute(work);
     this.inbound = new InboundStore(db, write, pool);
     this.outbound = new OutboundStore(db, write);
     this.instances = new InstanceStateStore(db, write);
@@ -101,7 +104,7 @@ export class Store implements EventLogReader {
       ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
       : openSqlite(opts.dataDir);
     await migrate(opened.db);
-    const store = new Store(opened.db, opened.dialect, opened.location, opened.pool);
+    const store = new Store(opened.db, opened.dialect, opened.location, opened.pool, opened.walSync);
     if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {
       store.checkpointer = new Checkpointer(opened.location, opts.checkpointIntervalMs ?? 250, (message) =>
         opts.onBackgroundError?.(`wal checkpoint: ${message}`),
@@ -147,5 +150,6 @@ export class Store implements EventLogReader {
   async close(): Promise<void> {
     await this.checkpointer?.stop();
     await this.db.destroy();
+    await this.walSync?.close();
   }
 }

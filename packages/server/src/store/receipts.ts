@@ -215,7 +215,7 @@ function receiptFromRow(row: Selectable<WebhookReceiptsTable>): WebhookReceipt {
   };
 }
 
-const insertReceiptRow = prepared((db, p: WebhookReceiptsTable) =>
+export const insertReceiptRow = prepared((db, p: WebhookReceiptsTable) =>
   db.insertInto('webhook_receipts').values(p),
 );
 

@@ -1,10 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { WalSync } from './wal-sync.js';
 
 type Work<T> = (trx: Transaction<Database>) => Promise<T>;
 
 interface Job {
   work: Work<unknown>;
+  /** Background jobs: how many messages it writes (its share of MAX_BACKGROUND). */
+  weight: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -12,10 +15,13 @@ interface Job {
 /** Jobs per transaction at most, so that one commit never holds the write lock for long. */
 const MAX_BATCH = 128;
 /**
- * Background jobs (backfill) per transaction at most: a webhook that arrives
- * while they run waits for at most this many besides its own batch.
+ * Background work (backfill) per transaction at most, in messages (a job's
+ * weight): a webhook that arrives while it runs waits for at most this many
+ * before its own transaction.
  */
-const MAX_BACKGROUND = 24;
+const MAX_BACKGROUND = 12;
+/** Foreground transactions in a row at most while background work waits (it is never starved). */
+const MAX_FOREGROUND_RUNS = 4;
 
 /**
  * Group commit for SQLite. SQLite has one writer, so concurrent write
@@ -24,21 +30,32 @@ const MAX_BACKGROUND = 24;
  * settles only after that commit, so a resolved job is durable. When a job
  * throws, the batch is rolled back and its jobs run again one by one, so one
  * bad job never fails the others. Background jobs (a backfill's) yield to
- * the others: they fill a transaction only after every waiting foreground
- * job, and at most MAX_BACKGROUND of them per transaction.
+ * the others: they run when no foreground job waits (or after
+ * MAX_FOREGROUND_RUNS foreground transactions in a row), in transactions
+ * of their own of at most MAX_BACKGROUND messages, so a webhook's
+ * transaction never carries them. Those are committed without an fsync on
+ * the event loop and synced on the thread pool after (wal-sync.ts); their
+ * jobs settle after that sync, while the next transaction already runs.
  */
 export class WriteBatcher {
   private queue: Job[] = [];
   private background: Job[] = [];
   private running = false;
   private scheduled = false;
+  /** Foreground transactions since the last background one. */
+  private foregroundRuns = 0;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly walSync?: WalSync,
+  ) {}
 
-  run<T>(work: Work<T>, background = false): Promise<T> {
+  /** `weight`: a background job's messages (see MAX_BACKGROUND). */
+  run<T>(work: Work<T>, background = false, weight = 1): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       (background ? this.background : this.queue).push({
         work,
+        weight,
         resolve: resolve as (v: unknown) => void,
         reject,
       });
@@ -62,37 +79,93 @@ export class WriteBatcher {
 
   private async drain(): Promise<void> {
     this.running = true;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    batch.push(...this.background.splice(0, Math.min(MAX_BACKGROUND, MAX_BATCH - batch.length)));
+    // Webhooks first, in a transaction of their own; background work when none waits (or after a few).
+    const starved = this.background.length > 0 && this.foregroundRuns >= MAX_FOREGROUND_RUNS;
+    const batch = starved ? [] : this.queue.splice(0, MAX_BATCH);
+    const relaxed = batch.length === 0 && this.walSync !== undefined;
+    this.foregroundRuns = batch.length === 0 ? 0 : this.foregroundRuns + 1;
+    if (batch.length === 0) {
+      let budget = MAX_BACKGROUND;
+      let take = 0;
+      for (const job of this.background) {
+        if (take >= MAX_BATCH || (take > 0 && job.weight > budget)) break;
+        budget -= job.weight;
+        take++;
+      }
+      batch.push(...this.background.splice(0, take));
+    }
     try {
-      if (batch.length === 1) await this.runAlone(batch[0] as Job);
-      else if (batch.length > 1) await this.runBatch(batch);
+      const settled =
+        batch.length === 1
+          ? [await this.runAlone(batch[0] as Job, relaxed)]
+          : batch.length > 1
+            ? await this.runBatch(batch, relaxed)
+            : [];
+      if (relaxed && settled.length > 0) {
+        // Settled once on disk; the loop goes on meanwhile.
+        this.walSync?.sync().then(
+          () => settle(settled),
+          (err: unknown) => {
+            for (const s of settled) s.job.reject(err);
+          },
+        );
+      } else settle(settled);
     } finally {
       this.running = false;
       if (this.queue.length > 0 || this.background.length > 0) this.schedule();
     }
   }
 
-  private async runBatch(batch: Job[]): Promise<void> {
+  /** A write transaction; `relaxed`: committed without fsync (the caller syncs). */
+  private transaction<T>(work: Work<T>, relaxed: boolean): Promise<T> {
+    const walSync = this.walSync;
+    if (!relaxed || !walSync) return this.db.transaction().execute(work);
+    // One connection held throughout: nothing else commits while the relaxed setting is on.
+    return this.db.connection().execute(async (conn) => {
+      walSync.relax(true);
+      try {
+        return await conn.transaction().execute(work);
+      } finally {
+        walSync.relax(false);
+      }
+    });
+  }
+
+  private async runBatch(batch: Job[], relaxed: boolean): Promise<Settled[]> {
     let results: unknown[];
     try {
-      results = await this.db.transaction().execute(async (trx) => {
+      results = await this.transaction(async (trx) => {
         const out: unknown[] = [];
         for (const job of batch) out.push(await job.work(trx));
         return out;
-      });
+      }, relaxed);
     } catch {
-      for (const job of batch) await this.runAlone(job);
-      return;
+      const settled: Settled[] = [];
+      for (const job of batch) settled.push(await this.runAlone(job, relaxed));
+      return settled;
     }
-    for (const [i, job] of batch.entries()) job.resolve(results[i]);
+    return batch.map((job, i) => ({ job, ok: true, value: results[i] }));
   }
 
-  private async runAlone(job: Job): Promise<void> {
+  private async runAlone(job: Job, relaxed: boolean): Promise<Settled> {
     try {
-      job.resolve(await this.db.transaction().execute(job.work));
+      return { job, ok: true, value: await this.transaction(job.work, relaxed) };
     } catch (err) {
-      job.reject(err);
+      return { job, ok: false, value: err };
     }
+  }
+}
+
+interface Settled {
+  job: Job;
+  ok: boolean;
+  /** The result, or the error. */
+  value: unknown;
+}
+
+function settle(settled: Settled[]): void {
+  for (const s of settled) {
+    if (s.ok) s.job.resolve(s.value);
+    else s.job.reject(s.value);
   }
 }

@@ -19,7 +19,8 @@ import type { InstanceStatusPayload } from '@newton/protocol';
 import type { InstanceStateChange, Logger } from '../core/index.js';
 import type { StateListener } from '../pipeline/index.js';
 import type { Store } from '../store/index.js';
-import { type Backfiller, type BackfillRequest, canBackfill } from './backfill.js';
+import type { Backfiller } from './backfill.js';
+import { type BackfillRequest, canBackfill } from './backfill-types.js';
 
 /** Read a little before the last webhook seen: it is noted at most every few seconds. */
 const MARGIN_MS = 60_000;

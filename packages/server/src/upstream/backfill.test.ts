@@ -306,7 +306,7 @@ describe('backfill', () => {
   });
 
   test('one runner per tenant: another runner reports the lease holder while one runs', async () => {
-    const never = { ingest: () => assert.fail('nothing to ingest') };
+    const never = { ingestRecovered: () => assert.fail('nothing to ingest') };
     // A runner of another node whose request the simulator holds (a long timeout: it waits for the test).
     const first = new Backfiller(newton.node.store, never, {} as never, newton.node.logger, {
       nodeId: 'node-a',

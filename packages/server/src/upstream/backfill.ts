@@ -1,7 +1,8 @@
 /**
  * Backfill (#12): asks Evolution for the messages it holds over a window and
- * ingests every one Newton does not have, through the pipeline's Ingestor,
- * so its events are stored and published exactly like a webhook's. The
+ * ingests every one Newton does not have, through the pipeline's Ingestor
+ * (a page at a time, backfill-page.ts), so its rows and events are stored
+ * and published exactly like a webhook's. The
  * store is idempotent by provider message id: a webhook arriving after its
  * backfill (or the reverse) never doubles anything. A recovered message's
  * `new_message` says `recovered: true` and its receipt says `backfilled`.
@@ -14,127 +15,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IngestSink, Instance, Logger } from '../core/index.js';
+import type { Instance, Logger, RecoveredSink } from '../core/index.js';
 import { ProviderSendError } from '../core/index.js';
-import {
-  evolutionInbound,
-  findMessages,
-  MAX_HISTORY_PAGE,
-  parseHistoryRecord,
-} from '../providers/evolution/history.js';
-import type { ParsedEvolutionMessage } from '../providers/evolution/types.js';
+import { findMessages, MAX_HISTORY_PAGE } from '../providers/evolution/history.js';
 import type { ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
-
-/** What started a run. */
-export type BackfillTrigger = 'demand' | 'open' | 'start' | 'periodic' | 'silent';
-
-export interface BackfillRequest {
-  tenantId: string;
-  /** One instance (id or Evolution instance name) of the tenant; every eligible one when absent. */
-  instance?: string | undefined;
-  /** Epoch ms; clipped to `until - maxWindowMs`. */
-  since: number;
-  /** Epoch ms. @default now */
-  until?: number | undefined;
-  /** @default 'demand' */
-  trigger?: BackfillTrigger;
-  /** Wait for another node's lease on the tenant to end (up to `leaseWaitMs`) instead of answering busy. */
-  waitForLease?: boolean;
-}
-
-/** Counts of a run so far. */
-export interface BackfillCounts {
-  /** findMessages pages read. */
-  pages: number;
-  /** Records read in the window. */
-  seen: number;
-  /** Stored now: their webhook never came. */
-  recovered: number;
-  /** Newton had them already (a webhook, an earlier backfill, or a reply sent from the CRM). */
-  already_had: number;
-  /** Malformed records, each left as a `rejected` receipt. */
-  invalid: number;
-  /** Records that are not messages for an inbox (groups, protocol messages…), as webhooks of them are. */
-  ignored: number;
-  /** Instances whose run failed (the provider down, slow, refusing the key…). */
-  errors: number;
-}
-
-export interface BackfillProgress extends BackfillCounts {
-  /** The instance being read. */
-  instance: string;
-  page: number;
-  /** Pages the provider reports for the instance's window. */
-  of: number;
-}
-
-export interface BackfillSummary extends BackfillCounts {
-  ok: boolean;
-  tenant_id: string;
-  /** The instance asked for, or null for all of the tenant's. */
-  instance: string | null;
-  /** Instance names read. */
-  instances: string[];
-  trigger: BackfillTrigger;
-  /** ISO-8601 window actually read. */
-  since: string;
-  until: string;
-  /** The first failure: stable `code` (`busy`, `unknown_tenant`, `unknown_instance`, `not_configured`, `stopped`, or a provider code such as `timeout`, `provider_unreachable`, `provider_unauthorized`). */
-  error: { code: string; message: string; instance?: string } | null;
-  /** The node holding the tenant's backfill lease, when `error.code` is `busy`. */
-  holder?: string;
-  /** Things the caller should know (a clipped window, instances skipped). */
-  notices: string[];
-  duration_ms: number;
-}
-
-export interface BackfillOptions {
-  /** This node's id (the lease holder). */
-  nodeId: string;
-  /** Records per findMessages page. @default 100 */
-  pageSize?: number;
-  /** Messages per second at most, over a run; 0 for no limit. @default 5000 */
-  rate?: number;
-  /** Longest window a run reads; a longer request is clipped. @default 86400000 (24 h) */
-  maxWindowMs?: number;
-  /** Time limit of one findMessages request. @default 10000 */
-  timeoutMs?: number;
-  /** Lease time-to-live; renewed every third of it while running. @default 30000 */
-  leaseTtlMs?: number;
-  /** How long `waitForLease` waits for another node's run. @default 300000 */
-  leaseWaitMs?: number;
-  /**
-   * Records of one page ingested at once. SQLite group-commits them as
-   * background work (webhooks first, a few per transaction); on PostgreSQL
-   * a tenant's writers queue on its row, so more would only wait.
-   * @default 64 on SQLite, 4 on PostgreSQL
-   */
-  concurrency?: number;
-  /** Clock. @default Date.now */
-  now?: () => number;
-}
+import { PageIngester } from './backfill-page.js';
+import {
+  type BackfillCounts,
+  BackfillError,
+  type BackfillOptions,
+  type BackfillProgress,
+  type BackfillRequest,
+  type BackfillSummary,
+  canBackfill,
+  zero,
+} from './backfill-types.js';
 
 const LEASE_POLL_MS = 1000;
-
-/** Eligible for backfill: an Evolution instance Newton can ask (base URL and API key). */
-export function canBackfill(i: Instance): boolean {
-  return i.provider === 'evolution' && Boolean(i.baseUrl) && Boolean(i.apikey);
-}
-
-function zero(): BackfillCounts {
-  return { pages: 0, seen: 0, recovered: 0, already_had: 0, invalid: 0, ignored: 0, errors: 0 };
-}
-
-/** Why a run cannot start (`unknown_tenant`, `unknown_instance`, `not_configured`) or go on (`lease_lost`). */
-export class BackfillError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** The id a record is told apart by (DB id, else message id), for the distinct count. */
 function recordKey(record: unknown, fallback: number): string {
@@ -149,13 +47,12 @@ export class Backfiller {
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private readonly stopping = new AbortController();
-  /** Records already left as `rejected` receipts (instance + record), so repeated runs do not repeat them. */
-  private readonly reported = new Set<string>();
+  private readonly pages: PageIngester;
 
   constructor(
     private readonly store: Store,
-    private readonly ingestor: IngestSink,
-    private readonly receipts: ReceiptRecorder,
+    ingestor: RecoveredSink,
+    receipts: ReceiptRecorder,
     private readonly logger: Logger,
     opts: BackfillOptions,
   ) {
@@ -166,11 +63,11 @@ export class Backfiller {
       timeoutMs: 10_000,
       leaseTtlMs: 30_000,
       leaseWaitMs: 300_000,
-      concurrency: store.dialect === 'sqlite' ? 64 : 4,
       now: Date.now,
       ...opts,
     };
     this.o.pageSize = Math.min(Math.max(1, this.o.pageSize), MAX_HISTORY_PAGE);
+    this.pages = new PageIngester(store, ingestor, receipts, logger, this.o.now);
   }
 
   /** Whether a run is going or queued on this node. */
@@ -372,7 +269,8 @@ export class Backfiller {
    * arriving meanwhile only repeat records, never skip one); each page is
    * ingested oldest first. When the pages gave fewer distinct records than
    * the total the provider reported (records of one second in a different
-   * order per query), it reads them once more.
+   * order per query), it reads them once more. The next page is asked for,
+   * and sorted out, while one is stored.
    */
   private async instance(
     instance: Instance,
@@ -387,25 +285,57 @@ export class Backfiller {
     const seenAtStart = counts.seen;
     const distinct = new Set<string>();
     let total = 0;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let page = 1; ; page++) {
-        await this.pace(started, counts.seen - seenAtStart, signal);
-        const timeout = AbortSignal.timeout(this.o.timeoutMs);
-        const got = await findMessages(
-          instance,
-          { since, until, page, pageSize: this.o.pageSize },
-          AbortSignal.any([signal, timeout]),
-        );
-        counts.pages++;
-        if (page === 1 && pass === 0) total = got.total;
-        for (const r of got.records) distinct.add(recordKey(r, distinct.size));
-        const inWindow = await this.ingestPage(instance, got.records, since, until, counts, trace);
-        onProgress?.({ ...counts, instance: instance.name, page, of: got.pages });
-        // A short page is the last; so is one wholly older than the window (a server without the time filter).
-        if (got.records.length < this.o.pageSize || page >= got.pages || inWindow === 0) break;
+    const fetchPage = async (page: number) => {
+      await this.pace(started, counts.seen - seenAtStart, signal);
+      const timeout = AbortSignal.timeout(this.o.timeoutMs);
+      return findMessages(
+        instance,
+        { since, until, page, pageSize: this.o.pageSize },
+        AbortSignal.any([signal, timeout]),
+      );
+    };
+    // The page before this one may still be committing (two pages in flight at most).
+    let storing: Promise<void> = Promise.resolve();
+    try {
+      for (let pass = 0; pass < 2; pass++) {
+        let next = fetchPage(1);
+        for (let page = 1; ; page++) {
+          const got = await next;
+          counts.pages++;
+          if (page === 1 && pass === 0) total = got.total;
+          for (const r of got.records) distinct.add(recordKey(r, distinct.size));
+          // A short page is the last; so is one wholly older than the window (a server without the time filter).
+          const last = got.records.length < this.o.pageSize || page >= got.pages;
+          // The next page is read while this one is stored.
+          if (!last) {
+            next = fetchPage(page + 1);
+            next.catch(() => {});
+          }
+          const { inWindow, stored } = await this.pages.ingest(
+            instance,
+            got.records,
+            since,
+            until,
+            counts,
+            trace,
+          );
+          // Progress once the page is stored (pages are committed in order).
+          const done = stored.then(() =>
+            onProgress?.({ ...counts, instance: instance.name, page, of: got.pages }),
+          );
+          done.catch(() => {});
+          const previous = storing;
+          storing = done;
+          await previous;
+          if (last || inWindow === 0) break;
+        }
+        if (distinct.size >= total) break;
       }
-      if (distinct.size >= total) break;
+    } finally {
+      // Whatever happens, the last page's writes end before the run does (and its lease with it).
+      await storing.catch(() => {});
     }
+    await storing;
   }
 
   /** Waits so that a run reads at most `rate` messages per second. */
@@ -413,86 +343,5 @@ export class Backfiller {
     if (this.o.rate <= 0 || read === 0) return;
     const due = started + (read / this.o.rate) * 1000 - this.o.now();
     if (due > 0) await sleep(due, undefined, { signal });
-  }
-
-  /**
-   * Ingests one page's records (oldest first, a few at once); returns how
-   * many fell in the window. Messages Newton has are found in one read and
-   * skipped: a periodic run, which mostly sees those, writes nothing for them.
-   */
-  private async ingestPage(
-    instance: Instance,
-    records: unknown[],
-    since: number,
-    until: number,
-    counts: BackfillCounts,
-    trace: string,
-  ): Promise<number> {
-    const from = Math.floor(since / 1000) * 1000;
-    const messages: ParsedEvolutionMessage[] = [];
-    let inWindow = 0;
-    for (const record of [...records].reverse()) {
-      const item = parseHistoryRecord(record);
-      if (item.kind === 'message') {
-        const at = item.message.timestamp;
-        if (at < from || at > until) continue;
-      }
-      inWindow++;
-      counts.seen++;
-      if (item.kind === 'invalid') {
-        counts.invalid++;
-        await this.reject(instance, record, item.reason, trace);
-      } else if (item.kind === 'ignored') counts.ignored++;
-      else messages.push(item.message);
-    }
-    const known = await this.store.inbound.known(
-      instance.tenantId,
-      instance.id,
-      messages.map((m) => m.providerMessageId),
-    );
-    const fresh = messages.filter((m) => !known.has(m.providerMessageId));
-    counts.already_had += messages.length - fresh.length;
-    let next = 0;
-    const worker = async () => {
-      while (next < fresh.length) {
-        const message = fresh[next++] as ParsedEvolutionMessage;
-        const receipt = this.receipts.build(trace, this.o.now(), 0, {
-          event: 'backfill',
-          instanceName: instance.name,
-          tenantId: instance.tenantId,
-          instanceId: instance.id,
-          outcome: 'backfilled',
-          providerMessageId: message.providerMessageId,
-        });
-        // Stored meanwhile by its webhook (or another run): a duplicate, nothing published.
-        const result = await this.ingestor.ingest(
-          { ...evolutionInbound(message, instance), recovered: true },
-          trace,
-          receipt,
-        );
-        if (result.outcome === 'stored') counts.recovered++;
-        else counts.already_had++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.o.concurrency, fresh.length) }, worker));
-    return inWindow;
-  }
-
-  /** A malformed record: a `rejected` receipt with the reason and the record's text (once per record). */
-  private async reject(instance: Instance, record: unknown, reason: string, trace: string): Promise<void> {
-    const key = `${instance.id}:${JSON.stringify(record)?.slice(0, 500)}`;
-    if (this.reported.has(key)) return;
-    if (this.reported.size >= 10_000) this.reported.clear();
-    this.reported.add(key);
-    this.logger.warn({ trace, instance: instance.name, reason }, 'backfill skipped a malformed record');
-    await this.receipts.record(trace, this.o.now(), 0, {
-      event: 'backfill',
-      instanceName: instance.name,
-      tenantId: instance.tenantId,
-      instanceId: instance.id,
-      outcome: 'rejected',
-      reason: `malformed findMessages record: ${reason}`,
-      body: record,
-    });
   }
 }

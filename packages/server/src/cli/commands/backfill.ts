@@ -1,5 +1,5 @@
 import { backfillSince } from '../../core/index.js';
-import type { BackfillProgress, BackfillSummary } from '../../upstream/backfill.js';
+import type { BackfillProgress, BackfillSummary } from '../../upstream/backfill-types.js';
 import { CommandError, option, parse, str, tenantId } from '../args.js';
 import type { CliContext } from '../context.js';
 import { adminToken } from './doctor.js';
