@@ -17,11 +17,12 @@ import {
   collectProfiles,
   log,
   measured,
-  newtonNodeArgs,
   type ScenarioResult,
+  startTaggedNewton,
+  stopServers,
   target,
 } from './lib/scenario.js';
-import { NEWTON_BIN, newtonEnv, scratchStore, startNewton, warningNotes } from './lib/server.js';
+import { NEWTON_BIN, newtonEnv, scratchStore } from './lib/server.js';
 import { nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 
 const INSTANCE = 'bf-bench';
@@ -76,12 +77,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
       }),
     );
   }
-  const server = await startNewton({
-    name: 'f-newton',
-    ...store.env,
-    nodeArgs: newtonNodeArgs(o, 'f-newton'),
-    echo: o.verbose,
-  });
+  const server = await startTaggedNewton(o, 'f-newton', store);
   // Added once the node runs (the start backfill lists instances as the node starts): only the
   // measured run reads the held messages.
   newton(
@@ -242,8 +238,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
     await receivers.stop();
     await watchers.stop();
     await senders.stop();
-    await server.stop();
-    warnings.push(...warningNotes([server]));
+    await stopServers([server], undefined, warnings);
     await sim.close();
     await store.remove();
   }
