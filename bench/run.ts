@@ -17,7 +17,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSnapshot, foreignCores, machine, waitForQuiet } from './lib/machine.js';
 import { type BenchOptions, log, type ScenarioResult } from './lib/scenario.js';
-import { cleanupAll, ROOT, stopAllServers } from './lib/server.js';
+import { cleanupAll } from './lib/scratch-store.js';
+import { ROOT, stopAllServers } from './lib/server.js';
 import { writeReport } from './report.js';
 
 type Runner = (o: BenchOptions) => Promise<ScenarioResult>;

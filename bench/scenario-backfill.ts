@@ -22,7 +22,8 @@ import {
   stopServers,
   target,
 } from './lib/scenario.js';
-import { NEWTON_BIN, newtonEnv, scratchStore } from './lib/server.js';
+import { scratchStore } from './lib/scratch-store.js';
+import { NEWTON_BIN, newtonEnv } from './lib/server.js';
 import { nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 
 const INSTANCE = 'bf-bench';

@@ -26,7 +26,8 @@ import {
   stopServers,
   target,
 } from './lib/scenario.js';
-import { type Dialect, REDIS_URL, type ServerProcess, scratchStore } from './lib/server.js';
+import { type Dialect, scratchStore } from './lib/scratch-store.js';
+import { REDIS_URL, type ServerProcess } from './lib/server.js';
 import { concat, nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 
 interface Case {

@@ -19,7 +19,7 @@ import {
   stopServers,
   target,
 } from './lib/scenario.js';
-import { scratchStore } from './lib/server.js';
+import { scratchStore } from './lib/scratch-store.js';
 import { concat, nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 import { phoneFor, upsertBody, WebhookPoster } from './lib/webhooks.js';
 

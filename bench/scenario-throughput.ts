@@ -19,7 +19,7 @@ import {
   stopServers,
   target,
 } from './lib/scenario.js';
-import { type Dialect, scratchStore } from './lib/server.js';
+import { type Dialect, scratchStore } from './lib/scratch-store.js';
 import { concat, nowMs, round, type Summary, sleep, summarize } from './lib/stats.js';
 
 const P99_LIMIT_MS = 50;

@@ -5,8 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Mode, SocketKind } from './client-worker.js';
-import { cpuSecondsOf, ROOT, withFileLimit } from './server.js';
+import type { Mode, SocketKind } from './client-sockets.js';
+import { cpuSecondsOf } from './proc.js';
+import { ROOT, withFileLimit } from './server.js';
 
 const WORKER = path.join(ROOT, 'bench/lib/client-worker.ts');
 

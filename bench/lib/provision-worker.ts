@@ -1,5 +1,5 @@
 /**
- * Child process of `provision()` (bench/lib/server.ts): reads
+ * Child process of `provision()` (bench/lib/provision.ts): reads
  * `[{tenant, instance}]` on stdin, runs `newton tenant add`, `newton instance
  * add` and `newton token` for each through the CLI's `main` (same code and
  * environment as `npx newton …`), and prints `{tenant: token}` on stdout.

@@ -1,14 +1,13 @@
 /** What every scenario gets and returns. */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { SocketKind } from './client-worker.js';
+import type { SocketKind } from './client-sockets.js';
 import { summarizeProfiles } from './profile.js';
+import { type ScratchStore, scratchStore } from './scratch-store.js';
 import {
   type NewtonStartOptions,
   ROOT,
-  type ScratchStore,
   type ServerProcess,
-  scratchStore,
   startCompetitor,
   startNewton,
   warningNotes,

@@ -1,20 +1,16 @@
 /**
- * Servers under test as separate processes: Newton nodes (`newton start`),
- * the competitor servers, and their CPU/RSS readings from /proc. Also the
- * scratch databases (a fresh PostgreSQL database per run) and provisioning of
- * tenants, instances and tokens through the `newton` command.
+ * Servers under test as separate processes: Newton nodes (`newton start`) and
+ * the competitor servers, their environment, and stopping them. Their CPU and
+ * RSS come from /proc (bench/lib/proc.ts); scratch stores are in
+ * bench/lib/scratch-store.ts.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
+import { cpuSecondsOf, rssBytesOf } from './proc.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const NEWTON_BIN = path.join(ROOT, 'packages/server/bin/newton.js');
 export const BENCH_JWT_SECRET = 'newton-bench-secret-0123456789abcdef';
-export const PG_ADMIN_URL = process.env.NEWTON_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Node flags that make a server run a full GC on SIGUSR2 (see `requestGc`). */
 export const GC_ON_SIGNAL_ARGS = ['--expose-gc', '--import', path.join(ROOT, 'bench/lib/gc-on-signal.mjs')];
 
@@ -23,40 +19,6 @@ export function requestGc(server: { pid: number }): void {
   process.kill(server.pid, 'SIGUSR2');
 }
 export const REDIS_URL = process.env.NEWTON_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-let clkTck: number | undefined;
-function ticksPerSecond(): number {
-  if (clkTck === undefined) {
-    try {
-      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clkTck = 100;
-    }
-  }
-  return clkTck;
-}
-
-/** CPU seconds (utime + stime) a process has used so far, from /proc/<pid>/stat. */
-export function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Resident set size in bytes, from /proc/<pid>/status (VmRSS). */
-export function rssBytesOf(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m?.[1] ? Number(m[1]) * 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /**
  * Command line that raises the open-files limit to the hard limit (the
@@ -255,197 +217,4 @@ export function startCompetitor(
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     echo,
   });
-}
-
-export function tempDir(prefix: string): { path: string; remove(): void } {
-  const p = mkdtempSync(path.join(tmpdir(), `newton-bench-${prefix}-`));
-  return { path: p, remove: () => rmSync(p, { recursive: true, force: true }) };
-}
-
-export interface ScratchDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh PostgreSQL database (CREATE DATABASE on the admin URL), dropped by `drop()`. */
-export async function createPgDatabase(): Promise<ScratchDatabase> {
-  const name = `newton_bench_${randomBytes(5).toString('hex')}`;
-  await pgAdmin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => pgAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
-  };
-}
-
-export interface TenantSpec {
-  tenant: string;
-  /** Evolution instance name routed to the tenant. */
-  instance: string;
-}
-
-export interface Provisioned extends TenantSpec {
-  token: string;
-}
-
-/**
- * Creates tenants and their Evolution instances and issues one token each,
- * through the `newton` command (`tenant add`, `instance add`, `token`). The
- * commands run in one child process (bench/lib/provision-worker.ts calls the
- * CLI's `main` once per command) instead of one process per command, which
- * would take minutes for hundreds of tenants.
- */
-export async function provision(e: NewtonEnv, tenants: TenantSpec[]): Promise<Provisioned[]> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bench/lib/provision-worker.ts')],
-    { env: newtonEnv(e), stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  child.stdin.end(JSON.stringify(tenants));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`provisioning failed (${code}): ${err.slice(-4000)}`);
-  const tokens = JSON.parse(out) as Record<string, string>;
-  return tenants.map((t) => {
-    const token = tokens[t.tenant];
-    if (!token) throw new Error(`no token for ${t.tenant}`);
-    return { ...t, token };
-  });
-}
-
-export type Dialect = 'sqlite' | 'postgres';
-
-/** Tenants every scratch store has: `t000`…`t099` (instances `wa-t000`…) and `solo` (`wa-solo`). */
-export interface Fixture {
-  tenants: Provisioned[];
-  solo: Provisioned;
-}
-
-export const FIXTURE_TENANTS = 100;
-
-interface Template {
-  fixture: Fixture;
-  /** SQLite: the data directory to copy; PostgreSQL: the template database name. */
-  source: string;
-  dispose(): Promise<void>;
-}
-
-const templates = new Map<Dialect, Promise<Template>>();
-
-async function makeTemplate(dialect: Dialect): Promise<Template> {
-  const specs: TenantSpec[] = [
-    ...Array.from({ length: FIXTURE_TENANTS }, (_, i) => {
-      const tenant = `t${String(i).padStart(3, '0')}`;
-      return { tenant, instance: `wa-${tenant}` };
-    }),
-    { tenant: 'solo', instance: 'wa-solo' },
-  ];
-  const dir = tempDir(`template-${dialect}`);
-  if (dialect === 'sqlite') {
-    const all = await provision({ dataDir: dir.path }, specs);
-    return {
-      fixture: { tenants: all.slice(0, FIXTURE_TENANTS), solo: all[FIXTURE_TENANTS] as Provisioned },
-      source: dir.path,
-      dispose: async () => dir.remove(),
-    };
-  }
-  const db = await createPgDatabase();
-  const all = await provision({ dataDir: dir.path, databaseUrl: db.url }, specs);
-  dir.remove();
-  return {
-    fixture: { tenants: all.slice(0, FIXTURE_TENANTS), solo: all[FIXTURE_TENANTS] as Provisioned },
-    source: new URL(db.url).pathname.slice(1),
-    dispose: () => db.drop(),
-  };
-}
-
-export interface ScratchStore {
-  dialect: Dialect;
-  env: NewtonEnv;
-  fixture: Fixture;
-  remove(): Promise<void>;
-}
-
-/**
- * A fresh store with the fixture's tenants, instances and tokens: provisioned
- * once per dialect and run through the `newton` command, then copied (SQLite:
- * the data directory; PostgreSQL: CREATE DATABASE … TEMPLATE).
- */
-export async function scratchStore(dialect: Dialect): Promise<ScratchStore> {
-  let t = templates.get(dialect);
-  if (!t) {
-    t = makeTemplate(dialect);
-    templates.set(dialect, t);
-  }
-  const template = await t;
-  const dir = tempDir(dialect);
-  if (dialect === 'sqlite') {
-    cpSync(template.source, dir.path, { recursive: true });
-    return track({
-      dialect,
-      env: { dataDir: dir.path },
-      fixture: template.fixture,
-      remove: async () => dir.remove(),
-    });
-  }
-  const name = `newton_bench_${randomBytes(5).toString('hex')}`;
-  await pgAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template.source}`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return track({
-    dialect,
-    env: { dataDir: dir.path, databaseUrl: url.toString() },
-    fixture: template.fixture,
-    remove: async () => {
-      dir.remove();
-      await pgAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
-    },
-  });
-}
-
-const liveStores = new Set<ScratchStore>();
-
-function track(s: ScratchStore): ScratchStore {
-  const remove = s.remove;
-  const tracked: ScratchStore = {
-    ...s,
-    remove: async () => {
-      if (!liveStores.delete(tracked)) return;
-      await remove();
-    },
-  };
-  liveStores.add(tracked);
-  return tracked;
-}
-
-/** Stops every server and removes every scratch store and template (end of run, Ctrl-C, errors). */
-export async function cleanupAll(): Promise<void> {
-  await stopAllServers();
-  for (const s of [...liveStores]) await s.remove().catch(() => {});
-  await disposeTemplates();
-}
-
-/** Drops the provisioned templates (end of the run). */
-export async function disposeTemplates(): Promise<void> {
-  const all = [...templates.values()];
-  templates.clear();
-  for (const t of all) await (await t).dispose().catch(() => {});
 }
