@@ -1,8 +1,9 @@
 /**
  * The write path of messages recovered by backfill (#12), a chunk at a time:
  * the rows and events ingestMessage (ingest.ts) would store for each, in one
- * transaction with one tenant lock, one duplicate read, multi-row inserts and
- * one `last_seq` update, instead of about ten statements per message. The
+ * transaction with one tenant lock, one duplicate read, one lead and one
+ * conversation read, one event append and one `last_seq` update, instead of
+ * about ten statements per message. The
  * decisions are ingest-plan.ts's, so the rows and events are the same. What
  * this path does not cover (outbound records, which may be echoes of CRM
  * replies; customers known by LID; no phone) goes through ingestMessage

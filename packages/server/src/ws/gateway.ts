@@ -190,7 +190,7 @@ export class Gateway {
   /** Refuses new sockets (503 on upgrade) while open ones keep working. */
   stopAccepting(): void {
     this.closing = true;
-    this.streams.closing = true;
+    this.streams.stopLingering();
   }
 
   /**
@@ -199,7 +199,7 @@ export class Gateway {
    */
   async close(code: number = CloseCode.SERVICE_RESTART, timeoutMs = 2000): Promise<void> {
     this.closing = true;
-    this.streams.closing = true;
+    this.streams.stopLingering();
     clearInterval(this.heartbeat);
     clearInterval(this.headPoll);
     this.unsubscribe();

@@ -42,8 +42,8 @@ export class TenantStreams {
   private readonly streams = new Map<string, TenantStream>();
   private readonly lingering = new Map<TenantStream, NodeJS.Timeout>();
   private polling = false;
-  /** Set while the gateway closes: a released stream is dropped at once. */
-  closing = false;
+  /** Set once the gateway stops accepting sockets: a released stream is dropped at once. */
+  private closing = false;
 
   constructor(private readonly opts: TenantStreamsOptions) {}
 
@@ -196,6 +196,11 @@ export class TenantStreams {
   /** Every open connection of every tenant. */
   connections(): Connection[] {
     return [...this.streams.values()].flatMap((s) => [...s.connections]);
+  }
+
+  /** From now on a stream whose last socket leaves is dropped at once, not kept warm. */
+  stopLingering(): void {
+    this.closing = true;
   }
 
   /** Drops every stream (the gateway has closed their sockets). */

@@ -115,13 +115,9 @@ export async function routeAccountChange(
   return out;
 }
 
-/** The receipt fields every receipt of one account change shares. */
-export function accountReceipt(change: CloudChange): ReceiptFields {
-  return {
-    outcome: 'ignored',
-    event: change.field,
-    senderNumber: senderDigits(accountNumbers(change)[0] ?? null),
-  };
+/** The sender number every receipt of one account change records: the first number it names. */
+export function accountSender(change: CloudChange): Pick<ReceiptFields, 'senderNumber'> {
+  return { senderNumber: senderDigits(accountNumbers(change)[0] ?? null) };
 }
 
 /** A change signed by an app, but not by the one this number is configured with. */

@@ -12,7 +12,7 @@ import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } 
 import { isAccountChange } from './account.js';
 import {
   accountCandidates,
-  accountReceipt,
+  accountSender,
   accountTargets,
   otherSecret,
   routeAccountChange,
@@ -167,7 +167,7 @@ export class CloudWebhook {
           states: this.states,
           traceId: req.traceId,
           receivedAt: req.receivedAt,
-          record: this.recorder(signed, change, accountReceipt(change)),
+          record: this.recorder(signed, change, accountSender(change)),
           log,
         };
         items.push(...(await routeAccountChange(change, targets, secret, route)));
