@@ -96,6 +96,12 @@ export interface InboundMessage {
   isProbe?: boolean;
   /** Recovered by backfill from the provider's store (its webhook never came): `new_message` says `recovered: true`. */
   recovered?: boolean;
+  /**
+   * Media bytes the provider embedded in the webhook itself (Evolution's
+   * "webhook base64" option, issue #13). Handed to the media keeper, which
+   * stores them instead of fetching; never kept in message rows or events.
+   */
+  inlineMedia?: Uint8Array;
 }
 
 /**
