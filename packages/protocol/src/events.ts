@@ -15,6 +15,12 @@ export type MessageType =
   | 'location'
   | 'contact'
   | 'reaction'
+  /** The customer's answer to buttons, a list, a template quick reply or a Flow (`interactive`). */
+  | 'interactive_reply'
+  /** A poll the chat's author created (`poll`: question and options). */
+  | 'poll'
+  /** A cart sent from the business's catalog (`order`). */
+  | 'order'
   | 'unsupported';
 export type ProviderName = 'evolution' | 'cloud';
 
@@ -32,6 +38,8 @@ export interface LocationInfo {
   longitude: number;
   name: string | null;
   address: string | null;
+  /** A web page the sender attached to the place, when any. */
+  url?: string | null;
 }
 
 export interface ContactCard {
@@ -43,6 +51,48 @@ export interface ReactionInfo {
   emoji: string;
   /** provider_message_id of the message reacted to. */
   target_provider_message_id: string | null;
+}
+
+/**
+ * What the customer chose on an interactive message. `kind`: `button`
+ * (reply button), `list` (list row), `template_button` (template quick
+ * reply), `flow` (a WhatsApp Flow's answer) or `native_flow` (another
+ * native-flow button). `id` is the id the business gave the button/row
+ * (template: its payload), `title` the text the customer saw.
+ */
+export interface InteractiveReplyInfo {
+  kind: 'button' | 'list' | 'template_button' | 'flow' | 'native_flow';
+  id: string | null;
+  title: string | null;
+  description?: string | null;
+  /** Flow (and other native-flow) answers: the JSON the form returned, parsed; null when unreadable. */
+  response_json?: unknown;
+  /** Flow name (Cloud `nfm_reply.name`, Evolution `nativeFlowResponseMessage.name`). */
+  name?: string | null;
+}
+
+/** A poll: its question is the message `content`. */
+export interface PollInfo {
+  question: string | null;
+  options: string[];
+  /** How many options a voter may pick (0 or absent: any number). */
+  selectable_count: number | null;
+}
+
+/** One line of an order (Cloud `order.product_items[]`). */
+export interface OrderItem {
+  product_retailer_id: string | null;
+  quantity: number | null;
+  item_price: number | null;
+  currency: string | null;
+}
+
+/** A cart the customer sent from the business's catalog. */
+export interface OrderInfo {
+  catalog_id: string | null;
+  items: OrderItem[];
+  /** The customer's note with the order. */
+  text: string | null;
 }
 
 /** Why a message failed, as the provider put it. */
@@ -71,6 +121,12 @@ export interface MessagePayload {
   location?: LocationInfo;
   contacts?: ContactCard[];
   reaction?: ReactionInfo;
+  /** Type `interactive_reply`: what was chosen. */
+  interactive?: InteractiveReplyInfo;
+  /** Type `poll`: the options (the question is `content`). */
+  poll?: PollInfo;
+  /** Type `order`: the items. */
+  order?: OrderInfo;
   /** ISO-8601 time of the last edit made on WhatsApp; absent when never edited (see `message_updated`). */
   edited_at?: string;
   /** Outbound only: the idempotency key the CRM sent the reply with, if any. */

@@ -6,6 +6,7 @@
 import type {
   ContactCard,
   InstanceState,
+  InteractiveReplyInfo,
   LocationInfo,
   MediaInfo,
   MessageDirection,
@@ -13,6 +14,8 @@ import type {
   MessageSender,
   MessageStatus,
   MessageType,
+  OrderInfo,
+  PollInfo,
   ProviderName,
   ReactionInfo,
 } from '@newton/protocol';
@@ -65,6 +68,9 @@ export interface MessageExtra {
   location?: LocationInfo;
   contacts?: ContactCard[];
   reaction?: ReactionInfo;
+  interactive?: InteractiveReplyInfo;
+  poll?: PollInfo;
+  order?: OrderInfo;
   /** ISO-8601 time of the last edit made on WhatsApp (store/edits.ts). */
   edited_at?: string;
 }

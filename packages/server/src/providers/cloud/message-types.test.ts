@@ -127,7 +127,11 @@ describe('POST /webhooks/whatsapp: message types', () => {
           type: 'interactive',
           interactive: { type: 'button_reply', button_reply: { id: 'yes', title: 'Sí, confirmo' } },
         },
-        { type: 'text', content: 'Sí, confirmo' },
+        {
+          type: 'interactive_reply',
+          content: 'Sí, confirmo',
+          interactive: { kind: 'button', id: 'yes', title: 'Sí, confirmo' },
+        },
       ],
       [
         {
@@ -137,11 +141,19 @@ describe('POST /webhooks/whatsapp: message types', () => {
             list_reply: { id: 'opt2', title: 'Envío express', description: '24 h' },
           },
         },
-        { type: 'text', content: 'Envío express' },
+        {
+          type: 'interactive_reply',
+          content: 'Envío express',
+          interactive: { kind: 'list', id: 'opt2', title: 'Envío express', description: '24 h' },
+        },
       ],
       [
         { type: 'button', button: { payload: 'STOP', text: 'No más mensajes' } },
-        { type: 'text', content: 'No más mensajes' },
+        {
+          type: 'interactive_reply',
+          content: 'No más mensajes',
+          interactive: { kind: 'template_button', id: 'STOP', title: 'No más mensajes' },
+        },
       ],
       [
         { type: 'unsupported', errors: [{ code: 131051, title: 'Message type unknown' }] },

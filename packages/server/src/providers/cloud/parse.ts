@@ -7,6 +7,7 @@ import type { ContactCard, MediaInfo, MessageType } from '@newton/protocol';
 import type { MessageExtra } from '../../core/index.js';
 import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
+import { INTERACTIVE_READERS } from './parse-interactive.js';
 import type {
   CloudChange,
   CloudEnvelope,
@@ -143,18 +144,12 @@ function locationContent(part: Obj): Content {
   const address = str(part.address);
   const latitude = toFloat(part.latitude);
   const longitude = toFloat(part.longitude);
+  const url = str(part.url);
   const extra: MessageExtra =
-    latitude !== null && longitude !== null ? { location: { latitude, longitude, name, address } } : {};
+    latitude !== null && longitude !== null
+      ? { location: { latitude, longitude, name, address, ...(url ? { url } : {}) } }
+      : {};
   return { type: 'location', content: name ?? address, extra };
-}
-
-/** An answer to buttons or a list: the customer sees it as the text they chose. */
-function interactiveContent(part: Obj): Content {
-  const reply = [part.button_reply, part.list_reply].find(isObj);
-  if (reply) return { type: 'text', content: str(reply.title) ?? str(reply.id), extra: {} };
-  const flow = isObj(part.nfm_reply) ? part.nfm_reply : null;
-  if (flow) return { type: 'text', content: str(flow.body) ?? str(flow.name), extra: {} };
-  return { type: 'unsupported', content: null, extra: {} };
 }
 
 type Reader = (part: Obj, message: Obj) => Content;
@@ -177,9 +172,7 @@ const READERS: Record<string, Reader> = {
       extra: { reaction: { emoji, target_provider_message_id: str(p.message_id) } },
     };
   },
-  interactive: interactiveContent,
-  // A quick-reply button of a template message.
-  button: (p) => ({ type: 'text', content: str(p.text) ?? str(p.payload), extra: {} }),
+  ...INTERACTIVE_READERS,
 };
 
 /** Message types that never are a customer's message to show. */
@@ -193,7 +186,7 @@ function readContent(type: string, message: Obj): Content {
   if (type === 'contacts') return contactsContent(message.contacts);
   const read = READERS[type];
   const part = message[type];
-  // Unknown kinds (orders, `unsupported`, `unknown`) are kept so no customer message is lost.
+  // Unknown kinds (`unsupported`, `unknown`) are kept so no customer message is lost.
   if (!read || !isObj(part)) return { type: 'unsupported', content: null, extra: {} };
   return read(part, message);
 }

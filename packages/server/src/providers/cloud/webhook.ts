@@ -18,6 +18,7 @@ import {
   routeAccountChange,
   unroutableAccount,
 } from './account-webhook.js';
+import { ECHOES_FIELD, parseEcho } from './echoes.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange } from './types.js';
@@ -219,15 +220,19 @@ export class CloudWebhook {
         log.info({ instance: instance.name, waba: change.entryId }, 'WhatsApp Business Account noted');
       }
     }
-    if (change.field !== 'messages') {
+    const echoes = change.field === ECHOES_FIELD;
+    if (change.field !== 'messages' && !echoes) {
       return single('ignored', `field "${String(change.field).slice(0, 100)}" is not handled`);
     }
     log.info({ tenant: instance.tenantId, instance: instance.name, auth: 'signature' }, 'webhook routed');
-    const { messages, statuses, contacts, errors } = change.value;
+    const { messages, statuses, contacts, errors, message_echoes } = change.value;
     const ctx: ChangeContext = { instance, change, req, record, log };
     const out: Item[] = [];
     for (const raw of Array.isArray(messages) ? messages : []) {
       out.push(await this.message(raw, contacts, ctx));
+    }
+    for (const raw of echoes && Array.isArray(message_echoes) ? message_echoes : []) {
+      out.push(await this.message(raw, undefined, ctx, true));
     }
     for (const raw of Array.isArray(statuses) ? statuses : []) {
       out.push(await this.status(raw, ctx));
@@ -249,9 +254,10 @@ export class CloudWebhook {
     return (f) => this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
   }
 
-  private async message(raw: unknown, contacts: unknown, ctx: ChangeContext): Promise<Item> {
+  /** One message, or (`echo`) one the business typed in the WhatsApp Business app (echoes.ts). */
+  private async message(raw: unknown, contacts: unknown, ctx: ChangeContext, echo = false): Promise<Item> {
     const { instance, change, req, record, log } = ctx;
-    const item = parseMessage(raw, contacts, req.receivedAt);
+    const item = echo ? parseEcho(raw, req.receivedAt) : parseMessage(raw, contacts, req.receivedAt);
     if (item.kind !== 'message') {
       // A malformed item of a signed webhook: a retry would carry the same bytes, so 200 all the same.
       const outcome = item.kind === 'invalid' ? 'rejected' : 'ignored';
@@ -268,9 +274,9 @@ export class CloudWebhook {
         provider: 'cloud',
         lead: { phone: party.phone, lid: party.userId, name: party.name },
         replyTo: party.replyTo,
-        direction: 'inbound',
-        sender: 'lead',
-        status: 'delivered',
+        ...(echo
+          ? { direction: 'outbound', sender: 'agent', status: 'sent' }
+          : { direction: 'inbound', sender: 'lead', status: 'delivered' }),
       },
       req.traceId,
       this.receipts.build(req.traceId, req.receivedAt, req.raw.length, {
@@ -289,6 +295,7 @@ export class CloudWebhook {
       message_id: result.messageId,
       conversation_id: result.conversationId,
       seq: result.events.map((e) => e.seq),
+      ...(result.outcome === 'echo' ? { echo: true } : {}),
     };
   }
 
@@ -340,7 +347,8 @@ export class CloudWebhook {
         providerMessageId: s.providerMessageId,
         messageId: result.messageId,
       });
-      return { outcome: 'duplicate', status: s.status, message_id: result.messageId, reason, seq: [] };
+      // Like Evolution's answer: the status the message has, not the one reported again.
+      return { outcome: 'duplicate', status: result.status, message_id: result.messageId, reason, seq: [] };
     }
     const reason = 'message not known yet: the status is kept and applied when it appears';
     await record({ outcome: 'accepted', event, reason, providerMessageId: s.providerMessageId });

@@ -68,3 +68,20 @@ export function parseEditItem(data: unknown): EditItem {
   const ms = toFloat(proto.timestampMs);
   return { kind: 'edit', providerMessageId: id, text, at: ms !== null && ms > 0 ? ms : null };
 }
+
+/**
+ * The edit a `messages.update` item carries itself (a proxy or a version that
+ * forwards Baileys' `{key, update: {message}}`, or puts the protocol message
+ * in `message`), shaped for parseEditItem; null when it carries none.
+ */
+export function carriedEdit(data: unknown): Obj | null {
+  if (!isObj(data)) return null;
+  const update = isObj(data.update) ? data.update : null;
+  const message = isObj(data.message)
+    ? data.message
+    : update && isObj(update.message)
+      ? update.message
+      : null;
+  if (!message || !(isObj(message.protocolMessage) || isObj(message.editedMessage))) return null;
+  return { ...data, message };
+}

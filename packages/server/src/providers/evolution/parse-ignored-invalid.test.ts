@@ -43,9 +43,8 @@ describe('parseUpsertItem: ignored and unsupported content', () => {
 
   test('unknown kinds are kept as unsupported', () => {
     for (const msg of [
-      { pollCreationMessageV3: { name: 'Qual cor?', options: [{ optionName: 'Azul' }] } },
       { placeholderMessage: { type: 'MASK_LINKED_DEVICES' } },
-      { buttonsResponseMessage: { selectedButtonId: 'b1' }, messageContextInfo: {} },
+      { buttonsMessage: { contentText: '¿Seguimos?', buttons: [] }, messageContextInfo: {} },
     ]) {
       const m = parsed(inbound(msg));
       assert.equal(m.type, 'unsupported', JSON.stringify(msg));

@@ -8,6 +8,7 @@ import type { MessageExtra } from '../../core/index.js';
 import { parseJid, toLidJid, toPhoneJid } from '../../core/whatsapp/jid.js';
 import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
+import { INTERACTIVE_READERS } from './parse-interactive.js';
 import type { ChatParty, EvolutionEnvelope, UpsertItem } from './types.js';
 
 // ---------------------------------------------------------------------------
@@ -245,8 +246,11 @@ function locationContent(part: Obj): Content {
   const address = str(part.address);
   const latitude = toFloat(part.degreesLatitude);
   const longitude = toFloat(part.degreesLongitude);
+  const url = str(part.url);
   const extra: MessageExtra =
-    latitude !== null && longitude !== null ? { location: { latitude, longitude, name, address } } : {};
+    latitude !== null && longitude !== null
+      ? { location: { latitude, longitude, name, address, ...(url ? { url } : {}) } }
+      : {};
   // liveLocationMessage has no name/address, only the sender's caption.
   return { type: 'location', content: name ?? address ?? str(part.caption), extra };
 }
@@ -302,6 +306,7 @@ const READERS: ReadonlyArray<readonly [string, (part: Obj) => Content]> = [
       ),
   ],
   ['reactionMessage', reactionContent],
+  ...INTERACTIVE_READERS,
 ];
 
 /** The type, text and extras of a `data.message` object. */
@@ -323,7 +328,7 @@ function readContent(raw: unknown): ContentResult {
   if (kinds.every((k) => k === 'senderKeyDistributionMessage')) {
     return { kind: 'ignored', reason: 'sender key distribution only' };
   }
-  // Unknown kinds (polls, placeholders, buttons…) are kept so no customer message is lost.
+  // Unknown kinds (placeholders, the business's own button messages…) are kept so no customer message is lost.
   return { kind: 'content', value: { type: 'unsupported', content: null, extra: {} } };
 }
 

@@ -33,6 +33,20 @@ const MAP: Record<string, DeliveryStatus> = {
   ERROR: 'failed',
 };
 
+/**
+ * A `messages.update` without `status` (Evolution 2.2.x posts one when a
+ * message is edited, its new text following in `messages.edited`, and for
+ * poll votes with `pollUpdates`: issues #1380, #2010; whatsapp.baileys.service.ts
+ * `messages.update` sends `status: status[update.status]`, undefined then).
+ * A real shape, so it is answered 200 and recorded, never refused.
+ */
+function noStatus(data: Record<string, unknown>, id: string): StatusItem {
+  const reason = Array.isArray(data.pollUpdates)
+    ? 'poll vote (messages.update with pollUpdates): votes are not kept'
+    : 'update without a status (an edit: its new text comes in messages.edited)';
+  return { kind: 'ignored', reason, providerMessageId: id };
+}
+
 /** One `messages.update` data item. */
 export function parseStatusItem(data: unknown): StatusItem {
   if (!isObj(data)) return { kind: 'invalid', reason: '"data" must be an object' };
@@ -42,6 +56,7 @@ export function parseStatusItem(data: unknown): StatusItem {
   if (typeof raw !== 'string' || raw.trim() === '')
     return { kind: 'invalid', reason: '"keyId" must be a non-empty string' };
   const id = raw;
+  if (data.status === undefined || data.status === null) return noStatus(data, id);
   const fromMe = data.fromMe ?? (isObj(data.key) ? data.key.fromMe : undefined);
   if (fromMe === false)
     return { kind: 'ignored', reason: 'status of an inbound message', providerMessageId: id };
@@ -55,7 +70,10 @@ export function parseStatusItem(data: unknown): StatusItem {
       : typeof data.status === 'string'
         ? data.status.toUpperCase()
         : undefined;
-  if (name === undefined) return { kind: 'invalid', reason: 'missing "status"' };
+  if (name === undefined) {
+    const shown = JSON.stringify(data.status).slice(0, 40);
+    return { kind: 'ignored', reason: `unknown status ${shown}`, providerMessageId: id };
+  }
   if (name === 'DELETED') {
     return { kind: 'ignored', reason: 'edited or deleted message (status DELETED)', providerMessageId: id };
   }

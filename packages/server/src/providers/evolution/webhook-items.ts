@@ -14,9 +14,10 @@ import type {
   StatusSink,
 } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
+import { isObj } from '../json-read.js';
 import type { ReceiptRecorder } from '../receipts.js';
 import { parseConnectionEvent, stateLabel } from './connection.js';
-import { parseEditItem } from './edits.js';
+import { carriedEdit, parseEditItem } from './edits.js';
 import { evolutionInbound } from './history.js';
 import { parseUpsertItem } from './parse.js';
 import { parseStatusItem } from './statuses.js';
@@ -74,9 +75,19 @@ export async function upsertItem(
   };
 }
 
-/** One `messages.update` item: a delivery status of a message the business sent. */
-export async function statusItem(ctx: ItemContext, data: unknown, statuses: StatusSink): Promise<ItemReply> {
+/**
+ * One `messages.update` item: a delivery status of a message the business
+ * sent, or an edit when the item carries the edited message (`edits` given).
+ */
+export async function statusItem(
+  ctx: ItemContext,
+  data: unknown,
+  statuses: StatusSink,
+  edits?: EditSink,
+): Promise<ItemReply> {
   const { instance, req, log, record } = ctx;
+  const edit = edits && isObj(data) && data.status === undefined ? carriedEdit(data) : null;
+  if (edit && edits) return editItem(ctx, edit, edits);
   const item = parseStatusItem(data);
   if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.update', record, log);
   const result = await statuses.apply(

@@ -131,7 +131,7 @@ export class EvolutionWebhook {
     for (const data of items) {
       replies.push(
         isStatus
-          ? await statusItem(ctx, data, this.statuses as StatusSink)
+          ? await statusItem(ctx, data, this.statuses as StatusSink, this.edits)
           : isEdit
             ? await editItem(ctx, data, this.edits as EditSink)
             : await upsertItem(ctx, data, this.ingestor, this.receipts),
