@@ -125,3 +125,15 @@ test('the reply box predicts a closed Cloud API window from the newest inbound m
   );
   assert.equal(predictedReplyBlock([], NOW), null);
 });
+
+test('a place link opens only http(s) URLs; order prices show their currency', async () => {
+  const { price, safeUrl } = await import('../src/lib/format.js');
+  assert.equal(safeUrl('https://maps.google.com/?cid=1'), 'https://maps.google.com/?cid=1');
+  assert.equal(safeUrl('http://example.com'), 'http://example.com/');
+  for (const bad of ['javascript:alert(1)', 'data:text/html,x', 'not a url', '', null, undefined])
+    assert.equal(safeUrl(bad), null, String(bad));
+  assert.match(price(2450000, 'COP', 'es'), /2\.450\.000/);
+  assert.match(price(12.5, 'USD', 'en'), /\$12\.50/);
+  assert.equal(price(3, 'XX1', 'en'), '3 XX1');
+  assert.equal(price(null, 'COP', 'en'), '');
+});

@@ -64,3 +64,25 @@ function startOfDay(d: Date): number {
 function sameDay(a: Date, b: Date): boolean {
   return startOfDay(a) === startOfDay(b);
 }
+
+/** A price in its currency (`COP 2.450.000`-style per locale); the bare number when the currency is unknown. */
+export function price(amount: number | null, currency: string | null, l: Locale): string {
+  if (amount === null) return '';
+  try {
+    if (currency) return new Intl.NumberFormat(l, { style: 'currency', currency }).format(amount);
+  } catch {
+    // Not an ISO 4217 code: show it beside the number.
+  }
+  return `${new Intl.NumberFormat(l).format(amount)}${currency ? ` ${currency}` : ''}`;
+}
+
+/** A link the inbox may open: http(s) only, so a provider's `javascript:` URL never becomes clickable. */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
