@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { metaJson, signedHeaders } from './cloud-fixtures.js';
-import { addCloudNumber } from './cloud-node.js';
+import { addCloudNumber, postCloudWebhook } from './cloud-node.js';
 import { type Frame, type HttpResult, TestNewton, type TestSocket } from './harness.js';
 
 export const CORPUS = {
@@ -65,8 +64,7 @@ export class CorpusPair {
 
   /** Posts a Cloud body signed with acme's app secret, escaped as Meta sends it. */
   cloud(body: unknown): Promise<HttpResult> {
-    const raw = metaJson(body);
-    return this.t.post('/webhooks/whatsapp', raw, signedHeaders(raw, CORPUS.secret));
+    return postCloudWebhook(this.t, body, CORPUS.secret);
   }
 
   /**

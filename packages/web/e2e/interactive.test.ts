@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { metaJson, signedHeaders } from '@newton/server/testing/cloud-fixtures';
-import { addCloudNumber } from '@newton/server/testing/cloud-node';
+import { addCloudNumber, postCloudWebhook } from '@newton/server/testing/cloud-node';
 import * as cloudButton from '@newton/server/testing/corpus/cloud-button-reply';
 import * as cloudList from '@newton/server/testing/corpus/cloud-list-reply';
 import * as cloudOrder from '@newton/server/testing/corpus/cloud-order';
@@ -71,10 +70,7 @@ test('inbox: button and list replies (Evolution and Cloud) live in every open in
     accessToken: 'EAAG-choices',
     appSecret: SECRET,
   });
-  const cloud = (body: Obj) => {
-    const raw = metaJson(body);
-    return newton.post('/webhooks/whatsapp', raw, signedHeaders(raw, SECRET));
-  };
+  const cloud = (body: Obj) => postCloudWebhook(newton, body, SECRET);
 
   const browser = await launch();
   t.after(() => browser.close());
