@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { cloudBody, messagesValue } from '../../../testing/cloud-fixtures.js';
 import { addCloudNumber, postCloudWebhook, startSimulatedCloud } from '../../../testing/cloud-node.js';
 import type { Frame, HttpResult, TestNewton, TestSocket } from '../../../testing/harness.js';
-import type { CloudSim } from '../../../testing/provider-simulator/cloud.js';
+import { CLOUD_SEND, type CloudSim } from '../../../testing/provider-simulator/cloud.js';
+import type { ProviderSimulator } from '../../../testing/provider-simulator/server.js';
 import { parseEcho } from './echoes.js';
 
 const TENANT = 'acme';
@@ -20,11 +21,12 @@ const CUSTOMER = '573007770001';
 
 let t: TestNewton;
 let cloud: CloudSim;
+let sim: ProviderSimulator;
 let socket: TestSocket;
 let close: () => Promise<void>;
 
 before(async () => {
-  ({ t, cloud, close } = await startSimulatedCloud({ numbers: { [PNID]: TOKEN }, tenants: [TENANT] }));
+  ({ t, cloud, sim, close } = await startSimulatedCloud({ numbers: { [PNID]: TOKEN }, tenants: [TENANT] }));
   await addCloudNumber(t, {
     tenantId: TENANT,
     phoneNumberId: PNID,
@@ -104,6 +106,39 @@ describe('Cloud smb_message_echoes', () => {
       .slice(events)
       .filter((f) => (f.seq ?? 0) < ((later.body.seq as number[])[0] ?? 0));
     assert.deepEqual(between, [], 'no event for the echo');
+  });
+
+  test('an echo that overtakes the send’s answer takes over the pending reply with the same text', async () => {
+    const first = await webhook(
+      cloudBody(messagesValue({ phoneNumberId: PNID, from: CUSTOMER, name: 'Ana' })),
+    );
+    const conversationId = String(first.body.conversation_id);
+    const token = await t.token(TENANT, { user: 'agent-1' });
+    const held = sim.hold(CLOUD_SEND);
+    const before = sim.requests(CLOUD_SEND).length;
+    const r = await t.post(
+      `/api/conversations/${conversationId}/messages`,
+      { text: 'Ya salió su pedido' },
+      { authorization: `Bearer ${token}` },
+    );
+    const id = String((r.body.message as { id: string }).id);
+    await sim.waitForRequests(CLOUD_SEND, before + 1);
+    const wamid = String(cloud.sent.at(-1)?.id);
+    const echo = await webhook(echoBody({ id: wamid, type: 'text', text: { body: 'Ya salió su pedido' } }));
+    assert.deepEqual([echo.body.outcome, echo.body.message_id, echo.body.echo], ['duplicate', id, true]);
+    held.release();
+    await socket.next(
+      (f: Frame) => f.type === 'message_status' && f.message_id === id && f.status === 'sent',
+    );
+    const rows = await t.node.store.db
+      .selectFrom('messages')
+      .select('id')
+      .where('provider_message_id', '=', wamid)
+      .execute();
+    assert.deepEqual(
+      rows.map((x) => x.id),
+      [id],
+    );
   });
 
   test('edits and deletions echoed from the app are recorded, not stored as messages', async () => {
