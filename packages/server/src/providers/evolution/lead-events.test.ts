@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LeadPayload, MessagePayload } from '@newton/protocol';
+import * as adCase from '../../../testing/corpus/evolution-ad-referral.js';
 import * as callCase from '../../../testing/corpus/evolution-call.js';
 import * as contactsUpdate from '../../../testing/corpus/evolution-contacts-update.js';
 import * as contactsUpsert from '../../../testing/corpus/evolution-contacts-upsert.js';
@@ -175,5 +176,44 @@ describe('call (source: testing/corpus/evolution-call.ts)', () => {
     assert.equal((await leadRow(A, from)).length, 1);
     const conv = await f.getJson(A, `/api/conversations/${String(res.body.conversation_id)}`);
     assert.equal(conv.unread_count, 1);
+  });
+});
+
+describe('click-to-WhatsApp ad (source: testing/corpus/evolution-ad-referral.ts)', () => {
+  test("is kept on the message (never its thumbnail bytes) and is the lead's first touch", async () => {
+    const from = f.nextPhone();
+    const s1 = await f.t.connect(A);
+    const s2 = await f.t.connect(A);
+    const sB = await f.t.connect(B);
+    const res = await f.webhook(A, adCase.body({ instance: `${A}-wa`, from }));
+    assert.equal(res.body.outcome, 'accepted', JSON.stringify(res.body));
+    const ad = adCase.externalAdReply;
+    for (const s of [s1, s2]) {
+      const n = await s.next(
+        (x) => x.type === 'new_message' && (x.message as MessagePayload).id === res.body.message_id,
+      );
+      assert.deepEqual((n.message as MessagePayload).referral, {
+        source_url: ad.sourceUrl,
+        source_id: ad.sourceId,
+        source_type: 'ad',
+        headline: ad.title,
+        body: ad.body,
+        media_type: 'image',
+        image_url: ad.mediaUrl,
+        video_url: null,
+        thumbnail_url: ad.thumbnailUrl,
+        ctwa_clid: ad.ctwaClid,
+      });
+      assert.ok(!JSON.stringify(n).includes(ad.thumbnail), 'no thumbnail bytes in the event');
+      const created = await s.next(
+        (x) => x.type === 'lead_created' && (x.lead as LeadPayload).id === n.lead_id,
+      );
+      assert.equal((created.lead as LeadPayload).attribution?.ctwa_clid, ad.ctwaClid);
+    }
+    await barrier(A, s1);
+    assert.ok(
+      !sB.frames.some((x) => x.type === 'new_message' && (x.message as MessagePayload).referral),
+      'nothing on the other tenant',
+    );
   });
 });

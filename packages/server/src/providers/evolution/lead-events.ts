@@ -14,8 +14,14 @@
  *   `sendDataWebhook(Events.CALL, call)`): `{id, from, chatId, date, isVideo,
  *   isGroup, status, offline}` with `status` offer | ringing | timeout |
  *   reject | accept | terminate, one webhook per step of the same call `id`.
+ * - the click-to-WhatsApp ad of a `messages.upsert`: `data.contextInfo`
+ *   (Evolution copies the content's `contextInfo` there before rewriting
+ *   `extendedTextMessage`, same file, `messages.upsert`) with Baileys'
+ *   `externalAdReply` (WAProto `ContextInfo.ExternalAdReplyInfo`: title, body,
+ *   mediaType, thumbnailUrl, mediaUrl, originalImageUrl, sourceType, sourceId,
+ *   sourceUrl, ctwaClid; `thumbnail` holds image bytes and is never kept).
  */
-import type { CallInfo } from '@newton/protocol';
+import type { CallInfo, ReferralInfo } from '@newton/protocol';
 import { isObj, type Obj, str, trimmed } from '../json-read.js';
 import { resolveParty } from './parse.js';
 import type { ChatParty } from './types.js';
@@ -105,4 +111,34 @@ export function parseCallItem(data: unknown, receivedAt: number): CallItem {
     call: { status: outcome, video: data.isVideo === true },
     at: timeOf(data.date, receivedAt),
   };
+}
+
+/** WAProto `ExternalAdReplyInfo.MediaType`: 1 IMAGE, 2 VIDEO (JSON as the number or the name). */
+function adMediaType(value: unknown): string | null {
+  if (value === 1 || value === 'IMAGE') return 'image';
+  if (value === 2 || value === 'VIDEO') return 'video';
+  return null;
+}
+
+/** The ad a `messages.upsert` item came from, in the Cloud API's `referral` terms; null when none. */
+export function adReferralOf(data: unknown): ReferralInfo | null {
+  const context = isObj(data) && isObj(data.contextInfo) ? data.contextInfo : null;
+  const ad = context && isObj(context.externalAdReply) ? context.externalAdReply : null;
+  if (!ad) return null;
+  const text = (v: unknown) => str(v)?.slice(0, 2048) ?? null;
+  const mediaType = adMediaType(ad.mediaType);
+  const referral: ReferralInfo = {
+    source_url: text(ad.sourceUrl),
+    source_id: text(ad.sourceId),
+    source_type: text(ad.sourceType),
+    headline: text(ad.title),
+    body: text(ad.body),
+    media_type: mediaType,
+    image_url: text(ad.originalImageUrl) ?? (mediaType === 'image' ? text(ad.mediaUrl) : null),
+    video_url: mediaType === 'video' ? text(ad.mediaUrl) : null,
+    thumbnail_url: text(ad.thumbnailUrl),
+    ctwa_clid: text(ad.ctwaClid),
+  };
+  // A link preview also has an externalAdReply: only one that names an ad or its click counts.
+  return referral.source_id || referral.ctwa_clid || referral.source_type === 'ad' ? referral : null;
 }
