@@ -21,6 +21,10 @@ export type MessageType =
   | 'poll'
   /** A cart sent from the business's catalog (`order`). */
   | 'order'
+  /** A WhatsApp call from the customer (see `call`): missed, answered or rejected. */
+  | 'call'
+  /** A notice WhatsApp itself put in the chat (see `system`), e.g. the customer's new number. */
+  | 'system'
   | 'unsupported';
 export type ProviderName = 'evolution' | 'cloud';
 
@@ -95,6 +99,54 @@ export interface OrderInfo {
   text: string | null;
 }
 
+/** A WhatsApp call (`type: "call"`): how it ended, as the provider reported it. */
+export interface CallInfo {
+  /** `missed` (nobody answered, or the caller hung up first), `answered`, `rejected` (declined). */
+  status: 'missed' | 'answered' | 'rejected';
+  /** A video call. */
+  video: boolean;
+  /** Seconds the call lasted, when the provider tells it. */
+  duration?: number | null;
+}
+
+/** A notice WhatsApp put in the chat (`type: "system"`). */
+export interface SystemInfo {
+  /** What happened: `user_changed_number` (the customer moved to `new_phone`). */
+  kind: 'user_changed_number';
+  /** E.164 with `+`: the number the customer left. */
+  old_phone: string | null;
+  /** E.164 with `+`: the customer's new number (the lead's number from now on). */
+  new_phone: string | null;
+}
+
+/**
+ * The click-to-WhatsApp ad (or post) a message came from (Cloud API
+ * `messages[].referral`). Every field as Meta sends it, null when absent.
+ */
+export interface ReferralInfo {
+  source_url: string | null;
+  source_id: string | null;
+  /** `ad` or `post`. */
+  source_type: string | null;
+  headline: string | null;
+  body: string | null;
+  /** `image` or `video`. */
+  media_type: string | null;
+  image_url: string | null;
+  video_url: string | null;
+  thumbnail_url: string | null;
+  /** Click-to-WhatsApp click id (for the Conversions API). */
+  ctwa_clid: string | null;
+}
+
+/** A lead's first touch: the ad of the first message that carried one (never replaced). */
+export interface LeadAttribution extends ReferralInfo {
+  /** Newton's id of the message that carried it. */
+  message_id: string;
+  /** ISO-8601 time of that message. */
+  at: string;
+}
+
 /** Why a message failed, as the provider put it. */
 export interface MessageError {
   /** Stable code, e.g. `provider_rejected`, `provider_unavailable`, `timeout`. */
@@ -127,6 +179,12 @@ export interface MessagePayload {
   poll?: PollInfo;
   /** Type `order`: the items. */
   order?: OrderInfo;
+  /** `type: "call"`: how the call ended. */
+  call?: CallInfo;
+  /** `type: "system"`: what WhatsApp noted. */
+  system?: SystemInfo;
+  /** The ad the customer clicked to send this message, when it came from one. */
+  referral?: ReferralInfo;
   /** ISO-8601 time of the last edit made on WhatsApp; absent when never edited (see `message_updated`). */
   edited_at?: string;
   /** Outbound only: the idempotency key the CRM sent the reply with, if any. */
@@ -143,6 +201,10 @@ export interface LeadPayload {
   id: string;
   name: string | null;
   phone: string | null;
+  /** The customer's WhatsApp profile picture URL, once a provider told it (absent until then). */
+  picture_url?: string;
+  /** The lead's first-touch ad (absent when it never came from one). */
+  attribution?: LeadAttribution;
 }
 
 export interface ConversationSummary {

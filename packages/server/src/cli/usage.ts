@@ -24,7 +24,7 @@ export const USAGES = {
   backfill:
     'newton backfill <tenant_id> [--instance <name>] [--since 2h | 2026-05-01T08:00:00Z] [--url <server>] [--token <admin JWT>] [--json]',
   receipts:
-    'newton receipts [--tenant <id>] [--instance <name>] [--outcome accepted|duplicate|ignored|unroutable|rejected] [--limit 20] [--json]',
+    'newton receipts [--tenant <id>] [--instance <name>] [--outcome accepted|duplicate|ignored|unroutable|rejected|backfilled|account] [--limit 20] [--json]',
 } as const;
 
 export type CommandName = keyof typeof USAGES;

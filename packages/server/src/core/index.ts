@@ -9,6 +9,7 @@ export * from './auth.js';
 export * from './errors.js';
 export type * from './events.js';
 export * from './instance-patch.js';
+export type * from './leads.js';
 export { createLogger, type Logger, redactUrl } from './logger.js';
 export type * from './messages.js';
 export * from './provider.js';

@@ -4,6 +4,7 @@
  * keeps. Nothing here knows of SQL, HTTP or sockets.
  */
 import type {
+  CallInfo,
   ContactCard,
   InstanceState,
   InteractiveReplyInfo,
@@ -18,6 +19,8 @@ import type {
   PollInfo,
   ProviderName,
   ReactionInfo,
+  ReferralInfo,
+  SystemInfo,
 } from '@newton/protocol';
 
 export interface Tenant {
@@ -71,6 +74,10 @@ export interface MessageExtra {
   interactive?: InteractiveReplyInfo;
   poll?: PollInfo;
   order?: OrderInfo;
+  call?: CallInfo;
+  system?: SystemInfo;
+  /** The click-to-WhatsApp ad the message came from; also the lead's first touch (store/ingest-plan.ts). */
+  referral?: ReferralInfo;
   /** ISO-8601 time of the last edit made on WhatsApp (store/edits.ts). */
   edited_at?: string;
 }
@@ -112,9 +119,19 @@ export interface InboundMessage {
 
 /**
  * What became of a webhook (or of one message recovered by backfill:
- * `backfilled`, with no webhook behind it).
+ * `backfilled`, with no webhook behind it). `account`: a webhook about the
+ * provider account itself (Cloud `account_update`, template and quality
+ * updates…), never a message: recorded, fed to the instance state where it
+ * tells one, and never counted as unroutable.
  */
-export type ReceiptOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unroutable' | 'rejected' | 'backfilled';
+export type ReceiptOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'ignored'
+  | 'unroutable'
+  | 'rejected'
+  | 'backfilled'
+  | 'account';
 
 export interface WebhookReceipt {
   id: string;

@@ -5,7 +5,7 @@ import type { CensusResult } from './census.js';
 import { hop, iso } from './report.js';
 
 /** Receipt outcomes that mean the webhook got through. */
-export const GOOD = new Set(['accepted', 'duplicate', 'ignored']);
+export const GOOD = new Set(['accepted', 'duplicate', 'ignored', 'account']);
 
 type OutcomeRow = { instanceName: string | null; outcome: string; count: number; lastAt: number };
 

@@ -51,7 +51,7 @@ export class NodeMetrics {
     const registers = [this.registry];
     this.webhooks = new Counter({
       name: 'newton_webhooks_total',
-      help: 'Webhook items answered, by provider and outcome (accepted, duplicate, ignored, unroutable, rejected, error)',
+      help: 'Webhook items answered, by provider and outcome (accepted, duplicate, ignored, unroutable, rejected, account, error)',
       labelNames: ['provider', 'outcome'],
       registers,
     });

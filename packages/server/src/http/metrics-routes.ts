@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeMetrics } from '../diagnostics/index.js';
 
-const OUTCOMES = /"outcome":"(accepted|duplicate|ignored|unroutable|rejected)"/g;
+const OUTCOMES = /"outcome":"(accepted|duplicate|ignored|unroutable|rejected|account)"/g;
 
 /** `GET /metrics`: the node's Prometheus metrics (no token; keep it off the public network). */
 export async function metricsRoutes(app: FastifyInstance, opts: { metrics: NodeMetrics }): Promise<void> {

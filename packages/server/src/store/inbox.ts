@@ -13,12 +13,18 @@ import type { Database } from './schema.js';
 type ConversationRow = Parameters<typeof conversationSummary>[0] & {
   lead_name: string | null;
   lead_phone: string | null;
+  lead_picture_url?: string | null;
 };
 
 export function conversationItem(row: ConversationRow): ConversationState {
   return {
     ...conversationSummary(row),
-    lead: leadPayload({ id: row.lead_id, name: row.lead_name, phone: row.lead_phone }),
+    lead: leadPayload({
+      id: row.lead_id,
+      name: row.lead_name,
+      phone: row.lead_phone,
+      picture_url: row.lead_picture_url ?? null,
+    }),
     last_message_preview: row.last_message_preview,
     last_message_id: row.last_message_id,
     created_at: toIso(row.created_at),
@@ -117,7 +123,7 @@ export class InboxStore {
       .selectFrom('conversations as c')
       .innerJoin('leads as l', 'l.id', 'c.lead_id')
       .selectAll('c')
-      .select(['l.name as lead_name', 'l.phone as lead_phone'])
+      .select(['l.name as lead_name', 'l.phone as lead_phone', 'l.picture_url as lead_picture_url'])
       .where('c.tenant_id', '=', tenantId);
   }
 

@@ -8,6 +8,7 @@ import { logState, readEvents } from './event-log.js';
 import { InboundStore, type Write } from './inbound.js';
 import { InboxStore } from './inbox.js';
 import { InstanceStateStore, LeaseStore } from './instance-state.js';
+import { LeadStore } from './leads.js';
 import { MediaStore } from './media.js';
 import { OutboundStore } from './outbound.js';
 import { ProbeRowStore } from './probe-rows.js';
@@ -24,6 +25,7 @@ export type { InboundStore } from './inbound.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { InstanceStateResult, InstanceStateStore, LeaseStore } from './instance-state.js';
+export type { LeadProfileResult, LeadStore, NumberChangeResult } from './leads.js';
 export type { MediaSource, MediaStore } from './media.js';
 export type {
   CreateReplyResult,
@@ -53,6 +55,8 @@ export class Store implements EventLogReader {
   readonly media: MediaStore;
   /** What providers report: new messages, statuses and edits (the webhook path's front door). */
   readonly inbound: InboundStore;
+  /** Lead changes providers report without a message: contact sync, a new number (#13). */
+  readonly leads: LeadStore;
   /** Replies from the CRM, their sends and statuses, marking read. */
   readonly outbound: OutboundStore;
   /** What providers say of each instance's WhatsApp session, and when they last posted. */
@@ -84,6 +88,7 @@ export class Store implements EventLogReader {
     const write: Write = (work, background, weight) =>
       this.batcher ? this.batcher.run(work, background, weight) : db.transaction().execute(work);
     this.inbound = new InboundStore(db, write, pool);
+    this.leads = new LeadStore(write);
     this.outbound = new OutboundStore(db, write);
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);

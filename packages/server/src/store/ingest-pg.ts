@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
@@ -71,13 +72,14 @@ export async function ingestInboundPostgres(
   const now = Date.now();
   const byPhone = read.by_phone ?? undefined;
   const byLid = needsLidLookup(m, byPhone) ? (read.by_lid ?? undefined) : undefined;
-  const leadChange = decideLead(m, byPhone, byLid, now);
+  const messageId = randomUUID();
+  const leadChange = decideLead(m, byPhone, byLid, now, messageId);
   const bodies: EventBody[] = [];
   const leadBody = leadEvent(leadChange, m.isProbe === true);
   if (leadBody) bodies.push(leadBody);
   // A diagnostics probe's events take no seq and stay out of the log (see IngestResult).
   const arrivalSeq = m.isProbe ? lastSeq : lastSeq + bodies.length + 1;
-  const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, arrivalSeq, now);
+  const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, arrivalSeq, now, messageId);
   bodies.push(plan.body);
   const { rows: eventRows, appended } = m.isProbe
     ? { rows: [], appended: [] }
@@ -166,7 +168,8 @@ with t as (
   insert into leads select r.* from t, json_populate_recordset(null::leads, $4::json) r
 ), lead_update as (
   update leads l
-     set phone = r.phone, wa_lid = r.wa_lid, name = r.name, updated_at = r.updated_at
+     set phone = r.phone, wa_lid = r.wa_lid, name = r.name, attribution = r.attribution,
+         updated_at = r.updated_at
     from t, json_populate_recordset(null::leads, $5::json) r
    where l.id = r.id
 ), conversation_insert as (

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBody, LeadPayload } from '@newton/protocol';
+import type { EventBody, LeadAttribution, LeadPayload } from '@newton/protocol';
 import type { InboundMessage } from '../core/index.js';
 import { conversationSummary, leadPayload, messagePayload, previewText } from './mappers.js';
 import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
@@ -11,7 +11,7 @@ import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js'
  * and events.
  */
 
-export type LeadUpdate = Pick<LeadsTable, 'id' | 'phone' | 'wa_lid' | 'name' | 'updated_at'>;
+export type LeadUpdate = Pick<LeadsTable, 'id' | 'phone' | 'wa_lid' | 'name' | 'attribution' | 'updated_at'>;
 
 export interface LeadChange {
   lead: LeadPayload;
@@ -41,9 +41,11 @@ export function decideLead(
   byPhone: LeadsTable | undefined,
   byLid: LeadsTable | undefined,
   now: number,
+  messageId: string,
 ): LeadChange {
   const { phone, lid, name } = m.lead;
   const existing = byPhone ?? byLid;
+  const touch = firstTouch(m, messageId);
   if (!existing) {
     const row: LeadsTable = {
       id: randomUUID(),
@@ -51,6 +53,8 @@ export function decideLead(
       phone,
       wa_lid: lid,
       name,
+      picture_url: null,
+      attribution: touch,
       created_at: now,
       updated_at: now,
     };
@@ -61,11 +65,13 @@ export function decideLead(
   // A LID already owned by another lead stays there; the phone is the canonical identity.
   if (lid && !existing.wa_lid && !byLid) patch.wa_lid = lid;
   if (name && name !== existing.name) patch.name = name;
+  // First touch only: the ad that brought the lead stays its attribution.
+  if (touch && !existing.attribution) patch.attribution = touch;
   if (Object.keys(patch).length === 0) {
     return { lead: leadPayload(existing), created: false, updated: false };
   }
   const merged = { ...existing, ...patch };
-  const visible = patch.phone !== undefined || patch.name !== undefined;
+  const visible = patch.phone !== undefined || patch.name !== undefined || patch.attribution !== undefined;
   return {
     lead: leadPayload(merged),
     created: false,
@@ -75,9 +81,32 @@ export function decideLead(
       phone: merged.phone,
       wa_lid: merged.wa_lid,
       name: merged.name,
+      attribution: merged.attribution ?? null,
       updated_at: now,
     },
   };
+}
+
+/** The lead attribution (JSON) a message with a `referral` gives, or null. */
+function firstTouch(m: InboundMessage, messageId: string): string | null {
+  const referral = m.extra.referral;
+  if (!referral || m.direction !== 'inbound') return null;
+  const touch: LeadAttribution = {
+    ...referral,
+    message_id: messageId,
+    at: new Date(m.timestamp).toISOString(),
+  };
+  return JSON.stringify(touch);
+}
+
+/**
+ * Whether a stored message counts as unread: an inbound message does, except
+ * WhatsApp's own notices (`system`) and calls that were answered — a missed
+ * or rejected call is a customer waiting for an answer (docs/protocol.md).
+ */
+export function countsUnread(m: InboundMessage): boolean {
+  if (m.direction !== 'inbound' || m.type === 'system') return false;
+  return m.type !== 'call' || m.extra.call?.status !== 'answered';
 }
 
 /** lead_created / lead_updated for a lead change, if any. */
@@ -134,9 +163,9 @@ export function planMessage(
   existingConv: ConversationsTable | undefined,
   arrivalSeq: number,
   now: number,
+  messageId: string = randomUUID(),
 ): MessagePlan {
-  const messageId = randomUUID();
-  const inbound = m.direction === 'inbound';
+  const unread = countsUnread(m);
   let conv: ConversationsTable;
   let insertConv: ConversationsTable | undefined;
   let updateConv: ConversationUpdate | undefined;
@@ -147,7 +176,7 @@ export function planMessage(
       lead_id: lead.id,
       instance_id: m.instanceId,
       status: 'open',
-      unread_count: inbound ? 1 : 0,
+      unread_count: unread ? 1 : 0,
       last_message_at: m.timestamp,
       last_message_id: messageId,
       last_message_preview: preview(m),
@@ -164,8 +193,14 @@ export function planMessage(
     const lastFields = isLatest
       ? { last_message_at: m.timestamp, last_message_id: messageId, last_message_preview: preview(m) }
       : {};
-    const unread = Number(existingConv.unread_count) + (inbound ? 1 : 0);
-    conv = { ...existingConv, ...lastFields, unread_count: unread, reply_to: m.replyTo, updated_at: now };
+    const unreadCount = Number(existingConv.unread_count) + (unread ? 1 : 0);
+    conv = {
+      ...existingConv,
+      ...lastFields,
+      unread_count: unreadCount,
+      reply_to: m.replyTo,
+      updated_at: now,
+    };
     updateConv = {
       id: conv.id,
       unread_count: conv.unread_count,

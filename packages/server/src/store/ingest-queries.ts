@@ -26,7 +26,13 @@ export const q = {
   updateLead: prepared((db, p: LeadUpdate) =>
     db
       .updateTable('leads')
-      .set({ phone: p.phone, wa_lid: p.wa_lid, name: p.name, updated_at: p.updated_at })
+      .set({
+        phone: p.phone,
+        wa_lid: p.wa_lid,
+        name: p.name,
+        attribution: p.attribution,
+        updated_at: p.updated_at,
+      })
       .where('id', '=', p.id),
   ),
 

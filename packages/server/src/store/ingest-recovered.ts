@@ -9,6 +9,7 @@
  * replies; customers known by LID; no phone) goes through ingestMessage
  * itself, in order, in the same transaction.
  */
+import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import type { InboundMessage, IngestResult, RecoveredMessage } from '../core/index.js';
@@ -152,7 +153,8 @@ export async function ingestRecovered(
     if (!leads.has(phone))
       leads.set(phone, (await q.leadByPhone(trx, { tenant: tenantId, phone })).rows[0] ?? null);
     const byPhone = leads.get(phone) ?? undefined;
-    const change = decideLead(m, byPhone, undefined, now);
+    const messageId = randomUUID();
+    const change = decideLead(m, byPhone, undefined, now, messageId);
     if (change.insert) {
       p.leadInserts.set(change.insert.id, change.insert);
       leads.set(phone, change.insert);
@@ -174,7 +176,7 @@ export async function ingestRecovered(
     const leadBody = leadEvent(change);
     if (leadBody) p.bodies.push(leadBody);
     const arrivalSeq = lastSeq + p.bodies.length + 1;
-    const plan = planMessage(m, change.lead, convs.get(leadId) ?? undefined, arrivalSeq, now);
+    const plan = planMessage(m, change.lead, convs.get(leadId) ?? undefined, arrivalSeq, now, messageId);
     if (plan.insertConv || p.convInserts.has(plan.conv.id)) p.convInserts.set(plan.conv.id, plan.conv);
     else if (plan.updateConv) p.convUpdates.set(plan.conv.id, plan.updateConv);
     convs.set(leadId, plan.conv);

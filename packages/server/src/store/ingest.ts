@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
@@ -25,14 +26,19 @@ export class UnknownTenantError extends Error {
  * Finds the lead by phone or by LID (either identity lands on the same lead)
  * and fills in what this message newly tells about it (see decideLead).
  */
-async function upsertLead(trx: Transaction<Database>, m: InboundMessage, now: number): Promise<LeadChange> {
+async function upsertLead(
+  trx: Transaction<Database>,
+  m: InboundMessage,
+  now: number,
+  messageId: string,
+): Promise<LeadChange> {
   const { phone, lid } = m.lead;
   const byPhone = phone ? (await q.leadByPhone(trx, { tenant: m.tenantId, phone })).rows[0] : undefined;
   const byLid =
     lid && needsLidLookup(m, byPhone)
       ? (await q.leadByLid(trx, { tenant: m.tenantId, lid })).rows[0]
       : undefined;
-  const change = decideLead(m, byPhone, byLid, now);
+  const change = decideLead(m, byPhone, byLid, now, messageId);
   if (change.insert) await q.insertLead(trx, change.insert);
   else if (change.update) await q.updateLead(trx, change.update);
   return change;
@@ -63,7 +69,8 @@ export async function ingestMessage(
 
   const now = Date.now();
   const bodies: EventBody[] = [];
-  const leadChange = await upsertLead(trx, m, now);
+  const newId = randomUUID();
+  const leadChange = await upsertLead(trx, m, now, newId);
   const leadBody = leadEvent(leadChange, m.isProbe === true);
   if (leadBody) bodies.push(leadBody);
 
@@ -98,7 +105,7 @@ export async function ingestMessage(
   }
   // new_message is the last event of this transaction (see the push below); a probe's take no seq.
   const arrivalSeq = m.isProbe ? lastSeq : lastSeq + bodies.length + 1;
-  const plan = planMessage(m, leadChange.lead, conv, arrivalSeq, now);
+  const plan = planMessage(m, leadChange.lead, conv, arrivalSeq, now, newId);
   if (plan.insertConv) await q.insertConversation(trx, plan.insertConv);
   else if (plan.updateConv) await q.updateConversation(trx, plan.updateConv);
   const row = plan.message;

@@ -1,5 +1,6 @@
 import type {
   ConversationSummary,
+  LeadAttribution,
   LeadPayload,
   MessageDirection,
   MessageError,
@@ -25,8 +26,21 @@ export function previewText(text: string): string {
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
 }
 
-export function leadPayload(row: Pick<Row<LeadsTable>, 'id' | 'name' | 'phone'>): LeadPayload {
-  return { id: row.id, name: row.name, phone: row.phone };
+/**
+ * A lead as events and the API carry it. `picture_url` and `attribution` are
+ * there only once known, so a lead without them reads as it always did.
+ */
+export function leadPayload(
+  row: Pick<Row<LeadsTable>, 'id' | 'name' | 'phone'> &
+    Partial<Pick<Row<LeadsTable>, 'picture_url' | 'attribution'>>,
+): LeadPayload {
+  return {
+    id: row.id,
+    name: row.name,
+    phone: row.phone,
+    ...(row.picture_url ? { picture_url: row.picture_url } : {}),
+    ...(row.attribution ? { attribution: JSON.parse(row.attribution) as LeadAttribution } : {}),
+  };
 }
 
 export function conversationSummary(row: Row<ConversationsTable>): ConversationSummary {

@@ -22,7 +22,12 @@ export async function conversationRow(db: Executor, tenantId: string, id: string
     .selectFrom('conversations as c')
     .innerJoin('leads as l', 'l.id', 'c.lead_id')
     .selectAll('c')
-    .select(['l.name as lead_name', 'l.phone as lead_phone', 'l.wa_lid as lead_lid'])
+    .select([
+      'l.name as lead_name',
+      'l.phone as lead_phone',
+      'l.wa_lid as lead_lid',
+      'l.picture_url as lead_picture_url',
+    ])
     .where('c.tenant_id', '=', tenantId)
     .where('c.id', '=', id)
     .executeTakeFirst();

@@ -61,6 +61,10 @@ export interface LeadsTable {
   /** WhatsApp LID (`…@lid` without the domain), a second identity of the lead. */
   wa_lid: string | null;
   name: string | null;
+  /** WhatsApp profile picture URL from the provider's contact sync (migration 012). */
+  picture_url: string | null;
+  /** JSON LeadAttribution: the first-touch ad, set once (migration 012). */
+  attribution: string | null;
   created_at: number;
   updated_at: number;
 }

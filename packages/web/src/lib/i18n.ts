@@ -4,8 +4,10 @@
  * localStorage. `$t('key', { n: 3 })` fills `{n}`.
  */
 import { derived, writable } from 'svelte/store';
+import { enLeads, esLeads } from './i18n-leads.js';
 
 const en = {
+  ...enLeads,
   'app.title': 'Newton inbox',
   'app.skip': 'Skip to conversations',
   'lang.label': 'Language',
@@ -198,6 +200,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const es: Record<MessageKey, string> = {
+  ...esLeads,
   'app.title': 'Bandeja de Newton',
   'app.skip': 'Ir a las conversaciones',
   'lang.label': 'Idioma',

@@ -9,6 +9,7 @@ const OUTCOMES: ReceiptOutcome[] = [
   'unroutable',
   'rejected',
   'backfilled',
+  'account',
 ];
 
 /**

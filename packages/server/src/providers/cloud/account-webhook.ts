@@ -1,7 +1,8 @@
 /**
  * Routing Cloud API account webhooks (`account_update`,
- * `phone_number_quality_update`) to the numbers they are about (#12,
- * internal to the Cloud adapter). A change that names a number goes to the
+ * `phone_number_quality_update`, template and review updates… ACCOUNT_FIELDS)
+ * to the numbers they are about (#12, internal to the Cloud adapter). Their
+ * receipts and answers say `account` (#13), also when no number is known yet. A change that names a number goes to the
  * instances with that number; one that names none (ACCOUNT_DELETED,
  * DISABLED_UPDATE, ACCOUNT_OFFBOARDED… name only the WhatsApp Business
  * Account, `entry[].id`) goes to every number of that account, which Newton
@@ -90,10 +91,11 @@ export async function routeAccountChange(
 ): Promise<Item[]> {
   const { states, record, log } = route;
   if (targets.length === 0) {
+    // About the account, not a message: recorded as such, never unroutable (#13).
     const reason = unroutableAccount(change);
-    log.warn({ waba: change.entryId, field: change.field }, 'account change unroutable');
-    await record({ outcome: 'unroutable', reason });
-    return [{ outcome: 'unroutable', at: change.at, reason }];
+    log.info({ waba: change.entryId, field: change.field }, 'account change for no known number');
+    await record({ outcome: 'account', reason });
+    return [{ outcome: 'account', at: change.at, reason }];
   }
   const out: Item[] = [];
   for (const instance of targets) {
@@ -103,7 +105,7 @@ export async function routeAccountChange(
       result = { outcome: 'rejected', reason: otherSecret(instance) };
     } else if (!states) {
       logAccount(log, instance, change, 'not recorded');
-      result = { outcome: 'ignored', reason: `field "${change.field}" is not recorded by this node` };
+      result = { outcome: 'account', reason: `field "${change.field}" is not recorded by this node` };
     } else {
       if (!isProbeTrace(route.traceId)) states.webhookSeen(instance.id, route.receivedAt);
       result = await applyAccountChange(change, instance, states, route.traceId, route.receivedAt);

@@ -101,7 +101,7 @@ describe('Cloud API account webhooks', () => {
       },
     });
     const res = await postCloudWebhook(t, body, SECRET);
-    assert.deepEqual([res.status, res.body.outcome], [200, 'accepted'], JSON.stringify(res.body));
+    assert.deepEqual([res.status, res.body.outcome], [200, 'account'], JSON.stringify(res.body));
     const f = await statusOn(socket, n.id, (p) => p.state === 'close');
     const p = f.instance as InstanceStatusPayload;
     assert.equal(p.reason, 'account_restricted');
@@ -111,14 +111,15 @@ describe('Cloud API account webhooks', () => {
     assert.equal(more.length, 0);
     assert.deepEqual(
       [r?.outcome, r?.event, r?.tenantId, r?.instanceId, r?.reason],
-      ['accepted', 'account_update', TENANT, n.id, 'ACCOUNT_RESTRICTION: state close (account_restricted)'],
+      ['account', 'account_update', TENANT, n.id, 'ACCOUNT_RESTRICTION: state close (account_restricted)'],
     );
     assert.equal((await stateOf(other.id))?.state, 'unknown', "the other tenant's number is untouched");
     assert.ok(!otherSocket.frames.some((x) => x.type === 'instance_status'), 'nothing on the other tenant');
     // The same again: a receipt, no second event.
     const seq = await lastSeq();
     const again = await postCloudWebhook(t, body, SECRET);
-    assert.equal(again.body.outcome, 'duplicate');
+    assert.deepEqual([again.body.outcome, again.body.seq], ['account', []]);
+    assert.match(String(again.body.reason), /already known/);
     assert.equal(await lastSeq(), seq);
   });
 
@@ -129,7 +130,7 @@ describe('Cloud API account webhooks', () => {
       phoneNumber: `+${n.digits}`,
       extra: { violation_info: { violation_type: 'SCAM' } },
     });
-    assert.equal((await postCloudWebhook(t, body, SECRET)).body.outcome, 'accepted');
+    assert.equal((await postCloudWebhook(t, body, SECRET)).body.outcome, 'account');
     const f = await statusOn(socket, n.id, (p) => p.state === 'close');
     assert.equal((f.instance as InstanceStatusPayload).reason, 'account_restricted');
     assert.match(String((f.instance as InstanceStatusPayload).detail), /policy violation .*\(SCAM\)/);
@@ -143,14 +144,14 @@ describe('Cloud API account webhooks', () => {
     assert.equal((await stateOf(n.id))?.state, 'unknown');
   });
 
-  test('DISABLED_UPDATE names only the WABA: unroutable, with how to route it', async () => {
+  test('DISABLED_UPDATE names only the WABA: an account webhook (never unroutable), with how to route it', async () => {
     const body = accountUpdateBody({
       event: 'DISABLED_UPDATE',
       wabaId: '987654321098765',
       extra: { ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: 'May 28, 2025' } },
     });
     const res = await postCloudWebhook(t, body, SECRET);
-    assert.deepEqual([res.status, res.body.outcome], [200, 'unroutable']);
+    assert.deepEqual([res.status, res.body.outcome], [200, 'account']);
     assert.match(String(res.body.reason), /WhatsApp Business Account 987654321098765 names no phone number/);
   });
 
@@ -170,7 +171,7 @@ describe('Cloud API account webhooks', () => {
     // Before any message of the account, Newton cannot know its numbers.
     const deleted = accountUpdateBody({ event: 'ACCOUNT_DELETED', wabaId: waba });
     const early = await postCloudWebhook(t, deleted, SECRET);
-    assert.deepEqual([early.status, early.body.outcome], [200, 'unroutable']);
+    assert.deepEqual([early.status, early.body.outcome], [200, 'account']);
     assert.match(String(early.body.reason), /no Cloud API instance is known to belong to that account yet/);
     for (const [n, w, from] of [
       [a, waba, '573001230101'],
@@ -195,8 +196,8 @@ describe('Cloud API account webhooks', () => {
     assert.deepEqual(
       receipts.map((r) => [r.outcome, r.instanceId]).sort(),
       [
-        ['accepted', a.id],
-        ['accepted', b.id],
+        ['account', a.id],
+        ['account', b.id],
       ].sort(),
     );
     assert.equal(
@@ -228,7 +229,7 @@ describe('Cloud API account webhooks', () => {
       const n = await number();
       await postCloudWebhook(t, messageOfAccount(n.pnid, waba, `57300123${waba.slice(-4)}`), SECRET);
       const res = await postCloudWebhook(t, accountUpdateBody({ event, wabaId: waba }), SECRET);
-      assert.deepEqual([res.status, res.body.outcome], [200, 'accepted'], JSON.stringify(res.body));
+      assert.deepEqual([res.status, res.body.outcome], [200, 'account'], JSON.stringify(res.body));
       const f = await statusOn(socket, n.id, (p) => p.state === 'close');
       const p = f.instance as InstanceStatusPayload;
       assert.equal(p.reason, 'account_unshared');
@@ -252,7 +253,7 @@ describe('Cloud API account webhooks', () => {
       qualityUpdateBody({ event: 'FLAGGED', displayPhoneNumber: n.digits, limit: 'TIER_250' }),
       SECRET,
     );
-    assert.deepEqual([flagged.status, flagged.body.outcome], [200, 'accepted'], JSON.stringify(flagged.body));
+    assert.deepEqual([flagged.status, flagged.body.outcome], [200, 'account'], JSON.stringify(flagged.body));
     const noted = await statusOn(socket, n.id, (p) => p.detail !== null);
     const p = noted.instance as InstanceStatusPayload;
     assert.deepEqual([p.state, p.reason, noted.previous_state], ['open', null, 'open']);
@@ -262,7 +263,7 @@ describe('Cloud API account webhooks', () => {
       qualityUpdateBody({ event: 'UNFLAGGED', displayPhoneNumber: n.digits }),
       SECRET,
     );
-    assert.equal(unflagged.body.outcome, 'accepted');
+    assert.equal(unflagged.body.outcome, 'account');
     await statusOn(socket, n.id, (x) => x.state === 'open' && x.detail === null);
     // Other quality news changes nothing.
     const seq = await lastSeq();
@@ -271,7 +272,7 @@ describe('Cloud API account webhooks', () => {
       qualityUpdateBody({ event: 'UPGRADE', displayPhoneNumber: n.digits }),
       SECRET,
     );
-    assert.deepEqual([upgrade.status, upgrade.body.outcome], [200, 'ignored']);
+    assert.deepEqual([upgrade.status, upgrade.body.outcome, upgrade.body.seq], [200, 'account', []]);
     assert.equal(await lastSeq(), seq);
   });
 

@@ -26,11 +26,16 @@ import type {
 } from '../../core/index.js';
 import { numberOf } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str } from '../json-read.js';
+import { NOTICE_FIELDS, parseNotice } from './account-notices.js';
 import type { GraphError } from './graph.js';
 import type { CloudChange } from './types.js';
 
-/** The `changes[].field`s of account webhooks. */
-export const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(['account_update', 'phone_number_quality_update']);
+/** The `changes[].field`s of account webhooks (account-notices.ts reads all but the first two). */
+export const ACCOUNT_FIELDS: ReadonlySet<string> = new Set([
+  'account_update',
+  'phone_number_quality_update',
+  ...NOTICE_FIELDS,
+]);
 
 /** Every quality note starts so: a later UNFLAGGED clears only such a note. */
 const QUALITY_NOTE = 'Message quality: ';
@@ -139,6 +144,10 @@ function qualityUpdate(value: Obj, event: string, label: string): AccountItem {
 /** Reads one account change about the number named `label` (see numberLabel). */
 export function parseAccountChange(change: CloudChange, label: string): AccountItem {
   const field = change.field ?? '';
+  if (NOTICE_FIELDS.has(field)) {
+    const notice = parseNotice(field, change.value, label);
+    return notice.kind === 'notice' ? { kind: 'ignored', reason: notice.reason } : notice;
+  }
   const event = str(change.value.event)?.slice(0, 80);
   if (!event) return { kind: 'invalid', reason: `${field} without "value.event"` };
   return field === 'account_update'
@@ -173,7 +182,7 @@ export async function applyAccountChange(
 ): Promise<AccountOutcome> {
   const item = parseAccountChange(change, numberLabel(instance));
   if (item.kind === 'invalid') return { outcome: 'rejected', reason: item.reason, seq: [] };
-  if (item.kind === 'ignored') return { outcome: 'ignored', reason: item.reason, seq: [] };
+  if (item.kind === 'ignored') return { outcome: 'account', reason: item.reason, seq: [] };
   const base = {
     tenantId: instance.tenantId,
     instanceId: instance.id,
@@ -182,8 +191,8 @@ export async function applyAccountChange(
   };
   const record = async (c: InstanceStateChange, label: string): Promise<AccountOutcome> => {
     const r = await states.record(c, traceId);
-    if (r.outcome === 'changed') return { outcome: 'accepted', reason: label, state: c.state, seq: [r.seq] };
-    return { outcome: 'duplicate', reason: `${label}, already known`, state: c.state, seq: [] };
+    if (r.outcome === 'changed') return { outcome: 'account', reason: label, state: c.state, seq: [r.seq] };
+    return { outcome: 'account', reason: `${label}, already known`, state: c.state, seq: [] };
   };
   if (item.kind === 'close') {
     const change = { ...base, state: 'close' as const, reason: item.reason, detail: item.detail };
@@ -192,13 +201,13 @@ export async function applyAccountChange(
   const current = await states.current?.(instance.id);
   const label = `quality ${item.event}`;
   if (!current)
-    return { outcome: 'ignored', reason: `${label}: the number's state is not known here`, seq: [] };
+    return { outcome: 'account', reason: `${label}: the number's state is not known here`, seq: [] };
   const held = current.detail?.startsWith(QUALITY_NOTE) ?? false;
   if (item.note === null && !held)
-    return { outcome: 'ignored', reason: `${label}: nothing to note`, seq: [] };
+    return { outcome: 'account', reason: `${label}: nothing to note`, seq: [] };
   if (current.state === 'close' || current.state === 'connecting') {
     // A closed number's own reason says more than its quality: keep it.
-    return { outcome: 'ignored', reason: `${label}: the number is ${current.state}`, seq: [] };
+    return { outcome: 'account', reason: `${label}: the number is ${current.state}`, seq: [] };
   }
   // `not_checked` is what an unknown state with no reason reads as: keep the stored null.
   const reason = current.state === 'unknown' && current.reason === 'not_checked' ? null : current.reason;

@@ -7,6 +7,7 @@ import type { ContactCard, MediaInfo, MessageType } from '@newton/protocol';
 import type { MessageExtra } from '../../core/index.js';
 import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
+import { referralOf } from './lead-changes.js';
 import { INTERACTIVE_READERS } from './parse-interactive.js';
 import type {
   CloudChange,
@@ -224,12 +225,16 @@ export function parseMessage(raw: unknown, contacts: unknown, receivedAt: number
   if (!party) {
     return { kind: 'invalid', reason: '"from" has no usable phone number', providerMessageId: id };
   }
+  const content = readContent(type, raw);
+  // A message from a click-to-WhatsApp ad keeps the ad (and makes the lead's first touch).
+  const referral = referralOf(raw.referral);
+  if (referral) content.extra = { ...content.extra, referral };
   return {
     kind: 'message',
     message: {
       providerMessageId: id,
       party,
-      ...readContent(type, raw),
+      ...content,
       timestamp: timestampOf(raw.timestamp, receivedAt),
     },
   };

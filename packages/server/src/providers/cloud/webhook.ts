@@ -3,6 +3,7 @@ import type {
   Instance,
   InstanceDirectory,
   InstanceStateSink,
+  LeadSink,
   Logger,
   ReceiptOutcome,
   StatusSink,
@@ -19,6 +20,8 @@ import {
   unroutableAccount,
 } from './account-webhook.js';
 import { ECHOES_FIELD, parseEcho } from './echoes.js';
+import { isSystemMessage } from './lead-changes.js';
+import { numberChangeItem } from './number-change.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange } from './types.js';
@@ -71,6 +74,8 @@ export class CloudWebhook {
      * and notes every authenticated webhook; without it those are answered `ignored`.
      */
     private readonly states?: InstanceStateSink,
+    /** Moves a lead to its new number (`user_changed_number`); without it those are answered `ignored`. */
+    private readonly leads?: LeadSink,
   ) {}
 
   async handle(req: CloudWebhookRequest): Promise<CloudWebhookReply> {
@@ -133,9 +138,14 @@ export class CloudWebhook {
               ? unroutableAccount(account)
               : 'no metadata.phone_number_id in the webhook'
           : `unknown phone_number_id ${ids.map((id) => `"${id}"`).join(', ')}`;
-      log.warn({ reason }, 'webhook unroutable');
-      await record({ outcome: 'unroutable', reason, instanceName: ids[0] ?? null });
-      return reply(200, req.traceId, { outcome: 'unroutable', reason });
+      // A webhook only about accounts is never unroutable: nothing of a tenant's was lost (#13).
+      const outcome = changes.length > 0 && changes.every(isAccountChange) ? 'account' : 'unroutable';
+      log.warn(
+        { reason, outcome },
+        `webhook ${outcome === 'account' ? 'for an unknown account' : 'unroutable'}`,
+      );
+      await record({ outcome, reason, instanceName: ids[0] ?? null });
+      return reply(200, req.traceId, { outcome, reason });
     }
 
     const secrets = [...new Set([...instances.values()].map((i) => i.appSecret).filter((s) => s !== null))];
@@ -257,6 +267,17 @@ export class CloudWebhook {
   /** One message, or (`echo`) one the business typed in the WhatsApp Business app (echoes.ts). */
   private async message(raw: unknown, contacts: unknown, ctx: ChangeContext, echo = false): Promise<Item> {
     const { instance, change, req, record, log } = ctx;
+    if (!echo && isSystemMessage(raw)) {
+      const { traceId, receivedAt } = req;
+      const at = {
+        traceId,
+        receivedAt,
+        bodySize: req.raw.length,
+        receipts: this.receipts,
+        leads: this.leads,
+      };
+      return numberChangeItem(raw, { instance, change, record, log, ...at });
+    }
     const item = echo ? parseEcho(raw, req.receivedAt) : parseMessage(raw, contacts, req.receivedAt);
     if (item.kind !== 'message') {
       // A malformed item of a signed webhook: a retry would carry the same bytes, so 200 all the same.

@@ -131,7 +131,7 @@ function timestampOf(raw: unknown, receivedAt: number): number {
 // Addressing (PROVIDERS.md §1.6)
 // ---------------------------------------------------------------------------
 
-type PartyResult =
+export type PartyResult =
   | { kind: 'party'; party: ChatParty }
   | { kind: 'ignored'; reason: string }
   | { kind: 'invalid'; reason: string };
@@ -161,7 +161,7 @@ function lidFrom(value: unknown): string | null {
 }
 
 /** Who the chat is with, from `key.remoteJid` and the alternative addresses Evolution adds. */
-function resolveParty(remoteJid: string, key: Obj, data: Obj): PartyResult {
+export function resolveParty(remoteJid: string, key: Obj, data: Obj): PartyResult {
   const jid = parseJid(remoteJid);
   if (!jid) return { kind: 'invalid', reason: '"key.remoteJid" is empty' };
   const skip = NOT_A_CHAT[jid.kind];

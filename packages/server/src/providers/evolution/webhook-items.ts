@@ -19,6 +19,7 @@ import type { ReceiptRecorder } from '../receipts.js';
 import { parseConnectionEvent, stateLabel } from './connection.js';
 import { carriedEdit, parseEditItem } from './edits.js';
 import { evolutionInbound } from './history.js';
+import { adReferralOf } from './lead-events.js';
 import { parseUpsertItem } from './parse.js';
 import { parseStatusItem } from './statuses.js';
 import type { EvolutionEnvelope } from './types.js';
@@ -52,8 +53,12 @@ export async function upsertItem(
   const item = parseUpsertItem(data, req.receivedAt);
   if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
   const providerMessageId = item.message.providerMessageId;
+  const inbound = evolutionInbound(item.message, instance);
+  // A message from a click-to-WhatsApp ad keeps the ad (and makes the lead's first touch, #13).
+  const referral = inbound.direction === 'inbound' ? adReferralOf(data) : null;
+  if (referral) inbound.extra = { ...inbound.extra, referral };
   const result = await ingestor.ingest(
-    evolutionInbound(item.message, instance),
+    inbound,
     req.traceId,
     receipts.build(req.traceId, req.receivedAt, req.bodySize, {
       ...routed,

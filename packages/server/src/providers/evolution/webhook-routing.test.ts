@@ -31,13 +31,13 @@ describe('Evolution webhook: routing and validation', () => {
   });
 
   const contact = { remoteJid: `${nextPhone()}@s.whatsapp.net`, pushName: 'Ana', profilePicUrl: null };
-  // Session events (connection.update…) are recorded as states: see connection.test.ts.
+  // Session events (connection.update…) are recorded as states: see connection.test.ts;
+  // contact sync (contacts.upsert/update) and calls: lead-events.test.ts.
   const others: [string, unknown, string?][] = [
     [
       'presence.update',
       { id: contact.remoteJid, presences: { [contact.remoteJid]: { lastKnownPresence: 'composing' } } },
     ],
-    ['contacts.upsert', [contact]],
     [
       'chats.upsert',
       [{ remoteJid: contact.remoteJid, unreadMessages: 1 }],

@@ -4,6 +4,7 @@ import type {
   Instance,
   InstanceDirectory,
   InstanceStateSink,
+  LeadSink,
   Logger,
   StatusSink,
 } from '../../core/index.js';
@@ -22,6 +23,7 @@ import {
   type WebhookRequest,
 } from './webhook-answers.js';
 import { editItem, type ItemContext, sessionItem, statusItem, upsertItem } from './webhook-items.js';
+import { callWebhook, contactsWebhook } from './webhook-lead-items.js';
 
 export type { WebhookReply, WebhookRequest } from './webhook-answers.js';
 
@@ -31,6 +33,9 @@ export type { WebhookReply, WebhookRequest } from './webhook-answers.js';
  * from Newton: matched to the stored reply, never duplicated).
  */
 const MESSAGE_EVENTS = new Set(['messages.upsert', 'send.message']);
+
+/** Contact sync: a known lead's name and picture (webhook-lead-items.ts). */
+const CONTACT_EVENTS = new Set(['contacts.update', 'contacts.upsert']);
 
 /**
  * What Newton does with one Evolution webhook (CONTRACT.md §2): route by
@@ -54,6 +59,8 @@ export class EvolutionWebhook {
      * notes every authenticated webhook; without it those are answered `ignored`.
      */
     private readonly states?: InstanceStateSink,
+    /** Applies contact sync (`contacts.update`/`upsert`); without it those are answered `ignored`. */
+    private readonly leads?: LeadSink,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -112,6 +119,13 @@ export class EvolutionWebhook {
 
     if (CONNECTION_EVENTS.has(env.event) && this.states) {
       return sessionItem(this.context(instance, req, log, routed), env, this.states);
+    }
+    if (CONTACT_EVENTS.has(env.event) && this.leads) {
+      const contacts = Array.isArray(env.data) ? env.data : [env.data];
+      return contactsWebhook(this.context(instance, req, log, routed), contacts, this.leads);
+    }
+    if (env.event === 'call') {
+      return callWebhook(this.context(instance, req, log, routed), env.data, this.ingestor, this.receipts);
     }
     const isStatus = env.event === 'messages.update' && this.statuses !== undefined;
     const isEdit = env.event === 'messages.edited' && this.edits !== undefined;
