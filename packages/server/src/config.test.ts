@@ -50,6 +50,19 @@ describe('defaults', () => {
       shutdownTimeoutMs: 10_000,
       mediaMaxBytes: 16_777_216,
       mediaFetchTimeoutMs: 60_000,
+      mediaStore: 'fs',
+      mediaS3Bucket: undefined,
+      mediaS3Endpoint: undefined,
+      mediaS3Region: 'us-east-1',
+      mediaS3AccessKeyId: undefined,
+      mediaS3SecretAccessKey: undefined,
+      mediaS3ForcePathStyle: false,
+      mediaS3Prefix: '',
+      mediaConcurrency: 4,
+      mediaMaxAttempts: 12,
+      mediaRetryBaseMs: 30_000,
+      mediaRetryMaxMs: 3_600_000,
+      mediaSweepIntervalMs: 15_000,
       providerTimeoutMs: 10_000,
       sendMaxAttempts: 5,
       sendRetryBaseMs: 1000,
@@ -99,9 +112,11 @@ describe('every option is read from its variable', () => {
       const expected =
         typeof value === 'number'
           ? Number(o.example)
-          : o.field === 'dataDir'
-            ? path.resolve(o.example)
-            : o.example;
+          : typeof value === 'boolean'
+            ? o.example === 'true'
+            : o.field === 'dataDir'
+              ? path.resolve(o.example)
+              : o.example;
       assert.equal(value, expected, `${o.env}=${o.example} → ${o.field}`);
       assert.notEqual(value, defaults[o.field], `${o.env}'s example should differ from its default`);
     }

@@ -9,6 +9,7 @@ import { InboundStore, type Write } from './inbound.js';
 import { InboxStore } from './inbox.js';
 import { InstanceStateStore, LeaseStore } from './instance-state.js';
 import { MediaStore } from './media.js';
+import { MediaStateStore } from './media-state.js';
 import { OutboundStore } from './outbound.js';
 import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
@@ -25,6 +26,7 @@ export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { InstanceStateResult, InstanceStateStore, LeaseStore } from './instance-state.js';
 export type { MediaSource, MediaStore } from './media.js';
+export type { MediaFailure, MediaRecord, MediaState, MediaStateStore, StoredFile } from './media-state.js';
 export type {
   CreateReplyResult,
   NewReply,
@@ -51,6 +53,8 @@ export class Store implements EventLogReader {
   readonly receipts: ReceiptStore;
   /** Where a message's media comes from (`GET /api/messages/{id}/media`). */
   readonly media: MediaStore;
+  /** What became of each message's media bytes (the media keeper's queue). */
+  readonly mediaState: MediaStateStore;
   /** What providers report: new messages, statuses and edits (the webhook path's front door). */
   readonly inbound: InboundStore;
   /** Replies from the CRM, their sends and statuses, marking read. */
@@ -88,6 +92,7 @@ export class Store implements EventLogReader {
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
+    this.mediaState = new MediaStateStore(db, write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */
