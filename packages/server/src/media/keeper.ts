@@ -53,6 +53,8 @@ export class MediaKeeper {
   /** Queued or running here, by message id. */
   private readonly known = new Set<string>();
   private readonly running = new Set<Promise<void>>();
+  /** keep() calls still recording their media (before it is queued). */
+  private readonly tracking = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private sweeper: NodeJS.Timeout | undefined;
   readonly now: () => number;
@@ -80,15 +82,19 @@ export class MediaKeeper {
    */
   keep(tenantId: string, messageId: string, traceId: string, inline?: Uint8Array): void {
     if (this.stopping.signal.aborted) return;
-    this.store.mediaState
+    const tracked: Promise<void> = this.store.mediaState
       .track(tenantId, messageId, this.now())
-      .then(() => this.enqueue({ tenantId, messageId, traceId, inline }))
+      .then(() => {
+        this.enqueue({ tenantId, messageId, traceId, inline });
+      })
       .catch((err) =>
         this.logger.warn(
           { err, tenant: tenantId, message_id: messageId },
           'media not tracked: the sweep cannot retry it',
         ),
-      );
+      )
+      .finally(() => this.tracking.delete(tracked));
+    this.tracking.add(tracked);
   }
 
   /** Looks for media whose next attempt is due (on this clock) and queues them; returns how many. */
@@ -114,7 +120,9 @@ export class MediaKeeper {
 
   /** Resolves once nothing is queued or running here (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    while (this.running.size > 0 || this.tracking.size > 0) {
+      await Promise.allSettled([...this.tracking, ...this.running]);
+    }
   }
 
   /** Stops: fetches in flight are aborted and released; any node's sweep retries them. */
