@@ -163,12 +163,31 @@ export class MediaStateStore {
     return rows.map((r) => ({ tenantId: r.tenant_id, messageId: r.message_id }));
   }
 
-  /** Records the bytes as stored and appends `media_ready` (once: nothing when already ready). */
-  async ready(tenantId: string, messageId: string, file: StoredFile, now: number): Promise<TenantEvent[]> {
+  /**
+   * One change of a media not ready yet, in a write under the tenant's lock:
+   * `change` updates the row and says which event (if any) to append.
+   */
+  private change(
+    tenantId: string,
+    messageId: string,
+    now: number,
+    change: (
+      trx: Transaction<Database>,
+      row: NonNullable<Awaited<ReturnType<typeof current>>>,
+    ) => Promise<EventBody | null>,
+  ): Promise<TenantEvent[]> {
     return this.write(async (trx) => {
       const lastSeq = await lockTenant(trx, tenantId);
       const row = await current(trx, tenantId, messageId);
       if (lastSeq === undefined || !row || row.state === 'ready') return [];
+      const body = await change(trx, row);
+      return body ? appendEvents(trx, tenantId, lastSeq, [body], now) : [];
+    }, true);
+  }
+
+  /** Records the bytes as stored and appends `media_ready` (once: nothing when already ready). */
+  async ready(tenantId: string, messageId: string, file: StoredFile, now: number): Promise<TenantEvent[]> {
+    return this.change(tenantId, messageId, now, async (trx, row) => {
       await trx
         .updateTable('message_media')
         .set({
@@ -186,14 +205,13 @@ export class MediaStateStore {
         })
         .where('message_id', '=', messageId)
         .execute();
-      const body: EventBody = {
+      return {
         type: 'media_ready',
         message_id: messageId,
         conversation_id: row.conversation_id,
         media: { mime_type: file.mimeType, size: file.size, sha256: file.sha256, file_name: file.fileName },
       };
-      return appendEvents(trx, tenantId, lastSeq, [body], now);
-    }, true);
+    });
   }
 
   /**
@@ -202,10 +220,7 @@ export class MediaStateStore {
    * (`retryAt` null); a retry that fails again only moves the next attempt.
    */
   async failed(tenantId: string, messageId: string, f: MediaFailure, now: number): Promise<TenantEvent[]> {
-    return this.write(async (trx) => {
-      const lastSeq = await lockTenant(trx, tenantId);
-      const row = await current(trx, tenantId, messageId);
-      if (lastSeq === undefined || !row || row.state === 'ready') return [];
+    return this.change(tenantId, messageId, now, async (trx, row) => {
       await trx
         .updateTable('message_media')
         .set({
@@ -219,8 +234,8 @@ export class MediaStateStore {
         })
         .where('message_id', '=', messageId)
         .execute();
-      if (row.state === 'failed' && f.retryAt !== null) return [];
-      const body: EventBody = {
+      if (row.state === 'failed' && f.retryAt !== null) return null;
+      return {
         type: 'media_failed',
         message_id: messageId,
         conversation_id: row.conversation_id,
@@ -229,8 +244,7 @@ export class MediaStateStore {
         attempts: Number(row.attempts),
         retry_at: f.retryAt === null ? null : toIso(f.retryAt),
       };
-      return appendEvents(trx, tenantId, lastSeq, [body], now);
-    }, true);
+    });
   }
 
   /** Gives the media back without counting a failure (the node is stopping). */
