@@ -22,6 +22,24 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   assert.fail(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+describe('media store', () => {
+  test('MEDIA_STORE=s3 reads the S3 settings; it needs a bucket, and keys go in pairs', () => {
+    const c = loadConfig({
+      MEDIA_STORE: 's3',
+      MEDIA_S3_BUCKET: 'media',
+      MEDIA_S3_ENDPOINT: 'http://minio:9000',
+      MEDIA_S3_FORCE_PATH_STYLE: 'true',
+    });
+    assert.equal(c.mediaStore, 's3');
+    assert.equal(c.mediaS3Bucket, 'media');
+    assert.equal(c.mediaS3ForcePathStyle, true);
+    assert.match(configError({ MEDIA_STORE: 's3' }).message, /MEDIA_S3_BUCKET/);
+    assert.match(configError({ MEDIA_S3_ACCESS_KEY_ID: 'AKIA' }).message, /go together/);
+    assert.match(configError({ MEDIA_STORE: 'gcs' }).message, /MEDIA_STORE: must be fs or s3/);
+    assert.match(configError({ MEDIA_S3_FORCE_PATH_STYLE: 'maybe' }).message, /MEDIA_S3_FORCE_PATH_STYLE/);
+  });
+});
+
 describe('defaults', () => {
   test('an empty environment gives the documented defaults', () => {
     const expected: Config = {
