@@ -155,6 +155,23 @@ describe('durable media (fs)', () => {
     assert.ok(r.bytes.equals(bytes));
   });
 
+  test('a message the keeper never tracked (stored before it existed) is handed to it on its first request', async () => {
+    const { id, keyId } = await evolutionImage(t, p, null);
+    await sockets[0]?.next((f) => f.type === 'media_failed' && f.message_id === id);
+    await t.node.media.idle();
+    await t.node.store.db.deleteFrom('message_media').where('message_id', '=', id).execute();
+    const bytes = randomBytes(1500);
+    p.evo.media.set(keyId, { mimetype: 'image/jpeg', base64: bytes.toString('base64') });
+    const streamed = await getMedia(t, id, token);
+    assert.equal(streamed.status, 200);
+    assert.ok(streamed.bytes.equals(bytes));
+    assert.equal(streamed.headers.get('etag'), null, 'streamed from Evolution');
+    await sockets[0]?.next((f) => f.type === 'media_ready' && f.message_id === id);
+    const kept = await getMedia(t, id, token);
+    assert.equal(kept.headers.get('etag'), `"${sha256Hex(bytes)}"`, 'now from the store');
+    assert.ok(kept.bytes.equals(bytes));
+  });
+
   test("another tenant's token gets 404 and its sockets no media event", async () => {
     const bytes = randomBytes(500);
     const { id } = await evolutionImage(t, p, bytes);
