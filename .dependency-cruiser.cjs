@@ -44,6 +44,17 @@ module.exports = {
       comment:
         'upstream (checks of and backfill from the providers) may import core, store, providers, pipeline',
     },
+    {
+      ...layer('media-imports-core-store-providers-pipeline', 'media', [
+        'media',
+        'core',
+        'store',
+        'providers',
+        'pipeline',
+      ]),
+      comment:
+        'media (the media store and keeper) may import core, store, providers (media fetchers), pipeline (publish)',
+    },
     layer('diagnostics-imports-below-http', 'diagnostics', [
       'diagnostics',
       'upstream',

@@ -338,11 +338,56 @@ export interface InstanceStatusEvent extends EventEnvelope<'instance_status'> {
   previous_state: InstanceState | null;
 }
 
+/**
+ * Newton now keeps a message's media itself (#13): `GET /api/messages/{id}/media`
+ * serves these bytes from the media store, whatever the provider still has.
+ * Sent once per message; reload or re-render the bubble's media.
+ */
+export interface MediaReadyEvent extends EventEnvelope<'media_ready'> {
+  message_id: string;
+  conversation_id: string;
+  media: {
+    /** The content type the bytes are served with. */
+    mime_type: string;
+    /** Bytes stored. */
+    size: number;
+    /** Hex SHA-256 of the bytes (also the answer's ETag). */
+    sha256: string;
+    file_name: string | null;
+  };
+}
+
+/**
+ * Newton could not fetch or store a message's media (#13). The message itself
+ * is stored and delivered; the media is retried at `retry_at` (null: never
+ * again, e.g. `too_large`). Sent when the media first fails and when Newton
+ * gives up; a later success sends `media_ready`.
+ */
+export interface MediaFailedEvent extends EventEnvelope<'media_failed'> {
+  message_id: string;
+  conversation_id: string;
+  /**
+   * Stable code: `provider_unavailable` (the provider refused or failed),
+   * `timeout` (no answer within MEDIA_FETCH_TIMEOUT_MS), `too_large` (over
+   * MEDIA_MAX_BYTES), `store_unavailable` (the media store could not write),
+   * `not_fetchable` (no way to fetch this provider's media).
+   */
+  reason: string;
+  /** A sentence for a person (never a credential). */
+  detail: string;
+  /** Attempts made so far. */
+  attempts: number;
+  /** ISO-8601 time of the next attempt, or null when Newton gives up. */
+  retry_at: string | null;
+}
+
 export type TenantEvent =
   | InstanceStatusEvent
   | NewMessageEvent
   | MessageStatusEvent
   | MessageUpdatedEvent
+  | MediaReadyEvent
+  | MediaFailedEvent
   | LeadCreatedEvent
   | LeadUpdatedEvent
   | ConversationUpdatedEvent;

@@ -8,6 +8,13 @@ import { createLogger, type Logger, ProviderRegistry } from './core/index.js';
 import { NodeDiagnostics } from './diagnostics/index.js';
 import { buildHttp } from './http/server.js';
 import {
+  type BlobStoreConfig,
+  MediaKeeper,
+  MediaKeepingIngestor,
+  openBlobStore,
+  openSpool,
+} from './media/index.js';
+import {
   EditApplier,
   Ingestor,
   InstanceStateApplier,
@@ -65,6 +72,8 @@ export interface NewtonNode {
   upstream: UpstreamChecks;
   /** The periodic checks (UPSTREAM_CHECK_INTERVAL_MS) and each instance's last check on this node. */
   upstreamChecker: UpstreamChecker;
+  /** Keeps every message's media bytes in the media store (`MEDIA_STORE`), with retries. */
+  media: MediaKeeper;
   /** Messages the provider holds but never posted (`newton backfill`, `POST /api/admin/backfill`). */
   backfill: Backfiller;
   /** When backfill runs by itself: back to `open`, start, periodic, silent instances. */
@@ -105,8 +114,14 @@ function every(
   return timer;
 }
 
+/** What a test may swap in a node. */
+export interface NodeHooks {
+  /** The clock media retries are scheduled by. @default Date.now */
+  now?: () => number;
+}
+
 /** Starts one Newton node from a configuration (the composition root). */
-export async function startNode(config: Config, logger?: Logger): Promise<NewtonNode> {
+export async function startNode(config: Config, logger?: Logger, hooks: NodeHooks = {}): Promise<NewtonNode> {
   const log = logger ?? createLogger(config.logLevel, config.nodeId);
   const store = await Store.open({
     dataDir: config.dataDir,
@@ -122,7 +137,42 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     jwtSecret: config.jwtSecret,
     jwksUrl: config.jwksUrl,
   });
-  const ingestor = new Ingestor(store, bus, log, diagnostics.probes);
+  const mediaFetchers = new MediaFetchers()
+    .register(new EvolutionMediaFetcher())
+    .register(new CloudMediaFetcher());
+  const blobConfig: BlobStoreConfig =
+    config.mediaStore === 's3'
+      ? {
+          kind: 's3',
+          bucket: config.mediaS3Bucket,
+          endpoint: config.mediaS3Endpoint,
+          region: config.mediaS3Region,
+          accessKeyId: config.mediaS3AccessKeyId,
+          secretAccessKey: config.mediaS3SecretAccessKey,
+          forcePathStyle: config.mediaS3ForcePathStyle,
+          prefix: config.mediaS3Prefix,
+          timeoutMs: config.mediaFetchTimeoutMs,
+        }
+      : { kind: 'fs', dataDir: config.dataDir };
+  const media = new MediaKeeper(
+    store,
+    openBlobStore(blobConfig),
+    mediaFetchers,
+    bus,
+    log,
+    {
+      maxBytes: config.mediaMaxBytes,
+      timeoutMs: config.mediaFetchTimeoutMs,
+      concurrency: config.mediaConcurrency,
+      maxAttempts: config.mediaMaxAttempts,
+      retryBaseMs: config.mediaRetryBaseMs,
+      retryMaxMs: config.mediaRetryMaxMs,
+      sweepIntervalMs: config.mediaSweepIntervalMs,
+      ...(hooks.now ? { now: hooks.now } : {}),
+    },
+    openSpool(blobConfig, config.dataDir),
+  );
+  const ingestor = new MediaKeepingIngestor(new Ingestor(store, bus, log, diagnostics.probes), media);
   const receipts = new ReceiptRecorder(store.receipts, 'evolution', log);
   const statuses = new StatusApplier(store, bus, log);
   const instanceStates = new InstanceStateApplier(store, bus, log);
@@ -186,9 +236,6 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     instanceStates,
     leads,
   );
-  const mediaFetchers = new MediaFetchers()
-    .register(new EvolutionMediaFetcher())
-    .register(new CloudMediaFetcher());
   const gateway = new Gateway({
     eventLog: store,
     bus,
@@ -217,7 +264,12 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     outbound,
     diagnostics,
     cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
-    media: { fetchers: mediaFetchers, maxBytes: config.mediaMaxBytes, timeoutMs: config.mediaFetchTimeoutMs },
+    media: {
+      fetchers: mediaFetchers,
+      maxBytes: config.mediaMaxBytes,
+      timeoutMs: config.mediaFetchTimeoutMs,
+      keeper: media,
+    },
     upstream,
     backfill: { backfiller: backfill, lookbackMs: config.backfillLookbackMs },
   });
@@ -241,6 +293,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   ];
   selfUrl = url;
   sender.startSweeper();
+  media.start();
   upstreamChecker.start();
   await backfillTriggers.start();
   log.info({ url, store: store.dialect, location: store.location, bus: bus.kind }, 'newton node listening');
@@ -253,6 +306,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
       await backfill.stop();
       await drain.start(config.shutdownTimeoutMs);
       await sender.stop();
+      await media.stop();
       await upstreamChecker.stop();
       for (const t of timers) clearInterval(t);
       await gateway.close();
@@ -285,6 +339,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     upstreamChecker,
     backfill,
     backfillTriggers,
+    media,
     close,
   };
 }

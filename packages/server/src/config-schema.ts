@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { media } from './config-media.js';
+import { int, type OptionDoc, option, optionDocs, unset } from './config-option.js';
 
 /**
  * Newton's options, each declared once: its environment variable, its zod
@@ -9,47 +11,7 @@ import { z } from 'zod';
  * through it and `npm run docs:config` writes docs/configuration.md from it.
  */
 
-/** How an option is read and documented, beside its schema. */
-export interface OptionDoc {
-  /** The environment variable the option is read from (an empty value counts as unset). */
-  env: string;
-  /** What the option does, in Markdown (one or two sentences). */
-  description: string;
-  /** A value an operator might set, as written in the environment. */
-  example: string;
-  /**
-   * The default as the docs show it, when the schema's default says too little
-   * or is computed at start.
-   * @default the schema's default, or "unset" for an option without one
-   * @example 'hostname:pid'
-   */
-  defaultText?: string;
-}
-
-/** Every option's {@link OptionDoc}, keyed by its schema. */
-export const optionDocs = z.registry<OptionDoc>();
-
-/**
- * Declares one option: `schema` validates the variable's text (and gives the
- * default), `doc` names the variable and documents it.
- * @example option(int().prefault(8080), { env: 'PORT', description: 'HTTP port.', example: '3000' })
- */
-function option<S extends z.ZodType>(schema: S, doc: OptionDoc): S {
-  optionDocs.add(schema, doc);
-  return schema;
-}
-
-/** A whole number read from text, at least `min` (and at most `max`). */
-function int(min = 0, max?: number) {
-  const whole = z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' });
-  const low = whole.min(min, { error: `must be at least ${min}` });
-  return max === undefined ? low : low.max(max, { error: `must be at most ${max}` });
-}
-
-/** An option without a default: the field is `undefined` when the variable is unset. */
-function unset<S extends z.ZodType>(schema: S) {
-  return z.union([schema, z.undefined()]);
-}
+export { type OptionDoc, optionDocs } from './config-option.js';
 
 /** An absolute http(s) URL with a host and no query or fragment (`PUBLIC_URL`). */
 function isPublicUrl(value: string): boolean {
@@ -279,13 +241,14 @@ const provider = {
   mediaMaxBytes: option(int().prefault(16 * 1024 * 1024), {
     env: 'MEDIA_MAX_BYTES',
     description:
-      'Largest media file `GET /api/messages/{id}/media` streams from the provider; a bigger one gets 413.',
+      'Largest media file Newton fetches, keeps in the media store or streams from the provider; a bigger one is `media_failed` (`too_large`) and its `GET /api/messages/{id}/media` gets 413.',
     example: '33554432',
     defaultText: '`16777216` (16 MiB)',
   }),
   mediaFetchTimeoutMs: option(int().prefault(60_000), {
     env: 'MEDIA_FETCH_TIMEOUT_MS',
-    description: 'Time limit for fetching one media file from the provider, in all.',
+    description:
+      'Time limit for fetching one media file from the provider, in all (the media keeper and `GET /api/messages/{id}/media`); a slower fetch is `media_failed` (`timeout`) and retried.',
     example: '120000',
   }),
 };
@@ -353,6 +316,7 @@ export const ConfigSections = [
   { title: 'WebSocket gateway and HTTP limits', options: gateway },
   { title: 'Retention', options: retention },
   { title: 'Replies and media', options: provider },
+  { title: 'Media store', options: media },
   { title: 'Provider checks', options: upstream },
   { title: 'Backfill', options: backfill },
 ] as const;
@@ -365,6 +329,7 @@ export const ConfigSchema = z.object({
   ...gateway,
   ...retention,
   ...provider,
+  ...media,
   ...upstream,
   ...backfill,
 });

@@ -22,6 +22,24 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   assert.fail(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+describe('media store', () => {
+  test('MEDIA_STORE=s3 reads the S3 settings; it needs a bucket, and keys go in pairs', () => {
+    const c = loadConfig({
+      MEDIA_STORE: 's3',
+      MEDIA_S3_BUCKET: 'media',
+      MEDIA_S3_ENDPOINT: 'http://minio:9000',
+      MEDIA_S3_FORCE_PATH_STYLE: 'true',
+    });
+    assert.equal(c.mediaStore, 's3');
+    assert.equal(c.mediaS3Bucket, 'media');
+    assert.equal(c.mediaS3ForcePathStyle, true);
+    assert.match(configError({ MEDIA_STORE: 's3' }).message, /MEDIA_S3_BUCKET/);
+    assert.match(configError({ MEDIA_S3_ACCESS_KEY_ID: 'AKIA' }).message, /go together/);
+    assert.match(configError({ MEDIA_STORE: 'gcs' }).message, /MEDIA_STORE: must be fs or s3/);
+    assert.match(configError({ MEDIA_S3_FORCE_PATH_STYLE: 'maybe' }).message, /MEDIA_S3_FORCE_PATH_STYLE/);
+  });
+});
+
 describe('defaults', () => {
   test('an empty environment gives the documented defaults', () => {
     const expected: Config = {
@@ -50,6 +68,19 @@ describe('defaults', () => {
       shutdownTimeoutMs: 10_000,
       mediaMaxBytes: 16_777_216,
       mediaFetchTimeoutMs: 60_000,
+      mediaStore: 'fs',
+      mediaS3Bucket: undefined,
+      mediaS3Endpoint: undefined,
+      mediaS3Region: 'us-east-1',
+      mediaS3AccessKeyId: undefined,
+      mediaS3SecretAccessKey: undefined,
+      mediaS3ForcePathStyle: false,
+      mediaS3Prefix: '',
+      mediaConcurrency: 4,
+      mediaMaxAttempts: 12,
+      mediaRetryBaseMs: 30_000,
+      mediaRetryMaxMs: 3_600_000,
+      mediaSweepIntervalMs: 15_000,
       providerTimeoutMs: 10_000,
       sendMaxAttempts: 5,
       sendRetryBaseMs: 1000,
@@ -99,9 +130,11 @@ describe('every option is read from its variable', () => {
       const expected =
         typeof value === 'number'
           ? Number(o.example)
-          : o.field === 'dataDir'
-            ? path.resolve(o.example)
-            : o.example;
+          : typeof value === 'boolean'
+            ? o.example === 'true'
+            : o.field === 'dataDir'
+              ? path.resolve(o.example)
+              : o.example;
       assert.equal(value, expected, `${o.env}=${o.example} → ${o.field}`);
       assert.notEqual(value, defaults[o.field], `${o.env}'s example should differ from its default`);
     }

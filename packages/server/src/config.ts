@@ -39,5 +39,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'every node must verify the same tokens, so give them one JWT_SECRET',
     );
   }
+  if (config.mediaStore === 's3' && !config.mediaS3Bucket) {
+    throw new ConfigError(
+      'invalid configuration:\n  MEDIA_STORE is s3 but MEDIA_S3_BUCKET is unset: name the bucket media are kept in',
+    );
+  }
+  if (Boolean(config.mediaS3AccessKeyId) !== Boolean(config.mediaS3SecretAccessKey)) {
+    throw new ConfigError(
+      'invalid configuration:\n  MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together: set both or neither',
+    );
+  }
   return config;
 }

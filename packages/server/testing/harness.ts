@@ -127,7 +127,7 @@ export class TestNewton {
    */
   static async start(
     overrides: Partial<Config> = {},
-    opts: { dataDir?: string; database?: TestDatabase } = {},
+    opts: { dataDir?: string; database?: TestDatabase; now?: () => number } = {},
   ): Promise<TestNewton> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'newton-test-'));
     const database = opts.database ?? (await createTestDatabase());
@@ -144,7 +144,7 @@ export class TestNewton {
       ...overrides,
     };
     const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', config.nodeId);
-    const node = await startNode(config, logger);
+    const node = await startNode(config, logger, opts.now ? { now: opts.now } : {});
     return new TestNewton(node, dataDir, opts.dataDir === undefined, opts.database ? undefined : database);
   }
 

@@ -3,11 +3,13 @@
  * sends; the row shows pending at once (optimistic, matched by client_id);
  * the ticks advance as the provider reports statuses (sent → delivered →
  * read); a provider failure shows failed with the reason, and Retry sends it
- * again.
+ * again. Media a week after Evolution forgot it still loads, from Newton's
+ * media store (#13).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TestNewton } from '@newton/server/testing/harness';
+import { eventually, TestNewton } from '@newton/server/testing/harness';
+import { TestClock } from '@newton/server/testing/media-node';
 import {
   EVOLUTION_SEND_TEXT,
   installEvolution,
@@ -33,7 +35,8 @@ test('reply: pending at once, ticks advance with provider statuses; a provider f
   const sim = await ProviderSimulator.start();
   t.after(() => sim.close());
   const evo = installEvolution(sim, { instances: { [INSTANCE]: APIKEY } });
-  const newton = await TestNewton.start({ ...FAST_SEND, sendMaxAttempts: 2 });
+  const clock = new TestClock();
+  const newton = await TestNewton.start({ ...FAST_SEND, sendMaxAttempts: 2 }, { now: clock.now });
   t.after(() => newton.close());
   await seedTenant(newton, TENANT, { baseUrl: sim.url, apikey: APIKEY });
   const { page } = await openPage(t, { locale: 'en-US' });
@@ -93,29 +96,42 @@ test('reply: pending at once, ticks advance with provider statuses; a provider f
   assert.equal(evo.sent.at(-1)?.text, 'Te llamo en 5 minutos');
   assert.equal(await failed.getByTestId('retry').count(), 0);
 
-  // Media: a placeholder that loads the file only when clicked (GET /api/messages/{id}/media).
+  // Media (#13): Newton keeps it. When the seeded image was stored Evolution had nothing yet (the
+  // keeper's first try failed); once Evolution has it, the keeper's retry stores it, Evolution
+  // forgets it, and a week later the inbox still shows it from Newton's media store.
   const token = await newton.token(TENANT);
   const list = await newton.get('/api/conversations', token);
   const valentina = (list.body.items as { id: string; lead: { name: string } }[]).find(
     (c) => c.lead.name === 'Valentina Ortiz',
   );
   const messages = await newton.get(`/api/conversations/${valentina?.id}/messages`, token);
-  const image = (messages.body.items as { type: string; provider_message_id: string }[]).find(
+  const image = (messages.body.items as { id: string; type: string; provider_message_id: string }[]).find(
     (m) => m.type === 'image',
   );
   assert.ok(image);
-  evo.media.set(image.provider_message_id, { mimetype: 'image/png', base64: PNG });
+  await newton.node.media.idle();
+  evo.media.set(image.provider_message_id, { mimetype: 'image/png', base64: PNG, once: true });
+  clock.advance(3600_000);
+  await newton.node.media.sweep();
+  await eventually(
+    async () => (await newton.node.store.mediaState.record(TENANT, image.id))?.state === 'ready',
+    5000,
+    'the media kept',
+  );
+  assert.equal(evo.media.has(image.provider_message_id), false, 'Evolution forgot it');
+  clock.advance(7 * 24 * 3600_000);
   const mediaCalls = () => sim.requests('evolution.getBase64FromMediaMessage').length;
+  const calls = mediaCalls();
+  // A placeholder that loads the file only when clicked (GET /api/messages/{id}/media).
   await page.locator('[data-testid=conversation]', { hasText: 'Valentina Ortiz' }).click();
   const load = page.getByTestId('media-load');
   await load.waitFor();
   assert.match(String(await load.textContent()), /Load image/);
-  assert.equal(mediaCalls(), 0, 'nothing fetched before the click');
   await load.click();
   const img = page.getByRole('img', { name: 'Así está la tapa trasera' });
   await img.waitFor();
   assert.match(String(await img.getAttribute('src')), /^blob:/);
-  assert.equal(mediaCalls(), 1);
+  assert.equal(mediaCalls(), calls, 'served from the media store, not Evolution');
 });
 
 /** A 1×1 PNG. */

@@ -46,6 +46,11 @@ export const ErrorTable = {
     code: 'media_unavailable',
     message: 'the provider could not supply the media',
   },
+  NEWTON_ERR_RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    code: 'range_not_satisfiable',
+    message: 'the requested range lies outside the media (see Content-Range for its size)',
+  },
   NEWTON_ERR_CANNOT_REPLY: {
     status: 409,
     code: 'cannot_reply',

@@ -1,5 +1,7 @@
 /**
- * `GET /api/messages/{id}/media` against the provider simulator: Evolution
+ * `GET /api/messages/{id}/media` against the provider simulator, while the
+ * media keeper has not kept the bytes (here: the provider had nothing when it
+ * tried; media/durable-media.test.ts covers the kept side): Evolution
  * (getBase64FromMediaMessage) and the Cloud API (media id → url → bytes)
  * stream the right bytes and type; over MEDIA_MAX_BYTES is 413; another
  * tenant's message is 404; a failing provider is 502 with a clear message.
@@ -177,6 +179,8 @@ describe('GET /api/messages/{id}/media', () => {
       type: 'image',
       image: { id: 'MEDIA-ISO', mime_type: 'image/png', sha256: 'x' },
     });
+    // The media keeper downloads it once in the background; the other tenant must add nothing.
+    await t.node.media.idle();
     const downloads = cloud.downloads.length;
     const other = await media(id, otherToken);
     assert.equal(other.status, 404);

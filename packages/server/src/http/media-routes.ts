@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/index.js';
 import type { Logger } from '../core/index.js';
 import { newtonError } from '../core/index.js';
+import type { MediaKeeper } from '../media/index.js';
 import { MediaFetchError, type MediaFetchers } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import { authenticateApi } from './api-auth.js';
+import { dispositionOf, serveStored } from './media-serve.js';
 
 export interface MediaRouteOptions {
   store: Store;
@@ -15,19 +17,15 @@ export interface MediaRouteOptions {
   maxBytes?: number;
   /** Budget for fetching one file from the provider, headers and body. @default 60000 */
   timeoutMs?: number;
-}
-
-/** `filename*=` of Content-Disposition (RFC 6266/5987), ASCII-safe. */
-function dispositionOf(fileName: string | null): string {
-  if (!fileName) return 'inline';
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  /** The media keeper: its store serves kept media; a message it does not track yet is handed to it. */
+  keeper?: MediaKeeper;
 }
 
 /**
- * `GET /api/messages/{id}/media`: the message's media, fetched from its
- * provider with the instance's credentials and streamed through, size-limited.
- * Nothing is kept on disk; the answer is `Cache-Control: private`.
+ * `GET /api/messages/{id}/media`: the message's media from the media store
+ * (with Range, 206/416), where the media keeper put it; only while the bytes
+ * are not there yet, fetched from its provider with the instance's
+ * credentials and streamed through, size-limited (`Cache-Control: private`).
  */
 export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions): Promise<void> {
   const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
@@ -41,7 +39,8 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     {
       schema: {
         tags: ['inbox'],
-        summary: "A message's media (image, video, audio, document, sticker), streamed from the provider",
+        summary:
+          "A message's media (image, video, audio, document, sticker): from the media store (Range supported), else streamed from the provider",
         security: [{ bearer: [] }],
         params: {
           type: 'object',
@@ -58,6 +57,17 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       if (!source) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such message');
       if (!source.media)
         throw newtonError('NEWTON_ERR_NOT_FOUND', `the message is of type ${source.type} and has no media`);
+      const log = opts.logger.child({ tenant: caller.tenantId, message_id: id, provider: source.provider });
+      const keeper = opts.keeper;
+      if (keeper) {
+        const record = await opts.store.mediaState.record(caller.tenantId, id);
+        if (record?.state === 'ready' && (await serveStored(req, reply, record, keeper.blobs, log)))
+          return reply;
+        // Not tracked (stored before the keeper ran, or its hand-over was lost): keep it from now on.
+        if (!record) keeper.keep(caller.tenantId, id, req.id);
+        reply.removeHeader('etag');
+        reply.removeHeader('accept-ranges');
+      }
       const fetcher = opts.fetchers.get(source.provider);
       if (!fetcher) {
         throw newtonError(
@@ -69,7 +79,6 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       // The client left: stop downloading from the provider.
       reply.raw.on('close', () => abort.abort());
-      const log = opts.logger.child({ tenant: caller.tenantId, message_id: id, provider: source.provider });
       try {
         const media = await fetcher.fetch({
           instance: source.instance,

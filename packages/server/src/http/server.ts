@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoginCodes, TokenService } from '../auth/index.js';
 import { ErrorTable, type EventBus, type Logger } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
+import type { MediaKeeper } from '../media/index.js';
 import type { OutboundService } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
@@ -40,7 +41,7 @@ export interface HttpOptions {
   /** WhatsApp Cloud API webhooks (`/webhooks/whatsapp`). */
   cloud?: { webhook: CloudWebhook; receipts: ReceiptRecorder };
   /** `GET /api/messages/{id}/media`. */
-  media?: { fetchers: MediaFetchers; maxBytes: number; timeoutMs: number };
+  media?: { fetchers: MediaFetchers; maxBytes: number; timeoutMs: number; keeper?: MediaKeeper };
   /** One-time sign-in links for the inbox (`POST /api/login/exchange`). */
   loginCodes?: LoginCodes;
   /** Provider checks: `PATCH|DELETE /api/admin/instances/{id}` and its `/webhook` routes. */

@@ -3,5 +3,5 @@ export { Ingestor, type ProbeSink } from './ingestor.js';
 export { InstanceStateApplier, type StateListener } from './instance-states.js';
 export { LeadUpdater } from './leads.js';
 export { OutboundService, type ReplyAnswer, type ReplyRequest } from './outbound.js';
-export { ReplySender, type SenderOptions } from './sender.js';
+export { backoffMs, ReplySender, type SenderOptions } from './sender.js';
 export { StatusApplier } from './statuses.js';

@@ -28,7 +28,11 @@ const JITTER = 0.2;
 const SWEEP_BATCH = 50;
 
 /** Backoff before attempt `attempt + 1`: base·2^(attempt-1), capped, ±20 % jitter; at least Retry-After. */
-export function backoffMs(attempt: number, opts: SenderOptions, retryAfterMs?: number): number {
+export function backoffMs(
+  attempt: number,
+  opts: Pick<SenderOptions, 'retryBaseMs' | 'retryMaxMs'>,
+  retryAfterMs?: number,
+): number {
   const exp = Math.min(opts.retryMaxMs, opts.retryBaseMs * 2 ** (attempt - 1));
   const jittered = exp * (1 - JITTER + Math.random() * 2 * JITTER);
   const wanted = retryAfterMs !== undefined ? Math.max(jittered, retryAfterMs) : jittered;

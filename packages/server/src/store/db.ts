@@ -24,6 +24,8 @@ import * as m005 from './migrations/005-receipt-sender.js';
 import * as m006 from './migrations/006-lead-list.js';
 import * as m007 from './migrations/007-instance-state.js';
 import * as m008 from './migrations/008-instance-waba.js';
+import * as m009 from './migrations/009-message-media.js';
+
 import * as m012 from './migrations/012-lead-profile.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -50,6 +52,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-lead-list': m006,
   '007-instance-state': m007,
   '008-instance-waba': m008,
+  '009-message-media': m009,
+
   '012-lead-profile': m012,
 };
 

@@ -10,6 +10,7 @@ import { InboxStore } from './inbox.js';
 import { InstanceStateStore, LeaseStore } from './instance-state.js';
 import { LeadStore } from './leads.js';
 import { MediaStore } from './media.js';
+import { MediaStateStore } from './media-state.js';
 import { OutboundStore } from './outbound.js';
 import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
@@ -27,6 +28,7 @@ export { UnknownTenantError } from './ingest.js';
 export type { InstanceStateResult, InstanceStateStore, LeaseStore } from './instance-state.js';
 export type { LeadProfileResult, LeadStore, NumberChangeResult } from './leads.js';
 export type { MediaSource, MediaStore } from './media.js';
+export type { MediaFailure, MediaRecord, MediaState, MediaStateStore, StoredFile } from './media-state.js';
 export type {
   CreateReplyResult,
   NewReply,
@@ -53,6 +55,8 @@ export class Store implements EventLogReader {
   readonly receipts: ReceiptStore;
   /** Where a message's media comes from (`GET /api/messages/{id}/media`). */
   readonly media: MediaStore;
+  /** What became of each message's media bytes (the media keeper's queue). */
+  readonly mediaState: MediaStateStore;
   /** What providers report: new messages, statuses and edits (the webhook path's front door). */
   readonly inbound: InboundStore;
   /** Lead changes providers report without a message: contact sync, a new number (#13). */
@@ -93,6 +97,7 @@ export class Store implements EventLogReader {
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
+    this.mediaState = new MediaStateStore(db, write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

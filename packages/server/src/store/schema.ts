@@ -163,6 +163,31 @@ export interface WebhookReceiptsTable {
   sender_number: string | null;
 }
 
+/** What became of a message's media bytes (migration 009, media/keeper.ts). */
+export interface MessageMediaTable {
+  message_id: string;
+  tenant_id: string;
+  /** pending | ready | failed */
+  state: string;
+  /** Where the bytes are in the media store (content-addressed: by sha256). */
+  storage_key: string | null;
+  sha256: string | null;
+  size: number | null;
+  mime_type: string | null;
+  file_name: string | null;
+  attempts: Generated<number>;
+  /** Stable code of the last failure (`timeout`, `provider_unavailable`, `store_unavailable`…). */
+  last_error: string | null;
+  /** The last failure as a sentence (never a credential). */
+  last_error_detail: string | null;
+  /** When the next attempt is due (epoch ms); null: none (ready, or given up). */
+  next_attempt_at: number | null;
+  /** The node fetching it holds it until then (epoch ms). */
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   instances: InstancesTable;
@@ -173,4 +198,5 @@ export interface Database {
   webhook_receipts: WebhookReceiptsTable;
   pending_statuses: PendingStatusesTable;
   leases: LeasesTable;
+  message_media: MessageMediaTable;
 }

@@ -38,6 +38,8 @@ export interface CloudMedia {
   bytes: Buffer;
   /** Leave `file_size` out of the metadata answer. */
   hideSize?: boolean;
+  /** Downloaded once, then gone (404), as Meta's media expire. */
+  once?: boolean;
 }
 
 export interface CloudSim {
@@ -201,6 +203,7 @@ class MediaHost {
         if (!media) return json(404, { error: { message: 'media not found', code: 404 } });
         if (this.broken.has(id))
           return json(500, { error: { message: 'An unknown error occurred', code: 1 } });
+        if (media.once) this.media.delete(id);
         res.writeHead(200, { 'content-type': media.mimeType, 'content-length': media.bytes.length });
         res.end(media.bytes);
       });

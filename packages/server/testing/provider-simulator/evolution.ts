@@ -39,6 +39,8 @@ export interface EvolutionMedia {
   caption?: string;
   /** e.g. `imageMessage`; default from the mimetype. */
   mediaType?: string;
+  /** Served once, then forgotten ("Message not found"), as Evolution does once it drops the message. */
+  once?: boolean;
 }
 
 /** The state and knobs of the simulated Evolution server. */
@@ -142,6 +144,7 @@ export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptio
     if (typeof id !== 'string') return evolutionError(400, [['instance requires property "message"']]);
     const media = state.media.get(id);
     if (!media) return evolutionError(400, ['Message not found']);
+    if (media.once) state.media.delete(id);
     const kind = media.mimetype.split('/')[0];
     const mediaType =
       media.mediaType ??

@@ -13,6 +13,7 @@ import { type ClientFrame, DEFAULT_HEARTBEAT_INTERVAL_MS, type ProbeEventFrame }
 import { derived, get, type Readable, writable } from 'svelte/store';
 import { describeHealth, type Health } from './health.js';
 import { inbox } from './inbox.js';
+import { onMediaReady } from './media-events.js';
 import { numbers } from './numbers.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
 import { thread } from './thread.js';
@@ -116,6 +117,7 @@ export function startLive(s: Session): void {
     }),
     svc.on('message_status', (e) => thread.onStatus(e)),
     svc.on('message_updated', (e) => thread.onUpdated(e)),
+    svc.on('media_ready', (e) => onMediaReady(e.message_id)),
     svc.on('conversation_updated', (e) => inbox.onConversationUpdated(e)),
     svc.on('lead_created', (e) => inbox.onLead(e.lead)),
     svc.on('lead_updated', (e) => inbox.onLead(e.lead)),
