@@ -20,6 +20,8 @@ export const EVENT_CHANNEL = {
   new_message: 'messages',
   message_status: 'messages',
   message_updated: 'messages',
+  message_reaction: 'messages',
+  message_deleted: 'messages',
   lead_created: 'leads',
   lead_updated: 'leads',
   conversation_updated: 'conversations',

@@ -11,6 +11,7 @@ import {
   EditApplier,
   Ingestor,
   InstanceStateApplier,
+  MessageChangeApplier,
   OutboundService,
   ReplySender,
   StatusApplier,
@@ -151,7 +152,17 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
   );
   const outbound = new OutboundService(store, bus, providers, sender, log);
   const edits = new EditApplier(store, bus, log);
-  const webhook = new EvolutionWebhook(store.admin, ingestor, receipts, log, statuses, edits, instanceStates);
+  const changes = new MessageChangeApplier(store, bus, log);
+  const webhook = new EvolutionWebhook(
+    store.admin,
+    ingestor,
+    receipts,
+    log,
+    statuses,
+    edits,
+    instanceStates,
+    changes,
+  );
   const backfill = new Backfiller(store, ingestor, receipts, log, {
     nodeId: config.nodeId,
     pageSize: config.backfillPageSize,
@@ -166,7 +177,15 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     silentMinMs: config.backfillSilentMinMs,
   });
   const cloudReceipts = new ReceiptRecorder(store.receipts, 'cloud', log);
-  const cloudWebhook = new CloudWebhook(store.admin, ingestor, statuses, cloudReceipts, log, instanceStates);
+  const cloudWebhook = new CloudWebhook(
+    store.admin,
+    ingestor,
+    statuses,
+    cloudReceipts,
+    log,
+    instanceStates,
+    changes,
+  );
   const mediaFetchers = new MediaFetchers()
     .register(new EvolutionMediaFetcher())
     .register(new CloudMediaFetcher());

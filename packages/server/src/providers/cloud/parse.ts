@@ -7,6 +7,7 @@ import type { ContactCard, MediaInfo, MessageType } from '@newton/protocol';
 import type { MessageExtra } from '../../core/index.js';
 import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
+import { cloudQuote, cloudReaction } from './message-acts.js';
 import type {
   CloudChange,
   CloudEnvelope,
@@ -168,15 +169,6 @@ const READERS: Record<string, Reader> = {
   audio: (p) => ({ type: p.voice === true ? 'voice' : 'audio', content: null, extra: { media: media(p) } }),
   sticker: (p) => ({ type: 'sticker', content: null, extra: { media: media(p) } }),
   location: locationContent,
-  reaction: (p) => {
-    // No emoji (or an empty one) removes the reaction.
-    const emoji = typeof p.emoji === 'string' ? p.emoji : '';
-    return {
-      type: 'reaction',
-      content: emoji,
-      extra: { reaction: { emoji, target_provider_message_id: str(p.message_id) } },
-    };
-  },
   interactive: interactiveContent,
   // A quick-reply button of a template message.
   button: (p) => ({ type: 'text', content: str(p.text) ?? str(p.payload), extra: {} }),
@@ -231,13 +223,18 @@ export function parseMessage(raw: unknown, contacts: unknown, receivedAt: number
   if (!party) {
     return { kind: 'invalid', reason: '"from" has no usable phone number', providerMessageId: id };
   }
+  const timestamp = timestampOf(raw.timestamp, receivedAt);
+  // A reaction is about another message, never one of its own (message-acts.ts).
+  if (type === 'reaction') return cloudReaction(raw, id, timestamp);
+  const content = readContent(type, raw);
   return {
     kind: 'message',
     message: {
       providerMessageId: id,
       party,
-      ...readContent(type, raw),
-      timestamp: timestampOf(raw.timestamp, receivedAt),
+      ...content,
+      extra: { ...content.extra, ...cloudQuote(raw) },
+      timestamp,
     },
   };
 }

@@ -4,6 +4,7 @@ import type {
   InstanceDirectory,
   InstanceStateSink,
   Logger,
+  MessageChangeSink,
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
@@ -19,6 +20,7 @@ import {
   unroutableAccount,
 } from './account-webhook.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
+import { reactionItem } from './reaction-item.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange } from './types.js';
 
@@ -70,6 +72,8 @@ export class CloudWebhook {
      * and notes every authenticated webhook; without it those are answered `ignored`.
      */
     private readonly states?: InstanceStateSink,
+    /** Applies reactions; without it they are answered `ignored`. */
+    private readonly changes?: MessageChangeSink,
   ) {}
 
   async handle(req: CloudWebhookRequest): Promise<CloudWebhookReply> {
@@ -252,6 +256,9 @@ export class CloudWebhook {
   private async message(raw: unknown, contacts: unknown, ctx: ChangeContext): Promise<Item> {
     const { instance, change, req, record, log } = ctx;
     const item = parseMessage(raw, contacts, req.receivedAt);
+    if (item.kind === 'reaction') {
+      return reactionItem(item, { instance, traceId: req.traceId, at: change.at, record }, this.changes);
+    }
     if (item.kind !== 'message') {
       // A malformed item of a signed webhook: a retry would carry the same bytes, so 200 all the same.
       const outcome = item.kind === 'invalid' ? 'rejected' : 'ignored';
