@@ -93,6 +93,7 @@ test('inbox: reaction add → change → remove, a quoted reply that jumps, a de
       quotedId: offerId,
       quotedText: 'Sí, te ofrecemos $450.000',
       quotedAuthor: '573014165044',
+      pushName: 'Camila Rojas',
     }),
   );
   const replyRow = page.locator(`[data-testid=message][data-id="${String(reply.message_id)}"]`);
@@ -121,4 +122,13 @@ test('inbox: reaction add → change → remove, a quoted reply that jumps, a de
   );
   assert.equal(await replyRow.getByText('Listo, ¿dónde los llevo?').count(), 0);
   assert.equal(await replyRow.getByTestId('quote').count(), 0);
+  // It was the last message: the list's preview no longer shows its text either.
+  const preview = page
+    .locator('[data-testid=conversation]', { hasText: 'Camila Rojas' })
+    .getByTestId('conversation-preview');
+  await eventually(
+    async () => (await preview.textContent()) === 'This message was deleted',
+    5000,
+    'the preview',
+  );
 });

@@ -21,6 +21,8 @@ export interface EvolutionQuotedReplyOptions {
   quotedText: string;
   /** Digits of the quoted message's author (the business's own number when it quotes a reply). */
   quotedAuthor: string;
+  /** The customer's display name. @default 'María Gómez' */
+  pushName?: string;
 }
 
 export function body(o: EvolutionQuotedReplyOptions): Record<string, unknown> {
@@ -29,6 +31,7 @@ export function body(o: EvolutionQuotedReplyOptions): Record<string, unknown> {
     from: o.from,
     id: o.id,
     sender: null,
+    ...(o.pushName === undefined ? {} : { pushName: o.pushName }),
     message: { conversation: o.text },
   }) as unknown as { data: Record<string, unknown> };
   b.data.contextInfo = {
