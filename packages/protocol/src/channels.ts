@@ -22,6 +22,9 @@ export const EVENT_CHANNEL = {
   message_updated: 'messages',
   media_ready: 'messages',
   media_failed: 'messages',
+  message_reaction: 'messages',
+  message_deleted: 'messages',
+
   lead_created: 'leads',
   lead_updated: 'leads',
   conversation_updated: 'conversations',

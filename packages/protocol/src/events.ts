@@ -147,6 +147,29 @@ export interface LeadAttribution extends ReferralInfo {
   at: string;
 }
 
+/** One person's reaction on a message (WhatsApp allows one per person; a change replaces it). */
+export interface MessageReaction {
+  /** Who reacted: the customer (`lead`) or the business's own number (`agent`). */
+  by: MessageSender;
+  emoji: string;
+  /** ISO-8601 time of the reaction (the provider's). */
+  at: string;
+}
+
+/**
+ * The message a message replies to (WhatsApp's quote). `message_id` is
+ * Newton's id of the quoted message when Newton has it (jump to it), else
+ * null; the provider's id and the quoted snippet are always kept.
+ */
+export interface ReplyToInfo {
+  message_id: string | null;
+  provider_message_id: string;
+  /** The quoted text (or caption) as the provider sent it, or the stored message's content. */
+  content: string | null;
+  /** Who wrote the quoted message, when known. */
+  sender: MessageSender | null;
+}
+
 /** Why a message failed, as the provider put it. */
 export interface MessageError {
   /** Stable code, e.g. `provider_rejected`, `provider_unavailable`, `timeout`. */
@@ -187,6 +210,16 @@ export interface MessagePayload {
   referral?: ReferralInfo;
   /** ISO-8601 time of the last edit made on WhatsApp; absent when never edited (see `message_updated`). */
   edited_at?: string;
+  /** The message this one replies to (quotes); absent when none. */
+  reply_to?: ReplyToInfo;
+  /** Current reactions, one per person; absent when none (see `message_reaction`). */
+  reactions?: MessageReaction[];
+  /**
+   * ISO-8601 time the author deleted it for everyone on WhatsApp; absent when
+   * not deleted. `content` is kept for the tenant's record: inboxes show
+   * "message deleted" instead of it (see `message_deleted`).
+   */
+  deleted_at?: string;
   /** Outbound only: the idempotency key the CRM sent the reply with, if any. */
   client_id?: string | null;
   /** Outbound only: the agent (token `sub`) who sent it from the CRM; null when typed on the phone. */
@@ -276,6 +309,40 @@ export interface MessageUpdatedEvent extends EventEnvelope<'message_updated'> {
   change: 'edited';
   /** ISO-8601 time of the edit. */
   edited_at: string;
+}
+
+/**
+ * Someone reacted to a stored message, changed their reaction or removed it
+ * (`emoji` null). Never a message of its own: unread counts and the
+ * conversation's last message stay as they were. `reactions` is the message's
+ * full set after the change: replace the message's `reactions` with it.
+ */
+export interface MessageReactionEvent extends EventEnvelope<'message_reaction'> {
+  message_id: string;
+  conversation_id: string;
+  by: MessageSender;
+  /** The new emoji, or null when the reaction was removed. */
+  emoji: string | null;
+  /** The emoji it replaced, or null when there was none. */
+  previous: string | null;
+  /** ISO-8601 time of the reaction. */
+  at: string;
+  reactions: MessageReaction[];
+}
+
+/**
+ * The author deleted a stored message for everyone on WhatsApp. Carries the
+ * message as it is now (`deleted_at` set; `content` kept for the record):
+ * replace the one with the same `id` and show it as deleted.
+ */
+export interface MessageDeletedEvent extends EventEnvelope<'message_deleted'> {
+  message_id: string;
+  conversation_id: string;
+  /** Who deleted it (always its author on WhatsApp). */
+  by: MessageSender;
+  /** ISO-8601 time of the deletion. */
+  deleted_at: string;
+  message: MessagePayload;
 }
 
 export interface LeadCreatedEvent extends EventEnvelope<'lead_created'> {
@@ -388,6 +455,8 @@ export type TenantEvent =
   | MessageUpdatedEvent
   | MediaReadyEvent
   | MediaFailedEvent
+  | MessageReactionEvent
+  | MessageDeletedEvent
   | LeadCreatedEvent
   | LeadUpdatedEvent
   | ConversationUpdatedEvent;

@@ -19,6 +19,7 @@ import {
   Ingestor,
   InstanceStateApplier,
   LeadUpdater,
+  MessageChangeApplier,
   OutboundService,
   ReplySender,
   StatusApplier,
@@ -203,6 +204,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
   const outbound = new OutboundService(store, bus, providers, sender, log);
   const edits = new EditApplier(store, bus, log);
   const leads = new LeadUpdater(store, bus, log);
+  const changes = new MessageChangeApplier(store, bus, log);
+
   const webhook = new EvolutionWebhook(
     store.admin,
     ingestor,
@@ -212,6 +215,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     edits,
     instanceStates,
     leads,
+    changes,
   );
   const backfill = new Backfiller(store, ingestor, receipts, log, {
     nodeId: config.nodeId,
@@ -235,6 +239,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     log,
     instanceStates,
     leads,
+    changes,
   );
   const gateway = new Gateway({
     eventLog: store,

@@ -12,6 +12,7 @@ import type {
   MediaInfo,
   MessageDirection,
   MessageError,
+  MessageReaction,
   MessageSender,
   MessageStatus,
   MessageType,
@@ -20,6 +21,7 @@ import type {
   ProviderName,
   ReactionInfo,
   ReferralInfo,
+  ReplyToInfo,
   SystemInfo,
 } from '@newton/protocol';
 
@@ -80,6 +82,15 @@ export interface MessageExtra {
   referral?: ReferralInfo;
   /** ISO-8601 time of the last edit made on WhatsApp (store/edits.ts). */
   edited_at?: string;
+  /** The quoted message; `message_id` is filled in by the store when it has that message. */
+  reply_to?: ReplyToInfo;
+  /**
+   * One per person (store/reactions.ts). A removed one stays with emoji `''`
+   * (its time keeps an older redelivery from bringing it back); payloads leave it out.
+   */
+  reactions?: MessageReaction[];
+  /** ISO-8601 time the author deleted the message for everyone (store/deletions.ts). */
+  deleted_at?: string;
 }
 
 /** A message as a provider adapter hands it over: already routed and normalised. */
@@ -177,6 +188,30 @@ export interface MessageEdit {
   providerMessageId: string;
   text: string;
   /** Epoch ms of the edit (the provider's time when it gives one). */
+  at: number;
+}
+
+/** A reaction added, changed or removed (`emoji` empty) on a stored message, already routed. */
+export interface MessageReactionChange {
+  tenantId: string;
+  instanceId: string;
+  /** The provider's id of the message reacted to. */
+  targetProviderMessageId: string;
+  /** The customer (`lead`) or the business's own number (`agent`). */
+  by: MessageSender;
+  /** The emoji; empty when the reaction was removed. */
+  emoji: string;
+  /** Epoch ms of the reaction (the provider's time when it gives one). */
+  at: number;
+}
+
+/** A message deleted for everyone by its author, already routed. */
+export interface MessageDeletion {
+  tenantId: string;
+  instanceId: string;
+  /** The provider's id of the deleted message. */
+  providerMessageId: string;
+  /** Epoch ms of the deletion (receipt time: providers do not say). */
   at: number;
 }
 

@@ -9,7 +9,9 @@ import type {
   InboundMessage,
   Instance,
   InstanceStateChange,
+  MessageDeletion,
   MessageEdit,
+  MessageReactionChange,
   StatusUpdate,
   WebhookReceipt,
 } from './messages.js';
@@ -42,6 +44,19 @@ export type EditOutcome =
   | { outcome: 'applied'; messageId: string; seq: number[] }
   | { outcome: 'unchanged'; messageId: string }
   | { outcome: 'ignored'; reason: string };
+
+/** What became of a reaction or a deletion (`ignored` names why, for the receipt). */
+export type MessageChangeOutcome =
+  | { outcome: 'applied'; messageId: string; seq: number[] }
+  /** Already so (a redelivery, or older than what is stored): no event. */
+  | { outcome: 'unchanged'; messageId: string }
+  | { outcome: 'ignored'; reason: string };
+
+/** Applies reactions and deletions to stored messages and publishes their events. */
+export interface MessageChangeSink {
+  react(change: MessageReactionChange, traceId: string): Promise<MessageChangeOutcome>;
+  delete(deletion: MessageDeletion, traceId: string): Promise<MessageChangeOutcome>;
+}
 
 /** Stores a new inbound (or echoed) message and publishes its events. */
 export interface IngestSink {

@@ -2,6 +2,8 @@ export { EditApplier } from './edits.js';
 export { Ingestor, type ProbeSink } from './ingestor.js';
 export { InstanceStateApplier, type StateListener } from './instance-states.js';
 export { LeadUpdater } from './leads.js';
+export { MessageChangeApplier } from './message-changes.js';
+
 export { OutboundService, type ReplyAnswer, type ReplyRequest } from './outbound.js';
 export { backoffMs, ReplySender, type SenderOptions } from './sender.js';
 export { StatusApplier } from './statuses.js';

@@ -8,10 +8,11 @@
  */
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
-import type { MessageEdit, MessageExtra, TenantEvent } from '../core/index.js';
+import type { MessageEdit, TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { conversationItem } from './inbox.js';
 import { messagePayload, previewText, toIso } from './mappers.js';
+import { messageByProviderId } from './message-lookup.js';
 import { conversationRow } from './read-state.js';
 import type { Database } from './schema.js';
 
@@ -27,20 +28,13 @@ export type EditResult =
 
 export async function applyEdit(trx: Transaction<Database>, e: MessageEdit): Promise<EditResult> {
   const lastSeq = await lockTenant(trx, e.tenantId);
-  const row = await trx
-    .selectFrom('messages as m')
-    .innerJoin('leads as l', 'l.id', 'm.lead_id')
-    .selectAll('m')
-    .select('l.phone as lead_phone')
-    .where('m.tenant_id', '=', e.tenantId)
-    .where('m.instance_id', '=', e.instanceId)
-    .where('m.provider_message_id', '=', e.providerMessageId)
-    .executeTakeFirst();
-  if (lastSeq === undefined || !row) return { outcome: 'ignored', reason: 'message not known', events: [] };
+  const found = await messageByProviderId(trx, e.tenantId, e.instanceId, e.providerMessageId);
+  if (lastSeq === undefined || !found) return { outcome: 'ignored', reason: 'message not known', events: [] };
+  const { row, extra } = found;
+  if (extra.deleted_at) return { outcome: 'ignored', reason: 'the message was deleted', events: [] };
   if (!EDITABLE.has(row.type)) {
     return { outcome: 'ignored', reason: `a ${row.type} message has no text to edit`, events: [] };
   }
-  const extra: MessageExtra = row.extra ? JSON.parse(row.extra) : {};
   const previous = extra.edited_at ? Date.parse(extra.edited_at) : null;
   if (row.content === e.text || (previous !== null && previous > e.at)) {
     return { outcome: 'unchanged', messageId: row.id, events: [] };

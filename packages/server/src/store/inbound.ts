@@ -1,6 +1,7 @@
 /**
  * The store's front door for what providers report: new messages (and the
- * echoes of replies sent from the CRM), delivery statuses and edits. Each
+ * echoes of replies sent from the CRM), delivery statuses, edits, reactions
+ * and deletions. Each
  * commits its rows, its events and the webhook's receipt in one transaction
  * (on SQLite, in the shared group commit) and returns the events to publish.
  * Knows nothing of providers: they hand over core's shapes, already routed.
@@ -10,15 +11,19 @@ import type pg from 'pg';
 import type {
   InboundMessage,
   IngestResult,
+  MessageDeletion,
   MessageEdit,
+  MessageReactionChange,
   RecoveredMessage,
   StatusUpdate,
   WebhookReceipt,
 } from '../core/index.js';
+import { applyDeletion } from './deletions.js';
 import { applyEdit, type EditResult } from './edits.js';
 import { ingestMessage } from './ingest.js';
 import { ingestInboundPostgres } from './ingest-pg.js';
 import { ingestRecovered } from './ingest-recovered.js';
+import { applyReaction, type ChangeResult } from './reactions.js';
 import type { Database } from './schema.js';
 import { applyStatus, type StatusStoreResult } from './statuses.js';
 
@@ -111,5 +116,15 @@ export class InboundStore {
   /** An edit made on WhatsApp: new content with `message_updated` (store/edits.ts). */
   edit(e: MessageEdit): Promise<EditResult> {
     return this.write((trx) => applyEdit(trx, e));
+  }
+
+  /** A reaction added, changed or removed on a stored message (store/reactions.ts). */
+  react(c: MessageReactionChange): Promise<ChangeResult> {
+    return this.write((trx) => applyReaction(trx, c));
+  }
+
+  /** A message deleted for everyone by its author (store/deletions.ts). */
+  delete(d: MessageDeletion): Promise<ChangeResult> {
+    return this.write((trx) => applyDeletion(trx, d));
   }
 }

@@ -4,7 +4,14 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { buildEvents } from './event-log.js';
-import { decideLead, leadEvent, needsLidLookup, planMessage, storedOutcome } from './ingest-plan.js';
+import {
+  decideLead,
+  leadEvent,
+  needsLidLookup,
+  planMessage,
+  type QuotedRow,
+  storedOutcome,
+} from './ingest-plan.js';
 import { insertReceipt, receiptRow } from './receipts.js';
 import type { ConversationsTable, Database, LeadsTable } from './schema.js';
 
@@ -47,7 +54,14 @@ export async function ingestInboundPostgres(
     await pool.query<ReadRow>({
       name: 'newton_ingest_read',
       text: READ_SQL,
-      values: [m.tenantId, m.instanceId, m.providerMessageId, m.lead.phone, m.lead.lid],
+      values: [
+        m.tenantId,
+        m.instanceId,
+        m.providerMessageId,
+        m.lead.phone,
+        m.lead.lid,
+        m.extra.reply_to?.provider_message_id ?? null,
+      ],
     })
   ).rows[0];
   // Unknown tenant: the locked path says so with its usual error.
@@ -79,7 +93,15 @@ export async function ingestInboundPostgres(
   if (leadBody) bodies.push(leadBody);
   // A diagnostics probe's events take no seq and stay out of the log (see IngestResult).
   const arrivalSeq = m.isProbe ? lastSeq : lastSeq + bodies.length + 1;
-  const plan = planMessage(m, leadChange.lead, read.conv ?? undefined, arrivalSeq, now, messageId);
+  const plan = planMessage(
+    m,
+    leadChange.lead,
+    read.conv ?? undefined,
+    arrivalSeq,
+    now,
+    messageId,
+    read.quoted,
+  );
   bodies.push(plan.body);
   const { rows: eventRows, appended } = m.isProbe
     ? { rows: [], appended: [] }
@@ -131,12 +153,14 @@ interface ReadRow {
   by_phone: LeadsTable | null;
   by_lid: LeadsTable | null;
   conv: ConversationsTable | null;
+  quoted: QuotedRow | null;
 }
 
 /**
- * $1 tenant, $2 instance, $3 provider message id, $4 phone, $5 LID. Each
- * join matches at most one row (unique keys); a null phone or LID matches
- * nothing. The conversation is the one of the lead found by phone, else by LID.
+ * $1 tenant, $2 instance, $3 provider message id, $4 phone, $5 LID, $6 the
+ * provider id of the message it quotes. Each join matches at most one row
+ * (unique keys); a null phone, LID or quote matches nothing. The conversation
+ * is the one of the lead found by phone, else by LID.
  */
 const READ_SQL = `
 select t.last_seq,
@@ -144,7 +168,9 @@ select t.last_seq,
        d.conversation_id as dup_conversation_id,
        row_to_json(lp) as by_phone,
        row_to_json(ll) as by_lid,
-       row_to_json(c) as conv
+       row_to_json(c) as conv,
+       case when qm.id is null then null
+            else json_build_object('id', qm.id, 'content', qm.content, 'sender', qm.sender) end as quoted
   from tenants t
   left join messages d
     on d.tenant_id = t.id and d.instance_id = $2 and d.provider_message_id = $3
@@ -152,6 +178,8 @@ select t.last_seq,
   left join leads ll on ll.tenant_id = t.id and ll.wa_lid = $5
   left join conversations c
     on c.tenant_id = t.id and c.instance_id = $2 and c.lead_id = coalesce(lp.id, ll.id)
+  left join messages qm
+    on qm.tenant_id = t.id and qm.instance_id = $2 and qm.provider_message_id = $6
  where t.id = $1`;
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, LeadAttribution, LeadPayload } from '@newton/protocol';
-import type { InboundMessage } from '../core/index.js';
+import type { InboundMessage, MessageExtra } from '../core/index.js';
 import { conversationSummary, leadPayload, messagePayload, previewText } from './mappers.js';
 import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
 
@@ -153,9 +153,36 @@ function preview(m: InboundMessage): string {
   return previewText(m.content ?? `[${m.type}]`);
 }
 
+/** The stored message a new message quotes (found by the quote's provider id). */
+export interface QuotedRow {
+  id: string;
+  content: string | null;
+  sender: string;
+}
+
+/**
+ * The quote with what the store knows of the quoted message: its Newton id
+ * (to jump to it) and, when the provider sent no snippet or author, the
+ * stored ones.
+ */
+export function withQuote(extra: MessageExtra, quoted: QuotedRow | undefined | null): MessageExtra {
+  const reply = extra.reply_to;
+  if (!reply || !quoted) return extra;
+  return {
+    ...extra,
+    reply_to: {
+      ...reply,
+      message_id: quoted.id,
+      content: reply.content ?? quoted.content,
+      sender: reply.sender ?? (quoted.sender === 'agent' ? 'agent' : 'lead'),
+    },
+  };
+}
+
 /**
  * The message row, its conversation's insert or update, and the new_message
  * event, whose seq will be `arrivalSeq` (the last event of the transaction).
+ * `quoted` is the stored message it replies to, when there is one.
  */
 export function planMessage(
   m: InboundMessage,
@@ -164,8 +191,10 @@ export function planMessage(
   arrivalSeq: number,
   now: number,
   messageId: string = randomUUID(),
+  quoted?: QuotedRow | null,
 ): MessagePlan {
   const unread = countsUnread(m);
+  const extra = withQuote(m.extra, quoted);
   let conv: ConversationsTable;
   let insertConv: ConversationsTable | undefined;
   let updateConv: ConversationUpdate | undefined;
@@ -225,7 +254,7 @@ export function planMessage(
     content: m.content,
     status: m.status,
     timestamp: m.timestamp,
-    extra: Object.keys(m.extra).length > 0 ? JSON.stringify(m.extra) : null,
+    extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
     is_probe: m.isProbe ? 1 : 0,
     arrival_seq: arrivalSeq,
     created_at: now,

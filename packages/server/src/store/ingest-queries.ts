@@ -13,6 +13,16 @@ export const q = {
       .where('provider_message_id', '=', p.providerId),
   ),
 
+  /** The message a new one quotes (its reply_to's provider id). */
+  quoted: prepared((db, p: { tenant: string; instance: string; providerId: string }) =>
+    db
+      .selectFrom('messages')
+      .select(['id', 'content', 'sender'])
+      .where('tenant_id', '=', p.tenant)
+      .where('instance_id', '=', p.instance)
+      .where('provider_message_id', '=', p.providerId),
+  ),
+
   leadByPhone: prepared((db, p: { tenant: string; phone: string }) =>
     db.selectFrom('leads').selectAll().where('tenant_id', '=', p.tenant).where('phone', '=', p.phone),
   ),

@@ -176,7 +176,22 @@ export async function ingestRecovered(
     const leadBody = leadEvent(change);
     if (leadBody) p.bodies.push(leadBody);
     const arrivalSeq = lastSeq + p.bodies.length + 1;
-    const plan = planMessage(m, change.lead, convs.get(leadId) ?? undefined, arrivalSeq, now, messageId);
+    // The message it quotes may be earlier in this chunk (not written yet) or already stored.
+    const quotedId = m.extra.reply_to?.provider_message_id;
+    const quoted = quotedId
+      ? (p.messages.find((r) => r.provider_message_id === quotedId) ??
+        (await q.quoted(trx, { tenant: tenantId, instance: instanceId, providerId: quotedId })).rows[0])
+      : undefined;
+    const plan = planMessage(
+      m,
+      change.lead,
+      convs.get(leadId) ?? undefined,
+      arrivalSeq,
+      now,
+      messageId,
+      quoted,
+    );
+
     if (plan.insertConv || p.convInserts.has(plan.conv.id)) p.convInserts.set(plan.conv.id, plan.conv);
     else if (plan.updateConv) p.convUpdates.set(plan.conv.id, plan.updateConv);
     convs.set(leadId, plan.conv);

@@ -105,7 +105,12 @@ export async function ingestMessage(
   }
   // new_message is the last event of this transaction (see the push below); a probe's take no seq.
   const arrivalSeq = m.isProbe ? lastSeq : lastSeq + bodies.length + 1;
-  const plan = planMessage(m, leadChange.lead, conv, arrivalSeq, now, newId);
+  const quotedId = m.extra.reply_to?.provider_message_id;
+  const quoted = quotedId
+    ? (await q.quoted(trx, { tenant: m.tenantId, instance: m.instanceId, providerId: quotedId })).rows[0]
+    : undefined;
+  const plan = planMessage(m, leadChange.lead, conv, arrivalSeq, now, newId, quoted);
+
   if (plan.insertConv) await q.insertConversation(trx, plan.insertConv);
   else if (plan.updateConv) await q.updateConversation(trx, plan.updateConv);
   const row = plan.message;

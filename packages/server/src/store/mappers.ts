@@ -5,6 +5,7 @@ import type {
   MessageDirection,
   MessageError,
   MessagePayload,
+  MessageReaction,
   MessageSender,
   MessageStatus,
   MessageType,
@@ -68,7 +69,7 @@ export function messagePayload(row: Row<MessagesTable>, phone: string | null): M
     timestamp: toIso(row.timestamp),
     provider: row.provider as ProviderName,
     provider_message_id: row.provider_message_id,
-    ...extra,
+    ...payloadExtra(extra),
     ...(row.is_probe ? { probe: true as const } : {}),
     ...(row.direction === 'outbound'
       ? {
@@ -78,6 +79,18 @@ export function messagePayload(row: Row<MessagesTable>, phone: string | null): M
         }
       : {}),
   };
+}
+
+/** The reactions a payload shows: the tombstones of removed ones (empty emoji) left out. */
+export function visibleReactions(all: readonly MessageReaction[] | undefined): MessageReaction[] {
+  return (all ?? []).filter((r) => r.emoji !== '');
+}
+
+/** What of `extra` a payload shows: `reactions` only when there are some. */
+function payloadExtra(extra: MessageExtra): MessageExtra {
+  const { reactions, ...rest } = extra;
+  const shown = visibleReactions(reactions);
+  return shown.length > 0 ? { ...rest, reactions: shown } : rest;
 }
 
 /** The instance columns of every version: the state columns (migration 007) are read by instance-state.ts. */

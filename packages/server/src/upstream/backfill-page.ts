@@ -60,7 +60,8 @@ export class PageIngester {
       if (item.kind === 'invalid') {
         counts.invalid++;
         await this.reject(instance, record, item.reason, trace);
-      } else if (item.kind === 'ignored') counts.ignored++;
+      } else if (item.kind !== 'message')
+        counts.ignored++; // also reactions and deletions: never messages
       else messages.push(item.message);
     }
     const known = await this.store.inbound.known(

@@ -25,7 +25,8 @@ export const CHECKED_EVENTS: readonly { event: string; blocking: boolean; why: s
 ];
 
 /**
- * What `newton instance webhook --apply` subscribes: the checked events, edits,
+ * What `newton instance webhook --apply` subscribes: the checked events, edits
+ * and deletions (MESSAGES_EDITED also carries REVOKE; MESSAGES_DELETE the deleted key),
  * and the lifecycle events of the session (QR code, logout, removal). All are
  * in every Evolution v2 release's event list (EventController.events); newer
  * names such as STATUS_INSTANCE or SEND_MESSAGE_UPDATE are left out because an
@@ -35,6 +36,7 @@ export const APPLIED_EVENTS: readonly string[] = [
   'MESSAGES_UPSERT',
   'MESSAGES_UPDATE',
   'MESSAGES_EDITED',
+  'MESSAGES_DELETE',
   'SEND_MESSAGE',
   'CONNECTION_UPDATE',
   'QRCODE_UPDATED',

@@ -4,6 +4,7 @@
  * localStorage. `$t('key', { n: 3 })` fills `{n}`.
  */
 import { derived, writable } from 'svelte/store';
+import { enMessageActs, esMessageActs } from './i18n/message-acts.js';
 import { enLeads, esLeads } from './i18n-leads.js';
 
 const en = {
@@ -195,6 +196,7 @@ const en = {
   'diag.probe.fail': 'The probe did not arrive: {reason}',
   'diag.probe.timeout': 'no message on this page within 10 s',
   'error.generic': 'Something went wrong: {message}',
+  ...enMessageActs,
 };
 
 export type MessageKey = keyof typeof en;
@@ -388,6 +390,7 @@ const es: Record<MessageKey, string> = {
   'diag.probe.fail': 'La prueba no llegó: {reason}',
   'diag.probe.timeout': 'ningún mensaje en esta página en 10 s',
   'error.generic': 'Algo salió mal: {message}',
+  ...esMessageActs,
 };
 
 export type Locale = 'es' | 'en';

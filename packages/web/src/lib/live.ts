@@ -118,6 +118,8 @@ export function startLive(s: Session): void {
     svc.on('message_status', (e) => thread.onStatus(e)),
     svc.on('message_updated', (e) => thread.onUpdated(e)),
     svc.on('media_ready', (e) => onMediaReady(e.message_id)),
+    svc.on('message_reaction', (e) => thread.onReaction(e)),
+    svc.on('message_deleted', (e) => thread.onDeleted(e)),
     svc.on('conversation_updated', (e) => inbox.onConversationUpdated(e)),
     svc.on('lead_created', (e) => inbox.onLead(e.lead)),
     svc.on('lead_updated', (e) => inbox.onLead(e.lead)),

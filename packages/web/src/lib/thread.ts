@@ -3,12 +3,15 @@
  * demand (cursor pagination), live `new_message` / `message_status` events,
  * and the agent's replies — shown at once as a pending row matched later by
  * `client_id`, then advanced by status events (pending → sent → delivered →
- * read, or failed with a reason and a retry).
+ * read, or failed with a reason and a retry). Reactions and deletions
+ * (`message_reaction`, `message_deleted`) change the message they are about.
  */
 import type {
   ConversationAnswer,
   ConversationState,
   MessageAnswer,
+  MessageDeletedEvent,
+  MessageReactionEvent,
   MessageStatus,
   MessageStatusEvent,
   MessageUpdatedEvent,
@@ -138,6 +141,30 @@ class ThreadStore {
     if (!this.byId.has(e.message_id)) return;
     this.byId.set(e.message_id, e.message);
     this.publish();
+  }
+
+  /** A reaction added, changed or removed: the event carries the message's full set. */
+  onReaction(e: MessageReactionEvent): void {
+    const m = e.conversation_id === get(this.conversationId) ? this.byId.get(e.message_id) : undefined;
+    if (!m) return;
+    const { reactions: _, ...rest } = m;
+    this.byId.set(m.id, e.reactions.length > 0 ? { ...rest, reactions: e.reactions } : rest);
+    this.publish();
+  }
+
+  /** Deleted for everyone by its author: the event carries the message as it is now. */
+  onDeleted(e: MessageDeletedEvent): void {
+    if (e.conversation_id !== get(this.conversationId) || !this.byId.has(e.message_id)) return;
+    this.merge(e.message);
+    this.publish();
+  }
+
+  /** Loads older pages until `id` is in the thread (a quoted message); false when it never is. */
+  async reveal(id: string): Promise<boolean> {
+    while (!this.byId.has(id)) {
+      if (!(await this.older())) return false;
+    }
+    return true;
   }
 
   onStatus(e: MessageStatusEvent): void {

@@ -115,14 +115,6 @@ describe('POST /webhooks/whatsapp: message types', () => {
         { type: 'contact', content: 'Ana Ruiz' },
       ],
       [
-        { type: 'reaction', reaction: { message_id: 'wamid.TARGET', emoji: '❤️' } },
-        {
-          type: 'reaction',
-          content: '❤️',
-          reaction: { emoji: '❤️', target_provider_message_id: 'wamid.TARGET' },
-        },
-      ],
-      [
         {
           type: 'interactive',
           interactive: { type: 'button_reply', button_reply: { id: 'yes', title: 'Sí, confirmo' } },

@@ -8,7 +8,9 @@ import type { MessageExtra } from '../../core/index.js';
 import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
 import { referralOf } from './lead-changes.js';
+import { cloudQuote, cloudReaction } from './message-acts.js';
 import { INTERACTIVE_READERS } from './parse-interactive.js';
+
 import type {
   CloudChange,
   CloudEnvelope,
@@ -164,15 +166,6 @@ const READERS: Record<string, Reader> = {
   audio: (p) => ({ type: p.voice === true ? 'voice' : 'audio', content: null, extra: { media: media(p) } }),
   sticker: (p) => ({ type: 'sticker', content: null, extra: { media: media(p) } }),
   location: locationContent,
-  reaction: (p) => {
-    // No emoji (or an empty one) removes the reaction.
-    const emoji = typeof p.emoji === 'string' ? p.emoji : '';
-    return {
-      type: 'reaction',
-      content: emoji,
-      extra: { reaction: { emoji, target_provider_message_id: str(p.message_id) } },
-    };
-  },
   ...INTERACTIVE_READERS,
 };
 
@@ -225,7 +218,11 @@ export function parseMessage(raw: unknown, contacts: unknown, receivedAt: number
   if (!party) {
     return { kind: 'invalid', reason: '"from" has no usable phone number', providerMessageId: id };
   }
+  const timestamp = timestampOf(raw.timestamp, receivedAt);
+  // A reaction is about another message, never one of its own (message-acts.ts).
+  if (type === 'reaction') return cloudReaction(raw, id, timestamp);
   const content = readContent(type, raw);
+
   // A message from a click-to-WhatsApp ad keeps the ad (and makes the lead's first touch).
   const referral = referralOf(raw.referral);
   if (referral) content.extra = { ...content.extra, referral };
@@ -235,7 +232,8 @@ export function parseMessage(raw: unknown, contacts: unknown, receivedAt: number
       providerMessageId: id,
       party,
       ...content,
-      timestamp: timestampOf(raw.timestamp, receivedAt),
+      extra: { ...content.extra, ...cloudQuote(raw) },
+      timestamp,
     },
   };
 }

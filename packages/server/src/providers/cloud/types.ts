@@ -1,5 +1,6 @@
 import type { MessageStatus } from '@newton/protocol';
 import type { InboundMessage } from '../../core/index.js';
+import type { CloudReaction } from './message-acts.js';
 
 /** Graph API base used when an instance was added without `--graph-url`. */
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v21.0';
@@ -52,6 +53,8 @@ export interface ParsedCloudMessage
 
 export type CloudMessageItem =
   | { kind: 'message'; message: ParsedCloudMessage }
+  /** A reaction on another message (never a message of its own). */
+  | CloudReaction
   | { kind: 'ignored'; reason: string; providerMessageId: string | null }
   | { kind: 'invalid'; reason: string; providerMessageId: string | null };
 

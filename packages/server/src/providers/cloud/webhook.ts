@@ -5,6 +5,7 @@ import type {
   InstanceStateSink,
   LeadSink,
   Logger,
+  MessageChangeSink,
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
@@ -23,6 +24,7 @@ import { ECHOES_FIELD, parseEcho } from './echoes.js';
 import { isSystemMessage } from './lead-changes.js';
 import { numberChangeItem } from './number-change.js';
 import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
+import { reactionItem } from './reaction-item.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
 import type { CloudChange } from './types.js';
 
@@ -76,6 +78,8 @@ export class CloudWebhook {
     private readonly states?: InstanceStateSink,
     /** Moves a lead to its new number (`user_changed_number`); without it those are answered `ignored`. */
     private readonly leads?: LeadSink,
+    /** Applies reactions; without it they are answered `ignored`. */
+    private readonly changes?: MessageChangeSink,
   ) {}
 
   async handle(req: CloudWebhookRequest): Promise<CloudWebhookReply> {
@@ -279,6 +283,9 @@ export class CloudWebhook {
       return numberChangeItem(raw, { instance, change, record, log, ...at });
     }
     const item = echo ? parseEcho(raw, req.receivedAt) : parseMessage(raw, contacts, req.receivedAt);
+    if (item.kind === 'reaction') {
+      return reactionItem(item, { instance, traceId: req.traceId, at: change.at, record }, this.changes);
+    }
     if (item.kind !== 'message') {
       // A malformed item of a signed webhook: a retry would carry the same bytes, so 200 all the same.
       const outcome = item.kind === 'invalid' ? 'rejected' : 'ignored';

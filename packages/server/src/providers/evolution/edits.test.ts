@@ -34,8 +34,9 @@ test('reads the new text from each kind of edited message and every wrapping', (
   assert.equal(timed.kind === 'edit' && timed.at, 1764300000000);
 });
 
-test('non-edits are ignored, a missing key.id is invalid', () => {
-  assert.equal(parseEditItem({ key, type: 'REVOKE' }).kind, 'ignored');
+test('a REVOKE is a deletion; non-edits are ignored, a missing key.id is invalid', () => {
+  assert.deepEqual(parseEditItem({ key, type: 'REVOKE' }), { kind: 'revoke', providerMessageId: '3EB0AAA' });
+  assert.equal(parseEditItem({ key, type: 'EPHEMERAL_SETTING' }).kind, 'ignored');
   assert.equal(parseEditItem({ key, editedMessage: { stickerMessage: {} } }).kind, 'ignored');
   assert.equal(parseEditItem({ editedMessage: { conversation: 'x' } }).kind, 'invalid');
   assert.equal(parseEditItem('x').kind, 'invalid');

@@ -12,9 +12,12 @@
  * `DELETED`, which statuses.ts ignores.
  */
 import { isObj, type Obj, str, toFloat } from '../json-read.js';
+import { isRevokeType, type RevokeAct } from './message-acts.js';
 
 export type EditItem =
   | { kind: 'edit'; providerMessageId: string; text: string; at: number | null }
+  /** A deletion for everyone (`type: REVOKE`): Evolution posts every protocolMessage as an edit. */
+  | RevokeAct
   | { kind: 'ignored'; reason: string; providerMessageId: string | null }
   | { kind: 'invalid'; reason: string };
 
@@ -55,6 +58,7 @@ export function parseEditItem(data: unknown): EditItem {
   const key = isObj(proto.key) ? proto.key : null;
   const id = key ? str(key.id) : null;
   if (!id) return { kind: 'invalid', reason: 'missing "key.id" of the edited message' };
+  if (isRevokeType(proto.type)) return { kind: 'revoke', providerMessageId: id };
   if (proto.type !== undefined && proto.type !== 'MESSAGE_EDIT' && proto.type !== 14) {
     return {
       kind: 'ignored',

@@ -9,7 +9,11 @@ import { parseUpsertItem } from './parse.js';
 
 describe('parseUpsertItem: ignored and unsupported content', () => {
   const ignored: [string, unknown, string][] = [
-    ['protocolMessage', { protocolMessage: { key: { id: 'X' }, type: 'REVOKE' } }, 'protocol message'],
+    [
+      'protocolMessage (not a revoke)',
+      { protocolMessage: { key: { id: 'X' }, type: 'EPHEMERAL_SETTING' } },
+      'protocol message',
+    ],
     [
       'editedMessage',
       { editedMessage: { message: { protocolMessage: { type: 'MESSAGE_EDIT' } } } },
@@ -40,6 +44,18 @@ describe('parseUpsertItem: ignored and unsupported content', () => {
       });
     });
   }
+
+  test('a REVOKE protocolMessage is a deletion of the message its key names, never a message', () => {
+    for (const type of ['REVOKE', 0]) {
+      assert.deepEqual(
+        parseUpsertItem(inbound({ protocolMessage: { key: { id: 'X' }, type } }), RECEIVED_AT),
+        {
+          kind: 'revoke',
+          providerMessageId: 'X',
+        },
+      );
+    }
+  });
 
   test('unknown kinds are kept as unsupported', () => {
     for (const msg of [

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { contactMessage, locationMessage, reactionMessage } from '../../../testing/evolution-fixtures.js';
 import { inbound, parsed } from '../../../testing/evolution-parse-fixtures.js';
+import { parseUpsertItem } from './parse.js';
 
 describe('parseUpsertItem: location, contact, reaction', () => {
   test('location with name and address', () => {
@@ -89,19 +90,21 @@ describe('parseUpsertItem: location, contact, reaction', () => {
     assert.deepEqual(m.extra.contacts, [{ name: null, vcard: 'V1' }]);
   });
 
-  test('reaction', () => {
-    const m = parsed(inbound(reactionMessage('3EB0C431C26A1916E7A2', '❤️')));
-    assert.equal(m.type, 'reaction');
-    assert.equal(m.content, '❤️');
-    assert.deepEqual(m.extra.reaction, { emoji: '❤️', target_provider_message_id: '3EB0C431C26A1916E7A2' });
+  test('a reaction is no message: who reacted, to which message, with what (issue #13)', () => {
+    const item = parseUpsertItem(inbound(reactionMessage('3EB0C431C26A1916E7A2', '❤️')), 0);
+    assert.equal(item.kind, 'reaction');
+    if (item.kind !== 'reaction') return;
+    assert.deepEqual(
+      [item.targetProviderMessageId, item.by, item.emoji],
+      ['3EB0C431C26A1916E7A2', 'lead', '❤️'],
+    );
+    assert.ok(item.at !== null && item.at > 0);
   });
 
-  test('removed reaction is still a reaction with an empty emoji', () => {
-    const m = parsed(inbound(reactionMessage('3EB0C431C26A1916E7A2', '')));
-    assert.equal(m.type, 'reaction');
-    assert.equal(m.content, '');
-    assert.deepEqual(m.extra.reaction, { emoji: '', target_provider_message_id: '3EB0C431C26A1916E7A2' });
-    const noText = parsed(inbound({ reactionMessage: { key: { id: 'ABC' } } }));
-    assert.equal(noText.extra.reaction?.emoji, '');
+  test('a removed reaction has an empty emoji', () => {
+    const removed = parseUpsertItem(inbound(reactionMessage('3EB0C431C26A1916E7A2', '')), 0);
+    assert.deepEqual(removed.kind === 'reaction' && removed.emoji, '');
+    const noText = parseUpsertItem(inbound({ reactionMessage: { key: { id: 'ABC' } } }), 0);
+    assert.deepEqual(noText.kind === 'reaction' && [noText.emoji, noText.at], ['', null]);
   });
 });

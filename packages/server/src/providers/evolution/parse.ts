@@ -8,7 +8,10 @@ import type { MessageExtra } from '../../core/index.js';
 import { parseJid, toLidJid, toPhoneJid } from '../../core/whatsapp/jid.js';
 import { normalizeWhatsAppNumber } from '../../core/whatsapp/phone.js';
 import { isObj, type Obj, str, toFloat, trimmed } from '../json-read.js';
+import { reactionAct, revokeAct } from './message-acts.js';
 import { INTERACTIVE_READERS } from './parse-interactive.js';
+import { quoteOf } from './quotes.js';
+
 import type { ChatParty, EvolutionEnvelope, UpsertItem } from './types.js';
 
 // ---------------------------------------------------------------------------
@@ -268,17 +271,6 @@ function contactContent(cards: ContactCard[], fallbackName: string | null): Cont
   };
 }
 
-function reactionContent(part: Obj): Content {
-  // An empty text is WhatsApp's way of removing a reaction.
-  const emoji = typeof part.text === 'string' ? part.text : '';
-  const target = isObj(part.key) ? str(part.key.id) : null;
-  return {
-    type: 'reaction',
-    content: emoji,
-    extra: { reaction: { emoji, target_provider_message_id: target } },
-  };
-}
-
 /** Readers by content key, in the order they are tried. */
 const READERS: ReadonlyArray<readonly [string, (part: Obj) => Content]> = [
   // Pre-2.2 servers keep text here; 2.2+ rewrite it to `conversation` (§1.4).
@@ -305,7 +297,6 @@ const READERS: ReadonlyArray<readonly [string, (part: Obj) => Content]> = [
         trimmed(p.displayName),
       ),
   ],
-  ['reactionMessage', reactionContent],
   ...INTERACTIVE_READERS,
 ];
 
@@ -368,9 +359,14 @@ export function parseUpsertItem(data: unknown, receivedAt: number): UpsertItem {
   const party = resolveParty(key.remoteJid, key.key, data);
   if (party.kind === 'invalid') return party;
   if (party.kind === 'ignored') return { ...party, providerMessageId: key.id };
+  const { fromMe } = key;
+  // Reactions and deletions are about another message, never messages of their own (message-acts.ts).
+  const raw = isObj(data.message) ? unwrap(data.message) : null;
+  const act = raw ? (reactionAct(raw, key.id, fromMe) ?? revokeAct(raw)) : null;
+  if (act) return act;
   const content = readContent(data.message);
   if (content.kind === 'ignored') return { ...content, providerMessageId: key.id };
-  const { fromMe } = key;
+  const quote = raw ? quoteOf(data, raw, party.party) : {};
   return {
     kind: 'message',
     message: {
@@ -381,6 +377,7 @@ export function parseUpsertItem(data: unknown, receivedAt: number): UpsertItem {
       direction: fromMe ? 'outbound' : 'inbound',
       sender: fromMe ? 'agent' : 'lead',
       ...content.value,
+      extra: { ...content.value.extra, ...quote },
       status: statusOf(data.status, fromMe),
       timestamp: timestampOf(data.messageTimestamp, receivedAt),
     },

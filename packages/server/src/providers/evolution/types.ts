@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../../core/index.js';
+import type { ReactionAct, RevokeAct } from './message-acts.js';
 
 /** Who the chat is with, as far as the webhook tells. */
 export interface ChatParty {
@@ -27,6 +28,10 @@ export interface ParsedEvolutionMessage
 /** The outcome of reading one `messages.upsert` data item. */
 export type UpsertItem =
   | { kind: 'message'; message: ParsedEvolutionMessage }
+  /** A reaction on another message (never a message of its own). */
+  | ReactionAct
+  /** A message deleted for everyone (a revoking protocolMessage). */
+  | RevokeAct
   /** Recorded but no lead/message made: groups, newsletters, status, protocol messages… */
   | { kind: 'ignored'; reason: string; providerMessageId: string | null }
   /** The item does not have the shape Evolution sends (missing key, wrong types). */

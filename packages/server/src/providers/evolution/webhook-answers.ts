@@ -3,7 +3,7 @@
  * made (internal to the Evolution adapter): `reply` for the whole webhook,
  * `answer` for an item that reached the store, `skip` for one that did not.
  */
-import type { Logger, ReceiptOutcome } from '../../core/index.js';
+import type { Instance, Logger, ReceiptOutcome } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
 import type { ReceiptFields } from '../receipts.js';
 import type { WebhookCredentials } from './auth.js';
@@ -85,4 +85,13 @@ export async function skip(
   log.info({ reason: item.reason, provider_message_id: item.providerMessageId }, label);
   const fields = { reason: item.reason, providerMessageId: item.providerMessageId };
   return answer(record, 'ignored', fields, { reason: item.reason });
+}
+
+/** What every item handler gets: the instance it was routed to and a receipt recorder bound to it. */
+export interface ItemContext {
+  instance: Instance;
+  req: WebhookRequest;
+  log: Logger;
+  routed: Routed;
+  record: RecordItem;
 }

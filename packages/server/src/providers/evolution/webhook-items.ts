@@ -1,15 +1,15 @@
 /**
  * One item of an Evolution webhook, routed and authenticated by
  * EvolutionWebhook (internal): a message (`messages.upsert`, `send.message`),
- * a status (`messages.update`), an edit (`messages.edited`) or a session
+ * a status (`messages.update`), an edit (`messages.edited`; reactions and
+ * deletions are handed to webhook-acts.ts) or a session
  * event (`connection.update`, `qrcode.updated`…). Each records its receipt.
  */
 import type {
   EditSink,
   IngestSink,
-  Instance,
   InstanceStateSink,
-  Logger,
+  MessageChangeSink,
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
@@ -23,35 +23,29 @@ import { adReferralOf } from './lead-events.js';
 import { parseUpsertItem } from './parse.js';
 import { parseStatusItem } from './statuses.js';
 import type { EvolutionEnvelope } from './types.js';
+import { actItem } from './webhook-acts.js';
 import {
   answer,
+  type ItemContext,
   type ItemReply,
-  type RecordItem,
-  type Routed,
   reply,
   skip,
   type WebhookReply,
-  type WebhookRequest,
 } from './webhook-answers.js';
 
-/** What every item handler gets: the instance it was routed to and a receipt recorder bound to it. */
-export interface ItemContext {
-  instance: Instance;
-  req: WebhookRequest;
-  log: Logger;
-  routed: Routed;
-  record: RecordItem;
-}
+export type { ItemContext } from './webhook-answers.js';
 
 export async function upsertItem(
   ctx: ItemContext,
   data: unknown,
   ingestor: IngestSink,
   receipts: ReceiptRecorder,
+  changes?: MessageChangeSink,
 ): Promise<ItemReply> {
   const { instance, req, log, routed, record } = ctx;
   const item = parseUpsertItem(data, req.receivedAt);
   if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
+  if (item.kind === 'reaction' || item.kind === 'revoke') return actItem(ctx, item, changes);
   const providerMessageId = item.message.providerMessageId;
   const inbound = evolutionInbound(item.message, instance);
   // A message from a click-to-WhatsApp ad keeps the ad (and makes the lead's first touch, #13).
@@ -138,10 +132,17 @@ export async function statusItem(
  * One `messages.edited` item: the new text of a stored message. Its
  * `messages.update` twin (status DELETED) is ignored by status().
  */
-export async function editItem(ctx: ItemContext, data: unknown, edits: EditSink): Promise<ItemReply> {
+export async function editItem(
+  ctx: ItemContext,
+  data: unknown,
+  edits: EditSink,
+  changes?: MessageChangeSink,
+): Promise<ItemReply> {
   const { instance, req, log, record } = ctx;
   const item = parseEditItem(data);
   if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.edited', record, log);
+  // Evolution sends every protocolMessage here, a deletion for everyone (REVOKE) too.
+  if (item.kind === 'revoke') return actItem(ctx, item, changes);
   const providerMessageId = item.providerMessageId;
   const result = await edits.apply(
     {

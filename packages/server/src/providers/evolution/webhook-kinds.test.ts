@@ -11,8 +11,6 @@ import {
   documentMessage,
   imageMessage,
   locationMessage,
-  randomMessageId,
-  reactionMessage,
   stickerMessage,
   textMessage,
   type UpsertOptions,
@@ -32,7 +30,6 @@ import {
 
 describe('Evolution webhook: message kinds', () => {
   const f = new Fixture();
-  const target = randomMessageId();
   const image = imageMessage('¿Este modelo?');
   const card = contactMessage('Juan Pérez', '573109876543');
   const imageUrl = (image.imageMessage as Obj).url;
@@ -40,7 +37,6 @@ describe('Evolution webhook: message kinds', () => {
   const where = { latitude: 4.6533, longitude: -74.0836, name: 'Tienda Centro', address: 'Cra 7 # 12-34' };
   // name, data.message, type, content (the preview is the content, else `[type]`), type-specific fields
   const loc = locationMessage(where.latitude, where.longitude, where.name, where.address);
-  const reaction = { emoji: '❤️', target_provider_message_id: target };
   const pdf = { mime_type: 'application/pdf', size: 214873, file_name: 'cotizacion.pdf' };
   const ogg = { mime_type: 'audio/ogg; codecs=opus', seconds: 6 };
   const kinds: [string, Obj, string, string | null, Obj?][] = [
@@ -54,7 +50,6 @@ describe('Evolution webhook: message kinds', () => {
     ['sticker', stickerMessage(), 'sticker', null, { media: { mime_type: 'image/webp', file_name: null } }],
     ['location', loc, 'location', where.name, { location: where }],
     ['contact card', card, 'contact', 'Juan Pérez', { contacts: [{ name: 'Juan Pérez', vcard }] }],
-    ['reaction', reactionMessage(target, '❤️'), 'reaction', '❤️', { reaction }],
   ];
   const common = { sender: 'lead', direction: 'inbound', status: 'delivered', provider: 'evolution' };
   for (const [name, message, type, content, extra] of kinds) {

@@ -6,6 +6,7 @@ import type {
   InstanceStateSink,
   LeadSink,
   Logger,
+  MessageChangeSink,
   StatusSink,
 } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
@@ -15,6 +16,7 @@ import { authenticateWebhook } from './auth.js';
 import { CONNECTION_EVENTS } from './connection.js';
 import { parseEnvelope } from './parse.js';
 import type { EvolutionEnvelope } from './types.js';
+import { deleteItem } from './webhook-acts.js';
 import {
   type RecordItem,
   type Routed,
@@ -61,6 +63,8 @@ export class EvolutionWebhook {
     private readonly states?: InstanceStateSink,
     /** Applies contact sync (`contacts.update`/`upsert`); without it those are answered `ignored`. */
     private readonly leads?: LeadSink,
+    /** Applies reactions and deletions (`messages.delete`, REVOKE); without it they are answered `ignored`. */
+    private readonly changes?: MessageChangeSink,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -129,7 +133,8 @@ export class EvolutionWebhook {
     }
     const isStatus = env.event === 'messages.update' && this.statuses !== undefined;
     const isEdit = env.event === 'messages.edited' && this.edits !== undefined;
-    if (!MESSAGE_EVENTS.has(env.event) && !isStatus && !isEdit) {
+    const isDelete = env.event === 'messages.delete' && this.changes !== undefined;
+    if (!MESSAGE_EVENTS.has(env.event) && !isStatus && !isEdit && !isDelete) {
       const reason = `event ${env.event} is not handled`;
       await record({ ...routed, outcome: 'ignored', reason });
       return reply(200, 'ignored', req.traceId, { reason });
@@ -147,8 +152,10 @@ export class EvolutionWebhook {
         isStatus
           ? await statusItem(ctx, data, this.statuses as StatusSink, this.edits)
           : isEdit
-            ? await editItem(ctx, data, this.edits as EditSink)
-            : await upsertItem(ctx, data, this.ingestor, this.receipts),
+            ? await editItem(ctx, data, this.edits as EditSink, this.changes)
+            : isDelete
+              ? await deleteItem(ctx, data, this.changes)
+              : await upsertItem(ctx, data, this.ingestor, this.receipts, this.changes),
       );
     }
     const status = Math.max(...replies.map((r) => r.status));
