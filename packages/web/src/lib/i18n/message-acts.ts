@@ -1,6 +1,6 @@
 /**
  * Words for what happens to a message after it is sent (issue #13): the quote
- * it replies to, its reactions, its deletion. Spread into i18n.ts's dictionaries.
+ * it replies to, its reactions, its deletion. Spread into both dictionaries (en.ts, es.ts).
  */
 export const enMessageActs = {
   'msg.deleted': 'This message was deleted',

@@ -1,6 +1,6 @@
 /**
  * Words of the thread entries that are no customer text (#13): calls and
- * WhatsApp's own notices. Merged into both languages by i18n.ts.
+ * WhatsApp's own notices. Spread into both dictionaries (en.ts, es.ts).
  */
 export const enLeads = {
   'kind.call': 'call',
