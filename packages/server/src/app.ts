@@ -50,6 +50,8 @@ export interface NewtonNode {
   loginCodes: LoginCodes;
   /** Provider clients used to send replies, by provider. */
   providers: ProviderRegistry;
+  /** The write path of inbound messages (`onStored` hears each message stored from a webhook). */
+  ingestor: Ingestor;
   /** Applies delivery statuses from any provider webhook. */
   statuses: StatusApplier;
   /** What providers say of each instance's WhatsApp session (`instance_status`). */
@@ -257,6 +259,7 @@ export async function startNode(config: Config, logger?: Logger): Promise<Newton
     logger: log,
     loginCodes,
     providers,
+    ingestor,
     statuses,
     instanceStates,
     diagnostics,

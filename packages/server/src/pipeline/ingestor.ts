@@ -22,6 +22,9 @@ export interface ProbeSink {
   publish(tenantId: string, traceId: string, events: EventBody[]): Promise<void>;
 }
 
+/** Told of a message stored from a webhook (Ingestor.onStored). */
+export type StoredListener = (message: InboundMessage, result: IngestResult) => void | Promise<void>;
+
 /**
  * The write path every provider shares: store durably (message, lead,
  * conversation and their events in one transaction), then publish. A bus
@@ -29,6 +32,8 @@ export interface ProbeSink {
  * node catches up from it.
  */
 export class Ingestor implements IngestSink, RecoveredSink {
+  private readonly storedListeners: StoredListener[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
@@ -36,6 +41,20 @@ export class Ingestor implements IngestSink, RecoveredSink {
     /** Probe webhooks announced by this node (diagnostics): their messages are stored as probes. */
     private readonly probes?: ProbeSink,
   ) {}
+
+  /**
+   * Calls `listener` with every message this node stores from a webhook, once
+   * it is committed and published (e.g. to keep the media it embedded,
+   * `inlineMedia`). A listener's failure is logged, never the webhook's.
+   * Returns a function that removes it.
+   */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.push(listener);
+    return () => {
+      const at = this.storedListeners.indexOf(listener);
+      if (at >= 0) this.storedListeners.splice(at, 1);
+    };
+  }
 
   /** Stores and publishes; `receipt` is committed with the message (its outcome and id filled in). */
   async ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult> {
@@ -62,6 +81,13 @@ export class Ingestor implements IngestSink, RecoveredSink {
       await this.probes
         .publish(message.tenantId, traceId, result.probeEvents)
         .catch((err: Error) => log.warn({ err }, 'probe events not published'));
+    }
+    if (result.outcome === 'stored') {
+      for (const listener of this.storedListeners) {
+        Promise.resolve()
+          .then(() => listener(message, result))
+          .catch((err: Error) => log.warn({ err }, 'listener of stored messages failed'));
+      }
     }
     return result;
   }

@@ -41,23 +41,42 @@ export interface ItemContext {
   record: RecordItem;
 }
 
+/**
+ * One `messages.upsert`/`send.message` item (the `index`th of `data`): stored
+ * with the media its webhook embedded, if any. Embedded media that cannot be
+ * used never costs the message: it is stored without, and the receipt says why.
+ */
 export async function upsertItem(
   ctx: ItemContext,
   data: unknown,
   ingestor: IngestSink,
   receipts: ReceiptRecorder,
+  index = 0,
 ): Promise<ItemReply> {
   const { instance, req, log, routed, record } = ctx;
   const item = parseUpsertItem(data, req.receivedAt);
   if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
   const providerMessageId = item.message.providerMessageId;
+  const inline = req.inline?.find((m) => m.item === index);
+  const message = evolutionInbound(item.message, instance);
+  if (inline?.bytes) message.inlineMedia = inline.bytes;
+  if (inline?.error) {
+    message.inlineMediaError = inline.error;
+    log.warn(
+      { provider_message_id: providerMessageId, reason: inline.error, chars: inline.chars },
+      'embedded media not usable: the message is stored without it',
+    );
+  } else if (inline?.bytes) {
+    log.info({ provider_message_id: providerMessageId, bytes: inline.bytes.byteLength }, 'embedded media');
+  }
   const result = await ingestor.ingest(
-    evolutionInbound(item.message, instance),
+    message,
     req.traceId,
     receipts.build(req.traceId, req.receivedAt, req.bodySize, {
       ...routed,
       outcome: 'accepted',
       providerMessageId,
+      ...(inline?.error ? { reason: `${inline.error}: stored without its media` } : {}),
     }),
   );
   const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';

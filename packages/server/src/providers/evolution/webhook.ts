@@ -128,13 +128,13 @@ export class EvolutionWebhook {
     }
     const ctx = this.context(instance, req, log, routed);
     const replies = [];
-    for (const data of items) {
+    for (const [index, data] of items.entries()) {
       replies.push(
         isStatus
           ? await statusItem(ctx, data, this.statuses as StatusSink)
           : isEdit
             ? await editItem(ctx, data, this.edits as EditSink)
-            : await upsertItem(ctx, data, this.ingestor, this.receipts),
+            : await upsertItem(ctx, data, this.ingestor, this.receipts, index),
       );
     }
     const status = Math.max(...replies.map((r) => r.status));
