@@ -125,6 +125,7 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
   }
   // Big webhook bodies are parsed on these threads; they stop with the server.
   const pool = new BodyPool(opts.logger);
+  app.addHook('onReady', async () => pool.warm());
   app.addHook('onClose', () => pool.close());
   await app.register(evolutionRoutes, {
     webhook: opts.evolution.webhook,

@@ -10,7 +10,6 @@
  * events, receipts or logs). Pure: no I/O; runs on a body-parsing worker thread.
  */
 import { isObj, type Obj } from '../json-read.js';
-import { toCount } from './parse.js';
 
 /** The embedded media of one `data` item, cut out of the body. */
 export interface InlineMedia {
@@ -24,10 +23,25 @@ export interface InlineMedia {
   chars: number;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DATA_URL = /^data:[^,]{0,200};base64,/;
 /** Wrappers whose `message` holds the media part (as in parse.ts). */
 const WRAPPERS = ['ephemeralMessage', 'viewOnceMessage', 'viewOnceMessageV2', 'documentWithCaptionMessage'];
+
+/**
+ * A byte count as Baileys' `fileLength` arrives: a number, a numeric string or
+ * a protobuf Long `{low, high}`. Read here rather than with parse.ts's
+ * toCount: this module is loaded by worker threads, which should not load the
+ * whole parser (zod, phone numbers) to start.
+ */
+function sizeOf(value: unknown): number | null {
+  const n =
+    typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))
+      ? Number(value)
+      : isObj(value) && typeof value.low === 'number' && typeof value.high === 'number'
+        ? value.high * 2 ** 32 + (value.low >>> 0)
+        : null;
+  return n !== null && Number.isSafeInteger(n) && n > 0 ? n : null;
+}
 
 /** The size the message says its media has (`fileLength` of its media part), if any. */
 function declaredLength(message: Obj): number | null {
@@ -37,8 +51,8 @@ function declaredLength(message: Obj): number | null {
     if (isObj(inner) && isObj(inner.message)) parts.push(...Object.values(inner.message).filter(isObj));
   }
   for (const part of parts) {
-    const n = toCount(part.fileLength);
-    if (n !== null && n > 0) return n;
+    const n = sizeOf(part.fileLength);
+    if (n !== null) return n;
   }
   return null;
 }
@@ -54,8 +68,12 @@ export function decodeInlineBase64(
   if (text.length % 4 !== 0) {
     return { error: `embedded base64 is truncated (${text.length} characters, not a multiple of 4)` };
   }
-  if (!BASE64.test(text)) return { error: 'embedded base64 has characters outside the base64 alphabet' };
   const buf = Buffer.from(text, 'base64');
+  // Node skips characters outside the alphabet: the decoded length tells (a regex over MiBs is slow).
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  if (buf.length !== (text.length / 4) * 3 - padding) {
+    return { error: 'embedded base64 has characters outside the base64 alphabet' };
+  }
   if (declared !== null && buf.length < declared) {
     return { error: `embedded base64 is truncated (${buf.length} bytes, the message says ${declared})` };
   }
