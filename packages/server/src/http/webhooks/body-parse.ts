@@ -25,7 +25,7 @@ export function parseBody(bytes: Uint8Array): ParseOutcome {
     json = JSON.parse(text);
   } catch (err) {
     // V8 quotes a piece of the input in its message: keep the position, never the body's text.
-    const why = (err as Error).message.replace(/, ".*$/s, '').slice(0, 200);
+    const why = (err as Error).message.replace(/, (\.\.\.)?".*$/s, '').slice(0, 200);
     return { ok: false, reason: `the body is not valid JSON: ${why}` };
   }
   return { ok: true, body: { json, inline: takeInlineMedia(json), bytes: bytes.byteLength } };
