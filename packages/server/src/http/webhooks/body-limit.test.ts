@@ -68,6 +68,7 @@ describe('webhook bodies: the limit, and embedded media that cannot be used', ()
       [r?.provider, r?.outcome, r?.event, r?.instanceName, r?.tenantId, r?.bodyExcerpt],
       ['evolution', 'rejected', 'messages.upsert', DEFAULT_INSTANCE, TENANT, null],
     );
+    assert.equal(r?.providerMessageId, body.data.key.id, 'which message was lost');
     assert.ok((r?.bodySize ?? 0) > 2 * LIMIT, `the full size was drained and recorded (${r?.bodySize})`);
     assert.match(r?.reason ?? '', /\(HTTP 413\)$/);
     const after = await t.node.store.receipts.list({ limit: 1000 });

@@ -63,6 +63,10 @@ export function readBody(stream: IncomingMessage, limit: number): Promise<Buffer
       }
     });
     stream.on('error', reject);
+    // A client gone mid-body: nothing to answer, but the buffer must not be held.
+    stream.on('close', () => {
+      if (!stream.readableEnded) reject(new Error('the request was aborted before its body ended'));
+    });
     stream.on('end', () => {
       if (head) return reject(new BodyTooLarge(bytes, limit, head));
       if (out && bytes === out.length) return resolve(out);

@@ -9,6 +9,7 @@ import { recordRejectedWebhooks } from './rejected.js';
 
 const PHONE_NUMBER_ID = 'entry.0.changes.0.value.metadata.phone_number_id';
 const FIELD = 'entry.0.changes.0.field';
+const MESSAGE_ID = 'entry.0.changes.0.value.messages.0.id';
 
 export interface CloudRouteOptions {
   webhook: CloudWebhook;
@@ -34,8 +35,12 @@ export async function cloudRoutes(app: FastifyInstance, opts: CloudRouteOptions)
     provider: 'cloud',
     // Meta writes `field` after `value`: a big body's head may show only the number.
     headNames: (head) => {
-      const found = scanHead(head, [PHONE_NUMBER_ID, FIELD]);
-      return { event: found.get(FIELD) ?? null, instanceName: found.get(PHONE_NUMBER_ID) ?? null };
+      const found = scanHead(head, [PHONE_NUMBER_ID, FIELD, MESSAGE_ID]);
+      return {
+        event: found.get(FIELD) ?? null,
+        instanceName: found.get(PHONE_NUMBER_ID) ?? null,
+        providerMessageId: found.get(MESSAGE_ID) ?? null,
+      };
     },
   });
 

@@ -31,11 +31,12 @@ export async function evolutionRoutes(app: FastifyInstance, opts: EvolutionRoute
     eventOf: urlEventOf,
     // Evolution writes `event` and `instance` first (webhook.controller.ts, PROVIDERS.md §1.1).
     headNames: (head, req) => {
-      const found = scanHead(head, ['event', 'instance']);
+      const found = scanHead(head, ['event', 'instance', 'data.key.id']);
       const event = found.get('event') ?? urlEventOf(req);
       return {
         event: event === null ? null : normalizeEventName(event),
         instanceName: found.get('instance')?.trim() || null,
+        providerMessageId: found.get('data.key.id') ?? null,
       };
     },
   });

@@ -10,6 +10,8 @@ export interface HeadNames {
   event: string | null;
   /** Evolution instance name, Cloud phone_number_id. */
   instanceName: string | null;
+  /** The (first) message the body carried, when the head shows its id. */
+  providerMessageId?: string | null;
 }
 
 export interface WebhookErrorOptions {
@@ -66,6 +68,7 @@ async function tooLarge(
     reason: `${err.message} (HTTP 413)`,
     event: names.event,
     instanceName: names.instanceName,
+    providerMessageId: names.providerMessageId ?? null,
     tenantId: instance?.tenantId ?? null,
     instanceId: instance?.id ?? null,
   });

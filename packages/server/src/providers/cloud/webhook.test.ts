@@ -102,6 +102,7 @@ describe('POST /webhooks/whatsapp', () => {
       cloudBody(
         messagesValue({
           phoneNumberId: A.pnid,
+          id: 'wamid.TOO-LARGE-1',
           content: { type: 'text', text: { body: 'x'.repeat(1_100_000) } },
         }),
       ),
@@ -117,6 +118,9 @@ describe('POST /webhooks/whatsapp', () => {
     assert.equal(receipt?.outcome, 'rejected');
     // Read from the head of the body: whose number lost what.
     assert.deepEqual([r.body.provider, r.body.instance], ['cloud', A.pnid]);
-    assert.deepEqual([receipt?.instanceName, receipt?.tenantId], [A.pnid, A.tenant]);
+    assert.deepEqual(
+      [receipt?.instanceName, receipt?.tenantId, receipt?.providerMessageId],
+      [A.pnid, A.tenant, 'wamid.TOO-LARGE-1'],
+    );
   });
 });
