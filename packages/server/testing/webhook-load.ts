@@ -4,6 +4,7 @@
  * event loop (shared by the node and this client) was held. For the webhook
  * body tests (for tests only).
  */
+import { execFile } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MessagePayload } from '@newton/protocol';
 import { upsertBody } from './evolution-fixtures.js';
@@ -25,6 +26,27 @@ export async function postBytes(t: TestNewton, path: string, raw: Buffer): Promi
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/**
+ * POSTs a JSON file from another process, as a provider would: a body of tens
+ * of MiB sent by this process's fetch costs this event loop (the node's too)
+ * tens of ms of copying that a real provider never adds.
+ */
+export function postFileFromChild(
+  url: string,
+  file: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const script = `const [url, file] = process.argv.slice(1);
+const body = require('node:fs').readFileSync(file);
+fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() })));`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script, url, file], (err, stdout) => {
+      if (err) reject(err);
+      else resolve(JSON.parse(stdout) as { status: number; body: Record<string, unknown> });
+    });
+  });
 }
 
 /** What one run of the stream measured. */

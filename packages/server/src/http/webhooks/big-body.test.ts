@@ -8,6 +8,8 @@
  * as a time: what is asserted is that every one arrived, once, in order.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
 import { DEFAULT_INSTANCE, DEFAULT_OWN_NUMBER } from '../../../testing/evolution-fixtures.js';
@@ -18,7 +20,12 @@ import {
   sha256,
 } from '../../../testing/evolution-media-fixtures.js';
 import { eventually, TestNewton, type TestSocket } from '../../../testing/harness.js';
-import { describeLatencies, type LoadRun, SmallWebhookLoad } from '../../../testing/webhook-load.js';
+import {
+  describeLatencies,
+  type LoadRun,
+  postFileFromChild,
+  SmallWebhookLoad,
+} from '../../../testing/webhook-load.js';
 import type { InboundMessage } from '../../core/index.js';
 
 const TENANT = 'acme';
@@ -67,7 +74,9 @@ describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
   }
 
   test('is stored with its media, and the small ones keep flowing', async (ctx) => {
-    // Alone first: what the small webhooks cost on this machine, to compare with.
+    // Warm-up (first writes, compiled queries, JIT), not measured; then alone: what the small
+    // webhooks cost on this machine, to compare with.
+    await assertArrived(await load.run((ms) => ms >= 500));
     const alone = await load.run((ms) => ms >= 1000);
     await assertArrived(alone);
     const loopOf = (r: LoadRun) =>
@@ -81,18 +90,17 @@ describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
     const bigId = '3EB0BIGPHOTO16MIB00001';
     const bigRaw = Buffer.from(JSON.stringify(base64ImageBody(image, { id: bigId, from: '573001110000' })));
     assert.ok(bigRaw.length > 22_000_000, `a body of ${bigRaw.length} bytes`);
-    let big: Promise<Response> | undefined;
+    const bigFile = path.join(t.dataDir, 'big-webhook.json');
+    writeFileSync(bigFile, bigRaw);
+    let big: Promise<{ status: number; body: Record<string, unknown> }> | undefined;
     let bigSentAt = 0;
     let bigAnsweredAt = 0;
     // The big one goes in after 0.5 s; small ones go on until 1 s after it was answered.
     const around = await load.run((ms) => {
       if (!big && ms >= 500) {
         bigSentAt = performance.now();
-        big = fetch(`${t.url}/webhooks/evolution`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: bigRaw,
-        });
+        // Posted by another process, as Evolution does: no client work on this event loop.
+        big = postFileFromChild(`${t.url}/webhooks/evolution`, bigFile);
         big.then(
           () => {
             bigAnsweredAt = performance.now();
@@ -118,9 +126,10 @@ describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
     );
 
     // The photo: stored, its decoded bytes handed over whole, no base64 in the row or the event.
-    const bigRes = await (big as unknown as Promise<Response>);
-    const bigBody = (await bigRes.json()) as Record<string, unknown>;
-    assert.deepEqual([bigRes.status, bigBody.outcome], [200, 'accepted'], JSON.stringify(bigBody));
+    const { status: bigStatus, body: bigBody } = await (big as unknown as ReturnType<
+      typeof postFileFromChild
+    >);
+    assert.deepEqual([bigStatus, bigBody.outcome], [200, 'accepted'], JSON.stringify(bigBody));
     await eventually(() => media.has(bigId), 10_000, 'the photo handed to the media keeper');
     const handed = media.get(bigId) as InboundMessage;
     assert.equal(handed.inlineMedia?.byteLength, IMAGE_BYTES);
