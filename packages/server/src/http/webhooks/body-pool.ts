@@ -36,6 +36,8 @@ export class BodyPool {
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  /** Set when a thread could not start: bodies are then parsed on the event loop (slow, never lost). */
+  private broken = false;
 
   constructor(
     private readonly logger: Logger,
@@ -44,7 +46,9 @@ export class BodyPool {
 
   /** Parses `bytes` (on a worker thread when big; the buffer is then transferred, not copied). */
   parse(bytes: Buffer): Promise<ParseOutcome> {
-    if (bytes.byteLength <= WORKER_THRESHOLD_BYTES || this.closed) return Promise.resolve(parseBody(bytes));
+    if (bytes.byteLength <= WORKER_THRESHOLD_BYTES || this.closed || this.broken) {
+      return Promise.resolve(parseBody(bytes));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: ++this.nextId, bytes, resolve, reject });
       this.dispatch();
@@ -94,11 +98,20 @@ export class BodyPool {
       }
       this.dispatch();
     });
-    worker.on('error', (err) => {
-      this.logger.error({ err }, 'webhook body parser thread failed');
-      thread.job?.reject(err);
+    const failed = (err: Error) => {
+      if (!this.threads.includes(thread)) return;
       this.threads.splice(this.threads.indexOf(thread), 1);
-      if (!this.closed) this.dispatch();
-    });
+      if (this.closed) return;
+      this.logger.error({ err }, 'webhook body parser thread failed');
+      // The body is still here only if it was never handed over; a started parse fails.
+      thread.job?.reject(err);
+      if (!thread.ready) {
+        // It never started: another would not either (e.g. no TypeScript loader). Parse here.
+        this.broken = true;
+        for (const job of this.queue.splice(0)) job.resolve(parseBody(job.bytes));
+      } else this.dispatch();
+    };
+    worker.on('error', failed);
+    worker.on('exit', (code) => failed(new Error(`the parser thread exited with code ${code}`)));
   }
 }
