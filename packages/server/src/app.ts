@@ -59,6 +59,8 @@ export interface NewtonNode {
   loginCodes: LoginCodes;
   /** Provider clients used to send replies, by provider. */
   providers: ProviderRegistry;
+  /** The write path of inbound messages (the media keeper takes each stored message's media from it). */
+  ingestor: MediaKeepingIngestor;
   /** Applies delivery statuses from any provider webhook. */
   statuses: StatusApplier;
   /** What providers say of each instance's WhatsApp session (`instance_status`). */
@@ -335,6 +337,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     logger: log,
     loginCodes,
     providers,
+    ingestor,
     statuses,
     instanceStates,
     diagnostics,

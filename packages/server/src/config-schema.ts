@@ -176,10 +176,12 @@ const gateway = {
     description: "How long a node keeps a tenant's stream and replay cache after its last socket left.",
     example: '60000',
   }),
-  webhookBodyLimit: option(int().prefault(1024 * 1024), {
+  webhookBodyLimit: option(int().prefault(64 * 1024 * 1024), {
     env: 'WEBHOOK_BODY_LIMIT',
-    description: 'Largest webhook body in bytes; a bigger one gets 413.',
-    example: '5242880',
+    description:
+      'Largest webhook body in bytes (Evolution\'s "webhook base64" embeds whole media files). Bodies over 256 KiB are parsed on worker threads, so they never hold other webhooks up; media embedded as base64 is decoded there and never stored in messages. A bigger body gets 413, and its receipt names the provider, instance and event read from its first bytes. Other routes keep a 64 KiB limit.',
+    example: '134217728',
+    defaultText: '`67108864` (64 MiB)',
   }),
 };
 

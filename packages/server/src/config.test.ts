@@ -55,7 +55,7 @@ describe('defaults', () => {
       logLevel: 'info',
       heartbeatIntervalMs: 30_000,
       maxFrameBytes: 65_536,
-      webhookBodyLimit: 1_048_576,
+      webhookBodyLimit: 67_108_864,
       maxSocketBufferBytes: 1_048_576,
       gapGraceMs: 10,
       receiptsKept: 50_000,

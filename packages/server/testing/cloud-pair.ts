@@ -6,6 +6,7 @@
 
 import { after, before } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
+import type { Config } from '../src/config.js';
 import { metaJson, signedHeaders } from './cloud-fixtures.js';
 import { addCloudNumber } from './cloud-node.js';
 import { type Frame, type HttpResult, TestNewton, type TestSocket } from './harness.js';
@@ -38,8 +39,9 @@ export class CloudPair {
     readonly socketB: TestSocket,
   ) {}
 
-  static async start(): Promise<CloudPair> {
-    const t = await TestNewton.start();
+  /** `overrides` changes the node's configuration (e.g. a small WEBHOOK_BODY_LIMIT). */
+  static async start(overrides: Partial<Config> = {}): Promise<CloudPair> {
+    const t = await TestNewton.start(overrides);
     for (const x of [CLOUD_A, CLOUD_B]) {
       await t.addTenant(x.tenant);
       await addCloudNumber(t, {
@@ -91,10 +93,10 @@ export const newMessageFor = (s: TestSocket, wamid: string): Promise<Frame> =>
  * Starts a CloudPair before the file's tests and closes it after them
  * (node:test hooks); the returned getter gives it to the tests.
  */
-export function useCloudPair(): () => CloudPair {
+export function useCloudPair(overrides: Partial<Config> = {}): () => CloudPair {
   let pair: CloudPair | undefined;
   before(async () => {
-    pair = await CloudPair.start();
+    pair = await CloudPair.start(overrides);
   });
   after(() => pair?.close());
   return () => {

@@ -126,6 +126,11 @@ export interface InboundMessage {
    * stores them instead of fetching; never kept in message rows or events.
    */
   inlineMedia?: Uint8Array;
+  /**
+   * Why media the provider embedded could not be used (e.g. truncated
+   * base64): `inlineMedia` is then absent and the media keeper fetches it.
+   */
+  inlineMediaError?: string;
 }
 
 /**

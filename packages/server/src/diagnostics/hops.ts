@@ -59,6 +59,7 @@ export async function webhooksHop(
       const rejected = mine.filter((o) => o.outcome === 'rejected').reduce((n, o) => n + o.count, 0);
       const reason = latest?.reason ?? 'rejected';
       const auth = /credential|apikey|token|secret|signature/i.test(reason);
+      const tooLarge = /WEBHOOK_BODY_LIMIT/.test(reason);
       return hop(
         'webhooks',
         title,
@@ -70,9 +71,11 @@ export async function webhooksHop(
           trace_id: latest?.traceId ?? null,
           since: iso(since),
         },
-        auth
-          ? `the webhooks carry the wrong API key or none: give Evolution's instance the same key as Newton (newton instance list ${tenantId} shows which is set), or append ?token=<webhook secret> to the webhook URL`
-          : 'the webhook body is not what Newton expects: newton receipts --outcome rejected shows the excerpt',
+        tooLarge
+          ? "these bodies were dropped as too large: raise WEBHOOK_BODY_LIMIT, or turn off the instance's webhook base64 (Newton fetches the media itself)"
+          : auth
+            ? `the webhooks carry the wrong API key or none: give Evolution's instance the same key as Newton (newton instance list ${tenantId} shows which is set), or append ?token=<webhook secret> to the webhook URL`
+            : 'the webhook body is not what Newton expects: newton receipts --outcome rejected shows the excerpt',
       );
     }
   }

@@ -23,6 +23,7 @@ import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
 import { webRoutes } from './web-routes.js';
+import { BodyPool } from './webhooks/body-pool.js';
 import { cloudRoutes } from './webhooks/cloud.js';
 import { evolutionRoutes } from './webhooks/evolution.js';
 
@@ -32,6 +33,7 @@ export interface HttpOptions {
   bus: EventBus;
   tokens: TokenService;
   nodeId: string;
+  /** WEBHOOK_BODY_LIMIT: the webhook routes' largest body (every other route keeps 64 KiB). */
   webhookBodyLimit: number;
   evolution: { webhook: EvolutionWebhook; receipts: ReceiptRecorder };
   /** Replies, retries and marking read (`POST /api/conversations/{id}/messages`, …). */
@@ -122,8 +124,14 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
   if (opts.backfill) {
     await app.register(adminBackfillRoutes, { prefix: '/api/admin', tokens: opts.tokens, ...opts.backfill });
   }
+  // Big webhook bodies are parsed on these threads; they stop with the server.
+  const pool = new BodyPool(opts.logger);
+  app.addHook('onReady', async () => pool.warm());
+  app.addHook('onClose', () => pool.close());
   await app.register(evolutionRoutes, {
     webhook: opts.evolution.webhook,
+    admin: opts.store.admin,
+    pool,
     receipts: opts.evolution.receipts,
     bodyLimit: opts.webhookBodyLimit,
     logger: opts.logger,

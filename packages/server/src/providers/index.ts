@@ -11,6 +11,7 @@ export { DEFAULT_GRAPH_URL } from './cloud/types.js';
 export { MAX_CHALLENGE_CHARS, type VerifyOutcome, verifyHandshake } from './cloud/verify.js';
 export { CloudWebhook, type CloudWebhookRequest } from './cloud/webhook.js';
 export { EvolutionClient, evolutionReason } from './evolution/client.js';
+export { type InlineMedia, takeInlineMedia } from './evolution/inline-media.js';
 export {
   type EvolutionAnswer,
   EvolutionInstanceApi,
@@ -18,6 +19,7 @@ export {
   type EvolutionWebhookSettings,
 } from './evolution/instance-api.js';
 export { EvolutionMediaFetcher } from './evolution/media.js';
+export { normalizeEventName } from './evolution/parse.js';
 export { EvolutionWebhook } from './evolution/webhook.js';
 export { MediaFetchError, type MediaFetcher, MediaFetchers } from './media-fetch.js';
 export { type ReceiptFields, ReceiptRecorder, senderDigits } from './receipts.js';

@@ -13,7 +13,8 @@ import type { WebhookReceipt } from '../core/index.js';
 let newton: TestNewton;
 
 before(async () => {
-  newton = await TestNewton.start();
+  // 1 MiB (the default is 64 MiB): an over-limit body stays cheap to build.
+  newton = await TestNewton.start({ webhookBodyLimit: 1024 * 1024 });
 });
 after(() => newton.close());
 

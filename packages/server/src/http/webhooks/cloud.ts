@@ -3,13 +3,19 @@ import { ErrorTable, type InstanceDirectory, type Logger } from '../../core/inde
 import type { CloudWebhook, ReceiptRecorder } from '../../providers/index.js';
 import { MAX_CHALLENGE_CHARS, verifyHandshake } from '../../providers/index.js';
 import { header, traceOf } from '../request.js';
+import { scanHead } from './body-head.js';
+import { keepRawWebhooks } from './body-parsers.js';
 import { recordRejectedWebhooks } from './rejected.js';
+
+const PHONE_NUMBER_ID = 'entry.0.changes.0.value.metadata.phone_number_id';
+const FIELD = 'entry.0.changes.0.field';
+const MESSAGE_ID = 'entry.0.changes.0.value.messages.0.id';
 
 export interface CloudRouteOptions {
   webhook: CloudWebhook;
   admin: InstanceDirectory;
   receipts: ReceiptRecorder;
-  /** Largest body; Meta sends up to 3 MB (PROVIDERS.md §4.5). */
+  /** Largest body (WEBHOOK_BODY_LIMIT); Meta sends up to 3 MB (PROVIDERS.md §4.5). */
   bodyLimit: number;
   logger: Logger;
   /** Formats an error as Newton's JSON error body. */
@@ -22,10 +28,21 @@ export interface CloudRouteOptions {
  */
 export async function cloudRoutes(app: FastifyInstance, opts: CloudRouteOptions): Promise<void> {
   // The signature covers the bytes Meta sent: keep them, parse JSON only after checking it.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  keepRawWebhooks(app, opts.bodyLimit);
 
-  recordRejectedWebhooks(app, opts);
+  recordRejectedWebhooks(app, {
+    ...opts,
+    provider: 'cloud',
+    // Meta writes `field` after `value`: a big body's head may show only the number.
+    headNames: (head) => {
+      const found = scanHead(head, [PHONE_NUMBER_ID, FIELD, MESSAGE_ID]);
+      return {
+        event: found.get(FIELD) ?? null,
+        instanceName: found.get(PHONE_NUMBER_ID) ?? null,
+        providerMessageId: found.get(MESSAGE_ID) ?? null,
+      };
+    },
+  });
 
   app.get(
     '/webhooks/whatsapp',

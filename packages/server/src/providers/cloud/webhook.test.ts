@@ -17,7 +17,8 @@ import { CLOUD_A as A, CLOUD_B as B, newMessageFor, useCloudPair } from '../../.
 
 type Obj = Record<string, unknown>;
 
-const cloud = useCloudPair();
+// The 1 MiB limit makes a 413 cheap to provoke (the default is 64 MiB).
+const cloud = useCloudPair({ webhookBodyLimit: 1024 * 1024 });
 
 describe('POST /webhooks/whatsapp', () => {
   test('a batch of 3 entries stores 3 messages', async () => {
@@ -101,6 +102,7 @@ describe('POST /webhooks/whatsapp', () => {
       cloudBody(
         messagesValue({
           phoneNumberId: A.pnid,
+          id: 'wamid.TOO-LARGE-1',
           content: { type: 'text', text: { body: 'x'.repeat(1_100_000) } },
         }),
       ),
@@ -114,5 +116,11 @@ describe('POST /webhooks/whatsapp', () => {
     const [receipt] = await cloud().receiptsOf('too-large-1');
     assert.equal(receipt?.provider, 'cloud');
     assert.equal(receipt?.outcome, 'rejected');
+    // Read from the head of the body: whose number lost what.
+    assert.deepEqual([r.body.provider, r.body.instance], ['cloud', A.pnid]);
+    assert.deepEqual(
+      [receipt?.instanceName, receipt?.tenantId, receipt?.providerMessageId],
+      [A.pnid, A.tenant, 'wamid.TOO-LARGE-1'],
+    );
   });
 });

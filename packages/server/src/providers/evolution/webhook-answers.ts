@@ -7,9 +7,13 @@ import type { Instance, Logger, ReceiptOutcome } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
 import type { ReceiptFields } from '../receipts.js';
 import type { WebhookCredentials } from './auth.js';
+import type { InlineMedia } from './inline-media.js';
 
 export interface WebhookRequest {
+  /** The parsed body, without the media it embedded (`inline`). */
   body: unknown;
+  /** Media cut out of the body (`data.message.base64`), by `data` item. */
+  inline?: InlineMedia[];
   /** Event name from a "webhook by events" URL (`messages-upsert`). */
   urlEvent: string | undefined;
   credentials: Omit<WebhookCredentials, 'bodyApikey'>;

@@ -35,11 +35,17 @@ import {
 
 export type { ItemContext } from './webhook-answers.js';
 
+/**
+ * One `messages.upsert`/`send.message` item (the `index`th of `data`): stored
+ * with the media its webhook embedded, if any. Embedded media that cannot be
+ * used never costs the message: it is stored without, and the receipt says why.
+ */
 export async function upsertItem(
   ctx: ItemContext,
   data: unknown,
   ingestor: IngestSink,
   receipts: ReceiptRecorder,
+  index = 0,
   changes?: MessageChangeSink,
 ): Promise<ItemReply> {
   const { instance, req, log, routed, record } = ctx;
@@ -47,17 +53,30 @@ export async function upsertItem(
   if (item.kind === 'invalid' || item.kind === 'ignored') return skip(item, 'messages.upsert', record, log);
   if (item.kind === 'reaction' || item.kind === 'revoke') return actItem(ctx, item, changes);
   const providerMessageId = item.message.providerMessageId;
-  const inbound = evolutionInbound(item.message, instance);
+  const inline = req.inline?.find((m) => m.item === index);
+  const message = evolutionInbound(item.message, instance);
+  if (inline?.bytes) message.inlineMedia = inline.bytes;
+  if (inline?.error) {
+    message.inlineMediaError = inline.error;
+    log.warn(
+      { provider_message_id: providerMessageId, reason: inline.error, chars: inline.chars },
+      'embedded media not usable: the message is stored without it',
+    );
+  } else if (inline?.bytes) {
+    log.info({ provider_message_id: providerMessageId, bytes: inline.bytes.byteLength }, 'embedded media');
+  }
   // A message from a click-to-WhatsApp ad keeps the ad (and makes the lead's first touch, #13).
-  const referral = inbound.direction === 'inbound' ? adReferralOf(data) : null;
-  if (referral) inbound.extra = { ...inbound.extra, referral };
+  const referral = message.direction === 'inbound' ? adReferralOf(data) : null;
+  if (referral) message.extra = { ...message.extra, referral };
   const result = await ingestor.ingest(
-    inbound,
+    message,
+
     req.traceId,
     receipts.build(req.traceId, req.receivedAt, req.bodySize, {
       ...routed,
       outcome: 'accepted',
       providerMessageId,
+      ...(inline?.error ? { reason: `${inline.error}: stored without its media` } : {}),
     }),
   );
   const outcome: ReceiptOutcome = result.outcome === 'stored' ? 'accepted' : 'duplicate';

@@ -147,7 +147,7 @@ export class EvolutionWebhook {
     }
     const ctx = this.context(instance, req, log, routed);
     const replies = [];
-    for (const data of items) {
+    for (const [index, data] of items.entries()) {
       replies.push(
         isStatus
           ? await statusItem(ctx, data, this.statuses as StatusSink, this.edits)
@@ -155,7 +155,7 @@ export class EvolutionWebhook {
             ? await editItem(ctx, data, this.edits as EditSink, this.changes)
             : isDelete
               ? await deleteItem(ctx, data, this.changes)
-              : await upsertItem(ctx, data, this.ingestor, this.receipts, this.changes),
+              : await upsertItem(ctx, data, this.ingestor, this.receipts, index, this.changes),
       );
     }
     const status = Math.max(...replies.map((r) => r.status));

@@ -1,0 +1,156 @@
+/**
+ * Issue #13, "no message lost to size": a 16 MiB photo embedded as base64 in
+ * an Evolution webhook (testing/evolution-media-fixtures.ts names the source)
+ * is stored, its bytes handed to the media keeper, and neither the message
+ * nor its event holds the base64; meanwhile 200 small webhooks a second keep
+ * flowing. Their webhook → socket latency (and the event loop's delay) is
+ * measured alone and with the big body in flight, and printed, not asserted
+ * as a time: what is asserted is that every one arrived, once, in order.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { MessagePayload } from '@newton/protocol';
+import { DEFAULT_INSTANCE, DEFAULT_OWN_NUMBER } from '../../../testing/evolution-fixtures.js';
+import {
+  base64ImageBody,
+  jpegBytes,
+  settledMedia,
+  sha256,
+} from '../../../testing/evolution-media-fixtures.js';
+import { eventually, TestNewton, type TestSocket } from '../../../testing/harness.js';
+import {
+  describeLatencies,
+  type LoadRun,
+  postFileFromChild,
+  SmallWebhookLoad,
+} from '../../../testing/webhook-load.js';
+
+const TENANT = 'acme';
+const IMAGE_BYTES = 16 * 1024 * 1024;
+const RATE = 200;
+const PREFIX = '3EB0SMALL';
+/** Any longer and the big body was never answered: the test fails rather than loops. */
+const GIVE_UP_MS = 120_000;
+
+describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
+  let t: TestNewton;
+  let socket: TestSocket;
+  let load: SmallWebhookLoad;
+
+  before(async () => {
+    t = await TestNewton.start();
+    await t.addTenant(TENANT);
+    await t.addInstance({ tenantId: TENANT, name: DEFAULT_INSTANCE, number: DEFAULT_OWN_NUMBER });
+    socket = await t.connect(TENANT);
+    load = new SmallWebhookLoad(t, socket, { rate: RATE, customers: 40, prefix: PREFIX });
+  });
+  after(() => t.close());
+
+  /** Every small message of `run` reached the socket once, each customer's in the order posted. */
+  async function assertArrived(run: LoadRun): Promise<void> {
+    assert.deepEqual(run.failed, [], 'every small webhook answered 200');
+    await eventually(() => run.ids.every((id) => load.arrived.has(id)), 30_000, 'every small message');
+    const mine = new Set(run.ids);
+    const onSocket = socket
+      .events()
+      .filter((f) => f.type === 'new_message')
+      .map((f) => (f.message as MessagePayload).provider_message_id as string)
+      .filter((id) => mine.has(id));
+    assert.equal(onSocket.length, run.ids.length, 'each small message exactly once');
+    for (let c = 0; c < load.opts.customers; c++) {
+      const theirs = onSocket.filter((id) => load.customerOf(id) === c);
+      assert.deepEqual(theirs, [...theirs].sort(), `customer ${c}'s messages in the order posted`);
+    }
+  }
+
+  function report(ctx: { diagnostic: (m: string) => void }, line: string): void {
+    ctx.diagnostic(line);
+    console.log(`# ${line}`);
+  }
+
+  test('is stored with its media, and the small ones keep flowing', async (ctx) => {
+    // Warm-up (first writes, compiled queries, JIT), not measured; then alone: what the small
+    // webhooks cost on this machine, to compare with.
+    await assertArrived(await load.run((ms) => ms >= 500));
+    const alone = await load.run((ms) => ms >= 1000);
+    await assertArrived(alone);
+    const loopOf = (r: LoadRun) =>
+      `event loop delay p99=${r.loopP99Ms.toFixed(1)} ms max=${r.loopMaxMs.toFixed(1)} ms`;
+    report(
+      ctx,
+      `alone: ${RATE}/s small webhooks, webhook → socket ${describeLatencies(load.latencies(alone))}; ${loopOf(alone)}`,
+    );
+
+    const image = jpegBytes(IMAGE_BYTES);
+    const bigId = '3EB0BIGPHOTO16MIB00001';
+    const bigRaw = Buffer.from(JSON.stringify(base64ImageBody(image, { id: bigId, from: '573001110000' })));
+    assert.ok(bigRaw.length > 22_000_000, `a body of ${bigRaw.length} bytes`);
+    const bigFile = path.join(t.dataDir, 'big-webhook.json');
+    writeFileSync(bigFile, bigRaw);
+    let big: Promise<{ status: number; body: Record<string, unknown> }> | undefined;
+    let bigSentAt = 0;
+    let bigAnsweredAt = 0;
+    // The big one goes in after 0.5 s; small ones go on until 1 s after it was answered.
+    const around = await load.run((ms) => {
+      if (!big && ms >= 500) {
+        bigSentAt = performance.now();
+        // Posted by another process, as Evolution does: no client work on this event loop.
+        big = postFileFromChild(`${t.url}/webhooks/evolution`, bigFile);
+        big.then(
+          () => {
+            bigAnsweredAt = performance.now();
+          },
+          () => {},
+        );
+      }
+      const done = bigAnsweredAt > 0 && performance.now() - bigAnsweredAt >= 1000;
+      return done || ms > GIVE_UP_MS;
+    });
+    assert.ok(bigAnsweredAt > 0, 'the big webhook was answered');
+    await assertArrived(around);
+    const during = load.latencies(around, bigSentAt, bigAnsweredAt);
+    assert.ok(during.length > 0, 'small webhooks were posted while the big one was in flight');
+    const mib = (bigRaw.length / 2 ** 20).toFixed(1);
+    report(
+      ctx,
+      `around a ${mib} MiB body: webhook → socket ${describeLatencies(load.latencies(around))}; ${loopOf(around)}`,
+    );
+    report(
+      ctx,
+      `while it was in flight (${(bigAnsweredAt - bigSentAt).toFixed(0)} ms): ${describeLatencies(during)}`,
+    );
+
+    // The photo: stored, its decoded bytes handed over whole, no base64 in the row or the event.
+    const { status: bigStatus, body: bigBody } = await (big as unknown as ReturnType<
+      typeof postFileFromChild
+    >);
+    assert.deepEqual([bigStatus, bigBody.outcome], [200, 'accepted'], JSON.stringify(bigBody));
+    // Kept from the webhook's own bytes: the provider (none here) is never asked.
+    const kept = await settledMedia(t, TENANT, bigBody.message_id as string);
+    assert.deepEqual([kept.state, kept.size, kept.sha256], ['ready', IMAGE_BYTES, sha256(image)]);
+    const token = await t.token(TENANT);
+    const file = await fetch(`${t.url}/api/messages/${bigBody.message_id}/media`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(file.status, 200);
+    assert.equal(sha256(Buffer.from(await file.arrayBuffer())), sha256(image));
+    const frame = await socket.next(
+      (f) => f.type === 'new_message' && (f.message as MessagePayload).provider_message_id === bigId,
+    );
+    const frameText = JSON.stringify(frame);
+    assert.ok(frameText.length < 4096, `the photo's event is small (${frameText.length} chars)`);
+    assert.ok(!frameText.includes(image.subarray(0, 3000).toString('base64')), 'no base64 in the event');
+    const res = await t.get(`/api/conversations/${bigBody.conversation_id}/messages`, token);
+    const row = (res.body.items as MessagePayload[]).find((m) => m.id === bigBody.message_id);
+    assert.deepEqual(
+      [row?.type, row?.content, row?.media?.size],
+      ['image', 'foto del producto', IMAGE_BYTES],
+    );
+    assert.ok(!JSON.stringify(row).includes('base64'), 'no base64 in the stored message');
+    const [receipt] = await t.node.store.receipts.find({ traceId: String(bigBody.trace_id) });
+    assert.deepEqual([receipt?.outcome, receipt?.bodyExcerpt], ['accepted', null]);
+    assert.ok((receipt?.bodySize ?? 0) > 22_000_000, 'the receipt keeps the body size');
+  });
+});
