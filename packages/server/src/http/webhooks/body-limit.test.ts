@@ -16,7 +16,7 @@ import {
   settledMedia,
   sha256,
 } from '../../../testing/evolution-media-fixtures.js';
-import { eventually, type HttpResult, TestNewton, type TestSocket } from '../../../testing/harness.js';
+import { type HttpResult, TestNewton, type TestSocket } from '../../../testing/harness.js';
 
 const TENANT = 'acme';
 const OTHER = 'beta';
