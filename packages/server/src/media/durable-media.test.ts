@@ -63,7 +63,7 @@ describe('durable media (fs)', () => {
       assert.deepEqual(ready.media, {
         mime_type: 'image/jpeg',
         size: bytes.length,
-        sha256: sha256Hex(bytes),
+        sha256: await sha256Hex(bytes),
         file_name: null,
       });
       assert.equal(typeof ready.seq, 'number');
@@ -73,7 +73,13 @@ describe('durable media (fs)', () => {
     assert.equal(rec?.state, 'ready');
     assert.equal(rec?.attempts, 1);
     // Content-addressed, atomically written: the file under its SHA-256, no temporary left.
-    const file = path.join(t.dataDir, 'media', 'sha256', sha256Hex(bytes).slice(0, 2), sha256Hex(bytes));
+    const file = path.join(
+      t.dataDir,
+      'media',
+      'sha256',
+      (await sha256Hex(bytes)).slice(0, 2),
+      await sha256Hex(bytes),
+    );
     assert.ok(existsSync(file), file);
     assert.deepEqual(
       readdirSync(path.dirname(file)).filter((f) => f.endsWith('.tmp')),
@@ -89,7 +95,7 @@ describe('durable media (fs)', () => {
     assert.equal(r.headers.get('content-type'), 'image/jpeg');
     assert.equal(r.headers.get('accept-ranges'), 'bytes');
     assert.equal(r.headers.get('content-length'), String(bytes.length));
-    assert.equal(r.headers.get('etag'), `"${sha256Hex(bytes)}"`);
+    assert.equal(r.headers.get('etag'), `"${await sha256Hex(bytes)}"`);
     assert.equal(
       p.sim.requests(EVOLUTION_GET_BASE64).length,
       fetches,
@@ -168,7 +174,7 @@ describe('durable media (fs)', () => {
     assert.equal(streamed.headers.get('etag'), null, 'streamed from Evolution');
     await sockets[0]?.next((f) => f.type === 'media_ready' && f.message_id === id);
     const kept = await getMedia(t, id, token);
-    assert.equal(kept.headers.get('etag'), `"${sha256Hex(bytes)}"`, 'now from the store');
+    assert.equal(kept.headers.get('etag'), `"${await sha256Hex(bytes)}"`, 'now from the store');
     assert.ok(kept.bytes.equals(bytes));
   });
 

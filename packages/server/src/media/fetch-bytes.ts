@@ -4,7 +4,7 @@
  * time limit, read whole up to the size cap, and every way it can fail as a
  * stable reason code for `media_failed`.
  */
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MediaFetchError, type MediaFetchers } from '../providers/index.js';
 import type { MediaSource } from '../store/index.js';
@@ -29,8 +29,13 @@ export interface FetchedMedia {
   sha256: string;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/**
+ * SHA-256 in hex, computed on libuv's thread pool (WebCrypto's digest is an
+ * async job): hashing a 16 MiB photo on the event loop stalled every other
+ * webhook for ~40 ms (#13's big-body test).
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }
 
 async function readAll(body: Readable, maxBytes: number): Promise<Buffer> {
@@ -48,7 +53,11 @@ async function readAll(body: Readable, maxBytes: number): Promise<Buffer> {
 }
 
 /** Bytes the provider embedded in the webhook, checked against the cap. */
-export function inlineBytes(source: MediaSource, inline: Uint8Array, maxBytes: number): FetchedMedia {
+export async function inlineBytes(
+  source: MediaSource,
+  inline: Uint8Array,
+  maxBytes: number,
+): Promise<FetchedMedia> {
   if (inline.length > maxBytes) {
     throw new MediaKeepError(
       'too_large',
@@ -58,7 +67,7 @@ export function inlineBytes(source: MediaSource, inline: Uint8Array, maxBytes: n
   }
   const bytes = Buffer.from(inline.buffer, inline.byteOffset, inline.length);
   const contentType = source.media?.mime_type || 'application/octet-stream';
-  return { bytes, contentType, sha256: sha256Hex(bytes) };
+  return { bytes, contentType, sha256: await sha256Hex(bytes) };
 }
 
 /**
@@ -85,7 +94,7 @@ export async function fetchMedia(
       signal,
     });
     const bytes = await readAll(media.body, o.maxBytes);
-    return { bytes, contentType: media.contentType, sha256: sha256Hex(bytes) };
+    return { bytes, contentType: media.contentType, sha256: await sha256Hex(bytes) };
   } catch (err) {
     if (timeout.aborted) {
       throw new MediaKeepError(

@@ -183,7 +183,7 @@ export class MediaKeeper {
       const got: FetchedMedia =
         spooled ??
         (job.inline
-          ? inlineBytes(source, job.inline, this.o.maxBytes)
+          ? await inlineBytes(source, job.inline, this.o.maxBytes)
           : await fetchMedia(this.fetchers, source, {
               maxBytes: this.o.maxBytes,
               timeoutMs: this.o.timeoutMs,
@@ -265,7 +265,7 @@ export class MediaKeeper {
       const chunks: Buffer[] = [];
       for await (const c of (await this.spool.read(blobKey(sha256))) as Readable) chunks.push(c as Buffer);
       const bytes = Buffer.concat(chunks);
-      if (sha256Hex(bytes) !== sha256) return undefined;
+      if ((await sha256Hex(bytes)) !== sha256) return undefined;
       return { bytes, sha256, contentType: mimeType ?? 'application/octet-stream' };
     } catch {
       return undefined;

@@ -94,10 +94,10 @@ describe('durable media (s3)', () => {
     const bytes = randomBytes(40_000);
     const { id } = await evolutionImage(t, p, bytes);
     const ready = await socket.next((f) => f.type === 'media_ready' && f.message_id === id);
-    assert.equal((ready.media as { sha256: string }).sha256, sha256Hex(bytes));
+    assert.equal((ready.media as { sha256: string }).sha256, await sha256Hex(bytes));
     const client = bucketClient();
     const head = await client.send(
-      new HeadObjectCommand({ Bucket: BUCKET, Key: PREFIX + blobKey(sha256Hex(bytes)) }),
+      new HeadObjectCommand({ Bucket: BUCKET, Key: PREFIX + blobKey(await sha256Hex(bytes)) }),
     );
     client.destroy();
     assert.equal(head.ContentLength, bytes.length);
@@ -129,7 +129,7 @@ describe('durable media (s3)', () => {
     assert.equal(failed.reason, 'store_unavailable');
     assert.match(String(failed.detail), /media store \(s3\)/);
     assert.equal(typeof failed.retry_at, 'string');
-    const spooled = path.join(t.dataDir, 'media-spool', blobKey(sha256Hex(bytes)));
+    const spooled = path.join(t.dataDir, 'media-spool', blobKey(await sha256Hex(bytes)));
     assert.ok(existsSync(spooled), 'the fetched bytes wait in the local spool');
     await t.node.media.idle();
 
