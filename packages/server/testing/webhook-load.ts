@@ -6,9 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { MessagePayload } from '@newton/protocol';
+import { Worker } from 'node:worker_threads';
 import { upsertBody } from './evolution-fixtures.js';
-import type { TestNewton, TestSocket } from './harness.js';
+import type { TestNewton } from './harness.js';
 
 /** The `p`th percentile of ascending `sorted`. */
 export const percentile = (sorted: number[], p: number): number =>
@@ -49,40 +49,71 @@ fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, bo
   });
 }
 
+/** Absolute ms (performance.timeOrigin + now): comparable across threads. */
+export const nowAbs = (): number => performance.timeOrigin + performance.now();
+
 /** What one run of the stream measured. */
 export interface LoadRun {
   /** Provider message ids in the order they were posted. */
   ids: string[];
-  /** performance.now() each id was posted at. */
+  /** When each id was posted (nowAbs). */
   sentAt: Map<string, number>;
-  /** HTTP statuses of the answers that were not 200. */
+  /** HTTP statuses of the answers that were not 200 (0: no answer). */
   failed: number[];
   elapsedMs: number;
-  /** Longest and 99th-percentile event loop delay during the run, ms. */
+  /** Longest and 99th-percentile delay of the node's event loop during the run, ms. */
   loopMaxMs: number;
   loopP99Ms: number;
 }
 
+interface WorkerRun {
+  ids: string[];
+  sentAt: Record<string, number>;
+  failed: number[];
+}
+
 /**
- * Posts small webhooks at `rate` a second from `customers` customers in turn;
- * a customer's next message waits for the answer to its previous one (as a
- * chat's messages follow each other), so each customer's order is defined.
+ * Posts small webhooks at `rate` a second from `customers` customers in turn
+ * and times each one's `new_message` on a socket of the tenant. A customer's
+ * next message waits for the answer to its previous one (as a chat's
+ * messages follow each other), so each customer's order is defined. The
+ * posting and the socket run on a worker thread (webhook-load-worker.mjs):
+ * on the node's own event loop, the client's work (fetch, frame parsing)
+ * was most of the delay measured.
  */
 export class SmallWebhookLoad {
-  /** performance.now() at which each provider message id's new_message reached the socket. */
-  readonly arrived = new Map<string, number>();
-  private count = 0;
+  /** When each provider message id's new_message reached the socket (nowAbs), as of the last `arrivals()`. */
+  arrived = new Map<string, number>();
+  /** Provider message ids in the order their new_message frames came (repeats included). */
+  order: string[] = [];
 
-  constructor(
-    private readonly t: TestNewton,
-    socket: TestSocket,
+  private constructor(
+    private readonly worker: Worker,
     readonly opts: { rate: number; customers: number; prefix: string },
-  ) {
-    socket.ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { type: string; message?: MessagePayload };
-      const id = f.message?.provider_message_id;
-      if (f.type === 'new_message' && id?.startsWith(opts.prefix)) this.arrived.set(id, performance.now());
+  ) {}
+
+  static async start(
+    t: TestNewton,
+    tenant: string,
+    opts: { rate: number; customers: number; prefix: string },
+  ): Promise<SmallWebhookLoad> {
+    const token = await t.token(tenant);
+    const template = JSON.stringify(upsertBody({ id: '__ID__', from: '__FROM__', text: '__TEXT__' }));
+    const worker = new Worker(new URL('./webhook-load-worker.mjs', import.meta.url), {
+      workerData: {
+        url: t.url,
+        wsUrl: `${t.url.replace(/^http/, 'ws')}/ws/conversations/${tenant}?token=${token}`,
+        template,
+        ...opts,
+      },
     });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', (m: { ready?: boolean; error?: string }) =>
+        m.ready ? resolve() : reject(new Error(m.error)),
+      );
+      worker.once('error', reject);
+    });
+    return new SmallWebhookLoad(worker, opts);
   }
 
   /** The customer (0-based) a message id of this load came from. */
@@ -90,45 +121,53 @@ export class SmallWebhookLoad {
     return Number(id.slice(this.opts.prefix.length)) % this.opts.customers;
   }
 
-  /** Posts until `stop(elapsedMs, posted)` says so, then waits for every answer. */
-  async run(stop: (elapsedMs: number, posted: number) => boolean): Promise<LoadRun> {
-    const { rate, customers, prefix } = this.opts;
-    const ids: string[] = [];
-    const sentAt = new Map<string, number>();
-    const failed: number[] = [];
-    const chains: Promise<void>[] = Array.from({ length: customers }, () => Promise.resolve());
+  /** Sends `cmd` and resolves with the worker's answer: its next message that has `key`. */
+  private ask(cmd: string, key: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      const on = (m: Record<string, unknown>) => {
+        if (!(key in m)) return;
+        this.worker.off('message', on);
+        resolve(m);
+      };
+      this.worker.on('message', on);
+      this.worker.postMessage({ cmd });
+    });
+  }
+
+  /** Posts until `stop(elapsedMs)` says so (checked every few ms), then waits for every answer. */
+  async run(stop: (elapsedMs: number) => boolean): Promise<LoadRun> {
+    // The delay of this thread's loop: the node's, which the load no longer shares.
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const start = performance.now();
-    for (let i = 0; !stop(performance.now() - start, i); i++) {
-      // Paces the load generator (not a wait for state): one webhook every 1000/rate ms.
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const n = this.count++;
-      const id = `${prefix}${String(n).padStart(10, '0')}`;
-      const from = `57300333${String(n % customers).padStart(4, '0')}`;
-      const raw = Buffer.from(JSON.stringify(upsertBody({ id, from, text: `mensaje ${n}` })));
-      ids.push(id);
-      const c = n % customers;
-      chains[c] = (chains[c] as Promise<void>).then(async () => {
-        sentAt.set(id, performance.now());
-        const status = await postBytes(this.t, '/webhooks/evolution', raw);
-        if (status !== 200) failed.push(status);
-      });
-    }
-    await Promise.all(chains);
+    const done = this.ask('run', 'run').then((m) => m.run as WorkerRun);
+    // Polls the caller's condition (a duration, or the big body's answer) while the worker posts.
+    const check = setInterval(() => {
+      if (stop(performance.now() - start)) {
+        clearInterval(check);
+        this.worker.postMessage({ cmd: 'stop' });
+      }
+    }, 5);
+    const r = await done;
     loop.disable();
     return {
-      ids,
-      sentAt,
-      failed,
+      ids: r.ids,
+      sentAt: new Map(Object.entries(r.sentAt)),
+      failed: r.failed,
       elapsedMs: performance.now() - start,
       loopMaxMs: loop.max / 1e6,
       loopP99Ms: loop.percentile(99) / 1e6,
     };
   }
 
-  /** Webhook → socket latencies (ms, ascending) of the ids posted between `from` and `to`. */
+  /** Reads what the socket has received so far into `arrived` and `order`. */
+  async arrivals(): Promise<void> {
+    const m = await this.ask('arrivals', 'arrivals');
+    this.order = m.order as string[];
+    this.arrived = new Map(Object.entries(m.arrivals as Record<string, number>));
+  }
+
+  /** Webhook → socket latencies (ms, ascending) of the ids posted between `from` and `to` (nowAbs). */
   latencies(run: LoadRun, from = 0, to = Number.POSITIVE_INFINITY): number[] {
     return run.ids
       .filter((id) => {
@@ -137,6 +176,10 @@ export class SmallWebhookLoad {
       })
       .map((id) => (this.arrived.get(id) as number) - (run.sentAt.get(id) as number))
       .sort((a, b) => a - b);
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
   }
 }
 
