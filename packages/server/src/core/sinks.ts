@@ -40,17 +40,15 @@ export type StatusOutcome =
   /** The message is not known yet: the status is kept and applied when it appears. */
   | { outcome: 'deferred' };
 
+/** What became of an edit (`ignored` names why, for the receipt). */
 export type EditOutcome =
-  | { outcome: 'applied'; messageId: string; seq: number[] }
-  | { outcome: 'unchanged'; messageId: string }
-  | { outcome: 'ignored'; reason: string };
-
-/** What became of a reaction or a deletion (`ignored` names why, for the receipt). */
-export type MessageChangeOutcome =
   | { outcome: 'applied'; messageId: string; seq: number[] }
   /** Already so (a redelivery, or older than what is stored): no event. */
   | { outcome: 'unchanged'; messageId: string }
   | { outcome: 'ignored'; reason: string };
+
+/** What became of a reaction or a deletion: the same three ends as an edit's. */
+export type MessageChangeOutcome = EditOutcome;
 
 /** Applies reactions and deletions to stored messages and publishes their events. */
 export interface MessageChangeSink {

@@ -1,6 +1,6 @@
 import type { EditOutcome, EditSink, EventBus, Logger, MessageEdit } from '../core/index.js';
 import type { Store } from '../store/index.js';
-import { publishCommitted } from './publish.js';
+import { publishChange } from './message-changes.js';
 
 /**
  * Applies edits reported by a provider webhook (Evolution `messages.edited`):
@@ -18,17 +18,6 @@ export class EditApplier implements EditSink {
     const log = this.logger.child({ trace: traceId, tenant: edit.tenantId });
     const result = await this.store.inbound.edit(edit);
     const fields = { provider_message_id: edit.providerMessageId };
-    if (result.outcome === 'ignored') {
-      log.info({ ...fields, reason: result.reason }, 'edit not applied');
-      return { outcome: 'ignored', reason: result.reason };
-    }
-    if (result.outcome === 'unchanged') {
-      log.info({ ...fields, message_id: result.messageId }, 'edit already applied');
-      return { outcome: 'unchanged', messageId: result.messageId };
-    }
-    const seq = result.events.map((e) => e.seq);
-    log.info({ ...fields, message_id: result.messageId, seq }, 'message edited');
-    await publishCommitted(this.bus, result.events, traceId, log);
-    return { outcome: 'applied', messageId: result.messageId, seq };
+    return publishChange(this.bus, log, result, traceId, fields, { what: 'edit', applied: 'message edited' });
   }
 }

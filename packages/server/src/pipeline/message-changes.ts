@@ -1,4 +1,5 @@
 import type {
+  EditOutcome,
   EventBus,
   Logger,
   MessageChangeOutcome,
@@ -6,8 +7,7 @@ import type {
   MessageDeletion,
   MessageReactionChange,
 } from '../core/index.js';
-import type { Store } from '../store/index.js';
-import type { ChangeResult } from '../store/reactions.js';
+import type { EditResult, Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 
 /**
@@ -25,33 +25,49 @@ export class MessageChangeApplier implements MessageChangeSink {
 
   async react(c: MessageReactionChange, traceId: string): Promise<MessageChangeOutcome> {
     const fields = { provider_message_id: c.targetProviderMessageId, by: c.by, removed: c.emoji === '' };
-    return this.finish(await this.store.inbound.react(c), c.tenantId, traceId, fields, 'reaction');
+    return this.publish(await this.store.inbound.react(c), c.tenantId, traceId, fields, 'reaction');
   }
 
   async delete(d: MessageDeletion, traceId: string): Promise<MessageChangeOutcome> {
     const fields = { provider_message_id: d.providerMessageId };
-    return this.finish(await this.store.inbound.delete(d), d.tenantId, traceId, fields, 'deletion');
+    return this.publish(await this.store.inbound.delete(d), d.tenantId, traceId, fields, 'deletion');
   }
 
-  private async finish(
-    result: ChangeResult,
+  private publish(
+    result: EditResult,
     tenantId: string,
     traceId: string,
     fields: Record<string, unknown>,
     what: string,
   ): Promise<MessageChangeOutcome> {
     const log = this.logger.child({ trace: traceId, tenant: tenantId });
-    if (result.outcome === 'ignored') {
-      log.info({ ...fields, reason: result.reason }, `${what} not applied`);
-      return { outcome: 'ignored', reason: result.reason };
-    }
-    if (result.outcome === 'unchanged') {
-      log.info({ ...fields, message_id: result.messageId }, `${what} already applied`);
-      return { outcome: 'unchanged', messageId: result.messageId };
-    }
-    const seq = result.events.map((e) => e.seq);
-    log.info({ ...fields, message_id: result.messageId, seq }, `${what} applied`);
-    await publishCommitted(this.bus, result.events, traceId, log);
-    return { outcome: 'applied', messageId: result.messageId, seq };
+    return publishChange(this.bus, log, result, traceId, fields, { what, applied: `${what} applied` });
   }
+}
+
+/**
+ * Logs and publishes what a change of a stored message did (an edit, a
+ * reaction, a deletion) and answers the provider adapter: `ignored` and
+ * `unchanged` publish nothing.
+ */
+export async function publishChange(
+  bus: EventBus,
+  log: Logger,
+  result: EditResult,
+  traceId: string,
+  fields: Record<string, unknown>,
+  labels: { what: string; applied: string },
+): Promise<EditOutcome> {
+  if (result.outcome === 'ignored') {
+    log.info({ ...fields, reason: result.reason }, `${labels.what} not applied`);
+    return { outcome: 'ignored', reason: result.reason };
+  }
+  if (result.outcome === 'unchanged') {
+    log.info({ ...fields, message_id: result.messageId }, `${labels.what} already applied`);
+    return { outcome: 'unchanged', messageId: result.messageId };
+  }
+  const seq = result.events.map((e) => e.seq);
+  log.info({ ...fields, message_id: result.messageId, seq }, labels.applied);
+  await publishCommitted(bus, result.events, traceId, log);
+  return { outcome: 'applied', messageId: result.messageId, seq };
 }

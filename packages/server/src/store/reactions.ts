@@ -8,16 +8,15 @@
  * Knows nothing of providers.
  */
 import type { Transaction } from 'kysely';
-import type { MessageReactionChange, TenantEvent } from '../core/index.js';
+import type { MessageReactionChange } from '../core/index.js';
+import type { EditResult } from './edits.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { toIso, visibleReactions } from './mappers.js';
 import { messageByProviderId, setExtra } from './message-lookup.js';
 import type { Database } from './schema.js';
 
-export type ChangeResult =
-  | { outcome: 'applied'; messageId: string; events: TenantEvent[] }
-  | { outcome: 'unchanged'; messageId: string; events: [] }
-  | { outcome: 'ignored'; reason: string; events: [] };
+/** What a reaction or a deletion did: the same three ends as an edit's. */
+export type ChangeResult = EditResult;
 
 export async function applyReaction(
   trx: Transaction<Database>,

@@ -7,7 +7,7 @@
  */
 import type { MessageChangeOutcome, MessageChangeSink } from '../../core/index.js';
 import { parseDeleteItem, type ReactionAct, type RevokeAct } from './message-acts.js';
-import { answer, type ItemContext, type ItemReply, skip } from './webhook-answers.js';
+import { answer, changeAnswer, type ItemContext, type ItemReply, skip } from './webhook-answers.js';
 
 /** A reaction or a deletion, applied to the message it is about. */
 export async function actItem(
@@ -35,27 +35,7 @@ export async function actItem(
           req.traceId,
         )
       : await changes.delete({ ...target, providerMessageId, at: req.receivedAt }, req.traceId);
-  const what = act.kind === 'reaction' ? 'reaction' : 'deletion';
-  if (result.outcome === 'ignored') {
-    const reason = result.reason;
-    return answer(record, 'ignored', { reason, providerMessageId }, { reason });
-  }
-  const messageId = result.messageId;
-  if (result.outcome === 'unchanged') {
-    const reason = `${what} already applied`;
-    return answer(
-      record,
-      'duplicate',
-      { reason, providerMessageId, messageId },
-      { message_id: messageId, reason, seq: [] },
-    );
-  }
-  return answer(
-    record,
-    'accepted',
-    { reason: what, providerMessageId, messageId },
-    { message_id: messageId, [what]: true, seq: result.seq },
-  );
+  return changeAnswer(record, act.kind === 'reaction' ? 'reaction' : 'deletion', providerMessageId, result);
 }
 
 /** One `messages.delete` item: the key of a message its author deleted for everyone. */

@@ -3,7 +3,7 @@
  * made (internal to the Evolution adapter): `reply` for the whole webhook,
  * `answer` for an item that reached the store, `skip` for one that did not.
  */
-import type { Instance, Logger, ReceiptOutcome } from '../../core/index.js';
+import type { EditOutcome, Instance, Logger, ReceiptOutcome } from '../../core/index.js';
 import { ErrorTable } from '../../core/index.js';
 import type { ReceiptFields } from '../receipts.js';
 import type { WebhookCredentials } from './auth.js';
@@ -59,6 +59,40 @@ export async function answer(
 ): Promise<ItemReply> {
   await record({ outcome, ...fields });
   return { status: 200, outcome, body: { outcome, ...body } };
+}
+
+/**
+ * The answer to a change of a stored message (an edit, a reaction, a
+ * deletion): `ignored` with why, `duplicate` when it was already so (no
+ * event), else accepted with the change's seqs.
+ */
+export function changeAnswer(
+  record: RecordItem,
+  what: 'edit' | 'reaction' | 'deletion',
+  providerMessageId: string,
+  result: EditOutcome,
+): Promise<ItemReply> {
+  const isEdit = what === 'edit';
+  if (result.outcome === 'ignored') {
+    const reason = isEdit ? `edit: ${result.reason}` : result.reason;
+    return answer(record, 'ignored', { reason, providerMessageId }, { reason: result.reason });
+  }
+  const messageId = result.messageId;
+  if (result.outcome === 'unchanged') {
+    const reason = `${what} already applied`;
+    return answer(
+      record,
+      'duplicate',
+      { reason, providerMessageId, messageId },
+      { message_id: messageId, reason, seq: [] },
+    );
+  }
+  return answer(
+    record,
+    'accepted',
+    isEdit ? { providerMessageId, messageId } : { reason: what, providerMessageId, messageId },
+    { message_id: messageId, [isEdit ? 'edited' : what]: true, seq: result.seq },
+  );
 }
 
 /**

@@ -26,6 +26,7 @@ import type { EvolutionEnvelope } from './types.js';
 import { actItem } from './webhook-acts.js';
 import {
   answer,
+  changeAnswer,
   type ItemContext,
   type ItemReply,
   reply,
@@ -173,26 +174,7 @@ export async function editItem(
     },
     req.traceId,
   );
-  if (result.outcome === 'ignored') {
-    const reason = `edit: ${result.reason}`;
-    return answer(record, 'ignored', { reason, providerMessageId }, { reason: result.reason });
-  }
-  const messageId = result.messageId;
-  if (result.outcome === 'unchanged') {
-    const reason = 'edit already applied';
-    return answer(
-      record,
-      'duplicate',
-      { reason, providerMessageId, messageId },
-      { message_id: messageId, reason, seq: [] },
-    );
-  }
-  return answer(
-    record,
-    'accepted',
-    { providerMessageId, messageId },
-    { message_id: messageId, edited: true, seq: result.seq },
-  );
+  return changeAnswer(record, 'edit', providerMessageId, result);
 }
 
 /**
