@@ -318,7 +318,10 @@ class ThreadStore {
       method: 'POST',
       body: {},
     }).then(
-      (body) => inbox.applySummary(body.conversation),
+      // The answer is not applied: it is a snapshot that can be older than events the socket
+      // already delivered (a lead_updated meanwhile would be undone); the read's own
+      // conversation_updated comes through the socket in seq order.
+      () => {},
       () => {
         // Not available on this server, or a transient failure: the local count stays cleared.
       },
