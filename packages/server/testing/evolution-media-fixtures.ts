@@ -11,7 +11,10 @@
  * the envelope (webhook.controller.ts, PROVIDERS.md §1.1) writes `event` and
  * `instance` first. `fileLength` is the decrypted file's size.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MediaRecord } from '../src/store/media-state.js';
 import { imageMessage, type UpsertBody, type UpsertOptions, upsertBody } from './evolution-fixtures.js';
 import { eventually, type TestNewton } from './harness.js';
@@ -37,6 +40,38 @@ export function base64ImageBody(
   (message.imageMessage as Record<string, unknown>).fileLength = String(bytes.length);
   message.base64 = opts.base64 ?? bytes.toString('base64');
   return upsertBody({ ...opts, message });
+}
+
+/**
+ * Writes `base64ImageBody(<the bytes of imageFile>, opts)` as JSON to
+ * `bodyFile` from another process, and resolves with its size: the tens of
+ * MiB of strings that building it takes stay out of the heap of the node
+ * under test, as they would with a real provider.
+ */
+export function writeBase64ImageBodyFile(
+  imageFile: string,
+  bodyFile: string,
+  opts: UpsertOptions,
+): Promise<number> {
+  const script = `import { readFileSync, writeFileSync } from 'node:fs';
+const [mod, imageFile, bodyFile, opts] = process.argv.slice(1);
+const { base64ImageBody } = await import(mod);
+const raw = Buffer.from(JSON.stringify(base64ImageBody(readFileSync(imageFile), JSON.parse(opts))));
+writeFileSync(bodyFile, raw);
+process.stdout.write(String(raw.length));`;
+  const here = fileURLToPath(import.meta.url);
+  const args = ['--import', 'tsx', '--input-type=module', '-e', script, import.meta.url, imageFile, bodyFile];
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...args, JSON.stringify(opts)],
+      { cwd: path.dirname(here) },
+      (err, stdout) => {
+        if (err) reject(err);
+        else resolve(Number(stdout));
+      },
+    );
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * event loop (shared by the node and this client) was held. For the webhook
  * body tests (for tests only).
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { upsertBody } from './evolution-fixtures.js';
@@ -31,22 +31,56 @@ export async function postBytes(t: TestNewton, path: string, raw: Buffer): Promi
 /**
  * POSTs a JSON file from another process, as a provider would: a body of tens
  * of MiB sent by this process's fetch costs this event loop (the node's too)
- * tens of ms of copying that a real provider never adds.
+ * tens of ms of copying that a real provider never adds. The process starts
+ * and reads the file first (`armPost`), and posts when told (`fire`): a
+ * provider is already running when it posts, so its start is not the node's
+ * time either.
  */
-export function postFileFromChild(
-  url: string,
-  file: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+export interface ArmedPost {
+  /** Posts now; the answer's status and JSON body. */
+  fire(): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Ends the process if it was never fired. */
+  close(): void;
+}
+
+export async function armPost(url: string, file: string): Promise<ArmedPost> {
   const script = `const [url, file] = process.argv.slice(1);
 const body = require('node:fs').readFileSync(file);
-fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-  .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() })));`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script, url, file], (err, stdout) => {
-      if (err) reject(err);
-      else resolve(JSON.parse(stdout) as { status: number; body: Record<string, unknown> });
-    });
+process.stdout.write('ready\\n');
+process.stdin.once('data', () => {
+  process.stdin.pause();
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() })));
+});`;
+  const child = spawn(process.execPath, ['-e', script, url, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: string) => {
+      out += chunk;
+      if (!out.startsWith('ready\n')) return;
+      out = out.slice('ready\n'.length);
+      child.stdout.off('data', onData);
+      resolve();
+    };
+    child.stdout.on('data', onData);
+    exited.then((code) => reject(new Error(`the posting process exited (${code}) before it was ready`)));
   });
+  return {
+    fire: async () => {
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+      });
+      child.stdin.end('go\n');
+      const code = await exited;
+      if (code !== 0) throw new Error(`the posting process exited with ${code}: ${out}`);
+      return JSON.parse(out) as { status: number; body: Record<string, unknown> };
+    },
+    close: () => {
+      if (child.exitCode === null) child.kill();
+    },
+  };
 }
 
 /** Absolute ms (performance.timeOrigin + now): comparable across threads. */

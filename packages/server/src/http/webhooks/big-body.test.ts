@@ -14,17 +14,18 @@ import { after, before, describe, test } from 'node:test';
 import type { MessagePayload } from '@newton/protocol';
 import { DEFAULT_INSTANCE, DEFAULT_OWN_NUMBER } from '../../../testing/evolution-fixtures.js';
 import {
-  base64ImageBody,
   jpegBytes,
   settledMedia,
   sha256,
+  writeBase64ImageBodyFile,
 } from '../../../testing/evolution-media-fixtures.js';
 import { eventually, TestNewton, type TestSocket } from '../../../testing/harness.js';
 import {
+  type ArmedPost,
+  armPost,
   describeLatencies,
   type LoadRun,
   nowAbs,
-  postFileFromChild,
   SmallWebhookLoad,
 } from '../../../testing/webhook-load.js';
 
@@ -92,19 +93,22 @@ describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
 
     const image = jpegBytes(IMAGE_BYTES);
     const bigId = '3EB0BIGPHOTO16MIB00001';
-    const bigRaw = Buffer.from(JSON.stringify(base64ImageBody(image, { id: bigId, from: '573001110000' })));
-    assert.ok(bigRaw.length > 22_000_000, `a body of ${bigRaw.length} bytes`);
+    const imageFile = path.join(t.dataDir, 'big-photo.jpg');
+    writeFileSync(imageFile, image);
     const bigFile = path.join(t.dataDir, 'big-webhook.json');
-    writeFileSync(bigFile, bigRaw);
-    let big: Promise<{ status: number; body: Record<string, unknown> }> | undefined;
+    const bigSize = await writeBase64ImageBodyFile(imageFile, bigFile, { id: bigId, from: '573001110000' });
+    assert.ok(bigSize > 22_000_000, `a body of ${bigSize} bytes`);
+    // Posted by another process, as Evolution does: no client work on this event loop.
+    const poster = await armPost(`${t.url}/webhooks/evolution`, bigFile);
+    ctx.after(() => poster.close());
+    let big: ReturnType<ArmedPost['fire']> | undefined;
     let bigSentAt = 0;
     let bigAnsweredAt = 0;
     // The big one goes in after 0.5 s; small ones go on until 1 s after it was answered.
     const around = await load.run((ms) => {
       if (!big && ms >= 500) {
         bigSentAt = nowAbs();
-        // Posted by another process, as Evolution does: no client work on this event loop.
-        big = postFileFromChild(`${t.url}/webhooks/evolution`, bigFile);
+        big = poster.fire();
         big.then(
           () => {
             bigAnsweredAt = nowAbs();
@@ -119,7 +123,7 @@ describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
     await assertArrived(around);
     const during = load.latencies(around, bigSentAt, bigAnsweredAt);
     assert.ok(during.length > 0, 'small webhooks were posted while the big one was in flight');
-    const mib = (bigRaw.length / 2 ** 20).toFixed(1);
+    const mib = (bigSize / 2 ** 20).toFixed(1);
     report(
       ctx,
       `around a ${mib} MiB body: webhook → socket ${describeLatencies(load.latencies(around))}; ${loopOf(around)}`,
@@ -130,9 +134,7 @@ describe('a 16 MiB base64 photo among 200 small webhooks a second', () => {
     );
 
     // The photo: stored, its decoded bytes handed over whole, no base64 in the row or the event.
-    const { status: bigStatus, body: bigBody } = await (big as unknown as ReturnType<
-      typeof postFileFromChild
-    >);
+    const { status: bigStatus, body: bigBody } = await (big as ReturnType<ArmedPost['fire']>);
     assert.deepEqual([bigStatus, bigBody.outcome], [200, 'accepted'], JSON.stringify(bigBody));
     // Kept from the webhook's own bytes: the provider (none here) is never asked.
     const kept = await settledMedia(t, TENANT, bigBody.message_id as string);
