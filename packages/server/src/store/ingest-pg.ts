@@ -12,6 +12,7 @@ import {
   type QuotedRow,
   storedOutcome,
 } from './ingest-plan.js';
+import { pendingMediaRow } from './media-state.js';
 import { insertReceipt, receiptRow } from './receipts.js';
 import type { ConversationsTable, Database, LeadsTable } from './schema.js';
 
@@ -126,6 +127,7 @@ export async function ingestInboundPostgres(
         json(plan.message),
         JSON.stringify(eventRows),
         JSON.stringify(receiptRows),
+        json(pendingMediaRow(m, plan.message.id, now)),
       ],
     });
     written = Number(res.rows[0]?.written ?? 0);
@@ -185,7 +187,8 @@ select t.last_seq,
 /**
  * $1 tenant, $2 new last_seq, $3 last_seq read; then JSON arrays of rows:
  * $4 lead to insert, $5 lead to update, $6 conversation to insert,
- * $7 conversation to update, $8 message, $9 events, $10 receipt. Every write
+ * $7 conversation to update, $8 message, $9 events, $10 receipt, $11 the
+ * message's pending media (media-state.ts). Every write
  * reads from `t`, so none happens unless the guard matched; foreign keys are
  * checked at the end of the statement, when every row is in.
  */
@@ -215,5 +218,7 @@ with t as (
   insert into events select r.* from t, json_populate_recordset(null::events, $9::json) r
 ), receipt_insert as (
   insert into webhook_receipts select r.* from t, json_populate_recordset(null::webhook_receipts, $10::json) r
+), media_insert as (
+  insert into message_media select r.* from t, json_populate_recordset(null::message_media, $11::json) r
 )
 select count(*)::int as written from t`;

@@ -1,6 +1,7 @@
+import type { Insertable } from 'kysely';
 import type { ConversationUpdate, LeadUpdate } from './ingest-plan.js';
 import { prepared } from './prepared.js';
-import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
+import type { ConversationsTable, LeadsTable, MessageMediaTable, MessagesTable } from './schema.js';
 
 /** The statements of the webhook write path, compiled once per dialect (see prepared.ts). */
 export const q = {
@@ -72,4 +73,7 @@ export const q = {
   ),
 
   insertMessage: prepared((db, p: MessagesTable) => db.insertInto('messages').values(p)),
+
+  /** A new message's media, `pending` (media-state.ts pendingMediaRow). */
+  insertMedia: prepared((db, p: Insertable<MessageMediaTable>) => db.insertInto('message_media').values(p)),
 };

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { InboundMessage, IngestResult, RecoveredMessage } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { ingestMessage, UnknownTenantError } from './ingest.js';
@@ -24,11 +24,13 @@ import {
   storedOutcome,
 } from './ingest-plan.js';
 import { q } from './ingest-queries.js';
+import { pendingMediaRow } from './media-state.js';
 import { insertReceiptRow, receiptRow } from './receipts.js';
 import type {
   ConversationsTable,
   Database,
   LeadsTable,
+  MessageMediaTable,
   MessagesTable,
   WebhookReceiptsTable,
 } from './schema.js';
@@ -45,6 +47,7 @@ class Pending {
   convInserts = new Map<string, ConversationsTable>();
   convUpdates = new Map<string, ConversationUpdate>();
   messages: MessagesTable[] = [];
+  media: Insertable<MessageMediaTable>[] = [];
   receipts: WebhookReceiptsTable[] = [];
   bodies: EventBody[] = [];
   /** Per stored result, its events' range in `bodies`. */
@@ -196,6 +199,8 @@ export async function ingestRecovered(
     else if (plan.updateConv) p.convUpdates.set(plan.conv.id, plan.updateConv);
     convs.set(leadId, plan.conv);
     p.messages.push(plan.message);
+    const media = pendingMediaRow(m, plan.message.id, now);
+    if (media) p.media.push(media);
     p.bodies.push(plan.body);
     if (receipt)
       p.receipts.push(
@@ -229,6 +234,7 @@ async function writePending(
   for (const row of p.convInserts.values()) await q.insertConversation(trx, row);
   for (const u of p.convUpdates.values()) await q.updateConversation(trx, u);
   for (const row of p.messages) await q.insertMessage(trx, row);
+  for (const row of p.media) await q.insertMedia(trx, row);
   const now = Number(p.messages[0]?.created_at);
   const seq = lastSeq + p.bodies.length;
   const appended = await appendEvents(trx, tenantId, lastSeq, p.bodies, now);

@@ -12,6 +12,7 @@ import {
   storedOutcome,
 } from './ingest-plan.js';
 import { q } from './ingest-queries.js';
+import { pendingMediaRow } from './media-state.js';
 import { insertReceipt } from './receipts.js';
 import type { Database } from './schema.js';
 import { advanceStatus, applyDeferred, claimEcho } from './statuses.js';
@@ -116,6 +117,8 @@ export async function ingestMessage(
   const row = plan.message;
   const messageId = row.id;
   await q.insertMessage(trx, row);
+  const media = pendingMediaRow(m, messageId, now);
+  if (media) await q.insertMedia(trx, media);
   bodies.push(plan.body);
   if (m.direction === 'outbound') {
     // A status that overtook its message (e.g. messages.update before send.message).
