@@ -23,13 +23,13 @@ import type {
 /** Meta batches up to 1000 updates per webhook (§4.5); more is not a Meta body. */
 const MAX_CHANGES = 1000;
 
-function toCount(value: unknown): number | null {
+export function toCount(value: unknown): number | null {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 /** Epoch ms from Meta's unix-seconds string (§4.2); `fallback` when unreadable. */
-function timestampOf(raw: unknown, fallback: number): number {
+export function timestampOf(raw: unknown, fallback: number): number {
   return timeOf(raw) ?? fallback;
 }
 
@@ -186,7 +186,7 @@ function readContent(type: string, message: Obj): Content {
 }
 
 /** Who wrote the message: `from` (wa_id) with the name from the matching `contacts[]` entry. */
-function partyOf(message: Obj, contacts: unknown): CloudParty | null {
+export function partyOf(message: Obj, contacts: unknown): CloudParty | null {
   const from = str(message.from);
   const list = Array.isArray(contacts) ? contacts.filter(isObj) : [];
   const contact =

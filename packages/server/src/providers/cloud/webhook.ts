@@ -20,12 +20,14 @@ import {
   routeAccountChange,
   unroutableAccount,
 } from './account-webhook.js';
+import { CALLS_FIELD, parseCall } from './calls.js';
 import { ECHOES_FIELD, parseEcho } from './echoes.js';
 import { isSystemMessage } from './lead-changes.js';
 import { numberChangeItem } from './number-change.js';
-import { parseEnvelope, parseMessage, parseStatus } from './parse.js';
+import { parseEnvelope, parseMessage } from './parse.js';
 import { reactionItem } from './reaction-item.js';
 import { parseSignatureHeader, signedWith } from './signature.js';
+import { statusItem } from './status-item.js';
 import type { CloudChange } from './types.js';
 
 export interface CloudWebhookRequest {
@@ -235,7 +237,8 @@ export class CloudWebhook {
       }
     }
     const echoes = change.field === ECHOES_FIELD;
-    if (change.field !== 'messages' && !echoes) {
+    const calls = change.field === CALLS_FIELD;
+    if (change.field !== 'messages' && !echoes && !calls) {
       return single('ignored', `field "${String(change.field).slice(0, 100)}" is not handled`);
     }
     log.info({ tenant: instance.tenantId, instance: instance.name, auth: 'signature' }, 'webhook routed');
@@ -246,10 +249,22 @@ export class CloudWebhook {
       out.push(await this.message(raw, contacts, ctx));
     }
     for (const raw of echoes && Array.isArray(message_echoes) ? message_echoes : []) {
-      out.push(await this.message(raw, undefined, ctx, true));
+      out.push(await this.message(raw, undefined, ctx, 'echo'));
+    }
+    for (const raw of calls && Array.isArray(change.value.calls) ? change.value.calls : []) {
+      out.push(await this.message(raw, contacts, ctx, 'call'));
     }
     for (const raw of Array.isArray(statuses) ? statuses : []) {
-      out.push(await this.status(raw, ctx));
+      // A call's own statuses (RINGING…) are about a call the business placed: no entry (calls.ts).
+      out.push(
+        calls
+          ? await this.skip('ignored', 'status of a call the business placed', ctx)
+          : await statusItem(
+              raw,
+              { ...ctx, at: ctx.change.at, traceId: req.traceId, receivedAt: req.receivedAt },
+              this.statuses,
+            ),
+      );
     }
     if (out.length === 0) {
       const first = Array.isArray(errors) ? (errors[0] as { message?: unknown; code?: unknown }) : undefined;
@@ -268,10 +283,25 @@ export class CloudWebhook {
     return (f) => this.receipts.record(req.traceId, req.receivedAt, req.raw.length, { body, ...base, ...f });
   }
 
-  /** One message, or (`echo`) one the business typed in the WhatsApp Business app (echoes.ts). */
-  private async message(raw: unknown, contacts: unknown, ctx: ChangeContext, echo = false): Promise<Item> {
+  /** Records an item that changes nothing. */
+  private async skip(outcome: ReceiptOutcome, reason: string, ctx: ChangeContext): Promise<Item> {
+    await ctx.record({ outcome, reason });
+    return { outcome, at: ctx.change.at, reason };
+  }
+
+  /**
+   * One message; an `echo`, one the business typed in the WhatsApp Business
+   * app (echoes.ts); a `call`, a call's entry in the thread (calls.ts).
+   */
+  private async message(
+    raw: unknown,
+    contacts: unknown,
+    ctx: ChangeContext,
+    source: 'message' | 'echo' | 'call' = 'message',
+  ): Promise<Item> {
     const { instance, change, req, record, log } = ctx;
-    if (!echo && isSystemMessage(raw)) {
+    const echo = source === 'echo';
+    if (source === 'message' && isSystemMessage(raw)) {
       const { traceId, receivedAt } = req;
       const at = {
         traceId,
@@ -282,7 +312,12 @@ export class CloudWebhook {
       };
       return numberChangeItem(raw, { instance, change, record, log, ...at });
     }
-    const item = echo ? parseEcho(raw, req.receivedAt) : parseMessage(raw, contacts, req.receivedAt);
+    const item =
+      source === 'echo'
+        ? parseEcho(raw, req.receivedAt)
+        : source === 'call'
+          ? parseCall(raw, contacts, req.receivedAt)
+          : parseMessage(raw, contacts, req.receivedAt);
     if (item.kind === 'reaction') {
       return reactionItem(item, { instance, traceId: req.traceId, at: change.at, record }, this.changes);
     }
@@ -325,62 +360,6 @@ export class CloudWebhook {
       seq: result.events.map((e) => e.seq),
       ...(result.outcome === 'echo' ? { echo: true } : {}),
     };
-  }
-
-  private async status(raw: unknown, ctx: ChangeContext): Promise<Item> {
-    const { instance, change, req, record, log } = ctx;
-    const item = parseStatus(raw, req.receivedAt);
-    if (item.kind !== 'status') {
-      const outcome = item.kind === 'invalid' ? 'rejected' : 'ignored';
-      await record({ outcome, reason: item.reason, providerMessageId: item.providerMessageId });
-      return { outcome, at: change.at, reason: item.reason };
-    }
-    const s = item.status;
-    if (!this.statuses) {
-      const reason = 'statuses are not processed by this node';
-      await record({ outcome: 'ignored', reason, providerMessageId: s.providerMessageId });
-      return { outcome: 'ignored', at: change.at, reason };
-    }
-    const result = await this.statuses.apply(
-      {
-        tenantId: instance.tenantId,
-        instanceId: instance.id,
-        providerMessageId: s.providerMessageId,
-        status: s.status,
-        error: s.error,
-        at: s.timestamp,
-      },
-      req.traceId,
-    );
-    log.info(
-      { provider_message_id: s.providerMessageId, status: s.status, result: result.outcome },
-      'status',
-    );
-    const event = `status.${s.status}`;
-    if (result.outcome === 'applied') {
-      await record({
-        outcome: 'accepted',
-        event,
-        providerMessageId: s.providerMessageId,
-        messageId: result.messageId,
-      });
-      return { outcome: 'accepted', status: s.status, message_id: result.messageId, seq: [result.seq] };
-    }
-    if (result.outcome === 'stale') {
-      const reason = `message is already ${result.status}`;
-      await record({
-        outcome: 'duplicate',
-        event,
-        reason,
-        providerMessageId: s.providerMessageId,
-        messageId: result.messageId,
-      });
-      // Like Evolution's answer: the status the message has, not the one reported again.
-      return { outcome: 'duplicate', status: result.status, message_id: result.messageId, reason, seq: [] };
-    }
-    const reason = 'message not known yet: the status is kept and applied when it appears';
-    await record({ outcome: 'accepted', event, reason, providerMessageId: s.providerMessageId });
-    return { outcome: 'accepted', status: s.status, reason, seq: [] };
   }
 }
 
