@@ -12,7 +12,7 @@ import {
   type QuotedRow,
   storedOutcome,
 } from './ingest-plan.js';
-import { pendingMediaRow } from './media-state.js';
+import { pendingMediaRow } from './media-pending.js';
 import { insertReceipt, receiptRow } from './receipts.js';
 import type { ConversationsTable, Database, LeadsTable } from './schema.js';
 

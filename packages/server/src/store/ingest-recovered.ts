@@ -24,7 +24,7 @@ import {
   storedOutcome,
 } from './ingest-plan.js';
 import { q } from './ingest-queries.js';
-import { pendingMediaRow } from './media-state.js';
+import { pendingMediaRow } from './media-pending.js';
 import { insertReceiptRow, receiptRow } from './receipts.js';
 import type {
   ConversationsTable,

@@ -12,7 +12,7 @@ import {
   storedOutcome,
 } from './ingest-plan.js';
 import { q } from './ingest-queries.js';
-import { pendingMediaRow } from './media-state.js';
+import { pendingMediaRow } from './media-pending.js';
 import { insertReceipt } from './receipts.js';
 import type { Database } from './schema.js';
 import { advanceStatus, applyDeferred, claimEcho } from './statuses.js';

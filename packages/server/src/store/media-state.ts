@@ -6,7 +6,7 @@
  * providers or of where the bytes are kept.
  */
 import type { EventBody } from '@newton/protocol';
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
@@ -80,38 +80,6 @@ async function current(trx: Transaction<Database>, tenantId: string, messageId: 
 }
 
 /** The media keeper's rows: one per message with media. */
-/**
- * The `pending` record of a message with media, written in the transaction
- * that stores the message: a node that stops right after the commit leaves
- * the media due, and any node's sweep fetches it (the keeper's own
- * `track` finds it there and does nothing more). None for a message without
- * media, or a diagnostics probe's.
- */
-export function pendingMediaRow(
-  m: { tenantId: string; isProbe?: boolean | undefined; extra: { media?: unknown } },
-  messageId: string,
-  now: number,
-): Insertable<MessageMediaTable> | undefined {
-  if (!m.extra.media || m.isProbe) return undefined;
-  return {
-    message_id: messageId,
-    tenant_id: m.tenantId,
-    state: 'pending',
-    storage_key: null,
-    sha256: null,
-    size: null,
-    mime_type: null,
-    file_name: null,
-    attempts: 0,
-    last_error: null,
-    last_error_detail: null,
-    next_attempt_at: now,
-    lease_until: null,
-    created_at: now,
-    updated_at: now,
-  };
-}
-
 export class MediaStateStore {
   constructor(
     private readonly db: Kysely<Database>,
