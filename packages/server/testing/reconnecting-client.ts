@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 import { eventually, type Frame } from './harness.js';
 
 export interface ReceivedEvent extends Frame {
@@ -39,6 +39,8 @@ export interface ReconnectingClientOptions {
   isUp?: (url: string) => boolean;
   /** Label for error messages. */
   name?: string;
+  /** Options of each `ws` socket (e.g. `ca` to trust a test certificate on `https://` URLs). */
+  wsOptions?: ClientOptions;
 }
 
 export class ReconnectingClient {
@@ -91,7 +93,7 @@ export class ReconnectingClient {
     const base = this.url;
     const params = new URLSearchParams({ token: this.opts.token, since: String(this.lastSeq) });
     const wsUrl = `${base.replace(/^http/, 'ws')}/ws/conversations/${encodeURIComponent(this.opts.tenant)}?${params}`;
-    const ws = new WebSocket(wsUrl);
+    const ws = new WebSocket(wsUrl, this.opts.wsOptions);
     this.ws = ws;
     this.liveNow = false;
     let opened = false;
