@@ -279,6 +279,9 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     },
     upstream,
     backfill: { backfiller: backfill, lookbackMs: config.backfillLookbackMs },
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+    publicUrl: config.publicUrl,
   });
   let selfUrl = '';
   diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl, upstream });

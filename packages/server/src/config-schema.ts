@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { edge } from './config-edge.js';
 import { media } from './config-media.js';
 import { int, type OptionDoc, option, optionDocs, unset } from './config-option.js';
 
@@ -50,7 +51,7 @@ const server = {
     {
       env: 'PUBLIC_URL',
       description:
-        'The address providers reach this Newton at (behind the proxy): Evolution should post to `<PUBLIC_URL>/webhooks/evolution`. The provider checks compare against it and `newton instance webhook --apply` sets it; unset, the webhook URL is not checked.',
+        'The address providers, agents and CRMs reach this Newton at (behind the proxy): Evolution should post to `<PUBLIC_URL>/webhooks/evolution`. The provider checks compare against it and `newton instance webhook --apply` sets it; every URL Newton prints (`newton start`, sign-in links, `newton instance add`) or builds (the OpenAPI `servers`) uses it. Unset, the webhook URL is not checked and printed URLs are the listening address.',
       example: 'https://newton.example.com',
     },
   ),
@@ -313,6 +314,7 @@ const backfill = {
 /** The options by section, in the order docs/configuration.md lists them. */
 export const ConfigSections = [
   { title: 'Server', options: server },
+  { title: 'Proxies and browsers', options: edge },
   { title: 'Storage', options: storage },
   { title: 'Scale-out and tokens', options: cluster },
   { title: 'WebSocket gateway and HTTP limits', options: gateway },
@@ -326,6 +328,7 @@ export const ConfigSections = [
 /** Every option of Newton's configuration; `Config` is its output. */
 export const ConfigSchema = z.object({
   ...server,
+  ...edge,
   ...storage,
   ...cluster,
   ...gateway,

@@ -87,6 +87,8 @@ describe('defaults', () => {
       sendRetryMaxMs: 30_000,
       sendResumeAfterMs: 30_000,
       publicUrl: undefined,
+      trustProxy: false,
+      corsOrigins: [],
       upstreamCheckIntervalMs: 60_000,
       upstreamCheckTimeoutMs: 5000,
       backfillPageSize: 100,
@@ -134,8 +136,10 @@ describe('every option is read from its variable', () => {
             ? o.example === 'true'
             : o.field === 'dataDir'
               ? path.resolve(o.example)
-              : o.example;
-      assert.equal(value, expected, `${o.env}=${o.example} → ${o.field}`);
+              : Array.isArray(value)
+                ? o.example.split(',')
+                : o.example;
+      assert.deepEqual(value, expected, `${o.env}=${o.example} → ${o.field}`);
       assert.notEqual(value, defaults[o.field], `${o.env}'s example should differ from its default`);
     }
   });
@@ -155,6 +159,24 @@ describe('every option is read from its variable', () => {
       'https://example.com/newton',
     );
     assert.equal(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl, 'http://10.0.0.5:8080');
+  });
+
+  test('TRUST_PROXY: true, false, or a list of addresses and CIDRs', () => {
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'FALSE' }).trustProxy, false);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1,loopback' }).trustProxy, [
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
+  });
+
+  test('CORS_ORIGINS: exact origins, duplicates dropped', () => {
+    assert.deepEqual(
+      loadConfig({ CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173,https://crm.example.com' })
+        .corsOrigins,
+      ['https://crm.example.com', 'http://localhost:5173'],
+    );
   });
 
   test('DATA_DIR is resolved against the working directory', () => {
@@ -202,6 +224,16 @@ describe('bad values', () => {
     ['a PUBLIC_URL with a fragment', { PUBLIC_URL: 'https://n.example.com/#x' }, 'PUBLIC_URL:'],
     ['an ftp PUBLIC_URL', { PUBLIC_URL: 'ftp://n.example.com' }, 'PUBLIC_URL:'],
     ['no check timeout', { UPSTREAM_CHECK_TIMEOUT_MS: '0' }, 'UPSTREAM_CHECK_TIMEOUT_MS: must be at least 1'],
+    ['a TRUST_PROXY hop count', { TRUST_PROXY: '2' }, 'TRUST_PROXY: a hop count (2) cannot tell a proxy'],
+    ['a TRUST_PROXY that is no address', { TRUST_PROXY: '10.0.0.0/8,proxy' }, 'TRUST_PROXY: must be true'],
+    ['a CIDR prefix too long', { TRUST_PROXY: '10.0.0.0/33' }, 'not 10.0.0.0/33'],
+    ['a CORS origin with a path', { CORS_ORIGINS: 'https://crm.example.com/app' }, 'CORS_ORIGINS: must be'],
+    [
+      'a CORS origin with a slash',
+      { CORS_ORIGINS: 'https://crm.example.com/' },
+      'not https://crm.example.com/',
+    ],
+    ['a CORS wildcard', { CORS_ORIGINS: '*' }, 'CORS_ORIGINS:'],
   ];
   for (const [what, env, line] of cases) {
     test(`${what}: ConfigError naming the variable`, () => {

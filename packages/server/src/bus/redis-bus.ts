@@ -102,9 +102,18 @@ export class RedisBus implements EventBus {
     for (const e of events) {
       pipeline.publish(EVENTS, `${e.tenantId}\n${e.seq}\n${e.type}\n${trace}\n${e.frame}`);
     }
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline failed');
+    try {
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline failed');
+    } catch (err) {
+      // Redis is away: this node's own sockets still get the events at once
+      // (other nodes read them from the log); a copy that did reach Redis is
+      // dropped by seq when it comes back.
+      const local = { traceId: origin.traceId, publishedAt: origin.publishedAt };
+      for (const e of events) for (const handler of this.handlers) handler(e, local);
+      throw err;
+    }
   }
 
   private onMessage(channel: string, message: string): void {

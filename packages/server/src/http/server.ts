@@ -16,6 +16,7 @@ import { adminInstanceRoutes } from './admin-instance-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
+import { installCors, publicBase } from './edge.js';
 import { healthRoutes } from './health-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { mediaRoutes } from './media-routes.js';
@@ -52,6 +53,12 @@ export interface HttpOptions {
   backfill?: { backfiller: Backfiller; lookbackMs: number };
   /** Directory of the inbox build served at `/`. @default packages/web/build */
   webDir?: string;
+  /** TRUST_PROXY: which `X-Forwarded-*` headers are believed (client IP, scheme, host). @default false */
+  trustProxy?: boolean | string[];
+  /** CORS_ORIGINS: origins whose pages may call `/api`. @default none */
+  corsOrigins?: readonly string[];
+  /** PUBLIC_URL: the base of the URLs built for clients (OpenAPI `servers`). */
+  publicUrl?: string;
 }
 
 /** Builds the HTTP side: webhooks, REST, health and the OpenAPI document at `/docs`. */
@@ -60,11 +67,13 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     loggerInstance: opts.logger as FastifyBaseLogger,
     // Small default for everything; the webhook routes set their own limit.
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    trustProxy: opts.trustProxy ?? false,
     return503OnClosing: true,
   });
 
   app.setErrorHandler((err, _req, reply) => sendError(reply, err));
+  // CORS first: a page of a listed origin can read even a draining node's 503.
+  await installCors(app, opts.corsOrigins ?? []);
   const drain = installDrain(app);
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({
@@ -86,7 +95,12 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // "Try it out" calls the address the reader reached: PUBLIC_URL, or this request's scheme and host.
+    transformSpecificationClone: false,
+    transformSpecification: (spec, req) => ({ ...spec, servers: [{ url: publicBase(req, opts.publicUrl) }] }),
+  });
 
   await app.register(healthRoutes, {
     store: opts.store,

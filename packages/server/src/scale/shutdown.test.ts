@@ -232,7 +232,7 @@ describe(`graceful stop of a node process (${CLUSTERED ? 'two nodes, PostgreSQL 
     await eventually(
       async () => {
         const r = await fetch(`${aUrl}/readyz`).catch(() => undefined);
-        return r ? ((await r.json()) as { status: string }).status === 'draining' : false;
+        return r ? r.status === 503 && ((await r.json()) as { status: string }).status === 'draining' : false;
       },
       5000,
       'readyz to say draining',

@@ -89,7 +89,7 @@ export async function addCloud(
   });
   ctx.out(`Cloud API number ${phoneNumberId} added to tenant ${tenant}`);
   ctx.out(
-    `callback URL for Meta: ${ctx.serverUrl(undefined)}/webhooks/whatsapp (verify token: the one given)`,
+    `callback URL for Meta: ${ctx.config.publicUrl ?? ctx.serverUrl(undefined)}/webhooks/whatsapp (verify token: the one given)`,
   );
   return 0;
 }

@@ -8,17 +8,17 @@ export async function start(argv: string[], ctx: CliContext): Promise<number> {
   parse(argv, {}, { min: 0, max: 0, names: '' });
   const node = await startNode(ctx.config);
   ctx.err(`Newton is listening on ${node.url} (store: ${node.store.dialect} at ${node.store.location})`);
-  ctx.err(
-    `  webhooks:  ${node.url}/webhooks/evolution (Evolution API) · ${node.url}/webhooks/whatsapp (Cloud API)`,
-  );
   const pub = node.config.publicUrl;
+  // Every URL below is the one clients use: PUBLIC_URL when set, else the listening address.
+  const base = pub ?? node.url;
   ctx.err(
     pub
-      ? `  public:    ${pub} (Evolution posts to ${pub}/webhooks/evolution; check: newton instance webhook <tenant> <instance>)`
+      ? `  public:    ${pub} (PUBLIC_URL; check Evolution's webhook: newton instance webhook <tenant> <instance>)`
       : '  public:    PUBLIC_URL not set (webhook URLs at the providers are not checked)',
   );
-  ctx.err(`  sockets:   ${node.url.replace(/^http/, 'ws')}/ws/conversations/<tenant_id>?token=<JWT>`);
-  ctx.err(`  API docs:  ${node.url}/docs`);
+  ctx.err(`  webhooks:  ${base}/webhooks/evolution (Evolution API) · ${base}/webhooks/whatsapp (Cloud API)`);
+  ctx.err(`  sockets:   ${base.replace(/^http/, 'ws')}/ws/conversations/<tenant_id>?token=<JWT>`);
+  ctx.err(`  API docs:  ${base}/docs`);
   await printLoginLinks(node, ctx);
   ctx.err('  next: npx newton tenant add <id> · npx newton token <id>');
   await new Promise<void>((resolve) => {
