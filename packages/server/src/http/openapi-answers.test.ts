@@ -71,6 +71,20 @@ test('webhook, inbox, admin and error answers match their documented schemas', a
     await t.get('/api/admin/tenants/acme/instances', admin),
   );
   conforms('GET', '/api/admin/diagnostics', await t.get('/api/admin/diagnostics?tenant=acme', admin));
+  const probe = await t.post(
+    '/api/admin/diagnostics/probe?tenant=acme',
+    {},
+    { authorization: `Bearer ${admin}` },
+  );
+  assert.equal(probe.status, 200, JSON.stringify(probe.body));
+  conforms('POST', '/api/admin/diagnostics/probe', probe);
+  const added = await t.post(
+    '/api/admin/tenants/acme/instances',
+    { provider: 'evolution', instance: 'acme-2', apikey: 'k'.repeat(20) },
+    { authorization: `Bearer ${admin}` },
+  );
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  conforms('POST', '/api/admin/tenants/{id}/instances', added);
   conforms('GET', '/healthz', await t.get('/healthz'));
 
   // Errors: the same body everywhere.

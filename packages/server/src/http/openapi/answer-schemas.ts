@@ -4,7 +4,9 @@
  * operations answers, the webhook answer and the error body.
  */
 import { z } from 'zod';
-import { Probe } from './protocol-schemas.js';
+import type { BackfillSummary } from '../../upstream/backfill-types.js';
+import { Diagnostics } from './diagnostics-schemas.js';
+import { Probe, same } from './protocol-schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -118,7 +120,7 @@ export const wiringAnswer = loose(
   "Evolution's webhook settings for the instance: what Newton expects, before and after (problem codes in `problems`)",
 );
 
-const counts = {
+const Backfill = z.object({
   pages: z.number().int(),
   seen: z.number().int(),
   recovered: z.number().int(),
@@ -126,45 +128,26 @@ const counts = {
   invalid: z.number().int(),
   ignored: z.number().int(),
   errors: z.number().int(),
-};
-export const backfillSummary = loose(
-  {
-    ...counts,
-    ok: z.boolean(),
-    tenant_id: z.string(),
-    instance: z.string().nullable(),
-    instances: z.array(z.string()),
-    trigger: z.string(),
-    since: iso,
-    until: iso,
-    error: z.object({ code: z.string(), message: z.string(), instance: z.string().optional() }).nullable(),
-    holder: z.string().optional(),
-    notices: z.array(z.string()),
-    duration_ms: z.number(),
-  },
+  ok: z.boolean(),
+  tenant_id: z.string(),
+  instance: z.string().nullable(),
+  instances: z.array(z.string()),
+  trigger: z.enum(['demand', 'open', 'start', 'periodic', 'silent']),
+  since: iso,
+  until: iso,
+  error: z.object({ code: z.string(), message: z.string(), instance: z.string().optional() }).nullable(),
+  holder: z.string().optional(),
+  notices: z.array(z.string()),
+  duration_ms: z.number(),
+});
+same<BackfillSummary>()(Backfill, true);
+export const backfillSummary = jsonSchema(
+  Backfill,
   'What a backfill run read and recovered (with `Accept: application/x-ndjson`: progress lines, then this with `type: "summary"`)',
 );
 
-export const diagnosticsReport = loose(
-  {
-    tenant_id: z.string(),
-    ok: z.boolean(),
-    checked_at: iso,
-    node: z.string(),
-    hops: items,
-    instances: items,
-    upstream: items,
-    webhooks: items,
-    unroutable: items,
-    bus: z.object({
-      kind: z.string(),
-      ok: z.boolean(),
-      round_trip_ms: z.number().nullable(),
-      error: z.string().nullable(),
-      nodes: z.array(z.string()),
-    }),
-    sockets: items,
-  },
+export const diagnosticsReport = jsonSchema(
+  Diagnostics,
   "Every hop of the tenant's message path with evidence and hints (what `newton doctor` prints; docs/operations.md)",
 );
 export const probeAnswer = jsonSchema(Probe, 'The probe webhook and what became of it');

@@ -22,7 +22,7 @@ import { z } from 'zod';
 /** True only when A and B are the same type (optional and nullable alike). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** `same<T>()(schema, true)` compiles only when the schema infers exactly `T`. */
-function same<T>() {
+export function same<T>() {
   return <S extends z.ZodType>(_schema: S, _proof: Equal<z.infer<S>, T>): void => {};
 }
 
