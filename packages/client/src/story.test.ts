@@ -1,5 +1,5 @@
 /**
- * The founding story through the SDK (CONTRACT.md), against a real Newton
+ * The founding story through the SDK (docs/client.md, docs/protocol.md §8.2), against a real Newton
  * node and real sockets: a frontend connects with WebSocketService,
  * subscribes to messages, a customer writes on WhatsApp, and `new_message`
  * reaches its handler with every contract field — once, even when the server

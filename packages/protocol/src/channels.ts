@@ -1,6 +1,6 @@
 /**
  * Channels group what a socket receives. A socket is subscribed to every
- * default channel (`CHANNELS`) of its tenant from the start (CONTRACT.md §1);
+ * default channel (`CHANNELS`) of its tenant from the start (docs/protocol.md §7);
  * `subscribe` never narrows that. Opt-in channels (`OPT_IN_CHANNELS`) carry
  * frames that are not tenant events (no seq, never in the event log) and
  * reach only sockets that name them in a `subscribe`.

@@ -1,7 +1,7 @@
 /**
  * WebSocket close codes Newton uses. 1xxx are RFC 6455 codes; 4xxx are
  * Newton's own, modelled on HTTP statuses so a client can tell an auth refusal
- * from a network failure (CONTRACT.md §1).
+ * from a network failure (docs/protocol.md §3).
  */
 export const CloseCode = {
   /** Normal closure (the client or server is done). */

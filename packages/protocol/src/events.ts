@@ -262,7 +262,7 @@ export interface ConversationState extends ConversationSummary {
   last_read_at: string | null;
 }
 
-/** Fields every tenant event carries (CONTRACT.md §1). */
+/** Fields every tenant event carries (docs/protocol.md §8.1). */
 export interface EventEnvelope<T extends EventType = EventType> {
   type: T;
   tenant_id: string;

@@ -1,5 +1,5 @@
 /**
- * The founding story (CONTRACT.md): a frontend connects, subscribes to
+ * The founding story (README, docs/protocol.md §8.2): a frontend connects, subscribes to
  * "messages", and a real customer's WhatsApp message must reach it — and every
  * other socket of the tenant — and never another tenant's socket.
  */

@@ -1,6 +1,6 @@
 /**
  * Builders for WhatsApp Cloud API webhook bodies shaped like Meta's
- * (PROVIDERS.md §4), and their signing exactly as Meta does it: over the
+ * (docs/api.md §1.8), and their signing exactly as Meta does it: over the
  * bytes sent, with non-ASCII escaped as `\uXXXX` (lowercase hex). For tests only.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The `new_message` the founding story waits for (CONTRACT.md §1), checked
+ * The `new_message` the founding story waits for (docs/protocol.md §8.2), checked
  * field by field (internal; shared by the server's and the SDK's story tests).
  */
 import assert from 'node:assert/strict';

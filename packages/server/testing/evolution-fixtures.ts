@@ -1,6 +1,6 @@
 /**
  * Builders for realistic Evolution API v2 webhook bodies, shaped like the
- * captured payloads in PROVIDERS.md §1.4 (for tests only).
+ * payloads captured from a real Evolution (docs/api.md §1.5; for tests only).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
@@ -14,7 +14,7 @@ export interface UpsertKey {
   [extra: string]: unknown;
 }
 
-/** `data` of a `messages.upsert` item (PROVIDERS.md §1.4). */
+/** `data` of a `messages.upsert` item (docs/api.md §1.5). */
 export interface UpsertData {
   key: UpsertKey;
   pushName: string;
@@ -26,7 +26,7 @@ export interface UpsertData {
   source: string;
 }
 
-/** A full `messages.upsert` webhook body (PROVIDERS.md §1.1). */
+/** A full `messages.upsert` webhook body (docs/api.md §1.1). */
 export interface UpsertBody {
   event: 'messages.upsert';
   instance: string;

@@ -8,7 +8,7 @@
  * with `this.localWebhook.webhookBase64` it sets
  * `messageRaw.message.base64 = buffer.toString('base64')` (the decrypted file)
  * beside `imageMessage`, then `sendDataWebhook(Events.MESSAGES_UPSERT, messageRaw)`;
- * the envelope (webhook.controller.ts, PROVIDERS.md §1.1) writes `event` and
+ * the envelope (webhook.controller.ts, docs/api.md §1.1) writes `event` and
  * `instance` first. `fileLength` is the decrypted file's size.
  */
 import { execFile } from 'node:child_process';

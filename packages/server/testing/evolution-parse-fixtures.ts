@@ -1,6 +1,6 @@
 /**
  * Shared inputs of the Evolution parse tests (packages/server/src/providers/evolution/parse-*.test.ts):
- * the captured upsert of PROVIDERS.md §1.4, an inbound item wrapper, and `parsed`, which parses one
+ * a captured upsert (`capturedUpsert`), an inbound item wrapper, and `parsed`, which parses one
  * upsert item and asserts that it is a message (for tests only).
  */
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import type { ParsedEvolutionMessage, UpsertItem } from '../src/providers/evolut
 
 export const RECEIVED_AT = 1_763_771_200_000;
 
-/** The captured upsert of PROVIDERS.md §1.4 (hub-tedio-webhook EVENTOS.md). */
+/** An upsert captured from a real Evolution API v2 (shape as docs/api.md §1.5 describes it). */
 export function capturedUpsert() {
   return {
     event: 'messages.upsert',

@@ -1,5 +1,5 @@
 /**
- * Tokens issued elsewhere (CONTRACT.md §1): RS256/ES256 verified against
+ * Tokens issued elsewhere (docs/auth.md §7): RS256/ES256 verified against
  * JWKS_URL, served here by a real HTTP server on port 0.
  */
 import assert from 'node:assert/strict';

@@ -38,7 +38,7 @@ export interface TokenOptions {
 }
 
 /**
- * Verifies and issues JWTs (CONTRACT.md §1): HS256 with the server's secret,
+ * Verifies and issues JWTs (docs/auth.md): HS256 with the server's secret,
  * RS256/ES256 against JWKS_URL when set. `alg: none` and any other algorithm
  * are refused by construction (jose checks the allow-list).
  */

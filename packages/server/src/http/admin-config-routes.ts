@@ -1,5 +1,5 @@
 /**
- * The admin side of tenants and instances over REST (CONTRACT.md §3): what
+ * The admin side of tenants and instances over REST (docs/api.md §2.7): what
  * `newton tenant add` and `newton instance add|list|remove` do, for an admin
  * token, scoped to the tenants the token names. Secrets go in, never out: a
  * listing says only whether each one is set. Routing reads the database, so a

@@ -42,7 +42,7 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** REST under `/api`, every query scoped to the caller's tenant (CONTRACT.md §3). */
+/** REST under `/api`, every query scoped to the caller's tenant (docs/api.md §2). */
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
   const { store, tokens } = opts;
   app.addHook('onRequest', async (req) => {

@@ -1,5 +1,5 @@
 /**
- * REST under /api (CONTRACT.md §3) against a real node: auth, tenant scoping,
+ * REST under /api (docs/api.md §2) against a real node: auth, tenant scoping,
  * the inbox reads with cursor pagination, health and the OpenAPI document.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * `GET /api/leads` (CONTRACT.md §3 "REST under /api … leads") against a real
+ * `GET /api/leads` (docs/api.md §2.2) against a real
  * node: keyset paging by `(updated_at desc, id desc)`, the `q` filter, input
  * bounds, tenant scoping and diagnostics probes kept out.
  */

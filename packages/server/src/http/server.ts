@@ -21,6 +21,7 @@ import { healthRoutes } from './health-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { countWebhooks, metricsRoutes } from './metrics-routes.js';
+import { installResponseSchemas } from './openapi/responses.js';
 import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
 import { webRoutes } from './web-routes.js';
@@ -82,6 +83,7 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     }),
   );
 
+  installResponseSchemas(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -89,8 +91,8 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
         title: 'Newton',
         version: '0.1.0',
         description:
-          'Realtime conversation backbone for WhatsApp CRMs. WebSocket protocol: docs/protocol.md. ' +
-          'Errors are `{"error": code, "message": text}`.',
+          'Realtime conversation backbone for WhatsApp CRMs. REST reference: docs/api.md; WebSocket ' +
+          'protocol: docs/protocol.md; tokens: docs/auth.md. Errors are `{"error": code, "message": text}`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },

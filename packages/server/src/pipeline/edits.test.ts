@@ -1,5 +1,5 @@
 /**
- * Edits made on WhatsApp (Evolution `messages.edited`, PROVIDERS.md §1.5):
+ * Edits made on WhatsApp (Evolution `messages.edited`, docs/api.md §1.9):
  * the stored message takes the new text, every socket gets `message_updated`
  * (and `conversation_updated` when the preview changed), the delivery status
  * never moves — also when the `messages.update` DELETED twin arrives — and a

@@ -1,5 +1,5 @@
 /**
- * Refusals (CONTRACT.md §1): a socket without a valid token for its path's
+ * Refusals (docs/protocol.md §2–3): a socket without a valid token for its path's
  * tenant is closed with 4401/4403 before any event, and no event ever reaches it.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The socket protocol (CONTRACT.md §1, docs/protocol.md): client frames and
+ * The socket protocol (docs/protocol.md): client frames and
  * their answers, errors that keep the socket open, size limit, heartbeats.
  */
 import assert from 'node:assert/strict';

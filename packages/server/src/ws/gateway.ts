@@ -12,7 +12,7 @@ import { type TenantSocketStats, type TenantSockets, TenantStreams } from './ten
 const PATH = /^\/ws\/conversations\/([^/?#]{1,200})\/?$/;
 
 /**
- * The WebSocket gateway (CONTRACT.md §1): authenticates sockets on
+ * The WebSocket gateway (docs/protocol.md): authenticates sockets on
  * `/ws/conversations/{tenant_id}`, keeps one TenantStream per tenant with
  * sockets on this node, and feeds it from the bus.
  */

@@ -1,5 +1,5 @@
 /**
- * Recovery (CONTRACT.md §1): `since=` / `resume` replays exactly the missed
+ * Recovery (docs/protocol.md §10): `since=` / `resume` replays exactly the missed
  * events from the event log, with their original seq and event_id, then
  * `resumed`, then live events — no gap, no duplicate. Out of range:
  * `resync_required`.

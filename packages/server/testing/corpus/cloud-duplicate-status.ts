@@ -1,6 +1,6 @@
 /**
  * WhatsApp Cloud API: a `delivered` status that arrives after `read` (Meta
- * does not guarantee order and retries for days: PROVIDERS.md §4.3, §4.5).
+ * does not guarantee order and retries for days: docs/api.md §1.8).
  * Source: Meta webhook reference, messages → statuses
  * (developers.facebook.com/docs/whatsapp/cloud-api/webhooks/reference/messages/status).
  * Newton answers `duplicate` with the status the message has (`read`), as it

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 export const source =
-  'EvolutionAPI/evolution-api src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts (contactHandle["contacts.update"]); PROVIDERS.md §1.5';
+  'EvolutionAPI/evolution-api src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts (contactHandle["contacts.update"]); docs/api.md §1.11';
 
 export interface ContactsOptions {
   instance: string;

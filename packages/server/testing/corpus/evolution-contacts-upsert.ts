@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 
 export const source =
-  'EvolutionAPI/evolution-api src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts (contactHandle["contacts.upsert"]); capture in JesseSBezerra/hub-tedio-webhook app/EVENTOS.md (PROVIDERS.md §1.5)';
+  'EvolutionAPI/evolution-api src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts (contactHandle["contacts.upsert"]); capture in JesseSBezerra/hub-tedio-webhook app/EVENTOS.md (docs/api.md §1.11)';
 
 /** `contacts` as `[digits, pushName, profilePicUrl]`. */
 export function body(o: {

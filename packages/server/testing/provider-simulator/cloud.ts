@@ -1,6 +1,6 @@
 /**
  * The WhatsApp Cloud API (Graph API) on the provider simulator: sending
- * (`POST /{version}/{phone_number_id}/messages`, PROVIDERS.md §4.6), media
+ * (`POST /{version}/{phone_number_id}/messages`, docs/api.md §1.8), media
  * metadata (`GET /{version}/{media-id}`) and the media download URL it
  * points to, with Meta's bearer checks and error bodies.
  */

@@ -1,5 +1,5 @@
 /**
- * Evolution API v2 on the provider simulator (PROVIDERS.md §2): `sendText`
+ * Evolution API v2 on the provider simulator (docs/api.md §1.9): `sendText`
  * and `getBase64FromMediaMessage` with Evolution's real request checks,
  * answers and error bodies; `findMessages` over the messages Evolution
  * stored (evolution-history.ts); plus builders for the webhooks Evolution
@@ -119,7 +119,7 @@ export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptio
     }
     const id = state.nextIds.shift() ?? randomMessageId();
     state.sent.push({ instance: req.params.instance ?? '', number, text, id, remoteJid });
-    // The `prepareMessage` object, as send.message carries it (PROVIDERS.md §2).
+    // The `prepareMessage` object, as send.message carries it (docs/api.md §1.9).
     return {
       status: 201,
       body: {
@@ -171,7 +171,7 @@ export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptio
 }
 
 // ---------------------------------------------------------------------------
-// Webhooks Evolution sends about outgoing messages (PROVIDERS.md §1.5)
+// Webhooks Evolution sends about outgoing messages (docs/api.md §1.9)
 // ---------------------------------------------------------------------------
 
 export type EvolutionAck =
@@ -196,7 +196,7 @@ export interface StatusWebhookOptions {
   apikey?: string | null;
 }
 
-/** A `messages.update` webhook: flat `data`, no `key` (PROVIDERS.md §1.5). */
+/** A `messages.update` webhook: flat `data`, no `key` (docs/api.md §1.9). */
 export function messagesUpdateBody(o: StatusWebhookOptions): Record<string, unknown> {
   const sender = o.sender === undefined ? DEFAULT_OWN_NUMBER : o.sender;
   return {

@@ -14,7 +14,7 @@ const OUTCOMES: ReceiptOutcome[] = [
 
 /**
  * Lists webhook receipts, newest first: what arrived, where it went and why.
- * The operator's view of unroutable and rejected webhooks (CONTRACT.md §2).
+ * The operator's view of unroutable and rejected webhooks (docs/api.md §1.7).
  */
 export async function receipts(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(

@@ -3,7 +3,7 @@
  * Pure string work; phone-number rules live in `phone.ts`.
  */
 
-/** What a JID addresses (PROVIDERS.md §1.6). */
+/** What a JID addresses (docs/api.md §1.6). */
 export type JidKind = 'phone' | 'lid' | 'group' | 'newsletter' | 'status' | 'broadcast' | 'unknown';
 
 /** A JID split into its parts. */

@@ -16,7 +16,7 @@ describe('normalizeWhatsAppNumber', () => {
   });
 
   test('Brazil: a 12-digit mobile JID gets the 9th digit', () => {
-    // The captured upsert in PROVIDERS.md §1.4 is such a JID: 558197088404.
+    // The captured upsert (testing/evolution-parse-fixtures.ts) has such a JID: 558197088404.
     assert.equal(normalizeWhatsAppNumber('558197088404'), '+5581997088404');
     assert.equal(normalizeWhatsAppNumber('551187654321'), '+5511987654321');
     assert.equal(normalizeWhatsAppNumber('556196349077'), '+5561996349077');

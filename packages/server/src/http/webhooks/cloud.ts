@@ -15,7 +15,7 @@ export interface CloudRouteOptions {
   webhook: CloudWebhook;
   admin: InstanceDirectory;
   receipts: ReceiptRecorder;
-  /** Largest body (WEBHOOK_BODY_LIMIT); Meta sends up to 3 MB (PROVIDERS.md §4.5). */
+  /** Largest body (WEBHOOK_BODY_LIMIT); Meta sends up to 3 MB (docs/api.md §1.8). */
   bodyLimit: number;
   logger: Logger;
   /** Formats an error as Newton's JSON error body. */
@@ -24,7 +24,7 @@ export interface CloudRouteOptions {
 
 /**
  * `GET /webhooks/whatsapp` (verification handshake) and `POST /webhooks/whatsapp`
- * (signed notifications) of the WhatsApp Cloud API (CONTRACT.md §2).
+ * (signed notifications) of the WhatsApp Cloud API (docs/api.md §1.8).
  */
 export async function cloudRoutes(app: FastifyInstance, opts: CloudRouteOptions): Promise<void> {
   // The signature covers the bytes Meta sent: keep them, parse JSON only after checking it.

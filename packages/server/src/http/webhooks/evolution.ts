@@ -22,14 +22,14 @@ export interface EvolutionRouteOptions {
 
 const urlEventOf = (req: FastifyRequest) => (req.params as { event?: string }).event ?? null;
 
-/** `POST /webhooks/evolution` and `POST /webhooks/evolution/{event-name}` (CONTRACT.md §2). */
+/** `POST /webhooks/evolution` and `POST /webhooks/evolution/{event-name}` (docs/api.md §1.1). */
 export async function evolutionRoutes(app: FastifyInstance, opts: EvolutionRouteOptions): Promise<void> {
   parseJsonWebhooks(app, opts.pool, opts.bodyLimit);
   recordRejectedWebhooks(app, {
     ...opts,
     provider: 'evolution',
     eventOf: urlEventOf,
-    // Evolution writes `event` and `instance` first (webhook.controller.ts, PROVIDERS.md §1.1).
+    // Evolution writes `event` and `instance` first (webhook.controller.ts, docs/api.md §1.1).
     headNames: (head, req) => {
       const found = scanHead(head, ['event', 'instance', 'data.key.id']);
       const event = found.get('event') ?? urlEventOf(req);

@@ -1,6 +1,6 @@
 /**
  * The WhatsApp Cloud API verification handshake (`GET /webhooks/whatsapp`,
- * PROVIDERS.md §4.1) over real HTTP: the challenge comes back only for a
+ * docs/api.md §1.8) over real HTTP: the challenge comes back only for a
  * configured verify token, and no token is ever echoed or stored.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * Every WhatsApp Cloud API message type through a signed webhook on a real
- * node (PROVIDERS.md §4.2): each is stored and pushed with its type, content
+ * node (docs/api.md §1.8): each is stored and pushed with its type, content
  * and parts; system messages are not stored.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Reads WhatsApp Cloud API webhook bodies (PROVIDERS.md §4): the envelope
+ * Reads WhatsApp Cloud API webhook bodies (docs/api.md §1.8): the envelope
  * (`entry[].changes[]`), one `messages[]` item and one `statuses[]` item.
  * Pure: no tenant routing, no I/O, no signature (see signature.ts).
  */
@@ -262,7 +262,7 @@ function errorOf(errors: unknown): ParsedCloudStatus['error'] {
   return { code: code.slice(0, 100), message: message.slice(0, 1000) };
 }
 
-/** Reads one `statuses[]` item (PROVIDERS.md §4.3). */
+/** Reads one `statuses[]` item (docs/api.md §1.8). */
 export function parseStatus(raw: unknown, receivedAt: number): CloudStatusItem {
   if (!isObj(raw)) return { kind: 'invalid', reason: 'status must be an object', providerMessageId: null };
   const id = str(raw.id);

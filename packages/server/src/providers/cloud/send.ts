@@ -1,5 +1,5 @@
 /**
- * Sending replies through the WhatsApp Cloud API (PROVIDERS.md §4.6):
+ * Sending replies through the WhatsApp Cloud API (docs/api.md §1.8):
  * `POST {graph}/{phone_number_id}/messages` with the instance's access token.
  * One attempt per call; the outbound pipeline owns retries and statuses.
  */

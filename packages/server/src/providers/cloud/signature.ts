@@ -1,5 +1,5 @@
 /**
- * `X-Hub-Signature-256` (PROVIDERS.md §4.4): `sha256=<hex HMAC-SHA256 of the
+ * `X-Hub-Signature-256` (docs/api.md §1.8): `sha256=<hex HMAC-SHA256 of the
  * request body with the app secret>`. Meta signs the bytes it sends, which
  * escape non-ASCII as `\uXXXX`; the HMAC must run over the raw request bytes,
  * never over a re-serialised body.

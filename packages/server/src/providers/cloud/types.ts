@@ -6,7 +6,7 @@ import type { CloudReaction } from './message-acts.js';
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com/v21.0';
 
 /**
- * One `entry[].changes[]` item of a Cloud API webhook (PROVIDERS.md §4.2),
+ * One `entry[].changes[]` item of a Cloud API webhook (docs/api.md §1.8),
  * reduced to what routing needs; `value` stays unparsed until the change is
  * routed and authenticated.
  */
@@ -58,7 +58,7 @@ export type CloudMessageItem =
   | { kind: 'ignored'; reason: string; providerMessageId: string | null }
   | { kind: 'invalid'; reason: string; providerMessageId: string | null };
 
-/** One `statuses[]` item (PROVIDERS.md §4.3). */
+/** One `statuses[]` item (docs/api.md §1.8). */
 export interface ParsedCloudStatus {
   /** `id`: the wamid of the message we sent. */
   providerMessageId: string;

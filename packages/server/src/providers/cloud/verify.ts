@@ -1,5 +1,5 @@
 /**
- * The Cloud API's webhook verification handshake (PROVIDERS.md §4.1):
+ * The Cloud API's webhook verification handshake (docs/api.md §1.8):
  * `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` answered with
  * the challenge when the token is one Newton knows. The request names no
  * phone number, so the token is compared with every Cloud instance's.

@@ -1,6 +1,6 @@
 /**
  * `X-Hub-Signature-256` of WhatsApp Cloud API webhooks over real HTTP
- * (PROVIDERS.md §4): over the raw bytes as Meta escapes them and as raw UTF-8;
+ * (docs/api.md §1.8): over the raw bytes as Meta escapes them and as raw UTF-8;
  * a forged, re-serialised, unsigned or other-app signature stores nothing.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
- * WhatsApp Cloud API webhooks over real HTTP against a real node (CONTRACT.md
- * §2, PROVIDERS.md §4): batches, duplicates, routing by phone_number_id,
+ * WhatsApp Cloud API webhooks over real HTTP against a real node (docs/api.md
+ * §1.4, §1.8): batches, duplicates, routing by phone_number_id,
  * tenant isolation, the body limit and receipts. Signatures: webhook-signature.test.ts;
  * the handshake: handshake.test.ts; message types: message-types.test.ts.
  */

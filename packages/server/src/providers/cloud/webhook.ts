@@ -58,8 +58,8 @@ type ChangeContext = {
 };
 
 /**
- * What Newton does with one Cloud API webhook (CONTRACT.md §2, PROVIDERS.md
- * §4): find the instances its changes name (`metadata.phone_number_id`),
+ * What Newton does with one Cloud API webhook (docs/api.md §1.8): find the
+ * instances its changes name (`metadata.phone_number_id`),
  * check `X-Hub-Signature-256` over the raw bytes with their app secret, then
  * store every message and apply every status of every change. Meta retries
  * any answer but 200 for days, so everything that a retry would not change

@@ -22,7 +22,7 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Evolution signs nothing (PROVIDERS.md §1.2), so an instance is guarded by
+ * Evolution signs nothing (docs/api.md §1.3), so an instance is guarded by
  * any of: its API key (body or `apikey` header), its webhook secret as
  * `?token=`, or a bearer token (the secret itself, or an HS256 JWT signed with
  * it, as Evolution's `jwt_key` header option produces). An instance with

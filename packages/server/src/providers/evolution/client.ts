@@ -1,5 +1,5 @@
 /**
- * Sends through Evolution API v2 (PROVIDERS.md §2): `POST {base url}/message/sendText/{instance}`
+ * Sends through Evolution API v2 (docs/api.md §1.9): `POST {base url}/message/sendText/{instance}`
  * with the instance's `apikey` header and `{number, text}`; the 201 answer's
  * `key.id` is the message's provider id. One attempt per call: the outbound
  * pipeline owns timeouts and retries.
@@ -24,7 +24,7 @@ const MAX_REASON_CHARS = 500;
  * What Evolution's `number` should be: the conversation's phone JID as digits
  * (Evolution's createJid then applies its own country rules), or the full
  * `…@lid` JID when no phone is known; digits alone would be taken for a phone
- * and fail `exists:false` (PROVIDERS.md §1.6).
+ * and fail `exists:false` (docs/api.md §1.6).
  */
 export function evolutionNumber(to: SendTarget): string | null {
   const jid = to.jid ? parseJid(to.jid) : null;

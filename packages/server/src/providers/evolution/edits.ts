@@ -1,5 +1,5 @@
 /**
- * Reads Evolution's `messages.edited` items (PROVIDERS.md §1.4–1.5) into the
+ * Reads Evolution's `messages.edited` items (docs/api.md §1.5, §1.9) into the
  * provider-neutral edit shape. Pure: no routing, no I/O.
  *
  * Evolution sends the Baileys `protocolMessage` of the edit as `data`:

@@ -1,6 +1,6 @@
 /**
  * Media Evolution embeds in a webhook when the instance's webhook has
- * `base64: true` (PROVIDERS.md §1.4): `data.message.base64`, beside
+ * `base64: true` (docs/api.md §1.5): `data.message.base64`, beside
  * `imageMessage`/`audioMessage`/…, set in EvolutionAPI/evolution-api
  * `src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts`
  * (`messages.upsert` handler: `messageRaw.message.base64 = buffer.toString('base64')`,

@@ -6,8 +6,8 @@
  *   after each `messages.upsert`, of `{remoteJid, pushName, profilePicUrl,
  *   instanceId}` (EvolutionAPI/evolution-api
  *   `src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts`,
- *   `contactHandle` and the contact block of `messages.upsert`; PROVIDERS.md
- *   §1.5). `pushName` is `''` after a `fromMe` message, and contact sync fills
+ *   `contactHandle` and the contact block of `messages.upsert`; docs/api.md
+ *   §1.11). `pushName` is `''` after a `fromMe` message, and contact sync fills
  *   it with the JID's digits when WhatsApp gave no name: neither is a name.
  *   v1 sent `id` and `profilePictureUrl` instead.
  * - `call`: Baileys' `WACallEvent` as is (same file, `eventHandler`:

@@ -1,6 +1,6 @@
 /**
  * Media of Evolution messages, fetched on demand: Evolution keeps only
- * WhatsApp's encrypted URL in the webhook (PROVIDERS.md §1.4) and decrypts on
+ * WhatsApp's encrypted URL in the webhook (docs/api.md §1.5) and decrypts on
  * `POST {url}/chat/getBase64FromMediaMessage/{instance}` (header `apikey`,
  * body `{"message":{"key":{"id"}},"convertToMp4":false}`), which answers
  * `{mediaType, fileName, size, mimetype, base64}`.

@@ -1,5 +1,5 @@
 /**
- * The Evolution webhook envelope (PROVIDERS.md §1.1): event, instance, sender, apikey and data, and what is
+ * The Evolution webhook envelope (docs/api.md §1.1): event, instance, sender, apikey and data, and what is
  * rejected.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Reads Evolution API v2 webhook bodies (PROVIDERS.md §1): the shared envelope
+ * Reads Evolution API v2 webhook bodies (docs/api.md §1): the shared envelope
  * and one `messages.upsert` item. Pure: no tenant routing, no I/O.
  */
 import type { ContactCard, MediaInfo, MessageStatus, MessageType } from '@newton/protocol';
@@ -54,7 +54,7 @@ export function normalizeEventName(raw: string): string | null {
 }
 
 /**
- * Validates the envelope every Evolution webhook shares (PROVIDERS.md §1.1).
+ * Validates the envelope every Evolution webhook shares (docs/api.md §1.1).
  * `urlEvent` is the event segment of a `byEvents` URL (§1.2), used when the
  * body carries no `event`.
  */
@@ -104,7 +104,7 @@ export function toCount(value: unknown): number | null {
 // Status and time
 // ---------------------------------------------------------------------------
 
-/** Evolution's `renderStatus` names, in numeric order (PROVIDERS.md §1.4). */
+/** Evolution's `renderStatus` names, in numeric order (docs/api.md §1.5). */
 const STATUS_NAMES = ['ERROR', 'PENDING', 'SERVER_ACK', 'DELIVERY_ACK', 'READ', 'PLAYED'] as const;
 
 const STATUS_MAP = new Map<string, MessageStatus>([
@@ -131,7 +131,7 @@ function timestampOf(raw: unknown, receivedAt: number): number {
 }
 
 // ---------------------------------------------------------------------------
-// Addressing (PROVIDERS.md §1.6)
+// Addressing (docs/api.md §1.6)
 // ---------------------------------------------------------------------------
 
 export type PartyResult =
@@ -348,8 +348,8 @@ function readKey(data: Obj): KeyResult {
 }
 
 /**
- * Reads one `messages.upsert` (or `send.message`) data object (PROVIDERS.md
- * §1.4–1.6). `receivedAt` (epoch ms) stands in when `messageTimestamp` is
+ * Reads one `messages.upsert` (or `send.message`) data object (docs/api.md
+ * §1.5–1.6). `receivedAt` (epoch ms) stands in when `messageTimestamp` is
  * absent or unreadable.
  */
 export function parseUpsertItem(data: unknown, receivedAt: number): UpsertItem {

@@ -1,5 +1,5 @@
 /**
- * Reads Evolution's `messages.update` items (PROVIDERS.md §1.5) into the
+ * Reads Evolution's `messages.update` items (docs/api.md §1.9) into the
  * provider-neutral status shape. Pure: no routing, no I/O.
  *
  * The item is flat: `{messageId, keyId, remoteJid, fromMe, participant,

@@ -37,7 +37,7 @@ export type UpsertItem =
   /** The item does not have the shape Evolution sends (missing key, wrong types). */
   | { kind: 'invalid'; reason: string };
 
-/** The envelope every Evolution webhook shares (PROVIDERS.md §1.1). */
+/** The envelope every Evolution webhook shares (docs/api.md §1.1). */
 export interface EvolutionEnvelope {
   /** Dotted lowercase event name, e.g. `messages.upsert`. */
   event: string;

@@ -1,5 +1,5 @@
 /**
- * Evolution webhooks over real HTTP against a real node (CONTRACT.md §2): the apikey, secret and JWT
+ * Evolution webhooks over real HTTP against a real node (docs/api.md §1): the apikey, secret and JWT
  * credentials that are refused and accepted, redeliveries, and concurrent deliveries.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Evolution webhooks over real HTTP against a real node (CONTRACT.md §2): every message kind with its stored
+ * Evolution webhooks over real HTTP against a real node (docs/api.md §1): every message kind with its stored
  * type, content and live event; message time; fromMe; the ignored chats (groups, broadcasts, newsletters);
  * and which lead an @lid, a phone or a Brazilian number lands on.
  */
@@ -70,7 +70,7 @@ describe('Evolution webhook: message kinds', () => {
   }
 
   test('message time is messageTimestamp, not date_time', async () => {
-    // The captured payload of PROVIDERS.md §1.4: date_time is the wall clock of a UTC-3 container.
+    // The captured upsert (testing/evolution-parse-fixtures.ts): date_time is the wall clock of a UTC-3 container.
     const body = upsertBody({ from: nextPhone(), timestamp: 1763771103 });
     body.date_time = '2025-11-21T21:25:03.966Z';
     const { message, conv } = await f.accept(body);

@@ -1,5 +1,5 @@
 /**
- * Evolution webhooks over real HTTP against a real node (CONTRACT.md §2): by-events URLs, events that are
+ * Evolution webhooks over real HTTP against a real node (docs/api.md §1): by-events URLs, events that are
  * not handled, invalid and oversized bodies with their receipts, and routing by instance name and sender
  * number.
  */

@@ -40,7 +40,7 @@ const MESSAGE_EVENTS = new Set(['messages.upsert', 'send.message']);
 const CONTACT_EVENTS = new Set(['contacts.update', 'contacts.upsert']);
 
 /**
- * What Newton does with one Evolution webhook (CONTRACT.md §2): route by
+ * What Newton does with one Evolution webhook (docs/api.md §1): route by
  * `instance`, authenticate, check `sender` against the instance's number,
  * store. Every webhook leaves a receipt. Evolution drops an event for good on
  * 400/401/403/404/422, so those are reserved for input that can never succeed;
