@@ -6,6 +6,7 @@
 export type {
   ClientFrame,
   ConnectionEstablishedFrame,
+  ConversationMergedEvent,
   ConversationUpdatedEvent,
   ErrorFrame,
   EventType,

@@ -28,6 +28,7 @@ export const EVENT_CHANNEL = {
   lead_created: 'leads',
   lead_updated: 'leads',
   conversation_updated: 'conversations',
+  conversation_merged: 'conversations',
   instance_status: 'instances',
 } as const satisfies Record<string, (typeof CHANNELS)[number]>;
 

@@ -355,10 +355,31 @@ export interface LeadUpdatedEvent extends EventEnvelope<'lead_updated'> {
   lead: LeadPayload;
   /** As on `lead_created`. */
   probe?: true;
+  /**
+   * Present when this lead absorbed another one (a customer's new number that
+   * had written before WhatsApp's notice of the change): the id of the lead
+   * that no longer exists. Drop it from lead lists (docs/protocol.md §8.12).
+   */
+  merged_lead_id?: string;
 }
 
 export interface ConversationUpdatedEvent extends EventEnvelope<'conversation_updated'> {
   conversation: ConversationState;
+}
+
+/**
+ * Two conversations of one customer became one (#13: the customer changed
+ * number and had already written from the new one). The conversation
+ * `conversation_id` no longer exists: its messages are now in `into` (same
+ * message ids), which carries the surviving conversation as it is now.
+ * Remove the merged one from lists, replace `into`, and re-read the
+ * survivor's messages when it is open.
+ */
+export interface ConversationMergedEvent extends EventEnvelope<'conversation_merged'> {
+  /** The conversation that was merged away (gone from now on). */
+  conversation_id: string;
+  /** The conversation that holds its messages now. */
+  into: ConversationState;
 }
 
 /**
@@ -459,7 +480,8 @@ export type TenantEvent =
   | MessageDeletedEvent
   | LeadCreatedEvent
   | LeadUpdatedEvent
-  | ConversationUpdatedEvent;
+  | ConversationUpdatedEvent
+  | ConversationMergedEvent;
 
 /** An event before the event log gives it tenant, seq, event_id and time. */
 export type EventBody<E extends TenantEvent = TenantEvent> = E extends TenantEvent

@@ -42,7 +42,7 @@ export type NumberChangeOutcome =
   | { outcome: 'moved'; leadId: string; messageId: string; conversationId: string; seq: number[] }
   /** The same notice again (same provider message id): nothing changes. */
   | { outcome: 'duplicate'; messageId: string; conversationId: string }
-  /** Not applied, with why (no lead has the old number; the new one belongs to another lead…). */
+  /** Not applied, with why (no lead has the old number…). */
   | { outcome: 'ignored'; reason: string };
 
 /** Applies lead changes reported by providers and publishes their events. */

@@ -1,7 +1,8 @@
 /**
  * Lead changes that come with no message of the lead's own (#13): a
  * contact's new name or picture from the provider's contact sync, and a
- * customer's move to a new number. Each commits its rows and its
+ * customer's move to a new number (folding the new number's own lead into
+ * the old one's when the customer wrote from it first). Each commits its rows and its
  * `lead_updated` event in one transaction. Knows nothing of providers.
  */
 import type { EventBody } from '@newton/protocol';
@@ -17,6 +18,7 @@ import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
 import { ingestMessage } from './ingest.js';
 import { q } from './ingest-queries.js';
+import { mergeLead } from './lead-merge.js';
 import { leadPayload } from './mappers.js';
 import type { Database, LeadsTable } from './schema.js';
 
@@ -102,10 +104,6 @@ async function applyNumberChange(
   }
   const from = (await q.leadByPhone(trx, { tenant, phone: c.oldPhone })).rows[0];
   const to = (await q.leadByPhone(trx, { tenant, phone: c.newPhone })).rows[0];
-  if (from && to && from.id !== to.id) {
-    const reason = `the new number ${c.newPhone} already belongs to another lead (${to.id}): the two leads are not merged`;
-    return { outcome: 'ignored', reason, events: [] };
-  }
   if (!from && !to) {
     return { outcome: 'ignored', reason: `no lead has the old number ${c.oldPhone}`, events: [] };
   }
@@ -113,6 +111,11 @@ async function applyNumberChange(
   if (from) {
     // The lead keeps its id, conversations and history; only its number moves.
     const now = Date.now();
+    // The customer wrote from the new number before this notice: its lead is folded into this one.
+    const bodies: EventBody[] =
+      to && to.id !== from.id
+        ? await mergeLead(trx, from, to, c.newPhone, now)
+        : [{ type: 'lead_updated', lead: leadPayload({ ...from, phone: c.newPhone }) }];
     await trx
       .updateTable('leads')
       .set({ phone: c.newPhone, updated_at: now })
@@ -131,8 +134,7 @@ async function applyNumberChange(
         .where('reply_to', '=', was)
         .execute();
     }
-    const body: EventBody = { type: 'lead_updated', lead: leadPayload({ ...from, phone: c.newPhone }) };
-    events = await appendEvents(trx, tenant, lastSeq, [body], now);
+    events = await appendEvents(trx, tenant, lastSeq, bodies, now);
   }
   // `to` alone: an earlier notice (another number of the tenant) moved it already.
   const stored = await ingestMessage(trx, m, receipt);

@@ -1,10 +1,12 @@
 /**
  * The conversation list: loaded page by page over REST, then kept current by
  * socket events (`new_message` carries the conversation after the message,
- * `conversation_updated` its new state, `lead_*` the lead). Ordered by last
+ * `conversation_updated` its new state, `conversation_merged` drops one into
+ * another, `lead_*` the lead). Ordered by last
  * activity, newest first, like the API.
  */
 import type {
+  ConversationMergedEvent,
   ConversationState,
   ConversationUpdatedEvent,
   LeadPayload,
@@ -115,6 +117,12 @@ class InboxStore {
 
   onConversationUpdated(e: ConversationUpdatedEvent): void {
     this.applySummary(e.conversation);
+  }
+
+  /** Two conversations of one customer became one: the merged one leaves the list, the survivor is current. */
+  onMerged(e: ConversationMergedEvent): void {
+    this.byId.delete(e.conversation_id);
+    this.upsert(e.into);
   }
 
   onLead(lead: LeadPayload): void {

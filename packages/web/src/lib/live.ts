@@ -121,6 +121,10 @@ export function startLive(s: Session): void {
     svc.on('message_reaction', (e) => thread.onReaction(e)),
     svc.on('message_deleted', (e) => thread.onDeleted(e)),
     svc.on('conversation_updated', (e) => inbox.onConversationUpdated(e)),
+    svc.on('conversation_merged', (e) => {
+      inbox.onMerged(e);
+      thread.onMerged(e);
+    }),
     svc.on('lead_created', (e) => inbox.onLead(e.lead)),
     svc.on('lead_updated', (e) => inbox.onLead(e.lead)),
     svc.on('instance_status', (e) => numbers.onStatus(e)),

@@ -5,9 +5,12 @@
  * `client_id`, then advanced by status events (pending → sent → delivered →
  * read, or failed with a reason and a retry). Reactions and deletions
  * (`message_reaction`, `message_deleted`) change the message they are about.
+ * A merge (`conversation_merged`) re-reads the survivor, or points the open
+ * thread at it when the open one was merged away.
  */
 import type {
   ConversationAnswer,
+  ConversationMergedEvent,
   ConversationState,
   MessageAnswer,
   MessageDeletedEvent,
@@ -55,6 +58,8 @@ class ThreadStore {
   readonly error = writable<string | null>(null);
   /** Set when the server refused a reply (409 `reply_window_closed`, `cannot_reply`, …). */
   readonly replyBlock = writable<ReplyBlock>(null);
+  /** Set when the open conversation was merged into another: the page opens `into` instead. */
+  readonly mergedInto = writable<{ from: string; into: string } | null>(null);
   private readonly byId = new Map<string, Message>();
   /** Statuses that arrived before the message they are about. */
   private readonly early = new Map<string, MessageStatusEvent>();
@@ -133,6 +138,13 @@ class ThreadStore {
       if (get(this.replyBlock) === 'reply_window_closed') this.replyBlock.set(null);
       this.scheduleRead();
     }
+  }
+
+  /** Messages moved between conversations: re-read the survivor, or leave the one that is gone. */
+  onMerged(e: ConversationMergedEvent): void {
+    const open = get(this.conversationId);
+    if (open === e.conversation_id) this.mergedInto.set({ from: e.conversation_id, into: e.into.id });
+    else if (open === e.into.id) void this.reload();
   }
 
   /** An edit made on WhatsApp: the event carries the message as it is now. */
