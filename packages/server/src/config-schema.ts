@@ -71,6 +71,13 @@ const server = {
     description: 'Least severe pino level logged; `silent` logs nothing.',
     example: 'debug',
   }),
+  logFile: option(unset(z.string().min(1)), {
+    env: 'LOG_FILE',
+    description:
+      '`newton start` also appends its JSON logs to this file, where `newton trace` finds them; kept under 64 MiB (older lines move to the same name plus `.1`). `off` logs to stdout only.',
+    example: '/var/log/newton/node-1.log',
+    defaultText: '`DATA_DIR/logs/newton.log`',
+  }),
   shutdownTimeoutMs: option(int().prefault(10_000), {
     env: 'SHUTDOWN_TIMEOUT_MS',
     description:

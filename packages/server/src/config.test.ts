@@ -53,6 +53,7 @@ describe('defaults', () => {
       jwtSecret: undefined,
       jwksUrl: undefined,
       logLevel: 'info',
+      logFile: undefined,
       heartbeatIntervalMs: 30_000,
       maxFrameBytes: 65_536,
       webhookBodyLimit: 67_108_864,
