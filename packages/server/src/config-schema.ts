@@ -23,6 +23,16 @@ function isPublicUrl(value: string): boolean {
   }
 }
 
+/** `redis://` or `rediss://` with a host and, if any, a numeric port (`REDIS_URL`). */
+function isRedisUrl(value: string): boolean {
+  if (!/^rediss?:\/\//i.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Listening, identity and logs. */
 const server = {
   port: option(int().prefault(8080), {
@@ -122,12 +132,20 @@ const storage = {
 
 /** Several nodes and who may connect. */
 const cluster = {
-  redisUrl: option(unset(z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL')), {
-    env: 'REDIS_URL',
-    description:
-      'Events fan out across nodes through Redis pub/sub; unset, in-process (one node). Needs `JWT_SECRET` or `JWKS_URL`, shared by all nodes.',
-    example: 'redis://cache:6379',
-  }),
+  redisUrl: option(
+    unset(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// URL with a host')
+        .refine(isRedisUrl, 'must be a redis:// URL with a host'),
+    ),
+    {
+      env: 'REDIS_URL',
+      description:
+        'Events fan out across nodes through Redis pub/sub; unset, in-process (one node). Needs `JWT_SECRET` or `JWKS_URL`, shared by all nodes.',
+      example: 'redis://cache:6379',
+    },
+  ),
   headPollMs: option(int().prefault(2000), {
     env: 'HEAD_POLL_MS',
     description:

@@ -191,6 +191,12 @@ describe('bad values', () => {
       'DATABASE_URL: must be a postgres:// URL',
     ],
     ['a Redis URL without its scheme', { REDIS_URL: 'cache:6379', JWT_SECRET: 'x'.repeat(16) }, 'REDIS_URL:'],
+    [
+      'a Redis URL with a bad port',
+      { REDIS_URL: 'redis://cache:port', JWT_SECRET: 'x'.repeat(16) },
+      'REDIS_URL:',
+    ],
+    ['a Redis URL without a host', { REDIS_URL: 'redis://', JWT_SECRET: 'x'.repeat(16) }, 'REDIS_URL:'],
     ['a short JWT secret', { JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 16 characters'],
     ['a JWKS URL that is not a URL', { JWKS_URL: 'keys' }, 'JWKS_URL:'],
     ['an unknown log level', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL:'],

@@ -48,7 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const field = i.path[0];
       return `${field === undefined ? '' : `${envOf.get(field) ?? String(field)}: `}${i.message}`;
     });
-    throw new ConfigError(lines);
+    // One line per problem: a value failing two checks of one rule is said once.
+    throw new ConfigError([...new Set(lines)]);
   }
   const config = parsed.data;
   if (config.redisUrl && !config.jwtSecret && !config.jwksUrl) {

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PG_ADMIN_URL } from '../../testing/databases.js';
+import { eventually } from '../../testing/harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/newton.js', import.meta.url));
 let dir: string;
@@ -44,6 +45,34 @@ function start(
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** `newton start` that keeps running: resolves with its stderr once the banner is out, then stops it. */
+async function startAndStop(vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: dir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...vars,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await eventually(
+      () => /\n {2}next: /.test(stderr) || child.exitCode !== null,
+      60_000,
+      'the start banner',
+    );
+  } finally {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  }
+  return { code: await exited, stderr };
 }
 
 /** One line on stderr, containing `hint`, no stack frame, exit 1. */
@@ -126,7 +155,24 @@ describe('newton start: start-up failures in one line', () => {
 
   test('a REDIS_URL that is not a URL', async () => {
     const r = await start({ REDIS_URL: 'not-a-url', JWT_SECRET: 'a-secret-of-16-chars-or-more' });
-    assertOneLine(r, /REDIS_URL must be a redis:\/\/ URL \(for example REDIS_URL=redis:\/\/cache:6379\)/);
+    assertOneLine(
+      r,
+      /REDIS_URL must be a redis:\/\/ URL with a host \(for example REDIS_URL=redis:\/\/cache:6379\)/,
+    );
+  });
+
+  test('a Redis nobody listens for is a warning: the node starts degraded (by design) and stops cleanly', async () => {
+    const r = await startAndStop({
+      REDIS_URL: `redis://:secret@127.0.0.1:${closedPort}`,
+      JWT_SECRET: 'a-secret-of-16-chars-or-more',
+    });
+    assert.match(r.stderr, /Newton is listening on /);
+    assert.match(
+      r.stderr,
+      new RegExp(`bus: +warning: Redis at 127\\.0\\.0\\.1:${closedPort} cannot be reached: running degraded`),
+    );
+    assert.doesNotMatch(r.stderr, /secret@/);
+    assert.equal(r.code, 0, r.stderr);
   });
 
   test('a PUBLIC_URL that is not http(s)', async () => {
