@@ -35,10 +35,16 @@ export const TENANT: GroupSpec = {
   subcommands: [
     {
       name: 'tenant add',
-      summary: 'Creates a tenant.',
+      summary:
+        'Creates a tenant: an account whose numbers, conversations and agents are kept apart from the others.',
       usage: ['tenant add TENANT_ID [--name NAME]'],
       args: { min: 1, max: 1, names: 'TENANT_ID' },
-      arguments: [TENANT_ARG],
+      arguments: [
+        [
+          'TENANT_ID',
+          "The new tenant's id: 1-64 letters, digits, `_` or `-`; tokens, sockets and the API name it.",
+        ],
+      ],
       options: {
         name: { type: 'string', value: 'NAME', help: 'A display name for the tenant (default none).' },
       },
