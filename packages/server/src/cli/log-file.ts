@@ -5,7 +5,7 @@
  * `maxBytes`: past it, it moves to `<file>.1` (replacing the one before) and a
  * new one starts — checked at start and every `checkMs`.
  */
-import { existsSync, renameSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { Config } from '../config.js';
@@ -43,8 +43,18 @@ export function openLogFile(
   const rotate = () => {
     if (existsSync(file)) renameSync(file, `${file}.1`);
   };
+  // Fail here, where `newton start` can say so, rather than in the stream's asynchronous open.
+  mkdirSync(path.dirname(file), { recursive: true });
+  closeSync(openSync(file, 'a'));
   if (tooBig(file, maxBytes)) rotate();
   const fileStream = pino.destination({ dest: file, append: true, mkdir: true, sync: false });
+  let failed = false;
+  fileStream.on('error', (err: Error) => {
+    // A full disk or a removed directory must not stop the node: stdout keeps the logs.
+    if (!failed)
+      process.stderr.write(`newton: cannot write the log file ${file} (${err.message}); logs go to stdout\n`);
+    failed = true;
+  });
   const streamLevel = level === 'silent' ? 'fatal' : level;
   const destination = pino.multistream([
     { level: streamLevel, stream: opts.console ?? process.stdout },
