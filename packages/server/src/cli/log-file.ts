@@ -57,7 +57,8 @@ export function openLogFile(
   });
   const streamLevel = level === 'silent' ? 'fatal' : level;
   const destination = pino.multistream([
-    { level: streamLevel, stream: opts.console ?? process.stdout },
+    // stdout as pino writes it by default (sonic-boom on fd 1, flushed on exit).
+    { level: streamLevel, stream: opts.console ?? pino.destination({ dest: 1 }) },
     { level: streamLevel, stream: fileStream },
   ]);
   const timer = setInterval(() => {
