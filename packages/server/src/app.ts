@@ -287,7 +287,17 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
   diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl, upstream });
   gateway.attach(http.server);
   // A deep accept queue: thousands of sockets reconnect at once after a node restart.
-  await http.listen({ port: config.port, host: config.host, backlog: 4096 });
+  try {
+    await http.listen({ port: config.port, host: config.host, backlog: 4096 });
+  } catch (err) {
+    // The port is taken (or not ours): release what is open so the process can exit with the reason.
+    await gateway.close().catch(() => {});
+    await http.close().catch(() => {});
+    diagnostics.close();
+    await bus.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
+  }
   const port = (http.server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -24,6 +24,16 @@ function isPublicUrl(value: string): boolean {
   }
 }
 
+/** `redis://` or `rediss://` with a host and, if any, a numeric port (`REDIS_URL`). */
+function isRedisUrl(value: string): boolean {
+  if (!/^rediss?:\/\//i.test(value)) return false;
+  try {
+    return new URL(value).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Listening, identity and logs. */
 const server = {
   port: option(int().prefault(8080), {
@@ -72,6 +82,13 @@ const server = {
     description: 'Least severe pino level logged; `silent` logs nothing.',
     example: 'debug',
   }),
+  logFile: option(unset(z.string().min(1)), {
+    env: 'LOG_FILE',
+    description:
+      '`newton start` also appends its JSON logs to this file, where `newton trace` finds them; kept under 64 MiB (older lines move to the same name plus `.1`). `off` logs to stdout only.',
+    example: '/var/log/newton/node-1.log',
+    defaultText: '`DATA_DIR/logs/newton.log`',
+  }),
   shutdownTimeoutMs: option(int().prefault(10_000), {
     env: 'SHUTDOWN_TIMEOUT_MS',
     description:
@@ -116,12 +133,20 @@ const storage = {
 
 /** Several nodes and who may connect. */
 const cluster = {
-  redisUrl: option(unset(z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL')), {
-    env: 'REDIS_URL',
-    description:
-      'Events fan out across nodes through Redis pub/sub; unset, in-process (one node). Needs `JWT_SECRET` or `JWKS_URL`, shared by all nodes.',
-    example: 'redis://cache:6379',
-  }),
+  redisUrl: option(
+    unset(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// URL with a host')
+        .refine(isRedisUrl, 'must be a redis:// URL with a host'),
+    ),
+    {
+      env: 'REDIS_URL',
+      description:
+        'Events fan out across nodes through Redis pub/sub; unset, in-process (one node). Needs `JWT_SECRET` or `JWKS_URL`, shared by all nodes.',
+      example: 'redis://cache:6379',
+    },
+  ),
   headPollMs: option(int().prefault(2000), {
     env: 'HEAD_POLL_MS',
     description:

@@ -1,5 +1,6 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { tenantId as checkTenantId, InvalidValue } from '../core/index.js';
+import { type CommandSpec, parserOptions } from './help/spec.js';
 
 /** A mistake in how the command was called: message on stderr, exit code 2. */
 export class UsageError extends Error {}
@@ -7,17 +8,19 @@ export class UsageError extends Error {}
 /** A command that was called right but could not be done: exit code 1. */
 export class CommandError extends Error {}
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
+/** Parsed option values by name. */
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
-/** Strict parsing: unknown options and missing values are usage errors. */
-export function parse<O extends Options>(
-  argv: string[],
-  options: O,
-  positionals: { min: number; max: number; names: string },
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/**
+ * Strict parsing by the command's help table (cli/help): unknown options and
+ * missing values are usage errors, and an option the table does not describe
+ * cannot be accepted.
+ */
+export function parse(argv: string[], spec: CommandSpec): { values: Values; positionals: string[] } {
+  const positionals = spec.args;
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: parserOptions(spec), allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -26,19 +29,19 @@ export function parse<O extends Options>(
   if (n > positionals.max)
     throw new UsageError(`unexpected argument "${parsed.positionals[positionals.max]}"`);
   return {
-    values: parsed.values as Record<string, string | boolean | undefined>,
+    values: parsed.values as Values,
     positionals: parsed.positionals,
   };
 }
 
 /** The value of a string option, or undefined. */
-export function str(values: Record<string, string | boolean | undefined>, name: string): string | undefined {
+export function str(values: Values, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
 }
 
 /** A required string option. */
-export function required(values: Record<string, string | boolean | undefined>, name: string): string {
+export function required(values: Values, name: string): string {
   const v = str(values, name);
   if (v === undefined || v === '') throw new UsageError(`--${name} is required`);
   return v;
@@ -57,9 +60,9 @@ export function option<T>(name: string, rule: () => T): T {
   }
 }
 
-/** The `<tenant_id>` argument. */
+/** The `TENANT_ID` argument. */
 export function tenantId(value: string | undefined): string {
-  if (!value) throw new UsageError('missing <tenant_id>');
+  if (!value) throw new UsageError('missing TENANT_ID');
   try {
     return checkTenantId(value);
   } catch (err) {

@@ -119,7 +119,7 @@ describe('newton CLI next to a running server', () => {
   const misuse: [string, string[], RegExp][] = [
     ['no command', [], /usage:/],
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
-    ['tenant add without id', ['tenant', 'add'], /missing <tenant_id>/],
+    ['tenant add without id', ['tenant', 'add'], /missing TENANT_ID/],
     ['bad tenant id', ['tenant', 'add', 'has space'], /must be 1-64 letters/],
     ['unknown option', ['token', 'x', '--colour', 'red'], /Unknown option '--colour'/],
     [

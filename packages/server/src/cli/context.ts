@@ -1,5 +1,5 @@
 import { TokenService } from '../auth/index.js';
-import { type Config, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../config.js';
 import { Store } from '../store/index.js';
 import { CommandError } from './args.js';
 
@@ -16,7 +16,7 @@ export class CliContext {
     try {
       this.config = loadConfig(env);
     } catch (e) {
-      throw new CommandError((e as Error).message);
+      throw new CommandError(e instanceof ConfigError ? e.oneLine() : (e as Error).message);
     }
   }
 

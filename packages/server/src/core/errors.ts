@@ -124,6 +124,31 @@ export const ErrorTable = {
     message: 'the provider could not be read (see `summary.error`)',
   },
   NEWTON_ERR_NOT_READY: { status: 503, code: 'not_ready', message: 'not ready' },
+  // Start-up failures (`newton start` prints one line with the fix and exits 1; status unused).
+  NEWTON_ERR_CONFIG: { status: 500, code: 'config_invalid', message: 'the configuration is invalid' },
+  NEWTON_ERR_PORT_IN_USE: { status: 503, code: 'port_in_use', message: 'the port is in use' },
+  NEWTON_ERR_PORT_DENIED: { status: 503, code: 'port_denied', message: 'the port needs privileges' },
+  NEWTON_ERR_HOST_UNAVAILABLE: {
+    status: 503,
+    code: 'host_unavailable',
+    message: 'HOST is not an address here',
+  },
+  NEWTON_ERR_DATABASE_MISSING: {
+    status: 503,
+    code: 'database_missing',
+    message: 'the database does not exist',
+  },
+  NEWTON_ERR_DATABASE_UNREACHABLE: {
+    status: 503,
+    code: 'database_unreachable',
+    message: 'the database cannot be reached',
+  },
+  NEWTON_ERR_DATABASE_LOGIN: {
+    status: 503,
+    code: 'database_login',
+    message: 'the database refused the login',
+  },
+  NEWTON_ERR_DATA_DIR: { status: 503, code: 'data_dir_unusable', message: 'DATA_DIR cannot be used' },
   NEWTON_ERR_INTERNAL: { status: 500, code: 'internal', message: 'internal error' },
 } as const;
 

@@ -232,7 +232,7 @@ describe('diagnostics across two nodes', { skip }, () => {
     // Without logs, the database still tells the story up to the event log.
     const dbOnly = await cli('trace', 'trace-two-nodes-1');
     assert.equal(dbOnly.code, 0, dbOnly.out);
-    assert.match(dbOnly.out, /pass --log <file>/);
+    assert.match(dbOnly.out, /pass --log FILE/);
     const missing = await cli('trace', 'no-such-message-anywhere');
     assert.equal(missing.code, 1);
     assert.match(missing.out, /nothing known about "no-such-message-anywhere"/);

@@ -170,7 +170,7 @@ async function instancesHop(
       'fail',
       `tenant ${tenantId} has no WhatsApp instance: no webhook can be routed to it`,
       {},
-      `add one under the name Evolution uses: newton instance add ${tenantId} --provider evolution --instance <name> --number <msisdn> --apikey <key>`,
+      `add one under the name Evolution uses: newton instance add ${tenantId} --provider evolution --instance NAME --number MSISDN --apikey KEY`,
     );
   }
   const numbers = instances.map((i) => i.number).filter((n): n is string => Boolean(n));
@@ -218,7 +218,7 @@ async function instancesHop(
       'warn',
       `${instances.length} instance(s); ${open.map((i) => `"${i.name}"`).join(', ')} accept(s) unauthenticated webhooks`,
       evidence,
-      'guard it: newton instance remove … then add it again with --apikey <key> or --generate-secret',
+      'guard it: newton instance remove … then add it again with --apikey KEY or --generate-secret',
     );
   }
   return hop(
@@ -268,6 +268,6 @@ async function acceptedElsewhere(
     'fail',
     `${c.webhooks} webhook(s) from this tenant's number ${c.number} (instance "${c.instance}") were accepted by ${other} in the last ${hours} h (last at ${c.last_at})`,
     { ...evidence, number_accepted_elsewhere: taken },
-    `the WhatsApp account of ${c.number} is connected to ${other}, which has no number configured and so takes any account's webhooks. If the account is this tenant's, move the instance here (newton instance remove --provider evolution --instance ${c.other_instance}, then newton instance add ${tenantId} --provider evolution --instance ${c.other_instance} --number ${c.number.slice(1)} --apikey <key>); otherwise set --number on instance "${c.other_instance}" (remove it and add it again with --number <its own number>) so Newton refuses webhooks from other numbers`,
+    `the WhatsApp account of ${c.number} is connected to ${other}, which has no number configured and so takes any account's webhooks. If the account is this tenant's, move the instance here (newton instance remove --provider evolution --instance ${c.other_instance}, then newton instance add ${tenantId} --provider evolution --instance ${c.other_instance} --number ${c.number.slice(1)} --apikey KEY); otherwise set --number on instance "${c.other_instance}" (remove it and add it again with --number and its own number) so Newton refuses webhooks from other numbers`,
   );
 }

@@ -121,7 +121,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
         `the server answered ${diag.status} to the diagnostics request: ${String(diag.body.message ?? diag.body.error ?? '')}`,
         { status: diag.status, error: diag.body.error },
         refused
-          ? "doctor signs its token with JWT_SECRET (or DATA_DIR/jwt-secret): run it with the server's JWT_SECRET / DATA_DIR, or pass --token <admin JWT of the tenant>"
+          ? "doctor signs its token with JWT_SECRET (or DATA_DIR/jwt-secret): run it with the server's JWT_SECRET / DATA_DIR, or pass --token JWT (an admin token of the tenant)"
           : 'the tenant is not in the token given with --token',
       ),
     );

@@ -127,7 +127,7 @@ export function unroutableHop(
       'fail',
       `${current.length} webhook(s) for unknown instance "${latest.instanceName}"${mine ? ` carry this tenant's number +${mine.number} (instance "${mine.name}")` : ''}: ${reason}`,
       evidence,
-      `Evolution calls the instance "${latest.instanceName}"${mine ? ` but Newton knows it as "${mine.name}"` : ''}: register it under Evolution's name (newton instance add <tenant> --provider evolution --instance ${latest.instanceName} …) or rename it in Evolution`,
+      `Evolution calls the instance "${latest.instanceName}"${mine ? ` but Newton knows it as "${mine.name}"` : ''}: register it under Evolution's name (newton instance add ${(mine ?? instances[0])?.tenantId ?? 'TENANT_ID'} --provider evolution --instance ${latest.instanceName} …) or rename it in Evolution`,
     );
   }
   if (/is not the number/.test(reason)) {
@@ -137,7 +137,7 @@ export function unroutableHop(
       'fail',
       `${current.length} webhook(s) for instance "${latest.instanceName}" come from another WhatsApp number: ${reason}`,
       evidence,
-      `the account connected to "${latest.instanceName}" is not the configured number: reconnect the right phone in Evolution, or re-add the instance with --number <the sender>`,
+      `the account connected to "${latest.instanceName}" is not the configured number: reconnect the right phone in Evolution, or re-add the instance with --number and the sender's number`,
     );
   }
   return hop(

@@ -252,7 +252,7 @@ function fixForState(inst: Instance, state: string, reason: string | null): stri
     case 'restart_required':
       return `restart instance "${inst.name}" in Evolution's manager (Restart), then check again`;
     case 'token_invalid':
-      return 'renew the access token: create a permanent System User token in Meta Business settings, then register the number again in Newton (newton instance remove --provider cloud …, newton instance add … --access-token <token>)';
+      return 'renew the access token: create a permanent System User token in Meta Business settings, then register the number again in Newton (newton instance remove --provider cloud …, newton instance add … --access-token ACCESS_TOKEN)';
     case 'account_restricted':
       return "Meta restricted the account: see WhatsApp Manager's account quality page";
     case 'account_unshared':

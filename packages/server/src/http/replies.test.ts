@@ -195,7 +195,7 @@ describe('a send Evolution refuses for the API key', () => {
       [state.id, state.state, state.reason],
       [f.setup(A).instance.id, 'unknown', 'provider_unauthorized'],
     );
-    assert.match(String(state.detail), /newton instance update tenant-a tenant-a-wa --apikey <key>/);
+    assert.match(String(state.detail), /newton instance update tenant-a tenant-a-wa --apikey KEY/);
     assert.ok(!String(state.detail).includes(f.setup(A).apikey), 'the key itself is never shown');
     const listed = await f.getJson(A, '/api/instances');
     const mine = (listed.items as Record<string, unknown>[]).find((i) => i.name === `${A}-wa`);

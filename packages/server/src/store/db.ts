@@ -186,6 +186,9 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const name = failed?.migrationName ?? 'unknown';
-    throw new Error(`migration ${name} failed: ${String((error as Error)?.message ?? error)}`);
+    // The cause keeps the driver's code (3D000, ECONNREFUSED…) for `newton start`'s one-line errors.
+    throw new Error(`migration ${name} failed: ${String((error as Error)?.message ?? error)}`, {
+      cause: error,
+    });
   }
 }

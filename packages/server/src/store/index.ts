@@ -113,7 +113,13 @@ export class Store implements EventLogReader {
     const opened = opts.databaseUrl
       ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
       : openSqlite(opts.dataDir);
-    await migrate(opened.db);
+    try {
+      await migrate(opened.db);
+    } catch (err) {
+      // A database that is missing or unreachable: release the pool (or file) before saying so.
+      await opened.db.destroy().catch(() => {});
+      throw err;
+    }
     const store = new Store(opened.db, opened.dialect, opened.location, opened.pool, opened.walSync);
     if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {
       store.checkpointer = new Checkpointer(opened.location, opts.checkpointIntervalMs ?? 250, (message) =>

@@ -98,7 +98,7 @@ describe('newton backfill', () => {
       bad.err,
       /--since "yesterday" is not a duration like 90s, 30m, 2h or 1d, nor an ISO-8601 time/,
     );
-    assert.match(bad.err, /usage:\n {2}newton backfill <tenant_id>/);
+    assert.match(bad.err, /usage:\n {2}newton backfill TENANT_ID/);
     const future = await cli(TENANT, '--since', '2999-01-01T00:00:00Z');
     assert.equal(future.code, 2);
     assert.match(future.err, /--since "2999-01-01T00:00:00Z" is in the future/);

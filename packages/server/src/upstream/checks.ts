@@ -50,7 +50,7 @@ function evolutionFailure(
   if (res.status === 401 || res.status === 403) {
     return unknown(
       'provider_unauthorized',
-      `Evolution refused the instance's API key (HTTP ${res.status}): newton instance update … --apikey <key>`,
+      `Evolution refused the instance's API key (HTTP ${res.status}): newton instance update … --apikey KEY`,
     );
   }
   return unknown('provider_error', `Evolution answered HTTP ${res.status}`);
@@ -150,7 +150,7 @@ export class UpstreamChecks implements UpstreamProbe {
         instanceId: instance.id,
         connection: unknown(
           'no_provider_url',
-          `instance "${instance.name}" has no Evolution URL (newton instance update … --url <evolution base url>)`,
+          `instance "${instance.name}" has no Evolution URL (newton instance update … --url EVOLUTION_URL)`,
         ),
         webhook: null,
         checkedAt: this.now(),

@@ -65,7 +65,7 @@ export async function wireWebhook(
   if (!instance.baseUrl) {
     throw new WiringError(
       'no_provider_url',
-      `instance "${instance.name}" has no Evolution URL: newton instance update ${instance.tenantId} ${instance.name} --url <evolution base url>`,
+      `instance "${instance.name}" has no Evolution URL: newton instance update ${instance.tenantId} ${instance.name} --url EVOLUTION_URL`,
     );
   }
   const url = probe.expectedUrl;

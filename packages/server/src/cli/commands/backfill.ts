@@ -2,6 +2,7 @@ import { backfillSince } from '../../core/index.js';
 import type { BackfillProgress, BackfillSummary } from '../../upstream/backfill-types.js';
 import { CommandError, option, parse, str, tenantId } from '../args.js';
 import type { CliContext } from '../context.js';
+import { BACKFILL } from '../help/commands.js';
 import { adminToken } from './doctor.js';
 
 /**
@@ -13,17 +14,7 @@ import { adminToken } from './doctor.js';
  * instance is unknown, or another node is backfilling the tenant.
  */
 export async function backfill(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      instance: { type: 'string' },
-      since: { type: 'string' },
-      url: { type: 'string' },
-      token: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    { min: 1, max: 1, names: '<tenant_id>' },
-  );
+  const { values, positionals } = parse(argv, BACKFILL);
   const tenant = tenantId(positionals[0]);
   const since = str(values, 'since');
   // Checked here for a clear usage error; the server reads it against its own clock.
@@ -31,7 +22,7 @@ export async function backfill(argv: string[], ctx: CliContext): Promise<number>
   const instance = str(values, 'instance');
   const base = ctx.serverUrl(str(values, 'url'));
   const token = await adminToken(ctx, tenant, str(values, 'token'), 'newton-backfill');
-  if (!token.ok) throw new CommandError(`${token.reason}; pass --token <admin JWT>`);
+  if (!token.ok) throw new CommandError(`${token.reason}; pass --token JWT`);
 
   let res: Response;
   try {

@@ -2,6 +2,7 @@ import type { HopStatus } from '@newton/protocol';
 import { type DoctorReport, runDoctor } from '../../diagnostics/doctor-client.js';
 import { parse, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { DOCTOR } from '../help/commands.js';
 
 const MARK: Record<HopStatus, string> = { pass: '✔', fail: '✘', warn: '!', skip: '-' };
 
@@ -11,18 +12,7 @@ const MARK: Record<HopStatus, string> = { pass: '✔', fail: '✘', warn: '!', s
  * Exit 0 unless a hop fails (warnings and skips do not fail).
  */
 export async function doctor(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      url: { type: 'string' },
-      token: { type: 'string' },
-      instance: { type: 'string' },
-      timeout: { type: 'string' },
-      'no-probe': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-    { min: 1, max: 1, names: '<tenant_id>' },
-  );
+  const { values, positionals } = parse(argv, DOCTOR);
   const tenant = tenantId(positionals[0]);
   const timeoutMs = Number(str(values, 'timeout') ?? '5000');
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)

@@ -12,18 +12,11 @@ import {
   phoneNumberId as phoneNumberIdRule,
 } from '../../core/index.js';
 import { DEFAULT_GRAPH_URL } from '../../providers/index.js';
-import { CommandError, option, required, str, UsageError } from '../args.js';
+import { CommandError, option, required, str, UsageError, type Values } from '../args.js';
 import type { CliContext } from '../context.js';
 import { refuseSharedNumber } from './instance-update.js';
 
-/** Options only the Cloud API takes (the parser of `instance add` must know them). */
-export const CLOUD_OPTIONS = {
-  'phone-number-id': { type: 'string' },
-  'app-secret': { type: 'string' },
-  'verify-token': { type: 'string' },
-  'access-token': { type: 'string' },
-  'graph-url': { type: 'string' },
-} as const;
+export { CLOUD_OPTIONS } from '../help/instance.js';
 
 const EVOLUTION_ONLY = ['apikey', 'url', 'webhook-secret', 'generate-secret', 'wire-webhook'];
 
@@ -42,11 +35,7 @@ export function describeCloud(i: Instance): string {
   ].join('\t');
 }
 
-export async function addCloud(
-  values: Record<string, string | boolean | undefined>,
-  tenant: string,
-  ctx: CliContext,
-): Promise<number> {
+export async function addCloud(values: Values, tenant: string, ctx: CliContext): Promise<number> {
   const wrong = EVOLUTION_ONLY.filter((k) => values[k] !== undefined);
   if (wrong.length > 0) {
     throw new UsageError(

@@ -9,6 +9,7 @@ import { type InstanceChanges, InvalidValue, instancePatch } from '../../core/in
 import type { Store } from '../../store/index.js';
 import { CommandError, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { subcommand } from '../help/instance.js';
 import { tenantInstance } from './instance-webhook.js';
 
 /** Refuses a number another tenant's instance has, naming that tenant, unless `--allow-shared`. */
@@ -43,15 +44,7 @@ const OPTIONS: Record<string, keyof InstanceChanges> = {
 
 /** `newton instance update <tenant> <instance> [--url] [--apikey] [--webhook-secret] [--number] …`. */
 export async function updateInstance(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      ...Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: 'string' } as const])),
-      provider: { type: 'string' },
-      'allow-shared': { type: 'boolean' },
-    },
-    { min: 2, max: 2, names: '<tenant_id> <instance>' },
-  );
+  const { values, positionals } = parse(argv, subcommand('instance update'));
   if (values.secret !== undefined && values['webhook-secret'] !== undefined) {
     throw new UsageError('give --webhook-secret (or --secret) once');
   }
@@ -93,20 +86,11 @@ export async function updateInstance(argv: string[], ctx: CliContext): Promise<n
  * `--provider … --instance …` form.
  */
 export async function removeInstance(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      provider: { type: 'string' },
-      instance: { type: 'string' },
-      'phone-number-id': { type: 'string' },
-      purge: { type: 'boolean' },
-    },
-    { min: 0, max: 2, names: '<tenant_id> <instance>' },
-  );
+  const { values, positionals } = parse(argv, subcommand('instance remove'));
   const store = await ctx.openStore();
   let found: Awaited<ReturnType<typeof store.admin.findInstance>>;
   if (positionals.length > 0) {
-    if (positionals.length < 2) throw new UsageError('missing <instance>');
+    if (positionals.length < 2) throw new UsageError('missing INSTANCE');
     found = await tenantInstance(
       store,
       tenantId(positionals[0]),

@@ -16,6 +16,7 @@ import {
 } from '../../upstream/index.js';
 import { CommandError, parse, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { subcommand } from '../help/instance.js';
 
 /** The probe a command uses: this configuration's PUBLIC_URL and check timeout. */
 export function cliProbe(ctx: CliContext): UpstreamChecks {
@@ -109,11 +110,7 @@ export async function runWiring(instance: Instance, ctx: CliContext, apply: bool
 }
 
 export async function instanceWebhook(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { apply: { type: 'boolean' }, provider: { type: 'string' } },
-    { min: 2, max: 2, names: '<tenant_id> <instance>' },
-  );
+  const { values, positionals } = parse(argv, subcommand('instance webhook'));
   const tenant = tenantId(positionals[0]);
   const store = await ctx.openStore();
   const instance = await tenantInstance(store, tenant, positionals[1] as string, str(values, 'provider'));

@@ -3,6 +3,7 @@ import { evolutionOwnNumber, httpUrl, type Instance } from '../../core/index.js'
 import { PUBLIC_URL_FIX } from '../../upstream/index.js';
 import { CommandError, option, parse, required, str, tenantId, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { subcommand } from '../help/instance.js';
 import { addCloud, CLOUD_OPTIONS, describeCloud } from './instance-cloud.js';
 import { refuseSharedNumber, removeInstance, updateInstance } from './instance-update.js';
 import { applyCommand, instanceWebhook, printWiring, runWiring } from './instance-webhook.js';
@@ -24,13 +25,34 @@ function describe(i: Instance): string {
   ].join('\t');
 }
 
+/** `instance list --json`: one instance, secrets only said to be set. */
+function instanceJson(i: Instance): Record<string, unknown> {
+  return {
+    tenant_id: i.tenantId,
+    provider: i.provider,
+    name: i.name,
+    number: i.number,
+    base_url: i.baseUrl,
+    apikey_set: Boolean(i.apikey),
+    webhook_secret_set: Boolean(i.webhookSecret),
+    app_secret_set: Boolean(i.appSecret),
+    verify_token_set: Boolean(i.verifyToken),
+  };
+}
+
 export async function instance(argv: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'add') return add(rest, ctx);
   if (sub === 'list') {
-    const { positionals } = parse(rest, {}, { min: 0, max: 1, names: '' });
+    const { values, positionals } = parse(rest, subcommand('instance list'));
     const store = await ctx.openStore();
-    for (const i of await store.admin.listInstances(positionals[0])) ctx.out(describe(i));
+    const tenant = positionals[0] === undefined ? undefined : tenantId(positionals[0]);
+    if (tenant && !(await store.admin.getTenant(tenant))) {
+      throw new CommandError(`tenant "${tenant}" does not exist (newton tenant list shows them)`);
+    }
+    const all = await store.admin.listInstances(tenant);
+    if (values.json) ctx.out(JSON.stringify(all.map(instanceJson), null, 2));
+    else for (const i of all) ctx.out(describe(i));
     return 0;
   }
   if (sub === 'remove') return removeInstance(rest, ctx);
@@ -44,22 +66,7 @@ export async function instance(argv: string[], ctx: CliContext): Promise<number>
 }
 
 async function add(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      provider: { type: 'string' },
-      instance: { type: 'string' },
-      number: { type: 'string' },
-      apikey: { type: 'string' },
-      url: { type: 'string' },
-      'webhook-secret': { type: 'string' },
-      'generate-secret': { type: 'boolean' },
-      'allow-shared': { type: 'boolean' },
-      'wire-webhook': { type: 'boolean' },
-      ...CLOUD_OPTIONS,
-    },
-    { min: 1, max: 1, names: '<tenant_id>' },
-  );
+  const { values, positionals } = parse(argv, subcommand('instance add'));
   const tenant = tenantId(positionals[0]);
   const provider = required(values, 'provider');
   if (provider === 'cloud') return addCloud(values, tenant, ctx);
@@ -118,7 +125,7 @@ async function add(argv: string[], ctx: CliContext): Promise<number> {
 async function showWiring(created: Instance, ctx: CliContext, wire: boolean): Promise<void> {
   if (!created.baseUrl) {
     ctx.out(
-      `to let Newton check and wire Evolution's webhook: newton instance update ${created.tenantId} ${created.name} --url <evolution base url>`,
+      `to let Newton check and wire Evolution's webhook: newton instance update ${created.tenantId} ${created.name} --url EVOLUTION_URL`,
     );
     return;
   }

@@ -34,7 +34,7 @@ export async function printLoginLinks(node: NewtonNode, ctx: CliContext): Promis
   ctx.err(`  inbox:     ${base}/`);
   const tenants = await node.store.admin.listTenants();
   if (tenants.length > MAX_LINKS) {
-    ctx.err('  sign in:   npx newton token <tenant_id> --role admin, then paste the token');
+    ctx.err('  sign in:   npx newton token TENANT_ID --role admin, then paste the token');
     return;
   }
   const targets = tenants.length === 0 ? [null] : tenants.map((t) => t.id);

@@ -1,33 +1,16 @@
-import type { ReceiptOutcome } from '../../core/index.js';
+import type { ReceiptOutcome, WebhookReceipt } from '../../core/index.js';
 import { parse, str, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
+import { RECEIPT_OUTCOMES, RECEIPTS } from '../help/commands.js';
 
-const OUTCOMES: ReceiptOutcome[] = [
-  'accepted',
-  'duplicate',
-  'ignored',
-  'unroutable',
-  'rejected',
-  'backfilled',
-  'account',
-];
+const OUTCOMES: readonly ReceiptOutcome[] = RECEIPT_OUTCOMES;
 
 /**
  * Lists webhook receipts, newest first: what arrived, where it went and why.
  * The operator's view of unroutable and rejected webhooks (docs/api.md §1.7).
  */
 export async function receipts(argv: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      tenant: { type: 'string' },
-      instance: { type: 'string' },
-      outcome: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    { min: 0, max: 0, names: '' },
-  );
+  const { values } = parse(argv, RECEIPTS);
   const outcome = str(values, 'outcome');
   if (outcome !== undefined && !OUTCOMES.includes(outcome as ReceiptOutcome)) {
     throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`);
@@ -44,11 +27,11 @@ export async function receipts(argv: string[], ctx: CliContext): Promise<number>
     ...(instanceName ? { instanceName } : {}),
     ...(outcome ? { outcome } : {}),
   });
+  if (values.json) {
+    ctx.out(JSON.stringify(rows.map(receiptJson), null, 2));
+    return 0;
+  }
   for (const r of rows) {
-    if (values.json) {
-      ctx.out(JSON.stringify(r));
-      continue;
-    }
     ctx.out(
       [
         new Date(r.receivedAt).toISOString(),
@@ -62,4 +45,22 @@ export async function receipts(argv: string[], ctx: CliContext): Promise<number>
     );
   }
   return 0;
+}
+
+/** `receipts --json`: one receipt in the API's snake_case, its time in ISO-8601. */
+function receiptJson(r: WebhookReceipt): Record<string, unknown> {
+  return {
+    received_at: new Date(r.receivedAt).toISOString(),
+    outcome: r.outcome,
+    provider: r.provider,
+    event: r.event,
+    instance: r.instanceName,
+    tenant_id: r.tenantId,
+    reason: r.reason,
+    trace_id: r.traceId,
+    message_id: r.messageId,
+    provider_message_id: r.providerMessageId,
+    sender_number: r.senderNumber ?? null,
+    body_size: r.bodySize,
+  };
 }

@@ -2,6 +2,7 @@ import { phoneDigits } from '../../core/index.js';
 import { syntheticInbound } from '../../providers/index.js';
 import { CommandError, option, parse, required, str, tenantId } from '../args.js';
 import type { CliContext } from '../context.js';
+import { SIMULATE } from '../help/commands.js';
 
 /**
  * Posts a synthetic inbound text to the running server through the real
@@ -12,21 +13,16 @@ import type { CliContext } from '../context.js';
  * tenant's first Evolution instance, else its first Cloud number.
  */
 export async function simulate(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      from: { type: 'string' },
-      text: { type: 'string' },
-      name: { type: 'string' },
-      instance: { type: 'string' },
-      url: { type: 'string' },
-    },
-    { min: 1, max: 1, names: '<tenant_id>' },
-  );
+  const { values, positionals } = parse(argv, SIMULATE);
   const tenant = tenantId(positionals[0]);
   const from = option('from', () => phoneDigits(required(values, 'from')));
   const text = required(values, 'text');
   const store = await ctx.openStore();
+  if (!(await store.admin.getTenant(tenant))) {
+    throw new CommandError(
+      `tenant "${tenant}" does not exist (newton tenant list shows them; newton tenant add ${tenant} creates it)`,
+    );
+  }
   const instances = (await store.admin.listInstances(tenant)).filter(
     (i) => i.provider === 'evolution' || i.provider === 'cloud',
   );
@@ -38,7 +34,7 @@ export async function simulate(argv: string[], ctx: CliContext): Promise<number>
     throw new CommandError(
       wanted
         ? `tenant ${tenant} has no evolution instance or cloud number "${wanted}"`
-        : `tenant ${tenant} has no evolution instance or cloud number (add one with: newton instance add ${tenant} --provider evolution --instance <name>, or --provider cloud --phone-number-id <id> …)`,
+        : `tenant ${tenant} has no evolution instance or cloud number (add one with: newton instance add ${tenant} --provider evolution --instance NAME, or --provider cloud --phone-number-id PHONE_NUMBER_ID …; see newton instance add --help)`,
     );
   }
   const synthetic = syntheticInbound(inst, {

@@ -1,8 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../../config.js';
 import { traceMessage } from '../../diagnostics/trace.js';
 import { CommandError, parse } from '../args.js';
 import type { CliContext } from '../context.js';
+import { TRACE } from '../help/commands.js';
+import { logFilePath } from '../log-file.js';
 
 /**
  * `newton trace <message id | provider message id | trace id> [--log <file>]…`:
@@ -11,14 +14,10 @@ import type { CliContext } from '../context.js';
  * give each node's hops: received → routed → stored → published → delivered.
  */
 export async function trace(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { log: { type: 'string', multiple: true }, json: { type: 'boolean' } },
-    { min: 1, max: 1, names: '<message id | provider message id | trace id>' },
-  );
+  const { values, positionals } = parse(argv, TRACE);
   const query = String(positionals[0]);
-  const given = (values.log as unknown as string[] | undefined) ?? [];
-  const files = given.length > 0 ? given : defaultLogs(ctx.config.dataDir);
+  const given = (values.log as string[] | undefined) ?? [];
+  const files = given.length > 0 ? given : defaultLogs(ctx.config);
   const store = await ctx.openStore();
   const result = await traceMessage(store, query, files);
   if (values.json) {
@@ -38,7 +37,9 @@ export async function trace(argv: string[], ctx: CliContext): Promise<number> {
       ctx.out(`${s.ok ? '✔' : '✘'} ${s.hop.padEnd(10)} ${s.at}  ${s.source.padEnd(width)}  ${s.detail}`);
     }
     if (result.logs.files.length === 0) {
-      ctx.out('(no logs read: pass --log <file> for each node to see publish and socket delivery)');
+      ctx.out(
+        `(no logs read: none in ${path.join(ctx.config.dataDir, 'logs')}; pass --log FILE for each node to see publish and socket delivery)`,
+      );
     } else {
       ctx.out(`(${result.logs.lines} log line(s) from ${result.logs.files.length} file(s))`);
     }
@@ -47,11 +48,18 @@ export async function trace(argv: string[], ctx: CliContext): Promise<number> {
   return result.found ? 0 : 1;
 }
 
-/** `DATA_DIR/logs/*.log`, where `newton start … | tee DATA_DIR/logs/<node>.log` keeps them. */
-function defaultLogs(dataDir: string): string[] {
-  const dir = path.join(dataDir, 'logs');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => path.join(dir, f));
+/**
+ * Every `*.log` and `*.log.1` in DATA_DIR/logs (where `newton start` writes
+ * newton.log, and where other nodes' logs may be copied), and LOG_FILE with
+ * its `.1` when it lives elsewhere.
+ */
+export function defaultLogs(config: Pick<Config, 'dataDir' | 'logFile'>): string[] {
+  const files = new Set<string>();
+  const dir = path.join(config.dataDir, 'logs');
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).sort()) if (/\.log(\.1)?$/.test(f)) files.add(path.join(dir, f));
+  }
+  const own = logFilePath(config);
+  if (own) for (const f of [`${own}.1`, own]) if (existsSync(f)) files.add(f);
+  return [...files];
 }

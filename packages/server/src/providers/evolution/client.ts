@@ -62,10 +62,10 @@ export class EvolutionClient implements ProviderClient {
 
   sendConfigProblem(instance: Instance): string | null {
     if (!instance.baseUrl) {
-      return `instance "${instance.name}" has no Evolution URL (newton instance add … --url <evolution base url>)`;
+      return `instance "${instance.name}" has no Evolution URL (newton instance add … --url EVOLUTION_URL)`;
     }
     if (!instance.apikey)
-      return `instance "${instance.name}" has no API key (newton instance add … --apikey <key>)`;
+      return `instance "${instance.name}" has no API key (newton instance add … --apikey KEY)`;
     return null;
   }
 
@@ -144,7 +144,7 @@ export async function evolutionCall(
         instanceProblem: {
           state: 'unknown',
           reason: 'provider_unauthorized',
-          detail: `Evolution refused the API key Newton has for instance "${instance.name}" (401): give Newton the instance's key as Evolution shows it (newton instance update ${instance.tenantId} ${instance.name} --apikey <key>)`,
+          detail: `Evolution refused the API key Newton has for instance "${instance.name}" (401): give Newton the instance's key as Evolution shows it (newton instance update ${instance.tenantId} ${instance.name} --apikey KEY)`,
         },
       });
     }

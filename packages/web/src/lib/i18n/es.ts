@@ -1,4 +1,6 @@
 /** The Spanish dictionary: the same keys as en.ts (a missing one fails the type check). */
+
+import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
@@ -165,11 +167,11 @@ export const es: Record<MessageKey, string> = {
   'diag.col.provider': 'Proveedor',
   'diag.col.instance': 'Instancia',
   'diag.col.reason': 'Motivo',
-  'diag.col.trace': 'Trace id',
+  'diag.col.trace': 'Id de traza',
   'diag.col.node': 'Nodo',
   'diag.col.count': 'Sockets',
   'diag.col.users': 'Usuarios',
-  'diag.col.last': 'Último frame',
+  'diag.col.last': 'Último mensaje',
   'diag.admin_only': 'El diagnóstico es solo para administradores.',
   'diag.unavailable': 'Este servidor aún no tiene diagnóstico.',
   'diag.status.pass': 'Correcto',
@@ -193,4 +195,5 @@ export const es: Record<MessageKey, string> = {
   'diag.probe.timeout': 'ningún mensaje en esta página en 10 s',
   'error.generic': 'Algo salió mal: {message}',
   ...esMessageActs,
+  ...esDiag,
 };
