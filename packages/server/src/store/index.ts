@@ -111,7 +111,7 @@ export class Store implements EventLogReader {
     onBackgroundError?: (message: string) => void;
   }): Promise<Store> {
     const opened = opts.databaseUrl
-      ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
+      ? await openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
       : openSqlite(opts.dataDir);
     await migrate(opened.db);
     const store = new Store(opened.db, opened.dialect, opened.location, opened.pool, opened.walSync);

@@ -1,11 +1,19 @@
 // A body-parsing thread of body-pool.ts: parses big webhook bodies off the event loop.
-// Plain JavaScript that loads the TypeScript sources through tsx: worker threads do not
-// inherit the loader of the thread that started them.
+// Plain JavaScript, because worker threads do not inherit the TypeScript loader of the thread
+// that started them. Built (dist/), body-parse.js sits next to this file; in the sources
+// (tests, NEWTON_FROM_SOURCE=1) it loads body-parse.ts through tsx.
+import { existsSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
-const { parseBody } = await import('./body-parse.ts');
+const compiled = new URL('./body-parse.js', import.meta.url);
+let parseBody;
+if (existsSync(compiled)) {
+  ({ parseBody } = await import(compiled.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ parseBody } = await import('./body-parse.ts'));
+}
 
 parentPort.on('message', ({ id, bytes }) => {
   const outcome = parseBody(bytes);
