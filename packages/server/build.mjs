@@ -3,10 +3,12 @@
 // dist/body-parse.js (the webhook body threads), plus the plain-JS worker files copied beside them.
 //
 // Why a bundle: `newton token` must start in ≤ 150 ms, and resolving the ~1,500 small ESM files of
-// kysely, zod, jose and libphonenumber-js one by one costs ~0.5 s on this machine. Those pure-JS
-// libraries and @newton/protocol (from source, so the order of builds does not matter) are bundled;
-// every other dependency stays external (native addons, packages that load files of their own).
-// Types are checked by `npm run typecheck`; the server ships no .d.ts.
+// kysely, zod, jose and libphonenumber-js one by one costs ~0.5 s on this machine.
+// The rule: the package's `dependencies` are what dist/ imports at run time and stay external (native
+// addons, packages that load files of their own, big SDKs); whatever else the sources import is
+// bundled: the pure-JS libraries above and @newton/protocol (from its sources, so the order of the
+// builds does not matter), which are devDependencies for that reason. The tarball then needs no
+// @newton/* package. Types are checked by `npm run typecheck`; the server ships no .d.ts.
 //
 // dist/ is flat on purpose: code using `import.meta.url` (the worker files, the inbox lookup) then
 // finds the same neighbours from every chunk.
@@ -17,8 +19,7 @@ import { build } from 'esbuild';
 const dir = import.meta.dirname;
 const out = path.join(dir, 'dist');
 const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-const BUNDLED = new Set(['@newton/protocol', 'kysely', 'zod', 'jose', 'libphonenumber-js']);
-const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d));
+const external = Object.keys(pkg.dependencies);
 
 /**
  * zod's `z.locales` namespace pulls its 60-odd translations into the bundle (~0.4 MB to parse at
