@@ -58,10 +58,13 @@ export class Running {
   private exited: number | null | undefined;
 
   constructor(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }) {
+    // A process group of its own: `npx` does not pass SIGTERM on to the command it started, so
+    // stop() signals the whole group.
     this.child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: opts.env ?? userEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const take = (d: Buffer) => {
       this.out += d;
@@ -113,11 +116,22 @@ export class Running {
     });
   }
 
+  /** SIGTERM to the process group, SIGKILL if any of it is still there after 10 s. */
   async stop(): Promise<void> {
-    if (this.exited !== undefined) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await gone;
+    const group = -(this.child.pid ?? 0);
+    const alive = () => {
+      try {
+        process.kill(group, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!alive()) return;
+    process.kill(group, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (alive()) process.kill(group, 'SIGKILL');
   }
 }
 
