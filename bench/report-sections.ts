@@ -8,6 +8,7 @@ import { fmt } from './lib/stats.js';
 import { ms, s2, table } from './report-format.js';
 
 import type { BackfillData } from './scenario-backfill.js';
+import { coldStartSection } from './scenario-coldstart.js';
 import type { FanoutPhase, FanoutServerResult } from './scenario-fanout.js';
 import type { LatencyCaseResult } from './scenario-latency.js';
 import type { MemoryResult } from './scenario-memory.js';
@@ -336,4 +337,5 @@ export const SECTIONS: Record<string, (r: ScenarioResult) => string> = {
   d: throughputSection,
   e: stormSection,
   f: backfillSection,
+  g: coldStartSection,
 };

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/ and scripts/ with node's test runner (TypeScript via tsx).
+// Everything runs from the TypeScript sources, never from a build (dist/ may be stale or missing):
+// the `newton-source` export condition resolves @newton/* to their src/, and NEWTON_FROM_SOURCE=1
+// makes a spawned `bin/newton.js` load src/ through tsx. Both reach child processes and worker
+// threads through the environment. scripts/pack.test.ts is the test of the built packages.
 // Usage: node scripts/test.mjs [path-filter ...]
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -37,5 +41,10 @@ const args = [
 ];
 const db = process.env.NEWTON_TEST_DB ?? 'sqlite';
 console.log(`# ${files.length} test files against ${db}`);
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
+const env = {
+  ...process.env,
+  NEWTON_FROM_SOURCE: '1',
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=newton-source`.trim(),
+};
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

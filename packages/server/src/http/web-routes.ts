@@ -12,14 +12,27 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** Where `vite build` writes the inbox. */
-const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/build');
+/** This package's folder (with its package.json): above src/http/ in the sources, above dist/ built. */
+function packageDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/**
+ * The inbox build: `web/` inside this package when it was installed from its tarball (`npm pack`
+ * copies the build there), else where `vite build` writes it in the repository (packages/web/build).
+ */
+export function defaultWebDir(pkg = packageDir()): string {
+  const shipped = path.join(pkg, 'web');
+  return existsSync(path.join(shipped, 'index.html')) ? shipped : path.resolve(pkg, '../web/build');
+}
 
 /** Paths that belong to the server, never to the app. */
 const SERVER_PREFIXES = ['/api', '/ws', '/webhooks', '/docs', '/metrics', '/healthz', '/readyz'];
 
 export interface WebRouteOptions {
-  /** Directory of the inbox build. @default packages/web/build */
+  /** Directory of the inbox build. @default the package's web/, else packages/web/build */
   webDir?: string;
 }
 
@@ -40,7 +53,7 @@ function isServerPath(url: string): boolean {
 }
 
 export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions): Promise<void> {
-  const root = path.resolve(opts.webDir ?? DEFAULT_WEB_DIR);
+  const root = path.resolve(opts.webDir ?? defaultWebDir());
   await app.register(fastifyStatic, { root, serve: false });
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {

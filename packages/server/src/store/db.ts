@@ -15,7 +15,7 @@ import {
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-message-arrival-order.js';
 import * as m003 from './migrations/003-outbound.js';
@@ -158,15 +158,19 @@ export function openSqlite(dataDir: string): OpenedDatabase {
 }
 
 /** int8 (bigint) and numeric come back as numbers: epoch ms and seqs stay far below 2^53. */
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
-  },
-};
+function pgTypes(types: typeof pg.types): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+      return types.getTypeParser(oid, format);
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
-export function openPostgres(url: string, poolSize: number): OpenedDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes as pg.CustomTypesConfig });
+/** `pg` loads on first use: a SQLite node, and a short CLI command, never pay for it. */
+export async function openPostgres(url: string, poolSize: number): Promise<OpenedDatabase> {
+  const { default: pgLib } = await import('pg');
+  const pool = new pgLib.Pool({ connectionString: url, max: poolSize, types: pgTypes(pgLib.types) });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

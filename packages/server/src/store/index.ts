@@ -111,7 +111,7 @@ export class Store implements EventLogReader {
     onBackgroundError?: (message: string) => void;
   }): Promise<Store> {
     const opened = opts.databaseUrl
-      ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
+      ? await openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
       : openSqlite(opts.dataDir);
     try {
       await migrate(opened.db);
