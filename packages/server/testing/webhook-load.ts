@@ -127,7 +127,7 @@ export class SmallWebhookLoad {
   ) {}
 
   static async start(
-    t: TestNewton,
+    t: Pick<TestNewton, 'url' | 'token'>,
     tenant: string,
     opts: { rate: number; customers: number; prefix: string },
   ): Promise<SmallWebhookLoad> {
