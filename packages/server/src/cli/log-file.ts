@@ -56,10 +56,23 @@ export function openLogFile(
     failed = true;
   });
   const streamLevel = level === 'silent' ? 'fatal' : level;
+  let closed = false;
+  // A line logged after close (a bus warning while the node stops) goes to stdout only:
+  // sonic-boom throws once ended, and that would end `newton start` with exit 1.
+  const toFile = {
+    write(line: string) {
+      if (closed || failed) return;
+      try {
+        fileStream.write(line);
+      } catch {
+        failed = true;
+      }
+    },
+  };
   const destination = pino.multistream([
     // stdout as pino writes it by default (sonic-boom on fd 1, flushed on exit).
     { level: streamLevel, stream: opts.console ?? pino.destination({ dest: 1 }) },
-    { level: streamLevel, stream: fileStream },
+    { level: streamLevel, stream: toFile },
   ]);
   const timer = setInterval(() => {
     if (!tooBig(file, maxBytes)) return;
@@ -75,6 +88,8 @@ export function openLogFile(
     file,
     destination,
     close() {
+      if (closed) return;
+      closed = true;
       clearInterval(timer);
       try {
         fileStream.flushSync();

@@ -108,3 +108,23 @@ describe('the log file stays bounded', () => {
     }
   });
 });
+
+describe('a line logged while the node stops', () => {
+  test('after the file is closed it goes to stdout only, and never throws', async () => {
+    const file = path.join(dir, 'closing', 'node.log');
+    const console: string[] = [];
+    const log = openLogFile(file, 'info', { console: { write: (line: string) => void console.push(line) } });
+    const logger = createLogger('info', 'closing', log.destination);
+    logger.info('before close');
+    log.close();
+    // What the Redis bus does when the node's connection drops during the stop.
+    assert.doesNotThrow(() => logger.warn('redis connection lost'));
+    log.close();
+    assert.ok(
+      console.some((l) => l.includes('redis connection lost')),
+      'still on stdout',
+    );
+    await eventually(() => readFileSync(file, 'utf8').includes('before close'), 10_000, 'the file flushed');
+    assert.ok(!readFileSync(file, 'utf8').includes('redis connection lost'), 'not written after close');
+  });
+});
