@@ -288,7 +288,11 @@ export class NewtonProcess {
    * which took over 30 s with the load average at 17 (a loaded CI run, #11).
    */
   static async start(env: NodeJS.ProcessEnv, name = 'newton', timeoutMs = 120_000): Promise<NewtonProcess> {
-    const child = spawn(process.execPath, [NEWTON_BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [...(process.env.PROF_ARGS ? process.env.PROF_ARGS.split(' ') : []), NEWTON_BIN, 'start'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const p = new NewtonProcess(child, name);
     let seen = '';
     p.url = await new Promise<string>((resolve, reject) => {

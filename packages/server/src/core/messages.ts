@@ -126,6 +126,8 @@ export interface InboundMessage {
    * stores them instead of fetching; never kept in message rows or events.
    */
   inlineMedia?: Uint8Array;
+  /** SHA-256 (hex) of `inlineMedia`, computed where it was decoded (off the event loop for big bodies). */
+  inlineMediaSha256?: string;
   /**
    * Why media the provider embedded could not be used (e.g. truncated
    * base64): `inlineMedia` is then absent and the media keeper fetches it.

@@ -155,7 +155,7 @@ describe('durable media (fs)', () => {
     const bytes = randomBytes(2000);
     // As the webhook reader does with Evolution's "webhook base64": the keeper gets the bytes with the message.
     await t.node.store.db.deleteFrom('message_media').where('message_id', '=', id).execute();
-    t.node.media.keep(TENANT, id, 'test-inline', new Uint8Array(bytes));
+    t.node.media.keep(TENANT, id, 'test-inline', { bytes: new Uint8Array(bytes) });
     await sockets[0]?.next((f) => f.type === 'media_ready' && f.message_id === id);
     const r = await getMedia(t, id, token);
     assert.ok(r.bytes.equals(bytes));

@@ -4,8 +4,9 @@
  * time limit, read whole up to the size cap, and every way it can fail as a
  * stable reason code for `media_failed`.
  */
-import { webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MediaFetchError, type MediaFetchers } from '../providers/index.js';
 import type { MediaSource } from '../store/index.js';
 
@@ -29,17 +30,32 @@ export interface FetchedMedia {
   sha256: string;
 }
 
-/**
- * SHA-256 in hex, computed on libuv's thread pool (WebCrypto's digest is an
- * async job): hashing a 16 MiB photo on the event loop stalled every other
- * webhook for ~40 ms (#13's big-body test).
- */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+/** Bytes a webhook embedded, with their SHA-256 when it was computed where they were decoded. */
+export interface InlineBytes {
+  bytes: Uint8Array;
+  sha256?: string | undefined;
 }
 
-async function readAll(body: Readable, maxBytes: number): Promise<Buffer> {
+/**
+ * SHA-256 in hex of bytes already in memory, a MiB per event-loop turn: one
+ * digest of a 16 MiB photo held every other webhook for 20–40 ms (#13's
+ * big-body test; WebCrypto's digest copies the input on the event loop first).
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_SLICE) {
+    if (at > 0) await nextTurn();
+    hash.update(bytes.subarray(at, at + HASH_SLICE));
+  }
+  return hash.digest('hex');
+}
+
+const HASH_SLICE = 1024 * 1024;
+
+/** The whole body and its SHA-256, hashed chunk by chunk as it arrives. */
+async function readAll(body: Readable, maxBytes: number): Promise<{ bytes: Buffer; sha256: string }> {
   const chunks: Buffer[] = [];
+  const hash = createHash('sha256');
   let seen = 0;
   for await (const chunk of body) {
     seen += (chunk as Buffer).length;
@@ -48,26 +64,28 @@ async function readAll(body: Readable, maxBytes: number): Promise<Buffer> {
       throw new MediaFetchError('too_large', `the media is over ${maxBytes} bytes (MEDIA_MAX_BYTES)`);
     }
     chunks.push(chunk as Buffer);
+    hash.update(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return { bytes: Buffer.concat(chunks), sha256: hash.digest('hex') };
 }
 
 /** Bytes the provider embedded in the webhook, checked against the cap. */
 export async function inlineBytes(
   source: MediaSource,
-  inline: Uint8Array,
+  inline: InlineBytes,
   maxBytes: number,
 ): Promise<FetchedMedia> {
-  if (inline.length > maxBytes) {
+  const raw = inline.bytes;
+  if (raw.length > maxBytes) {
     throw new MediaKeepError(
       'too_large',
-      `the media is ${inline.length} bytes, more than the ${maxBytes} bytes this server keeps (MEDIA_MAX_BYTES)`,
+      `the media is ${raw.length} bytes, more than the ${maxBytes} bytes this server keeps (MEDIA_MAX_BYTES)`,
       true,
     );
   }
-  const bytes = Buffer.from(inline.buffer, inline.byteOffset, inline.length);
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.length);
   const contentType = source.media?.mime_type || 'application/octet-stream';
-  return { bytes, contentType, sha256: await sha256Hex(bytes) };
+  return { bytes, contentType, sha256: inline.sha256 ?? (await sha256Hex(bytes)) };
 }
 
 /**
@@ -93,8 +111,8 @@ export async function fetchMedia(
       maxBytes: o.maxBytes,
       signal,
     });
-    const bytes = await readAll(media.body, o.maxBytes);
-    return { bytes, contentType: media.contentType, sha256: await sha256Hex(bytes) };
+    const { bytes, sha256 } = await readAll(media.body, o.maxBytes);
+    return { bytes, contentType: media.contentType, sha256 };
   } catch (err) {
     if (timeout.aborted) {
       throw new MediaKeepError(

@@ -15,7 +15,14 @@ import { publishCommitted } from '../pipeline/publish.js';
 import type { MediaFetchers } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import { type BlobStore, blobKey } from './blob-store.js';
-import { type FetchedMedia, fetchMedia, inlineBytes, MediaKeepError, sha256Hex } from './fetch-bytes.js';
+import {
+  type FetchedMedia,
+  fetchMedia,
+  type InlineBytes,
+  inlineBytes,
+  MediaKeepError,
+  sha256Hex,
+} from './fetch-bytes.js';
 import type { FsBlobStore } from './fs-blob-store.js';
 
 export interface MediaKeeperOptions {
@@ -40,7 +47,7 @@ interface Job {
   messageId: string;
   traceId: string;
   /** Bytes from the webhook itself; used on the first attempt only. */
-  inline?: Uint8Array | undefined;
+  inline?: InlineBytes | undefined;
 }
 
 /** Media looked for per sweep. */
@@ -80,7 +87,7 @@ export class MediaKeeper {
    * A message with media was stored: record it as `pending` and fetch it in
    * the background. Never throws and never waits for the fetch.
    */
-  keep(tenantId: string, messageId: string, traceId: string, inline?: Uint8Array): void {
+  keep(tenantId: string, messageId: string, traceId: string, inline?: InlineBytes): void {
     if (this.stopping.signal.aborted) return;
     const tracked: Promise<void> = this.store.mediaState
       .track(tenantId, messageId, this.now())

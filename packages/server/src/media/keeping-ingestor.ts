@@ -37,6 +37,11 @@ export class MediaKeepingIngestor implements IngestSink, RecoveredSink {
 
   private handOver(m: InboundMessage, r: IngestResult, traceId: string): void {
     if (r.outcome !== 'stored' || r.probeEvents || !m.extra.media) return;
-    this.keeper.keep(m.tenantId, r.messageId, traceId, m.inlineMedia);
+    this.keeper.keep(
+      m.tenantId,
+      r.messageId,
+      traceId,
+      m.inlineMedia ? { bytes: m.inlineMedia, sha256: m.inlineMediaSha256 } : undefined,
+    );
   }
 }

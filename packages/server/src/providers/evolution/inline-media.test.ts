@@ -4,6 +4,7 @@
  * bad base64 leaves a reason instead (issue #13).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { audioMessage, upsertBody } from '../../../testing/evolution-fixtures.js';
 import { base64ImageBody, jpegBytes } from '../../../testing/evolution-media-fixtures.js';
@@ -57,6 +58,8 @@ describe('decodeInlineBase64', () => {
       const out = decodeInlineBase64(text, 12);
       assert.ok('bytes' in out);
       assert.equal(Buffer.from(out.bytes).toString(), 'hello world!');
+      // Hashed where decoded (the body thread, for a big body): the keeper does not hash again.
+      assert.equal(out.sha256, createHash('sha256').update('hello world!').digest('hex'));
     }
   });
   test('each way it cannot be used has its reason', () => {

@@ -9,6 +9,7 @@
  * and decodes it, so only the small payload goes on (never into message rows,
  * events, receipts or logs). Pure: no I/O; runs on a body-parsing worker thread.
  */
+import { createHash } from 'node:crypto';
 import { isObj, type Obj } from '../json-read.js';
 
 /** The embedded media of one `data` item, cut out of the body. */
@@ -17,6 +18,11 @@ export interface InlineMedia {
   item: number;
   /** The decoded bytes; absent when they could not be used (see `error`). */
   bytes?: Uint8Array;
+  /**
+   * Their SHA-256 (hex), computed where they were decoded: for a big body
+   * that is the body-parsing thread, so the event loop never hashes MiBs.
+   */
+  sha256?: string;
   /** Why the embedded base64 could not be used: the media keeper then fetches from the provider. */
   error?: string;
   /** Length of the base64 text removed from the body. */
@@ -61,7 +67,7 @@ function declaredLength(message: Obj): number | null {
 export function decodeInlineBase64(
   value: unknown,
   declared: number | null,
-): { bytes: Uint8Array } | { error: string } {
+): { bytes: Uint8Array; sha256: string } | { error: string } {
   if (typeof value !== 'string') return { error: 'embedded base64 is not a string' };
   const text = value.replace(DATA_URL, '');
   if (text.length === 0) return { error: 'embedded base64 is empty' };
@@ -79,7 +85,7 @@ export function decodeInlineBase64(
   }
   // A buffer of its own (never a slice of Node's pool), so it can be transferred between threads.
   const bytes = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf : new Uint8Array(buf);
-  return { bytes };
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /**

@@ -56,7 +56,10 @@ export async function upsertItem(
   const providerMessageId = item.message.providerMessageId;
   const inline = req.inline?.find((m) => m.item === index);
   const message = evolutionInbound(item.message, instance);
-  if (inline?.bytes) message.inlineMedia = inline.bytes;
+  if (inline?.bytes) {
+    message.inlineMedia = inline.bytes;
+    if (inline.sha256) message.inlineMediaSha256 = inline.sha256;
+  }
   if (inline?.error) {
     message.inlineMediaError = inline.error;
     log.warn(
