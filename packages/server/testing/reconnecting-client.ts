@@ -286,13 +286,16 @@ export class NewtonProcess {
    * Spawns `newton start` with `env` and resolves once it listens. The bound
    * only catches a process that never starts: tsx compiles the server at start,
    * which took over 30 s with the load average at 17 (a loaded CI run, #11).
+   * `NEWTON_TEST_NODE_FLAGS` (space-separated) are given to node before the
+   * command, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the node
+   * of a test (NODE_OPTIONS does not allow --cpu-prof).
    */
   static async start(env: NodeJS.ProcessEnv, name = 'newton', timeoutMs = 120_000): Promise<NewtonProcess> {
-    const child = spawn(
-      process.execPath,
-      [...(process.env.PROF_ARGS ? process.env.PROF_ARGS.split(' ') : []), NEWTON_BIN, 'start'],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const flags = process.env.NEWTON_TEST_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, NEWTON_BIN, 'start'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const p = new NewtonProcess(child, name);
     let seen = '';
     p.url = await new Promise<string>((resolve, reject) => {
