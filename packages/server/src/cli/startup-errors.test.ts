@@ -22,22 +22,24 @@ let busyPort: number;
 let closedPort: number;
 let pgUp = false;
 
+/** A clean environment for `newton start`: its data in `dir`, port 0 on 127.0.0.1, then `vars`. */
+function cleanEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...vars,
+  };
+}
+
 /** `newton start` with `vars` over a clean environment; resolves when the process exits. */
 function start(
   vars: Record<string, string>,
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATA_DIR: dir,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        ...vars,
-      },
-    });
+    const child = spawn(process.execPath, [BIN, 'start'], { env: cleanEnv({ LOG_LEVEL: 'info', ...vars }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -50,14 +52,7 @@ function start(
 /** `newton start` that keeps running: resolves with its stderr once the banner is out, then stops it. */
 async function startAndStop(vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [BIN, 'start'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATA_DIR: dir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...vars,
-    },
+    env: cleanEnv(vars),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

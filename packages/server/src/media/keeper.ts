@@ -84,8 +84,18 @@ export class MediaKeeper {
   }
 
   /**
-   * A message with media was stored: record it as `pending` and fetch it in
+   * A message with media was stored with its `pending` record (the write
+   * paths commit it with the message, store/media-pending.ts): fetch it in
    * the background. Never throws and never waits for the fetch.
+   */
+  fetchStored(tenantId: string, messageId: string, traceId: string, inline?: InlineBytes): void {
+    this.enqueue({ tenantId, messageId, traceId, inline });
+  }
+
+  /**
+   * Media of a message without a record yet (stored before media were kept):
+   * record it as `pending` and fetch it in the background. Never throws and
+   * never waits for the fetch.
    */
   keep(tenantId: string, messageId: string, traceId: string, inline?: InlineBytes): void {
     if (this.stopping.signal.aborted) return;

@@ -11,8 +11,8 @@ import type { MediaKeeper } from './keeper.js';
 /**
  * The write path with the media keeper behind it: every message with media
  * that is newly stored (from a webhook or recovered by backfill) is handed
- * to the keeper once committed; duplicates, echoes and probes are not. The
- * answer never waits for the media.
+ * to the keeper once committed (its `pending` record committed with it);
+ * duplicates, echoes and probes are not. The answer never waits for the media.
  */
 export class MediaKeepingIngestor implements IngestSink, RecoveredSink {
   constructor(
@@ -37,7 +37,7 @@ export class MediaKeepingIngestor implements IngestSink, RecoveredSink {
 
   private handOver(m: InboundMessage, r: IngestResult, traceId: string): void {
     if (r.outcome !== 'stored' || r.probeEvents || !m.extra.media) return;
-    this.keeper.keep(
+    this.keeper.fetchStored(
       m.tenantId,
       r.messageId,
       traceId,

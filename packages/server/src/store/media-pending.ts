@@ -14,9 +14,14 @@ export function pendingMediaRow(
   now: number,
 ): Insertable<MessageMediaTable> | undefined {
   if (!m.extra.media || m.isProbe) return undefined;
+  return pendingRow(m.tenantId, messageId, now);
+}
+
+/** A message's media record before any attempt: `pending`, due at `now`. */
+export function pendingRow(tenantId: string, messageId: string, now: number): Insertable<MessageMediaTable> {
   return {
     message_id: messageId,
-    tenant_id: m.tenantId,
+    tenant_id: tenantId,
     state: 'pending',
     storage_key: null,
     sha256: null,

@@ -11,6 +11,7 @@ import type { TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
 import { toIso } from './mappers.js';
+import { pendingRow } from './media-pending.js';
 import type { Database, MessageMediaTable } from './schema.js';
 
 export type MediaState = 'pending' | 'ready' | 'failed';
@@ -92,22 +93,7 @@ export class MediaStateStore {
       (trx) =>
         trx
           .insertInto('message_media')
-          .values({
-            message_id: messageId,
-            tenant_id: tenantId,
-            state: 'pending',
-            storage_key: null,
-            sha256: null,
-            size: null,
-            mime_type: null,
-            file_name: null,
-            last_error: null,
-            last_error_detail: null,
-            next_attempt_at: now,
-            lease_until: null,
-            created_at: now,
-            updated_at: now,
-          })
+          .values(pendingRow(tenantId, messageId, now))
           .onConflict((oc) => oc.column('message_id').doNothing())
           .executeTakeFirst(),
       true,
