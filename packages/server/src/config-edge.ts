@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { option } from './config-option.js';
 
 /**
@@ -29,12 +29,13 @@ function isTrustedAddress(entry: string): boolean {
   return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
-function parseTrustProxy(text: string, ctx: z.RefinementCtx): TrustProxy {
+function parseTrustProxy(text: string, ctx: z.core.ParsePayload): TrustProxy {
   const v = text.trim().toLowerCase();
   if (v === 'true' || v === 'false') return v === 'true';
   if (/^\d+$/.test(v)) {
-    ctx.addIssue({
+    ctx.issues.push({
       code: 'custom',
+      input: text,
       message: `a hop count (${v}) cannot tell a proxy from a client: list the proxies' addresses or CIDRs (e.g. 10.0.0.0/8), or true`,
     });
     return z.NEVER;
@@ -45,8 +46,9 @@ function parseTrustProxy(text: string, ctx: z.RefinementCtx): TrustProxy {
     .filter(Boolean);
   const bad = list.filter((e) => !isTrustedAddress(e));
   if (list.length === 0 || bad.length > 0) {
-    ctx.addIssue({
+    ctx.issues.push({
       code: 'custom',
+      input: text,
       message: `must be true, false or a comma-separated list of IP addresses/CIDRs (not ${bad.join(', ') || 'empty'})`,
     });
     return z.NEVER;
@@ -64,15 +66,16 @@ function isOrigin(value: string): boolean {
   }
 }
 
-function parseOrigins(text: string, ctx: z.RefinementCtx): string[] {
+function parseOrigins(text: string, ctx: z.core.ParsePayload): string[] {
   const list = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const bad = list.filter((o) => !isOrigin(o));
   if (bad.length > 0) {
-    ctx.addIssue({
+    ctx.issues.push({
       code: 'custom',
+      input: text,
       message: `must be comma-separated origins such as https://crm.example.com (scheme, host and port only, no path or trailing slash); not ${bad.join(', ')}`,
     });
     return z.NEVER;
@@ -81,13 +84,13 @@ function parseOrigins(text: string, ctx: z.RefinementCtx): string[] {
 }
 
 export const edge = {
-  trustProxy: option(z.string().transform(parseTrustProxy).prefault('false'), {
+  trustProxy: option(z.prefault(z.pipe(z.string(), z.transform(parseTrustProxy)), 'false'), {
     env: 'TRUST_PROXY',
     description:
       "Whether `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host` are believed: they then give the client's IP (logs) and the scheme and host of the URLs Newton builds from a request (the OpenAPI `servers` at `/docs`) when `PUBLIC_URL` is unset. `true` trusts every hop (only when nothing but the proxy can reach Newton); a comma-separated list of addresses or CIDRs (`10.0.0.0/8,::1`, also `loopback`, `uniquelocal`) trusts those proxies. `false`: the headers are ignored, so a client cannot spoof its address.",
     example: '10.0.0.0/8',
   }),
-  corsOrigins: option(z.string().transform(parseOrigins).prefault(''), {
+  corsOrigins: option(z.prefault(z.pipe(z.string(), z.transform(parseOrigins)), ''), {
     env: 'CORS_ORIGINS',
     description:
       'Comma-separated origins whose pages may call the REST API from a browser (a CRM on `https://crm.example.com` calling `fetch(<newton>/api/…)` with a bearer token): their requests and preflights are answered with CORS headers (`Authorization` and `Content-Type` allowed, no cookies). Exact origins only, no wildcard. Unset, no CORS headers: browsers block other origins. Sockets are not affected (their token authenticates them).',

@@ -7,21 +7,27 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { z } from 'zod';
-import { AuthError, type Principal, type Role, type TokenVerifier } from '../core/index.js';
+// zod/mini like config-option.ts: `newton token` loads this file and must start fast (issue #14).
+import * as z from 'zod/mini';
+// core/auth.js, not the index: the index's chunk holds WhatsApp's number rules, which `newton token`
+// never needs (~10 ms of its start, issue #14).
+import { AuthError, type Principal, type Role, type TokenVerifier } from '../core/auth.js';
 import { loadOrCreateSecret } from './secret.js';
 
+const id = () => z.string().check(z.minLength(1), z.maxLength(200));
 const Claims = z
   .object({
-    sub: z.string().min(1).max(200),
-    tenant_id: z.string().min(1).max(200).optional(),
-    tenants: z.array(z.string().min(1).max(200)).max(1000).optional(),
-    role: z.enum(['agent', 'admin']).default('agent'),
+    sub: id(),
+    tenant_id: z.optional(id()),
+    tenants: z.optional(z.array(id()).check(z.maxLength(1000))),
+    role: z._default(z.enum(['agent', 'admin']), 'agent'),
     exp: z.number(),
   })
-  .refine((c) => c.tenant_id !== undefined || (c.tenants?.length ?? 0) > 0, {
-    message: 'the token names no tenant (tenant_id or tenants)',
-  });
+  .check(
+    z.refine((c) => c.tenant_id !== undefined || (c.tenants?.length ?? 0) > 0, {
+      message: 'the token names no tenant (tenant_id or tenants)',
+    }),
+  );
 
 /** Seconds of clock skew accepted on exp/nbf. */
 const CLOCK_TOLERANCE_S = 5;

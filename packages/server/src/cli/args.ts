@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { tenantId as checkTenantId, InvalidValue } from '../core/index.js';
+import { tenantId as checkTenantId, InvalidValue } from '../core/validation.js';
 import { type CommandSpec, parserOptions } from './help/spec.js';
 
 /** A mistake in how the command was called: message on stderr, exit code 2. */

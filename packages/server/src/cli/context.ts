@@ -1,6 +1,8 @@
 import { TokenService } from '../auth/index.js';
 import { type Config, ConfigError, loadConfig } from '../config.js';
-import { Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
+// Not through store/index.js, which loads Kysely and every store (~27 ms, issue #14).
+import { tenantExists } from '../store/tenant-lookup.js';
 import { CommandError } from './args.js';
 
 /** What a CLI command works with; the store is opened lazily and closed by main. */
@@ -21,6 +23,8 @@ export class CliContext {
   }
 
   async openStore(): Promise<Store> {
+    // Loaded here: a command that never opens the store (`token`) never pays for it.
+    const { Store } = await import('../store/index.js');
     // A short-lived command leaves WAL checkpoints to SQLite (and the server's checkpointer).
     this.store ??= await Store.open({
       dataDir: this.config.dataDir,
@@ -29,6 +33,11 @@ export class CliContext {
       checkpointIntervalMs: 0,
     });
     return this.store;
+  }
+
+  /** Whether the tenant exists, read without opening (or migrating) the store. */
+  tenantExists(id: string): Promise<boolean> {
+    return tenantExists({ dataDir: this.config.dataDir, databaseUrl: this.config.databaseUrl }, id);
   }
 
   tokens(): TokenService {

@@ -5,7 +5,8 @@
  */
 import type { ProviderName } from '@newton/protocol';
 import type { Instance } from './messages.js';
-import { cloudOwnNumber, evolutionOwnNumber, httpUrl, InvalidValue } from './validation.js';
+import { cloudOwnNumber, evolutionOwnNumber } from './own-number.js';
+import { httpUrl, InvalidValue } from './validation.js';
 
 /** The fields of an instance that can change without touching its conversations (same id). */
 export type InstancePatch = Partial<

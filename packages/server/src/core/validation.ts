@@ -4,8 +4,6 @@
  * A rule throws `InvalidValue` with a message about the value; the caller
  * names the field its own way (`--graph-url` on the CLI, `graph_url` in JSON).
  */
-import { normalizeWhatsAppNumber } from './whatsapp/phone.js';
-
 /** A value that breaks one of the rules below; `message` speaks of the value, not of the field. */
 export class InvalidValue extends Error {
   override readonly name = 'InvalidValue';
@@ -39,20 +37,6 @@ export function phoneDigits(value: string): string {
   const d = value.split('@')[0]?.replace(/[\s+()-]/g, '') ?? '';
   if (!/^\d{7,15}$/.test(d)) throw new InvalidValue(`"${value}" is not a phone number (7-15 digits)`);
   return d;
-}
-
-/**
- * An Evolution instance's own number as stored: E.164 digits without `+`,
- * normalised when WhatsApp's rules know the country, as given otherwise.
- */
-export function evolutionOwnNumber(value: string): string {
-  const d = phoneDigits(value);
-  return (normalizeWhatsAppNumber(d) ?? `+${d}`).slice(1);
-}
-
-/** A Cloud API number's own number as stored (E.164 digits without `+`), or null when it is not a valid one. */
-export function cloudOwnNumber(value: string): string | null {
-  return (normalizeWhatsAppNumber(phoneDigits(value)) ?? '').slice(1) || null;
 }
 
 const SINCE_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

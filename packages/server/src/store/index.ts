@@ -43,6 +43,7 @@ export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
+export { type TenantLookupOptions, tenantExists } from './tenant-lookup.js';
 
 /**
  * Durable state of Newton. One implementation over Kysely serves both SQLite

@@ -10,8 +10,7 @@ export async function token(argv: string[], ctx: CliContext): Promise<number> {
   if (role !== 'agent' && role !== 'admin')
     throw new UsageError(`--role must be agent or admin, not "${role}"`);
   const ttlSeconds = duration(str(values, 'ttl') ?? '12h');
-  const store = await ctx.openStore();
-  if (!(await store.admin.getTenant(tenant))) {
+  if (!(await ctx.tenantExists(tenant))) {
     throw new CommandError(`tenant ${tenant} does not exist (create it with: newton tenant add ${tenant})`);
   }
   const tokens = ctx.tokens();
