@@ -8,6 +8,7 @@ import { fmt } from './lib/stats.js';
 import { ms, s2, table } from './report-format.js';
 
 import type { BackfillData } from './scenario-backfill.js';
+import { closedLoopSection } from './scenario-closed-loop.js';
 import { coldStartSection } from './scenario-coldstart.js';
 import type { FanoutPhase, FanoutServerResult } from './scenario-fanout.js';
 import type { LatencyCaseResult } from './scenario-latency.js';
@@ -54,9 +55,33 @@ before the HTTP answer is written.`;
 function latencySection(r: ScenarioResult): string {
   const e = r.data.embedded as LatencyCaseResult;
   const k = r.data.cluster as LatencyCaseResult;
+  const ratios = r.data.ratios as
+    | { embeddedVsFloor: number; clusterVsFloor: number; clusterVsEmbedded: number }
+    | undefined;
   const row = (label: string, f: (x: LatencyCaseResult) => string): string[] => [label, f(e), f(k)];
+  const floorRows = e.floor
+    ? [
+        row('ingest floor at the same rate: HTTP p50 / p99', (x) =>
+          x.floor ? `${ms(x.floor.http.p50)} / ${ms(x.floor.http.p99)}` : '—',
+        ),
+        row('ingest floor: CPU per webhook', (x) =>
+          x.floor ? `${fmt(x.floor.cpuMsPerWebhook, 3)} ms` : '—',
+        ),
+      ]
+    : [];
+  const lead = ratios
+    ? `Ratios (same run): webhook → socket p99 over the ingest floor's HTTP p99 at the same rate —
+embedded **${ratios.embeddedVsFloor}×**, two nodes **${ratios.clusterVsFloor}×**; two nodes over embedded
+**${ratios.clusterVsEmbedded}×** (target ≤ 3×, issue #16). The floor (\`bench/competitors/floor-server.ts\`)
+is a bare Fastify route doing one durable INSERT per webhook on the case's database (SQLite, or
+PostgreSQL for the two-node case); it has no sockets, so its HTTP answer is the least a webhook
+can cost there.
+
+`
+    : '';
   return `## (a) Webhook → socket latency under load
 
+${lead}
 \`bench/scenario-latency.ts\`: ${fmt(e.sockets)} sockets over ${e.tenants} tenants (${e.sockets / e.tenants} per
 tenant, in 2 client processes); one sender process posts webhooks
 **open-loop** at ${e.rate}/s for ${e.seconds} s (each is sent when it is due,
@@ -92,6 +117,7 @@ ${table(
     row("nodes' /metrics: webhook → answered p50 / p99 (bucket bounds)", (x) => phase(x, 'webhookToStored')),
     row("nodes' /metrics: stored → published p50 / p99", (x) => phase(x, 'storedToPublished')),
     row("nodes' /metrics: published → sent p50 / p99", (x) => phase(x, 'publishedToSent')),
+    ...floorRows,
   ],
 )}`;
 }
@@ -107,11 +133,13 @@ function fanoutSection(r: ScenarioResult): string {
     newton: FanoutServerResult;
     ws: FanoutServerResult;
     sio: FanoutServerResult;
+    /** uWebSockets.js, when it installed (issue #16). */
+    uws?: FanoutServerResult;
     ratios: Record<string, number>;
   };
   const p = r.params as { sockets: number; singleEvents: number; bursts: number; payloadBytes: number };
   const rows = (f: (x: FanoutServerResult) => FanoutPhase) =>
-    [d.newton, d.ws, d.sio].map((x) => {
+    [d.newton, d.ws, d.sio, ...(d.uws ? [d.uws] : [])].map((x) => {
       const ph = f(x);
       return [
         x.server,
@@ -135,13 +163,15 @@ function fanoutSection(r: ScenarioResult): string {
   return `## (b) Fan-out to one tenant: Newton, plain \`ws\`, Socket.IO
 
 \`bench/scenario-fanout.ts\`: ${fmt(p.sockets)} sockets of one tenant in 4 client processes, the
-three servers one after another in the same run, each with the same sockets
+servers one after another in the same run, each with the same sockets
 and events. Payloads are ${p.payloadBytes} bytes (Newton's \`new_message\` frame; the
 competitors send a JSON object padded to the same size). Newton's events
 come from webhooks (so its CPU includes parsing, routing and the durable
 SQLite commit of each message); the \`ws\` server serialises each event once
 and loops \`for (c of clients) c.send(json)\`; Socket.IO (WebSocket transport
-only) does \`io.to(room).emit(…)\`; the competitors are triggered by a bare
+only) does \`io.to(room).emit(…)\`; uWebSockets.js (C++ sockets, \`uws-pack\` from the npm
+registry, installed by the bench on first use) publishes to a topic every socket subscribed
+to — the native ceiling; the competitors are triggered by a bare
 HTTP request. Server CPU is utime + stime of the server process
 (\`/proc/<pid>/stat\`) over the phase.
 
@@ -165,6 +195,9 @@ ${table(
   [
     ['Newton / ws', `${d.ratios.singleVsWs}×`, `${d.ratios.burstVsWs}×`],
     ['Newton / Socket.IO', `${d.ratios.singleVsSocketIo}×`, `${d.ratios.burstVsSocketIo}×`],
+    ...(d.uws
+      ? [['Newton / uWebSockets.js (native ceiling)', `${d.ratios.singleVsUws}×`, `${d.ratios.burstVsUws}×`]]
+      : []),
   ],
 )}
 
@@ -212,7 +245,14 @@ ${table(
 }
 
 function throughputSection(r: ScenarioResult): string {
-  const d = r.data as { embedded: RampResult; postgres: RampResult };
+  const d = r.data as {
+    embedded: RampResult;
+    postgres: RampResult;
+    /** The ingest floor's ramps and Newton's ratios to them (issue #16), in runs that have them. */
+    floorSqlite?: RampResult;
+    floorPostgres?: RampResult;
+    ratios?: { embeddedVsFloor: number; postgresVsFloor: number; postgresVsEmbedded: number };
+  };
   const p = r.params as { stepSeconds: number; senderProcesses: number; connectionsPerSender: number };
   const ramp = (x: RampResult) =>
     table(
@@ -241,6 +281,24 @@ function throughputSection(r: ScenarioResult): string {
         s.passed ? 'yes' : `**no**${s.failed ? ` (${fmt(s.failed)} not accepted)` : ''}`,
       ]),
     );
+  const floors =
+    d.floorSqlite && d.floorPostgres && d.ratios
+      ? `
+
+The ingest floor (\`bench/competitors/floor-server.ts\`: bare Fastify, one durable INSERT per
+webhook) under the same ramp, same run — the yardstick of the rates above (they are host-dependent;
+the ratios are what carries over): Newton embedded sustained **${d.ratios.embeddedVsFloor}×** the
+SQLite floor's rate, Newton on PostgreSQL **${d.ratios.postgresVsFloor}×** the PostgreSQL floor's,
+and PostgreSQL **${d.ratios.postgresVsEmbedded}×** embedded.
+
+Floor, SQLite: highest rate with p99 ≤ 50 ms **${fmt(d.floorSqlite.best)}/s**.
+
+${ramp(d.floorSqlite)}
+
+Floor, PostgreSQL: highest rate with p99 ≤ 50 ms **${fmt(d.floorPostgres.best)}/s**.
+
+${ramp(d.floorPostgres)}`
+      : '';
   return `## (d) Sustained webhooks/s with HTTP p99 ≤ 50 ms
 
 \`bench/scenario-throughput.ts\`: one node, no sockets; ${p.senderProcesses} sender processes
@@ -257,7 +315,7 @@ ${ramp(d.embedded)}
 
 PostgreSQL, one node: highest rate with p99 ≤ 50 ms **${fmt(d.postgres.best)}/s**.
 
-${ramp(d.postgres)}`;
+${ramp(d.postgres)}${floors}`;
 }
 
 function stormSection(r: ScenarioResult): string {
@@ -338,4 +396,5 @@ export const SECTIONS: Record<string, (r: ScenarioResult) => string> = {
   e: stormSection,
   f: backfillSection,
   g: coldStartSection,
+  h: closedLoopSection,
 };

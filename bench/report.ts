@@ -11,6 +11,7 @@ import type { Machine } from './lib/machine.js';
 import type { ScenarioResult, Target } from './lib/scenario.js';
 import { fmt } from './lib/stats.js';
 import { s2, table } from './report-format.js';
+import { ratiosSection } from './report-ratios.js';
 import { SECTIONS } from './report-sections.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -66,6 +67,9 @@ npm run bench -- --profile                 # Newton servers under node --cpu-pro
 
 ${table(['scenario', 'target', 'goal', 'measured', ''], targets)}`,
   ];
+  const ratios = ratiosSection(run.results);
+  // The page leads with the ratios (issue #16): before the targets' absolute figures.
+  if (ratios) parts[0] = (parts[0] as string).replace('## Targets (', `${ratios}\n\n## Targets (`);
   for (const r of run.results) {
     if (r.error) {
       parts.push(`## ${r.id}: ${r.title}\n\nFailed: \`${r.error}\``);

@@ -50,6 +50,10 @@ const SCENARIOS: Record<string, { title: string; load: () => Promise<Runner> }> 
     title: 'CLI cold start: `newton token`, compiled vs tsx (issue #14)',
     load: async () => (await import('./scenario-coldstart.js')).run,
   },
+  h: {
+    title: 'closed-loop ingest (autocannon) against the floor (issue #16)',
+    load: async () => (await import('./scenario-closed-loop.js')).run,
+  },
 };
 
 const { values } = parseArgs({
@@ -71,7 +75,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f,g] [--quick] [--profile] [--verbose]',
+      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f,g,h] [--quick] [--profile] [--verbose]',
       '                        [--report | --no-report] [--messages N --sockets N] [--results DIR]',
       '                        [--quiet-wait SECONDS]   wait up to this long for other processes to calm down',
       '                                                 before each scenario (default 60, quick 5; 3× in all)',

@@ -28,9 +28,10 @@ import {
 } from './lib/scenario.js';
 import type { ServerProcess } from './lib/server.js';
 import { nowMs, round, sleep } from './lib/stats.js';
+import { ensureUws } from './lib/uws.js';
 import { phoneFor, upsertBody, WebhookPoster } from './lib/webhooks.js';
 
-type ServerKind = 'newton' | 'ws' | 'sio';
+type ServerKind = 'newton' | 'ws' | 'sio' | 'uws';
 
 export interface FanoutPhase {
   events: number;
@@ -191,9 +192,10 @@ async function runServer(
         { length: sockets },
         () => `${wsBase}/ws/conversations/${solo.tenant}?token=${solo.token}`,
       );
-    } else if (kind === 'ws') urls = Array.from({ length: sockets }, () => wsBase);
+    } else if (kind === 'ws' || kind === 'uws') urls = Array.from({ length: sockets }, () => wsBase);
     else urls = Array.from({ length: sockets }, () => server.url);
-    const c = await pool.connect(kind, urls, 100);
+    // uWS speaks plain WebSocket: the same clients as for `ws`.
+    const c = await pool.connect(kind === 'uws' ? 'ws' : kind, urls, 100);
     if (c.failed > 0) throw new Error(`${kind}: ${c.failed} of ${sockets} sockets could not connect`);
     await pool.setMode('fanout');
     const trigger =
@@ -216,7 +218,9 @@ async function runServer(
           ? 'Newton (webhook → SQLite → sockets)'
           : kind === 'ws'
             ? 'plain ws, naive loop'
-            : 'Socket.IO, room emit',
+            : kind === 'uws'
+              ? 'uWebSockets.js pub/sub (native ceiling)'
+              : 'Socket.IO, room emit',
       sockets,
       payloadBytes: kind === 'sio' ? payloadBytes : frameBytes || payloadBytes,
       single,
@@ -244,6 +248,8 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
   const bytes = newton.payloadBytes;
   const ws = await runServer(o, 'ws', sockets, single, bursts, bytes, warnings);
   const sio = await runServer(o, 'sio', sockets, single, bursts, bytes, warnings);
+  const uwsMissing = await ensureUws();
+  const uws = uwsMissing ? undefined : await runServer(o, 'uws', sockets, single, bursts, bytes, warnings);
   const ratio = (a: FanoutPhase, b: FanoutPhase) =>
     round(a.deliveriesPerCpuSecond / b.deliveriesPerCpuSecond, 2);
   const ratios = {
@@ -251,15 +257,22 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
     singleVsSocketIo: ratio(newton.single, sio.single),
     burstVsWs: ratio(newton.burst, ws.burst),
     burstVsSocketIo: ratio(newton.burst, sio.burst),
+    ...(uws
+      ? { singleVsUws: ratio(newton.single, uws.single), burstVsUws: ratio(newton.burst, uws.burst) }
+      : {}),
   };
   const notes: string[] = [...warnings];
+  if (uwsMissing) notes.push(`uWebSockets.js was left out: ${uwsMissing}`);
   if (newton.gaps || newton.dupes || newton.unexpectedCloses)
     notes.push(
       `Newton: ${newton.gaps} seq gaps, ${newton.dupes} repeats, ${newton.unexpectedCloses} sockets closed by the server`,
     );
-  for (const r of [ws, sio])
+  for (const r of [ws, sio, ...(uws ? [uws] : [])])
     if (r.unexpectedCloses) notes.push(`${r.server}: ${r.unexpectedCloses} sockets closed by the server`);
-  const cpu = [newton, ws, sio].reduce((s, r) => s + r.single.serverCpuSeconds + r.burst.serverCpuSeconds, 0);
+  const cpu = [newton, ws, sio, ...(uws ? [uws] : [])].reduce(
+    (s, r) => s + r.single.serverCpuSeconds + r.burst.serverCpuSeconds,
+    0,
+  );
   return {
     id: 'b',
     title: `Fan-out to one tenant with ${sockets.toLocaleString('en-US')} sockets`,
@@ -281,7 +294,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
         ratios.burstVsSocketIo >= 5,
       ),
     ],
-    data: { newton, ws, sio, ratios },
+    data: { newton, ws, sio, ...(uws ? { uws } : {}), ratios },
     notes,
     ...(o.profile ? { profiles: collectProfiles(o, ['b-newton']) ?? {} } : {}),
   };

@@ -8,6 +8,7 @@
  * both).
  */
 import { type LoadResult, sumCollected, WorkerPool } from './lib/clients.js';
+import { type FloorOpenLoop, floorOpenLoop } from './lib/floor.js';
 import { servicesCpuSeconds } from './lib/machine.js';
 import {
   describePhases,
@@ -70,6 +71,11 @@ export interface LatencyCaseResult {
   measuredWallSeconds: number;
   /** Per-phase histograms of the nodes (/metrics) over the measured phase. */
   phases?: Record<PhaseName, PhaseSummary>;
+  /**
+   * The ingest floor (bare Fastify, one durable INSERT per webhook, on this case's database)
+   * at the same offered rate, same run (issue #16): its HTTP latency is the yardstick.
+   */
+  floor?: FloorOpenLoop;
 }
 
 async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<LatencyCaseResult> {
@@ -175,14 +181,35 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
   }
 }
 
+/** Runs a case, then the floor on the case's database at the same rate and length. */
+async function runCaseWithFloor(o: BenchOptions, c: Case, warnings: string[]): Promise<LatencyCaseResult> {
+  const r = await runCase(o, c, warnings);
+  const instances = Array.from({ length: r.tenants }, (_, i) => `floor-${i}`);
+  log(`(a) ${c.label}: the ingest floor at ${r.rate}/s`);
+  const floor = await floorOpenLoop(
+    `a-${c.key}-floor`,
+    c.dialect,
+    { rate: r.rate, seconds: r.seconds, instances, warmSeconds: o.quick ? 1 : 3 },
+    o.verbose,
+  );
+  log(`(a) ${c.label}: floor HTTP p50 ${floor.http.p50} ms, p99 ${floor.http.p99} ms`);
+  return { ...r, floor };
+}
+
 export async function run(o: BenchOptions): Promise<ScenarioResult> {
   const started = nowMs();
   const startedAt = new Date().toISOString();
   const results: Record<string, LatencyCaseResult> = {};
   const warnings: string[] = [];
-  for (const c of CASES) results[c.key] = await runCase(o, c, warnings);
+  for (const c of CASES) results[c.key] = await runCaseWithFloor(o, c, warnings);
   const e = results.embedded as LatencyCaseResult;
   const k = results.cluster as LatencyCaseResult;
+  const over = (a: number, b: number | undefined) => (b ? round(a / b, 2) : Number.NaN);
+  const ratios = {
+    embeddedVsFloor: over(e.latency.p99, e.floor?.http.p99),
+    clusterVsFloor: over(k.latency.p99, k.floor?.http.p99),
+    clusterVsEmbedded: over(k.latency.p99, e.latency.p99),
+  };
   const ok = (r: LatencyCaseResult) => r.missing === 0 && r.gaps === 0 && r.dupes === 0;
   const notes: string[] = [...warnings];
   for (const r of [e, k]) {
@@ -206,8 +233,14 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
       target('p50 embedded', '≤ 3 ms', `${e.latency.p50} ms`, e.latency.p50 <= 3 && ok(e)),
       target('p99 embedded', '≤ 10 ms', `${e.latency.p99} ms`, e.latency.p99 <= 10 && ok(e)),
       target('p99 two nodes', '≤ 20 ms', `${k.latency.p99} ms`, k.latency.p99 <= 20 && ok(k)),
+      target(
+        'p99 two nodes / p99 embedded (same run, #16)',
+        '≤ 3×',
+        `${ratios.clusterVsEmbedded}×`,
+        ratios.clusterVsEmbedded <= 3 && ok(k),
+      ),
     ],
-    data: results as unknown as Record<string, unknown>,
+    data: { ...results, ratios } as unknown as Record<string, unknown>,
     notes,
     ...(o.profile
       ? { profiles: collectProfiles(o, ['a-embedded-node1', 'a-cluster-node1', 'a-cluster-node2']) ?? {} }

@@ -8,6 +8,7 @@
  * the last passing one. Embedded (SQLite) and PostgreSQL.
  */
 import { type LoadResult, WorkerPool } from './lib/clients.js';
+import { startFloor } from './lib/floor.js';
 import { servicesCpuSeconds } from './lib/machine.js';
 import {
   type BenchOptions,
@@ -57,11 +58,14 @@ async function ramp(
   label: string,
   rates: number[],
   warnings: string[],
+  kind: 'newton' | 'floor' = 'newton',
 ): Promise<RampResult> {
   const stepSeconds = o.quick ? 2 : 5;
-  const tag = `d-${dialect}`;
+  const tag = kind === 'floor' ? `d-floor-${dialect}` : `d-${dialect}`;
   const store = await scratchStore(dialect);
-  const server = await startTaggedNewton(o, tag, store);
+  // The floor (issue #16) takes the same webhooks; it keeps its own database and ignores the store.
+  const floor = kind === 'floor' ? await startFloor(tag, dialect, o.verbose) : undefined;
+  const server = floor ? floor.server : await startTaggedNewton(o, tag, store);
   const senders = await WorkerPool.start(2, `${tag}-send`);
   const steps: RampStep[] = [];
   try {
@@ -143,7 +147,8 @@ async function ramp(
     }
   } finally {
     await senders.stop();
-    await stopServers([server], store, warnings);
+    await floor?.stop();
+    await stopServers(floor ? [] : [server], store, warnings);
   }
   let best = 0;
   for (const s of steps) if (s.passed) best = s.offered;
@@ -157,9 +162,18 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
   const warnings: string[] = [];
   const embedded = await ramp(o, 'sqlite', 'embedded (SQLite)', rates, warnings);
   const postgres = await ramp(o, 'postgres', 'PostgreSQL, one node', rates, warnings);
+  const floorRates = o.quick ? [500, 1000, 2000, 3000] : [500, 1000, 2000, 3000, 4000, 6000];
+  const floorSqlite = await ramp(o, 'sqlite', 'floor, SQLite', floorRates, warnings, 'floor');
+  const floorPostgres = await ramp(o, 'postgres', 'floor, PostgreSQL', floorRates, warnings, 'floor');
+  const over = (a: number, b: number) => (b > 0 ? round(a / b, 2) : Number.NaN);
+  const ratios = {
+    embeddedVsFloor: over(embedded.best, floorSqlite.best),
+    postgresVsFloor: over(postgres.best, floorPostgres.best),
+    postgresVsEmbedded: over(postgres.best, embedded.best),
+  };
   const cpu = [...embedded.steps, ...postgres.steps].reduce((s, x) => s + x.serverCpuSeconds, 0);
   const notes: string[] = [...warnings];
-  for (const r of [embedded, postgres]) {
+  for (const r of [embedded, postgres, floorSqlite, floorPostgres]) {
     const lagging = r.steps.filter((s) => s.senderLagP99 > 10);
     if (lagging.length)
       notes.push(
@@ -187,7 +201,7 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
         embedded.best >= 3000,
       ),
     ],
-    data: { embedded, postgres },
+    data: { embedded, postgres, floorSqlite, floorPostgres, ratios },
     notes,
     ...(o.profile ? { profiles: collectProfiles(o, ['d-sqlite', 'd-postgres']) ?? {} } : {}),
   };

@@ -12,6 +12,7 @@ import {
   startNewton,
   warningNotes,
 } from './server.js';
+import { UWS_ENTRY } from './uws.js';
 
 export interface BenchOptions {
   /** Smaller and shorter everything (development). */
@@ -74,15 +75,21 @@ export function newtonNodeArgs(o: BenchOptions, tag: string): string[] {
 
 /**
  * The server of one kind under comparison: Newton on a scratch SQLite store (with the
- * fixture's tenants), or the plain ws / Socket.IO competitor. Processes are named
- * `<prefix>-newton`, `<prefix>-ws`, `<prefix>-socketio`; `nodeArgs` go to either.
+ * fixture's tenants), or the plain ws / Socket.IO / uWebSockets.js competitor (uWS: after
+ * `ensureUws()`). Processes are named `<prefix>-newton`, `<prefix>-ws`, `<prefix>-socketio`,
+ * `<prefix>-uws`; `nodeArgs` go to any.
  */
 export async function startContender(
   o: BenchOptions,
-  kind: SocketKind,
+  kind: SocketKind | 'uws',
   prefix: string,
   nodeArgs: string[] = [],
 ): Promise<{ server: ServerProcess; store: ScratchStore | undefined }> {
+  if (kind === 'uws') {
+    const env = { UWS_ENTRY };
+    const server = await startCompetitor(`${prefix}-uws`, 'uws-server.ts', o.verbose, nodeArgs, env);
+    return { server, store: undefined };
+  }
   if (kind !== 'newton') {
     const server = await startCompetitor(
       kind === 'ws' ? `${prefix}-ws` : `${prefix}-socketio`,

@@ -210,11 +210,12 @@ export function startCompetitor(
   file: string,
   echo = false,
   nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<ServerProcess> {
   return spawnServer({
     name,
     argv: [process.execPath, ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'bench/competitors', file)],
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extraEnv },
     echo,
   });
 }
