@@ -29,7 +29,7 @@ export const enLeadPanel = {
   'lead.save': 'Save',
   'lead.cancel': 'Cancel',
   'lead.conversations': 'Conversations',
-  'lead.this_conversation': 'open',
+  'lead.this_conversation': 'this one',
   'lead.save_failed': 'Could not save: {message}',
 };
 
@@ -61,6 +61,6 @@ export const esLeadPanel: Record<keyof typeof enLeadPanel, string> = {
   'lead.save': 'Guardar',
   'lead.cancel': 'Cancelar',
   'lead.conversations': 'Conversaciones',
-  'lead.this_conversation': 'abierta',
+  'lead.this_conversation': 'esta',
   'lead.save_failed': 'No se pudo guardar: {message}',
 };
