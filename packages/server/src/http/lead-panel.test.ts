@@ -189,6 +189,24 @@ describe('PATCH /api/leads/{id}', () => {
     assert.deepEqual((await detail(leadId)).attributes, { a: '1', c: 'tres', d: '4' });
   });
 
+  test('agents editing different attributes at once lose none: one event each, gapless seqs', async () => {
+    const { leadId } = await leadFromAd();
+    const before = await lastSeq(A.tenant);
+    const keys = Array.from({ length: 8 }, (_, i) => `campo${i}`);
+    const answers = await Promise.all(
+      keys.map((k) => patch(leadId, { attributes: { [k]: k.toUpperCase() } })),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      keys.map(() => 200),
+    );
+    assert.deepEqual(await lastSeq(A.tenant), before + keys.length);
+    assert.deepEqual(
+      (await detail(leadId)).attributes,
+      Object.fromEntries(keys.map((k) => [k, k.toUpperCase()])),
+    );
+  });
+
   test("a provider's new profile name never undoes the agents' name; null gives the profile name back", async () => {
     const { leadId, phone } = await leadFromAd();
     await patch(leadId, { name: 'Cliente VIP' });
