@@ -7,6 +7,8 @@ export type { FrameErrorCodeValue } from './errors.js';
 export { FrameErrorCode } from './errors.js';
 export type * from './events.js';
 export type * from './frames.js';
+export type { LeadDetail, LeadPatch } from './lead-panel.js';
+export { LEAD_LIMITS } from './lead-panel.js';
 export type * from './rest.js';
 
 /** Default interval of the server's heartbeat (protocol pings), in ms. */

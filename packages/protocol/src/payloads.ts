@@ -241,6 +241,17 @@ export interface LeadPayload {
   picture_url?: string;
   /** The lead's first-touch ad (absent when it never came from one). */
   attribution?: LeadAttribution;
+  /**
+   * The tenant's own key/value strings about the lead, edited by agents
+   * (`PATCH /api/leads/{id}`); `{}` when none.
+   */
+  attributes: Record<string, string>;
+  /**
+   * Present only when an agent named the lead: then `name` is the agent's
+   * name (it wins) and this is the name the customer's WhatsApp profile gives
+   * (null when no provider told one). Absent: `name` is the profile name.
+   */
+  profile_name?: string | null;
 }
 
 export interface ConversationSummary {

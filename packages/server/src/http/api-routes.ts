@@ -133,16 +133,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     },
   );
 
-  app.get(
-    '/leads/:id',
-    { schema: { tags: ['inbox'], summary: 'One lead', security, params: idParams } },
-    async (req) => {
-      const { id } = req.params as { id: string };
-      const lead = await store.inbox.getLead(caller(req).tenantId, id);
-      if (!lead) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such lead');
-      return lead;
-    },
-  );
+  // `GET /leads/{id}` and `PATCH /leads/{id}`: lead-routes.ts (the lead panel).
 
   app.get(
     '/instances',

@@ -63,6 +63,15 @@ test('webhook, inbox, admin and error answers match their documented schemas', a
   conforms('GET', '/api/leads', leads);
   const leadId = String((leads.body.items as { id: string }[])[0]?.id);
   conforms('GET', '/api/leads/{id}', await t.get(`/api/leads/${leadId}`, agent));
+  // The lead panel (#15): an edit, the lead with an agents' name and attributes, a refused edit.
+  const edit = await t.request('PATCH', `/api/leads/${leadId}`, agent, {
+    name: 'Ana (VIP)',
+    attributes: { plan: 'pro' },
+  });
+  assert.equal(edit.status, 200, JSON.stringify(edit.body));
+  conforms('PATCH', '/api/leads/{id}', edit);
+  conforms('GET', '/api/leads/{id}', await t.get(`/api/leads/${leadId}`, agent));
+  conforms('PATCH', '/api/leads/{id}', await t.request('PATCH', `/api/leads/${leadId}`, agent, {}));
   conforms('GET', '/api/instances', await t.get('/api/instances', agent));
   conforms('GET', '/api/admin/tenants', await t.get('/api/admin/tenants', admin));
   conforms(

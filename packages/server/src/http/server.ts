@@ -18,6 +18,7 @@ import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
 import { installCors, publicBase } from './edge.js';
 import { healthRoutes } from './health-routes.js';
+import { leadRoutes } from './lead-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { countWebhooks, metricsRoutes } from './metrics-routes.js';
@@ -111,6 +112,13 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     isDraining: () => drain.draining,
   });
   await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
+  await app.register(leadRoutes, {
+    prefix: '/api',
+    store: opts.store,
+    tokens: opts.tokens,
+    bus: opts.bus,
+    logger: opts.logger,
+  });
   await app.register(adminConfigRoutes, { prefix: '/api/admin', store: opts.store, tokens: opts.tokens });
   if (opts.upstream) {
     await app.register(adminInstanceRoutes, {

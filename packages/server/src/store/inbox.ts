@@ -14,6 +14,8 @@ type ConversationRow = Parameters<typeof conversationSummary>[0] & {
   lead_name: string | null;
   lead_phone: string | null;
   lead_picture_url?: string | null;
+  lead_display_name: string | null;
+  lead_attributes: string | null;
 };
 
 export function conversationItem(row: ConversationRow): ConversationState {
@@ -24,6 +26,8 @@ export function conversationItem(row: ConversationRow): ConversationState {
       name: row.lead_name,
       phone: row.lead_phone,
       picture_url: row.lead_picture_url ?? null,
+      display_name: row.lead_display_name,
+      attributes: row.lead_attributes,
     }),
     last_message_preview: row.last_message_preview,
     last_message_id: row.last_message_id,
@@ -117,6 +121,16 @@ export class InboxStore {
     return row ? conversationItem(row) : undefined;
   }
 
+  /** Every conversation of one lead of the tenant, on any number, by last activity (lead panel). */
+  async leadConversations(tenantId: string, leadId: string): Promise<ConversationState[]> {
+    const rows = await this.conversations(tenantId)
+      .where('c.lead_id', '=', leadId)
+      .orderBy('c.last_message_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .execute();
+    return rows.map(conversationItem);
+  }
+
   /** The tenant's conversations (`c`) with their lead's name and phone (`l`). */
   private conversations(tenantId: string) {
     return this.db
@@ -124,6 +138,7 @@ export class InboxStore {
       .innerJoin('leads as l', 'l.id', 'c.lead_id')
       .selectAll('c')
       .select(['l.name as lead_name', 'l.phone as lead_phone', 'l.picture_url as lead_picture_url'])
+      .select(['l.display_name as lead_display_name', 'l.attributes as lead_attributes'])
       .where('c.tenant_id', '=', tenantId);
   }
 
@@ -195,7 +210,9 @@ export class InboxStore {
     if (text) {
       // Only a number-like q (digits and + - ( ) . spaces) is also matched against phones.
       const digits = /^[\d\s()+.-]+$/.test(text) ? text.replace(/\D/g, '') : '';
-      const name = sql<boolean>`lower(${sql.ref('l.name')}) like ${containsPattern(text.toLowerCase())} escape '!'`;
+      const pattern = containsPattern(text.toLowerCase());
+      // The WhatsApp profile name or the agents' name for the lead (lead panel, #15).
+      const name = sql<boolean>`(lower(${sql.ref('l.name')}) like ${pattern} escape '!' or lower(${sql.ref('l.display_name')}) like ${pattern} escape '!')`;
       q = q.where((eb) => (digits ? eb.or([name, eb('l.phone', 'like', containsPattern(digits))]) : name));
     }
     if (opts.cursor) q = q.where(after(opts.cursor, 'l.updated_at', 'l.id'));

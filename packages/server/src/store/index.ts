@@ -8,6 +8,7 @@ import { logState, readEvents } from './event-log.js';
 import { InboundStore, type Write } from './inbound.js';
 import { InboxStore } from './inbox.js';
 import { InstanceStateStore, LeaseStore } from './instance-state.js';
+import { LeadPanelStore } from './lead-panel.js';
 import { LeadStore } from './leads.js';
 import { MediaStore } from './media.js';
 import { MediaStateStore } from './media-state.js';
@@ -26,6 +27,7 @@ export type { InboundStore } from './inbound.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { InstanceStateResult, InstanceStateStore, LeaseStore } from './instance-state.js';
+export type { LeadEdit, LeadEditResult, LeadPanelStore } from './lead-panel.js';
 export type { LeadProfileResult, LeadStore, NumberChangeResult } from './leads.js';
 export type { MediaSource, MediaStore } from './media.js';
 export type { MediaFailure, MediaRecord, MediaState, MediaStateStore, StoredFile } from './media-state.js';
@@ -62,6 +64,8 @@ export class Store implements EventLogReader {
   readonly inbound: InboundStore;
   /** Lead changes providers report without a message: contact sync, a new number (#13). */
   readonly leads: LeadStore;
+  /** The lead panel: a lead's detail and agents' edits (#15). */
+  readonly leadPanel: LeadPanelStore;
   /** Replies from the CRM, their sends and statuses, marking read. */
   readonly outbound: OutboundStore;
   /** What providers say of each instance's WhatsApp session, and when they last posted. */
@@ -94,6 +98,7 @@ export class Store implements EventLogReader {
       this.batcher ? this.batcher.run(work, background, weight) : db.transaction().execute(work);
     this.inbound = new InboundStore(db, write, pool);
     this.leads = new LeadStore(write);
+    this.leadPanel = new LeadPanelStore(db, write, this.inbox);
     this.outbound = new OutboundStore(db, write);
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);

@@ -55,6 +55,8 @@ export function decideLead(
       name,
       picture_url: null,
       attribution: touch,
+      display_name: null,
+      attributes: null,
       created_at: now,
       updated_at: now,
     };

@@ -13,7 +13,8 @@
  * - every message of `to` is `from`'s; `to` is deleted, after its phone and
  *   LID were cleared so `from` may take them (unique per tenant);
  * - `from` takes the new number and fills its gaps (LID, name, picture,
- *   first touch) from `to`.
+ *   first touch, an agent's name) from `to`, and takes `to`'s attributes
+ *   it lacks.
  *
  * Returns the events' bodies (`lead_updated` first); the caller appends them.
  * Knows nothing of providers.
@@ -21,6 +22,7 @@
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import { conversationItem } from './inbox.js';
+import { mergeAttributes } from './lead-panel.js';
 import { leadPayload } from './mappers.js';
 import { conversationRow } from './read-state.js';
 import type { ConversationsTable, Database, LeadsTable } from './schema.js';
@@ -107,6 +109,8 @@ export async function mergeLead(
     name: keep(from.name, to.name),
     picture_url: keep(from.picture_url, to.picture_url),
     attribution: keep(from.attribution, to.attribution),
+    display_name: keep(from.display_name, to.display_name),
+    attributes: mergeAttributes(from.attributes, to.attributes),
     created_at: Math.min(Number(from.created_at), Number(to.created_at)),
     updated_at: now,
   };

@@ -29,19 +29,28 @@ export function previewText(text: string): string {
 
 /**
  * A lead as events and the API carry it. `picture_url` and `attribution` are
- * there only once known, so a lead without them reads as it always did.
+ * there only once known, so a lead without them reads as it always did. An
+ * agent's name (`display_name`, migration 017) wins over the WhatsApp profile
+ * name, which then travels as `profile_name`.
  */
 export function leadPayload(
-  row: Pick<Row<LeadsTable>, 'id' | 'name' | 'phone'> &
+  row: Pick<Row<LeadsTable>, 'id' | 'name' | 'phone' | 'display_name' | 'attributes'> &
     Partial<Pick<Row<LeadsTable>, 'picture_url' | 'attribution'>>,
 ): LeadPayload {
   return {
     id: row.id,
-    name: row.name,
+    name: row.display_name ?? row.name,
     phone: row.phone,
     ...(row.picture_url ? { picture_url: row.picture_url } : {}),
     ...(row.attribution ? { attribution: JSON.parse(row.attribution) as LeadAttribution } : {}),
+    attributes: leadAttributes(row.attributes),
+    ...(row.display_name !== null ? { profile_name: row.name } : {}),
   };
+}
+
+/** The stored JSON of a lead's attributes (null: none) as an object. */
+export function leadAttributes(json: string | null): Record<string, string> {
+  return json ? (JSON.parse(json) as Record<string, string>) : {};
 }
 
 export function conversationSummary(row: Row<ConversationsTable>): ConversationSummary {

@@ -203,7 +203,13 @@ export class OutboundStore {
         })
         .where('id', '=', conv.id)
         .execute();
-      const lead = leadPayload({ id: conv.lead_id, name: conv.lead_name, phone: conv.lead_phone });
+      const lead = leadPayload({
+        id: conv.lead_id,
+        name: conv.lead_name,
+        phone: conv.lead_phone,
+        display_name: conv.lead_display_name,
+        attributes: conv.lead_attributes,
+      });
       const message = messagePayload(row, conv.lead_phone);
       const body: EventBody = {
         type: 'new_message',

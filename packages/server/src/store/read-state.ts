@@ -27,6 +27,8 @@ export async function conversationRow(db: Executor, tenantId: string, id: string
       'l.phone as lead_phone',
       'l.wa_lid as lead_lid',
       'l.picture_url as lead_picture_url',
+      'l.display_name as lead_display_name',
+      'l.attributes as lead_attributes',
     ])
     .where('c.tenant_id', '=', tenantId)
     .where('c.id', '=', id)

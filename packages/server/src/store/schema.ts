@@ -65,6 +65,10 @@ export interface LeadsTable {
   picture_url: string | null;
   /** JSON LeadAttribution: the first-touch ad, set once (migration 012). */
   attribution: string | null;
+  /** The name an agent gave the lead, or null (migration 017); it wins over `name`. */
+  display_name: string | null;
+  /** JSON object of the tenant's key/value strings, or null for none (migration 017). */
+  attributes: string | null;
   created_at: number;
   updated_at: number;
 }

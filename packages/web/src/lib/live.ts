@@ -13,6 +13,7 @@ import { type ClientFrame, DEFAULT_HEARTBEAT_INTERVAL_MS, type ProbeEventFrame }
 import { derived, get, type Readable, writable } from 'svelte/store';
 import { describeHealth, type Health } from './health.js';
 import { inbox } from './inbox.js';
+import { leadPanel } from './lead-panel.js';
 import { onMediaReady } from './media-events.js';
 import { numbers } from './numbers.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
@@ -127,6 +128,10 @@ export function startLive(s: Session): void {
     }),
     svc.on('lead_created', (e) => inbox.onLead(e.lead)),
     svc.on('lead_updated', (e) => inbox.onLead(e.lead)),
+    svc.on('lead_updated', (e) => leadPanel.onLead(e.lead)),
+    svc.on('conversation_updated', (e) => leadPanel.onConversation(e.conversation)),
+    svc.on('new_message', (e) => leadPanel.onNewMessage(e)),
+    svc.on('resync', () => void leadPanel.refresh()),
     svc.on('instance_status', (e) => numbers.onStatus(e)),
   );
   ticker = setInterval(() => patch({ now: Date.now() }), 1000);

@@ -161,6 +161,10 @@ const leadFields = {
   phone: strOrNull,
   picture_url: str.optional(),
   attribution: attribution.optional(),
+  attributes: z.record(str, str).describe("The tenant's own key/value strings (lead panel)"),
+  profile_name: strOrNull
+    .optional()
+    .describe('Present when an agent named the lead: the WhatsApp profile name'),
 };
 export const Lead = z.object(leadFields);
 same<LeadPayload>()(Lead, true);

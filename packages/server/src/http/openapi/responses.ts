@@ -24,6 +24,7 @@ import {
   webhookAnswer,
   wiringAnswer,
 } from './answer-schemas.js';
+import { LeadDetailAnswer } from './lead-schemas.js';
 import {
   Conversation,
   ConversationReply,
@@ -73,7 +74,8 @@ export const RESPONSES: Record<string, Responses> = {
   'GET /api/conversations/:id': ok(conversation),
   'GET /api/conversations/:id/messages': ok(jsonSchema(page(Message), 'A page of messages, newest first')),
   'GET /api/leads': ok(jsonSchema(page(LeadItem), 'A page of leads')),
-  'GET /api/leads/:id': ok(jsonSchema(LeadItem, 'A lead')),
+  'GET /api/leads/:id': ok(jsonSchema(LeadDetailAnswer, 'A lead with its conversations (lead panel)')),
+  'PATCH /api/leads/:id': ok(jsonSchema(LeadItem, 'The lead as it is now (also sent as lead_updated)')),
   'GET /api/instances': ok(
     listOf(jsonSchema(InstanceStatus), "The tenant's WhatsApp numbers and their state at the provider"),
   ),

@@ -80,7 +80,7 @@ describe('user_changed_number after the customer wrote from the new number', () 
       (f) => f.type === 'lead_updated' && (f.lead as LeadPayload).id === first.id,
       'lead_updated',
     );
-    assert.deepEqual(updated.lead, { id: first.id, name: 'Ana María', phone: `+${newWaId}` });
+    assert.deepEqual(updated.lead, { id: first.id, name: 'Ana María', phone: `+${newWaId}`, attributes: {} });
     assert.equal(updated.merged_lead_id, second.id);
     const merged = await pair().once(
       (f) => f.type === 'conversation_merged' && f.conversation_id === c.conversationId,

@@ -64,7 +64,13 @@ describe('contacts.update / contacts.upsert (source: testing/corpus/evolution-co
     assert.deepEqual([lead.name, lead.picture_url], ['María Gómez', picture]);
     for (const s of [s1, s2]) {
       const e = await s.next((x) => x.type === 'lead_updated' && (x.lead as LeadPayload).id === lead.id);
-      assert.deepEqual(e.lead, { id: lead.id, name: 'María Gómez', phone: `+${from}`, picture_url: picture });
+      assert.deepEqual(e.lead, {
+        id: lead.id,
+        name: 'María Gómez',
+        phone: `+${from}`,
+        picture_url: picture,
+        attributes: {},
+      });
     }
     const conv = await f.getJson(A, `/api/conversations/${first.conversationId}`);
     assert.equal(

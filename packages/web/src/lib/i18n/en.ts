@@ -1,11 +1,13 @@
 /** The English dictionary: every key the inbox shows (i18n.ts). */
 
 import { enDiag } from './diagnostics.js';
+import { enLeadPanel } from './lead-panel.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
 
 export const en = {
   ...enLeads,
+  ...enLeadPanel,
   'app.title': 'Newton inbox',
   'app.skip': 'Skip to conversations',
   'lang.label': 'Language',

@@ -2,11 +2,13 @@
 
 import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
+import { esLeadPanel } from './lead-panel.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
 
 export const es: Record<MessageKey, string> = {
   ...esLeads,
+  ...esLeadPanel,
   'app.title': 'Bandeja de Newton',
   'app.skip': 'Ir a las conversaciones',
   'lang.label': 'Idioma',
