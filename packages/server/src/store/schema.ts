@@ -74,6 +74,7 @@ export interface ConversationsTable {
   tenant_id: string;
   lead_id: string;
   instance_id: string;
+  /** open | pending | resolved | snoozed (migration 014; `closed` became `resolved`). */
   status: string;
   unread_count: number;
   last_message_at: number | null;
@@ -85,6 +86,12 @@ export interface ConversationsTable {
   last_read_at: number | null;
   created_at: number;
   updated_at: number;
+  /** When a snoozed conversation reopens (epoch ms), else null (migration 014). */
+  snoozed_until: number | null;
+  /** Notes written on it (migration 014). */
+  notes_count: number;
+  /** JSON `[{id,name,color}]` of its labels, kept with conversation_labels (migration 014). */
+  labels: string;
 }
 
 export interface MessagesTable {
@@ -188,6 +195,36 @@ export interface MessageMediaTable {
   updated_at: number;
 }
 
+/** An internal note on a conversation (migration 014). */
+export interface NotesTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  author_id: string;
+  text: string;
+  created_at: number;
+}
+
+/** A label of the tenant (migration 014). */
+export interface LabelsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** `name` lower-cased, unique per tenant. */
+  name_key: string;
+  color: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A label on a conversation (migration 014). */
+export interface ConversationLabelsTable {
+  conversation_id: string;
+  label_id: string;
+  tenant_id: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   instances: InstancesTable;
@@ -199,4 +236,7 @@ export interface Database {
   pending_statuses: PendingStatusesTable;
   leases: LeasesTable;
   message_media: MessageMediaTable;
+  notes: NotesTable;
+  labels: LabelsTable;
+  conversation_labels: ConversationLabelsTable;
 }

@@ -8,6 +8,7 @@
 import type {
   ConversationMergedEvent,
   ConversationState,
+  ConversationStatus,
   ConversationUpdatedEvent,
   LeadPayload,
   NewMessageEvent,
@@ -16,7 +17,7 @@ import type {
 import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
 
-export type StatusFilter = 'all' | 'open' | 'closed';
+export type StatusFilter = 'all' | ConversationStatus;
 
 const PAGE = 50;
 
@@ -106,7 +107,13 @@ class InboxStore {
     // A late-arriving older message does not move the conversation back (like the API).
     const newer = !prev?.last_message_at || (summary.last_message_at ?? '') >= prev.last_message_at;
     this.upsert({
-      ...(prev ?? { created_at: e.occurred_at, last_read_at: null }),
+      ...(prev ?? {
+        created_at: e.occurred_at,
+        last_read_at: null,
+        snoozed_until: null,
+        labels: [],
+        notes_count: 0,
+      }),
       ...summary,
       lead: e.lead,
       last_message_preview: newer ? previewOf(e.message) : (prev?.last_message_preview ?? null),
