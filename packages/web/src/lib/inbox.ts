@@ -39,6 +39,10 @@ class InboxStore {
   readonly error = writable<string | null>(null);
   readonly nextCursor = writable<string | null>(null);
   readonly filter = writable<StatusFilter>('all');
+  /** Only conversations with this label id ('' for any) (#15). */
+  readonly labelFilter = writable<string>('');
+  /** Only conversations with unread messages (#15). */
+  readonly unreadOnly = writable(false);
   private readonly byId = new Map<string, ConversationState>();
   private generation = 0;
 
@@ -82,6 +86,18 @@ class InboxStore {
   setFilter(f: StatusFilter): void {
     if (get(this.filter) === f) return;
     this.filter.set(f);
+    void this.reload();
+  }
+
+  setLabelFilter(labelId: string): void {
+    if (get(this.labelFilter) === labelId) return;
+    this.labelFilter.set(labelId);
+    void this.reload();
+  }
+
+  setUnreadOnly(on: boolean): void {
+    if (get(this.unreadOnly) === on) return;
+    this.unreadOnly.set(on);
     void this.reload();
   }
 
@@ -158,7 +174,12 @@ class InboxStore {
 
   private upsert(c: ConversationState): void {
     const f = get(this.filter);
-    if (f !== 'all' && c.status !== f) this.byId.delete(c.id);
+    const label = get(this.labelFilter);
+    const off =
+      (f !== 'all' && c.status !== f) ||
+      (label !== '' && !(c.labels ?? []).some((l) => l.id === label)) ||
+      (get(this.unreadOnly) && c.unread_count === 0);
+    if (off) this.byId.delete(c.id);
     else this.byId.set(c.id, c);
     this.publish();
   }
@@ -167,6 +188,9 @@ class InboxStore {
     const q = new URLSearchParams({ limit: String(PAGE) });
     const f = get(this.filter);
     if (f !== 'all') q.set('status', f);
+    const label = get(this.labelFilter);
+    if (label) q.set('label', label);
+    if (get(this.unreadOnly)) q.set('unread', 'true');
     if (cursor) q.set('cursor', cursor);
     return api<Page<ConversationState>>(`/api/conversations?${q}`);
   }
