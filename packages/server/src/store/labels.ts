@@ -86,6 +86,44 @@ async function carriers(trx: Transaction<Database>, tenantId: string, labelId: s
   return rows.map((r) => r.conversation_id);
 }
 
+/**
+ * A conversation merged into another (lead-merge.ts) hands it its notes and
+ * labels: the notes move, the labels it lacks are added, and the survivor's
+ * `notes_count` and `labels` are rebuilt. Runs in the merge's transaction.
+ */
+export async function carryTriage(
+  trx: Transaction<Database>,
+  tenantId: string,
+  goneId: string,
+  intoId: string,
+): Promise<void> {
+  await trx
+    .updateTable('notes')
+    .set({ conversation_id: intoId })
+    .where('conversation_id', '=', goneId)
+    .execute();
+  const has = await labelsOf(trx, intoId);
+  const theirs = await labelsOf(trx, goneId);
+  const now = Date.now();
+  for (const l of theirs) {
+    if (has.some((h) => h.id === l.id)) continue;
+    await trx
+      .insertInto('conversation_labels')
+      .values({ conversation_id: intoId, label_id: l.id, tenant_id: tenantId, created_at: now })
+      .execute();
+  }
+  const notes = await trx
+    .selectFrom('notes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('conversation_id', '=', intoId)
+    .executeTakeFirst();
+  await trx
+    .updateTable('conversations')
+    .set({ notes_count: Number(notes?.n ?? 0), labels: JSON.stringify(await labelsOf(trx, intoId)) })
+    .where('id', '=', intoId)
+    .execute();
+}
+
 export class LabelStore {
   constructor(
     private readonly db: Kysely<Database>,
