@@ -29,6 +29,8 @@ export const EVENT_CHANNEL = {
   lead_updated: 'leads',
   conversation_updated: 'conversations',
   conversation_merged: 'conversations',
+  note_added: 'conversations',
+  labels_updated: 'conversations',
   instance_status: 'instances',
 } as const satisfies Record<string, (typeof CHANNELS)[number]>;
 

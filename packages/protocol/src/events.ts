@@ -2,12 +2,14 @@ import type { Channel, EventType } from './channels.js';
 import type {
   ConversationState,
   ConversationSummary,
+  LabelPayload,
   LeadPayload,
   MessageError,
   MessagePayload,
   MessageReaction,
   MessageSender,
   MessageStatus,
+  NotePayload,
   ProviderName,
 } from './payloads.js';
 
@@ -220,6 +222,26 @@ export interface MediaFailedEvent extends EventEnvelope<'media_failed'> {
   retry_at: string | null;
 }
 
+/**
+ * An agent wrote an internal note on a conversation (never sent to the
+ * customer). `conversation` is the conversation as it is now (`notes_count`
+ * grew): replace it in lists like a `conversation_updated`.
+ */
+export interface NoteAddedEvent extends EventEnvelope<'note_added'> {
+  conversation_id: string;
+  note: NotePayload;
+  conversation: ConversationState;
+}
+
+/**
+ * The tenant's label catalogue changed (an admin created, renamed, recoloured
+ * or deleted a label): `labels` is the whole catalogue now. Conversations that
+ * carry a changed or deleted label get a `conversation_updated` each as well.
+ */
+export interface LabelsUpdatedEvent extends EventEnvelope<'labels_updated'> {
+  labels: LabelPayload[];
+}
+
 export type TenantEvent =
   | InstanceStatusEvent
   | NewMessageEvent
@@ -232,7 +254,9 @@ export type TenantEvent =
   | LeadCreatedEvent
   | LeadUpdatedEvent
   | ConversationUpdatedEvent
-  | ConversationMergedEvent;
+  | ConversationMergedEvent
+  | NoteAddedEvent
+  | LabelsUpdatedEvent;
 
 /** An event before the event log gives it tenant, seq, event_id and time. */
 export type EventBody<E extends TenantEvent = TenantEvent> = E extends TenantEvent

@@ -258,7 +258,12 @@ export interface ConversationSummary {
   id: string;
   lead_id: string;
   instance_id: string;
-  status: 'open' | 'closed';
+  /**
+   * `open`, `pending` (waiting on the team or a third party), `resolved` or
+   * `snoozed` (until `snoozed_until`). `closed`, which earlier versions sent,
+   * is now `resolved`; requests still accept `closed` as its alias.
+   */
+  status: ConversationStatus;
   unread_count: number;
   last_message_at: string | null;
 }
@@ -274,4 +279,34 @@ export interface ConversationState extends ConversationSummary {
   created_at: string;
   /** When an agent last marked it read, or null. */
   last_read_at: string | null;
+  /** ISO-8601 time a `snoozed` conversation reopens by itself; null unless snoozed. */
+  snoozed_until: string | null;
+  /** The tenant's labels on this conversation, in the order they were added. */
+  labels: LabelPayload[];
+  /** Internal notes written on it (`note_added`). */
+  notes_count: number;
+}
+
+/** A conversation's triage status (docs/protocol.md §8.14). */
+export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
+
+/** A label of the tenant (`GET /api/labels`), as conversations carry it. */
+export interface LabelPayload {
+  id: string;
+  name: string;
+  /** `#rrggbb`. */
+  color: string;
+}
+
+/**
+ * An internal note on a conversation: written by an agent for the team, shown
+ * in the thread, never sent to the customer or to any provider.
+ */
+export interface NotePayload {
+  id: string;
+  conversation_id: string;
+  text: string;
+  /** The agent who wrote it (token `sub`). */
+  author_id: string;
+  created_at: string;
 }

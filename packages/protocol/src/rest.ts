@@ -3,7 +3,7 @@
  * the inbox reads. Conversations and messages are the objects the socket's
  * events carry (events.ts); the diagnostics answers are in diagnostics.ts.
  */
-import type { ConversationState, LeadPayload, MessagePayload } from './events.js';
+import type { ConversationState, LabelPayload, LeadPayload, MessagePayload, NotePayload } from './events.js';
 
 /** A list (`GET /api/conversations`, `…/{id}/messages`, `/api/leads`): newest first; repeat with `cursor=next_cursor` for more. */
 export interface Page<T> {
@@ -43,4 +43,20 @@ export interface MessageAnswer {
 /** `POST /api/conversations/{id}/read`: the conversation as it is now (also sent as `conversation_updated`). */
 export interface ConversationAnswer {
   conversation: ConversationState;
+}
+
+/** `POST /api/conversations/{id}/notes`: the note as stored (also sent as `note_added`). */
+export interface NoteAnswer {
+  note: NotePayload;
+  conversation: ConversationState;
+}
+
+/** `GET /api/labels`: the tenant's labels by name. */
+export interface LabelList {
+  items: LabelPayload[];
+}
+
+/** `POST|PATCH /api/labels[/{id}]`: the label as stored. */
+export interface LabelAnswer {
+  label: LabelPayload;
 }

@@ -22,7 +22,9 @@ import {
   MessageChangeApplier,
   OutboundService,
   ReplySender,
+  SnoozeSweeper,
   StatusApplier,
+  TriageService,
 } from './pipeline/index.js';
 import {
   CloudClient,
@@ -71,6 +73,10 @@ export interface NewtonNode {
   outbound: OutboundService;
   /** Background sends of this node. */
   sender: ReplySender;
+  /** Status, notes and labels of conversations (#15). */
+  triage: TriageService;
+  /** Reopens snoozed conversations when they fall due (every node; one reopens each). */
+  snoozes: SnoozeSweeper;
   /** Asks providers about an instance (core's UpstreamProbe): session state, webhook settings. */
   upstream: UpstreamChecks;
   /** The periodic checks (UPSTREAM_CHECK_INTERVAL_MS) and each instance's last check on this node. */
@@ -204,6 +210,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     instanceStates,
   );
   const outbound = new OutboundService(store, bus, providers, sender, log);
+  const triage = new TriageService(store, bus, log);
+  const snoozes = new SnoozeSweeper(store, bus, log);
   const edits = new EditApplier(store, bus, log);
   const leads = new LeadUpdater(store, bus, log);
   const changes = new MessageChangeApplier(store, bus, log);
@@ -269,6 +277,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     evolution: { webhook, receipts },
     loginCodes,
     outbound,
+    triage,
     diagnostics,
     cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
     media: {
@@ -313,6 +322,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
   ];
   selfUrl = url;
   sender.startSweeper();
+  snoozes.start();
   media.start();
   upstreamChecker.start();
   await backfillTriggers.start();
@@ -326,6 +336,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
       await backfill.stop();
       await drain.start(config.shutdownTimeoutMs);
       await sender.stop();
+      await snoozes.stop();
       await media.stop();
       await upstreamChecker.stop();
       for (const t of timers) clearInterval(t);
@@ -356,6 +367,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     diagnostics,
     outbound,
     sender,
+    triage,
+    snoozes,
     upstream,
     upstreamChecker,
     backfill,

@@ -69,7 +69,7 @@ test('thread: older pages on scroll up, bottom-sticking, day groups; list search
     assert.deepEqual(await page.getByTestId('conversation-name').allTextContents(), [...names], q);
   }
   await search.fill('');
-  await page.getByTestId('status-filter').selectOption('closed');
+  await page.getByTestId('status-filter').selectOption('resolved');
   await page.getByTestId('list-empty').waitFor();
   await page.getByTestId('status-filter').selectOption('open');
   await items.nth(5).waitFor();

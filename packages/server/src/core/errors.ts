@@ -123,6 +123,21 @@ export const ErrorTable = {
     code: 'backfill_failed',
     message: 'the provider could not be read (see `summary.error`)',
   },
+  NEWTON_ERR_UNKNOWN_LABEL: {
+    status: 422,
+    code: 'unknown_label',
+    message: 'the tenant has no label with this id',
+  },
+  NEWTON_ERR_LABEL_EXISTS: {
+    status: 409,
+    code: 'label_exists',
+    message: 'the tenant already has a label with this name',
+  },
+  NEWTON_ERR_LABEL_LIMIT: {
+    status: 409,
+    code: 'label_limit',
+    message: 'the tenant has as many labels as it may have (200)',
+  },
   NEWTON_ERR_NOT_READY: { status: 503, code: 'not_ready', message: 'not ready' },
   // Start-up failures (`newton start` prints one line with the fix and exits 1; status unused).
   NEWTON_ERR_CONFIG: { status: 500, code: 'config_invalid', message: 'the configuration is invalid' },

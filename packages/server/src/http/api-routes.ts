@@ -72,12 +72,35 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
         security,
         querystring: {
           ...pageQuery,
-          properties: { ...pageQuery.properties, status: { type: 'string', enum: ['open', 'closed'] } },
+          properties: {
+            ...pageQuery.properties,
+            status: {
+              type: 'string',
+              enum: ['open', 'pending', 'resolved', 'snoozed', 'closed'],
+              description: '`closed` is an alias of `resolved`',
+            },
+            label: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+              description: 'only those with this label id',
+            },
+            unread: {
+              type: 'boolean',
+              description: 'true: only those with unread messages; false: none unread',
+            },
+          },
         },
       },
     },
     async (req) => {
-      const q = req.query as { limit: number; cursor?: string; status?: string };
+      const q = req.query as {
+        limit: number;
+        cursor?: string;
+        status?: string;
+        label?: string;
+        unread?: boolean;
+      };
       return guard(() => store.inbox.listConversations(caller(req).tenantId, q));
     },
   );

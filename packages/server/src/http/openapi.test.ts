@@ -71,7 +71,7 @@ export async function inbox(base: string, token: string): Promise<string[]> {
   for (const c of page.items) {
     const unread: number = c.unread_count;
     const name: string | null = c.lead.name;
-    const status: 'open' | 'closed' = c.status;
+    const status: 'open' | 'pending' | 'resolved' | 'snoozed' = c.status;
     lines.push(\`\${name ?? c.lead.phone}: \${unread} \${status}\`);
     // @ts-expect-error the field is unread_count
     lines.push(String(c.unread));

@@ -5,7 +5,7 @@ import type { LoginCodes, TokenService } from '../auth/index.js';
 import { ErrorTable, type EventBus, type Logger } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { MediaKeeper } from '../media/index.js';
-import type { OutboundService } from '../pipeline/index.js';
+import type { OutboundService, TriageService } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { Backfiller } from '../upstream/backfill.js';
@@ -25,6 +25,7 @@ import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { installResponseSchemas } from './openapi/responses.js';
 import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
+import { triageRoutes } from './triage-routes.js';
 import { webRoutes } from './web-routes.js';
 import { BodyPool } from './webhooks/body-pool.js';
 import { cloudRoutes } from './webhooks/cloud.js';
@@ -41,6 +42,8 @@ export interface HttpOptions {
   evolution: { webhook: EvolutionWebhook; receipts: ReceiptRecorder };
   /** Replies, retries and marking read (`POST /api/conversations/{id}/messages`, …). */
   outbound?: OutboundService;
+  /** Status, notes and labels of conversations (#15). */
+  triage?: TriageService;
   /** `/metrics`, `/api/admin/diagnostics` and webhook counts. */
   diagnostics?: NodeDiagnostics;
   /** WhatsApp Cloud API webhooks (`/webhooks/whatsapp`). */
@@ -134,6 +137,14 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
       store: opts.store,
       tokens: opts.tokens,
       outbound: opts.outbound,
+    });
+  }
+  if (opts.triage) {
+    await app.register(triageRoutes, {
+      prefix: '/api',
+      store: opts.store,
+      tokens: opts.tokens,
+      triage: opts.triage,
     });
   }
   if (opts.diagnostics) {

@@ -6,4 +6,6 @@ export { MessageChangeApplier } from './message-changes.js';
 
 export { OutboundService, type ReplyAnswer, type ReplyRequest } from './outbound.js';
 export { backoffMs, ReplySender, type SenderOptions } from './sender.js';
+export { SNOOZE_SWEEP_MS, SnoozeSweeper } from './snooze-sweeper.js';
 export { StatusApplier } from './statuses.js';
+export { TriageService } from './triage.js';

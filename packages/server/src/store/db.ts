@@ -28,6 +28,7 @@ import * as m008 from './migrations/008-instance-waba.js';
 import * as m009 from './migrations/009-message-media.js';
 
 import * as m012 from './migrations/012-lead-profile.js';
+import * as m014 from './migrations/014-status-notes-labels.js';
 import * as m017 from './migrations/017-lead-edits.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-message-media': m009,
 
   '012-lead-profile': m012,
+  '014-status-notes-labels': m014,
   '017-lead-edits': m017,
 };
 

@@ -1,6 +1,7 @@
 import type { ConversationState, LeadListItem, MessagePayload, Page } from '@newton/protocol';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import {
+  conversationLabels,
   conversationSummary,
   decodeCursor,
   encodeCursor,
@@ -33,6 +34,9 @@ export function conversationItem(row: ConversationRow): ConversationState {
     last_message_id: row.last_message_id,
     created_at: toIso(row.created_at),
     last_read_at: row.last_read_at == null ? null : toIso(row.last_read_at),
+    snoozed_until: row.snoozed_until == null ? null : toIso(row.snoozed_until),
+    labels: conversationLabels(row.labels),
+    notes_count: Number(row.notes_count ?? 0),
   };
 }
 
@@ -90,7 +94,15 @@ export class InboxStore {
   /** Conversations by last activity, newest first. */
   async listConversations(
     tenantId: string,
-    opts: { limit: number; cursor?: string | undefined; status?: string | undefined },
+    opts: {
+      limit: number;
+      cursor?: string | undefined;
+      status?: string | undefined;
+      /** Only conversations carrying this label (an id of the tenant's). */
+      label?: string | undefined;
+      /** true: only those with unread messages; false: only those without. */
+      unread?: boolean | undefined;
+    },
   ): Promise<Page<ConversationState>> {
     let q = this.conversations(tenantId)
       .where('c.last_message_id', 'is not', null)
@@ -108,7 +120,20 @@ export class InboxStore {
       .orderBy('c.last_message_at', 'desc')
       .orderBy('c.id', 'desc')
       .limit(opts.limit + 1);
-    if (opts.status) q = q.where('c.status', '=', opts.status);
+    // `closed` (before #15) is `resolved`; rows were migrated, the alias stays for clients.
+    if (opts.status) q = q.where('c.status', '=', opts.status === 'closed' ? 'resolved' : opts.status);
+    const label = opts.label;
+    if (label) {
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('conversation_labels as cl')
+            .select('cl.label_id')
+            .whereRef('cl.conversation_id', '=', 'c.id')
+            .where('cl.label_id', '=', label),
+        ),
+      );
+    }
+    if (opts.unread !== undefined) q = q.where('c.unread_count', opts.unread ? '>' : '=', 0);
     if (opts.cursor) q = q.where(after(opts.cursor, 'c.last_message_at', 'c.id'));
     return toPage(await q.execute(), opts.limit, conversationItem, (row) => [
       Number(row.last_message_at ?? 0),

@@ -3,15 +3,18 @@ import type pg from 'pg';
 import type { EventLogReader, TenantEvent, TenantLogState } from '../core/index.js';
 import { AdminStore } from './admin.js';
 import { Checkpointer } from './checkpointer.js';
+import { ConversationStatusStore } from './conversation-status.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
 import { InboundStore, type Write } from './inbound.js';
 import { InboxStore } from './inbox.js';
 import { InstanceStateStore, LeaseStore } from './instance-state.js';
+import { LabelStore } from './labels.js';
 import { LeadPanelStore } from './lead-panel.js';
 import { LeadStore } from './leads.js';
 import { MediaStore } from './media.js';
 import { MediaStateStore } from './media-state.js';
+import { NoteStore } from './notes.js';
 import { OutboundStore } from './outbound.js';
 import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
@@ -21,16 +24,20 @@ import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
+export type { ConversationStatusStore, Reopened, StatusResult } from './conversation-status.js';
 export type { Dialect } from './db.js';
 export type { EditResult } from './edits.js';
 export type { InboundStore } from './inbound.js';
 export { InvalidCursorError } from './inbox.js';
 export { UnknownTenantError } from './ingest.js';
 export type { InstanceStateResult, InstanceStateStore, LeaseStore } from './instance-state.js';
+export type { ConversationLabelResult, LabelChangeResult, LabelStore } from './labels.js';
+export { MAX_LABELS_PER_TENANT } from './labels.js';
 export type { LeadEdit, LeadEditResult, LeadPanelStore } from './lead-panel.js';
 export type { LeadProfileResult, LeadStore, NumberChangeResult } from './leads.js';
 export type { MediaSource, MediaStore } from './media.js';
 export type { MediaFailure, MediaRecord, MediaState, MediaStateStore, StoredFile } from './media-state.js';
+export type { AddNoteResult, NoteStore } from './notes.js';
 export type {
   CreateReplyResult,
   NewReply,
@@ -74,6 +81,12 @@ export class Store implements EventLogReader {
   readonly leases: LeaseStore;
   /** What diagnostics probes leave behind, removed after each probe. */
   readonly probes: ProbeRowStore;
+  /** Conversations' triage status and the snoozes that fall due (#15). */
+  readonly conversationStatus: ConversationStatusStore;
+  /** Internal notes on conversations (#15). */
+  readonly notes: NoteStore;
+  /** The tenant's labels and the labels on its conversations (#15). */
+  readonly labels: LabelStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -104,6 +117,9 @@ export class Store implements EventLogReader {
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
     this.mediaState = new MediaStateStore(db, write);
+    this.conversationStatus = new ConversationStatusStore(db, write);
+    this.notes = new NoteStore(db, write);
+    this.labels = new LabelStore(db, write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

@@ -104,6 +104,7 @@ export async function ingestInboundPostgres(
     read.quoted,
   );
   bodies.push(plan.body);
+  if (plan.reopened) bodies.push(plan.reopened);
   const { rows: eventRows, appended } = m.isProbe
     ? { rows: [], appended: [] }
     : buildEvents(m.tenantId, lastSeq, bodies, now);
@@ -209,7 +210,8 @@ with t as (
   update conversations c
      set unread_count = r.unread_count, last_message_at = r.last_message_at,
          last_message_id = r.last_message_id, last_message_preview = r.last_message_preview,
-         reply_to = r.reply_to, updated_at = r.updated_at
+         reply_to = r.reply_to, updated_at = r.updated_at,
+         status = r.status, snoozed_until = r.snoozed_until
     from t, json_populate_recordset(null::conversations, $7::json) r
    where c.id = r.id
 ), message_insert as (

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBody, LeadAttribution, LeadPayload } from '@newton/protocol';
 import type { InboundMessage, MessageExtra } from '../core/index.js';
+import { conversationItem } from './inbox.js';
 import { conversationSummary, leadPayload, messagePayload, previewText } from './mappers.js';
 import type { ConversationsTable, LeadsTable, MessagesTable } from './schema.js';
 
@@ -129,7 +130,20 @@ export type ConversationUpdate = Pick<
   | 'last_message_preview'
   | 'reply_to'
   | 'updated_at'
+  | 'status'
+  | 'snoozed_until'
 >;
+
+/**
+ * Whether a new message reopens its conversation (#15): a customer's message
+ * (one that counts as unread: not a WhatsApp notice, not an answered call) in
+ * a resolved or snoozed conversation, unless it is older than the
+ * conversation's last message (a late or recovered one) or a diagnostics probe.
+ */
+export function reopens(m: InboundMessage, conv: ConversationsTable, isLatest: boolean): boolean {
+  if (!isLatest || m.isProbe || !countsUnread(m)) return false;
+  return conv.status === 'resolved' || conv.status === 'closed' || conv.status === 'snoozed';
+}
 
 export interface MessagePlan {
   /** The conversation as it will be after the write. */
@@ -141,6 +155,11 @@ export interface MessagePlan {
   message: MessagesTable;
   /** The message's new_message event. */
   body: EventBody;
+  /**
+   * The `conversation_updated` of a conversation this message reopened (#15),
+   * appended right after `body` (new_message stays the message's arrival seq).
+   */
+  reopened?: EventBody;
 }
 
 /**
@@ -200,6 +219,7 @@ export function planMessage(
   let conv: ConversationsTable;
   let insertConv: ConversationsTable | undefined;
   let updateConv: ConversationUpdate | undefined;
+  let reopen = false;
   if (!existingConv) {
     conv = {
       id: randomUUID(),
@@ -215,6 +235,9 @@ export function planMessage(
       created_at: now,
       updated_at: now,
       last_read_at: null,
+      snoozed_until: null,
+      notes_count: 0,
+      labels: '[]',
     };
     insertConv = conv;
   } else {
@@ -225,9 +248,11 @@ export function planMessage(
       ? { last_message_at: m.timestamp, last_message_id: messageId, last_message_preview: preview(m) }
       : {};
     const unreadCount = Number(existingConv.unread_count) + (unread ? 1 : 0);
+    reopen = reopens(m, existingConv, isLatest);
     conv = {
       ...existingConv,
       ...lastFields,
+      ...(reopen ? { status: 'open', snoozed_until: null } : {}),
       unread_count: unreadCount,
       reply_to: m.replyTo,
       updated_at: now,
@@ -240,6 +265,8 @@ export function planMessage(
       last_message_preview: conv.last_message_preview,
       reply_to: conv.reply_to,
       updated_at: now,
+      status: conv.status,
+      snoozed_until: conv.snoozed_until ?? null,
     };
   }
   const message: MessagesTable = {
@@ -277,11 +304,26 @@ export function planMessage(
     // Backfill found it in the provider's store: its webhook never came.
     ...(m.recovered ? { recovered: true as const } : {}),
   };
+  const reopened: EventBody | undefined = reopen
+    ? {
+        type: 'conversation_updated',
+        conversation: conversationItem({
+          ...conv,
+          // Back from the payload to the row's columns: `profile_name` is there only when agents named the lead.
+          lead_name: 'profile_name' in lead ? (lead.profile_name ?? null) : lead.name,
+          lead_display_name: 'profile_name' in lead ? lead.name : null,
+          lead_phone: lead.phone,
+          lead_picture_url: lead.picture_url ?? null,
+          lead_attributes: JSON.stringify(lead.attributes),
+        }),
+      }
+    : undefined;
   return {
     conv,
     ...(insertConv ? { insertConv } : {}),
     ...(updateConv ? { updateConv } : {}),
     message,
     body,
+    ...(reopened ? { reopened } : {}),
   };
 }

@@ -68,6 +68,8 @@ export const q = {
         last_message_preview: p.last_message_preview,
         reply_to: p.reply_to,
         updated_at: p.updated_at,
+        status: p.status,
+        snoozed_until: p.snoozed_until,
       })
       .where('id', '=', p.id),
   ),

@@ -202,6 +202,7 @@ export async function ingestRecovered(
     const media = pendingMediaRow(m, plan.message.id, now);
     if (media) p.media.push(media);
     p.bodies.push(plan.body);
+    if (plan.reopened) p.bodies.push(plan.reopened);
     if (receipt)
       p.receipts.push(
         receiptRow({ ...receipt, outcome: storedOutcome(m), messageId: plan.message.id, bodyExcerpt: null }),

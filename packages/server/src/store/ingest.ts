@@ -120,6 +120,7 @@ export async function ingestMessage(
   const media = pendingMediaRow(m, messageId, now);
   if (media) await q.insertMedia(trx, media);
   bodies.push(plan.body);
+  if (plan.reopened) bodies.push(plan.reopened);
   if (m.direction === 'outbound') {
     // A status that overtook its message (e.g. messages.update before send.message).
     const deferred = await applyDeferred(trx, row);

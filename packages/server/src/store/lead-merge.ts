@@ -22,6 +22,7 @@
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
 import { conversationItem } from './inbox.js';
+import { carryTriage } from './labels.js';
 import { mergeAttributes } from './lead-panel.js';
 import { leadPayload } from './mappers.js';
 import { conversationRow } from './read-state.js';
@@ -44,13 +45,16 @@ function mergedCounters(into: ConversationsTable, gone: ConversationsTable, now:
     gone.last_message_at != null &&
     (into.last_message_at == null || Number(gone.last_message_at) > Number(into.last_message_at));
   const last = goneIsLater ? gone : into;
+  const status = into.status === 'open' || gone.status === 'open' ? 'open' : into.status;
   return {
     unread_count: Number(into.unread_count) + Number(gone.unread_count),
     last_message_at: last.last_message_at,
     last_message_id: last.last_message_id,
     last_message_preview: last.last_message_preview,
     last_read_at: later(into.last_read_at, gone.last_read_at),
-    status: into.status === 'open' || gone.status === 'open' ? 'open' : into.status,
+    status,
+    // A snooze stays only on a conversation that stays snoozed (#15).
+    snoozed_until: status === 'snoozed' ? (into.snoozed_until ?? null) : null,
     created_at: Math.min(Number(into.created_at), Number(gone.created_at)),
     updated_at: now,
   };
@@ -88,6 +92,8 @@ export async function mergeLead(
       .where('conversation_id', '=', conv.id)
       .execute();
     const counters = mergedCounters(into, conv, now);
+    // Its notes and labels go with its messages (#15), before the row (and its label links) goes.
+    await carryTriage(trx, tenant, conv.id, into.id);
     await trx.deleteFrom('conversations').where('id', '=', conv.id).execute();
     await trx.updateTable('conversations').set(counters).where('id', '=', into.id).execute();
     fromByInstance.set(into.instance_id, { ...into, ...counters });

@@ -1,5 +1,7 @@
 import type {
+  ConversationStatus,
   ConversationSummary,
+  LabelPayload,
   LeadAttribution,
   LeadPayload,
   MessageDirection,
@@ -53,12 +55,31 @@ export function leadAttributes(json: string | null): Record<string, string> {
   return json ? (JSON.parse(json) as Record<string, string>) : {};
 }
 
+const STATUSES: readonly string[] = ['open', 'pending', 'resolved', 'snoozed'];
+
+/** A stored status as the protocol names it: `closed` (before migration 014) is `resolved`. */
+export function conversationStatus(stored: string): ConversationStatus {
+  if (stored === 'closed') return 'resolved';
+  return STATUSES.includes(stored) ? (stored as ConversationStatus) : 'open';
+}
+
+/** The labels a conversation row carries (`conversations.labels`, JSON). */
+export function conversationLabels(json: string | null | undefined): LabelPayload[] {
+  if (!json) return [];
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    return Array.isArray(parsed) ? (parsed as LabelPayload[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function conversationSummary(row: Row<ConversationsTable>): ConversationSummary {
   return {
     id: row.id,
     lead_id: row.lead_id,
     instance_id: row.instance_id,
-    status: row.status === 'closed' ? 'closed' : 'open',
+    status: conversationStatus(row.status),
     unread_count: Number(row.unread_count),
     last_message_at: row.last_message_at == null ? null : toIso(row.last_message_at),
   };

@@ -78,6 +78,7 @@ export interface ConversationsTable {
   tenant_id: string;
   lead_id: string;
   instance_id: string;
+  /** open | pending | resolved | snoozed (migration 014; `closed` became `resolved`). */
   status: string;
   unread_count: number;
   last_message_at: number | null;
@@ -89,6 +90,12 @@ export interface ConversationsTable {
   last_read_at: number | null;
   created_at: number;
   updated_at: number;
+  /** When a snoozed conversation reopens (epoch ms), else null (migration 014). */
+  snoozed_until: number | null;
+  /** Notes written on it (migration 014). */
+  notes_count: number;
+  /** JSON `[{id,name,color}]` of its labels, kept with conversation_labels (migration 014). */
+  labels: string;
 }
 
 export interface MessagesTable {
@@ -192,6 +199,36 @@ export interface MessageMediaTable {
   updated_at: number;
 }
 
+/** An internal note on a conversation (migration 014). */
+export interface NotesTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  author_id: string;
+  text: string;
+  created_at: number;
+}
+
+/** A label of the tenant (migration 014). */
+export interface LabelsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** `name` lower-cased, unique per tenant. */
+  name_key: string;
+  color: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A label on a conversation (migration 014). */
+export interface ConversationLabelsTable {
+  conversation_id: string;
+  label_id: string;
+  tenant_id: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   instances: InstancesTable;
@@ -203,4 +240,7 @@ export interface Database {
   pending_statuses: PendingStatusesTable;
   leases: LeasesTable;
   message_media: MessageMediaTable;
+  notes: NotesTable;
+  labels: LabelsTable;
+  conversation_labels: ConversationLabelsTable;
 }

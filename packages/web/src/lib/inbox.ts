@@ -8,6 +8,7 @@
 import type {
   ConversationMergedEvent,
   ConversationState,
+  ConversationStatus,
   ConversationUpdatedEvent,
   LeadPayload,
   NewMessageEvent,
@@ -16,7 +17,7 @@ import type {
 import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
 
-export type StatusFilter = 'all' | 'open' | 'closed';
+export type StatusFilter = 'all' | ConversationStatus;
 
 const PAGE = 50;
 
@@ -38,6 +39,10 @@ class InboxStore {
   readonly error = writable<string | null>(null);
   readonly nextCursor = writable<string | null>(null);
   readonly filter = writable<StatusFilter>('all');
+  /** Only conversations with this label id ('' for any) (#15). */
+  readonly labelFilter = writable<string>('');
+  /** Only conversations with unread messages (#15). */
+  readonly unreadOnly = writable(false);
   private readonly byId = new Map<string, ConversationState>();
   private generation = 0;
 
@@ -84,6 +89,18 @@ class InboxStore {
     void this.reload();
   }
 
+  setLabelFilter(labelId: string): void {
+    if (get(this.labelFilter) === labelId) return;
+    this.labelFilter.set(labelId);
+    void this.reload();
+  }
+
+  setUnreadOnly(on: boolean): void {
+    if (get(this.unreadOnly) === on) return;
+    this.unreadOnly.set(on);
+    void this.reload();
+  }
+
   get(id: string): ConversationState | undefined {
     return this.byId.get(id);
   }
@@ -106,7 +123,13 @@ class InboxStore {
     // A late-arriving older message does not move the conversation back (like the API).
     const newer = !prev?.last_message_at || (summary.last_message_at ?? '') >= prev.last_message_at;
     this.upsert({
-      ...(prev ?? { created_at: e.occurred_at, last_read_at: null }),
+      ...(prev ?? {
+        created_at: e.occurred_at,
+        last_read_at: null,
+        snoozed_until: null,
+        labels: [],
+        notes_count: 0,
+      }),
       ...summary,
       lead: e.lead,
       last_message_preview: newer ? previewOf(e.message) : (prev?.last_message_preview ?? null),
@@ -151,7 +174,12 @@ class InboxStore {
 
   private upsert(c: ConversationState): void {
     const f = get(this.filter);
-    if (f !== 'all' && c.status !== f) this.byId.delete(c.id);
+    const label = get(this.labelFilter);
+    const off =
+      (f !== 'all' && c.status !== f) ||
+      (label !== '' && !(c.labels ?? []).some((l) => l.id === label)) ||
+      (get(this.unreadOnly) && c.unread_count === 0);
+    if (off) this.byId.delete(c.id);
     else this.byId.set(c.id, c);
     this.publish();
   }
@@ -160,6 +188,9 @@ class InboxStore {
     const q = new URLSearchParams({ limit: String(PAGE) });
     const f = get(this.filter);
     if (f !== 'all') q.set('status', f);
+    const label = get(this.labelFilter);
+    if (label) q.set('label', label);
+    if (get(this.unreadOnly)) q.set('unread', 'true');
     if (cursor) q.set('cursor', cursor);
     return api<Page<ConversationState>>(`/api/conversations?${q}`);
   }

@@ -18,6 +18,7 @@ import { onMediaReady } from './media-events.js';
 import { numbers } from './numbers.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
 import { thread } from './thread.js';
+import { triage } from './triage.js';
 
 export interface LiveFacts {
   state: ConnectionState;
@@ -133,13 +134,15 @@ export function startLive(s: Session): void {
     svc.on('new_message', (e) => leadPanel.onNewMessage(e)),
     svc.on('resync', () => void leadPanel.refresh()),
     svc.on('instance_status', (e) => numbers.onStatus(e)),
+    svc.on('note_added', (e) => triage.onNoteAdded(e)),
+    svc.on('labels_updated', (e) => triage.onLabelsUpdated(e)),
   );
   ticker = setInterval(() => patch({ now: Date.now() }), 1000);
   svc.connect();
 }
 
 async function reloadViews(): Promise<void> {
-  await Promise.all([inbox.reload(), thread.reload(), numbers.reload()]);
+  await Promise.all([inbox.reload(), thread.reload(), numbers.reload(), triage.loadLabels()]);
   ready.set(true);
 }
 

@@ -9,12 +9,17 @@ import type {
   ConversationAnswer,
   ConversationState,
   InstanceStatusPayload,
+  LabelAnswer,
+  LabelList,
+  LabelPayload,
   LeadListItem,
   LeadPayload,
   LoginExchangeAnswer,
   Me,
   MessageAnswer,
   MessagePayload,
+  NoteAnswer,
+  NotePayload,
   ProbeResult,
 } from '@newton/protocol';
 import { z } from 'zod';
@@ -172,11 +177,14 @@ same<LeadPayload>()(Lead, true);
 export const LeadItem = z.object({ ...leadFields, created_at: iso, updated_at: iso });
 same<LeadListItem>()(LeadItem, true);
 
+export const Label = z.object({ id: str, name: str, color: str.describe('#rrggbb') });
+same<LabelPayload>()(Label, true);
+
 export const Conversation = z.object({
   id: str,
   lead_id: str,
   instance_id: str,
-  status: z.enum(['open', 'closed']),
+  status: z.enum(['open', 'pending', 'resolved', 'snoozed']),
   unread_count: z.number().int(),
   last_message_at: strOrNull,
   lead: Lead,
@@ -184,8 +192,29 @@ export const Conversation = z.object({
   last_message_id: strOrNull,
   created_at: iso,
   last_read_at: strOrNull,
+  snoozed_until: strOrNull.describe('ISO-8601 time a snoozed conversation reopens, else null'),
+  labels: z.array(Label),
+  notes_count: z.number().int(),
 });
 same<ConversationState>()(Conversation, true);
+
+export const Note = z.object({
+  id: str,
+  conversation_id: str,
+  text: str,
+  author_id: str,
+  created_at: iso,
+});
+same<NotePayload>()(Note, true);
+
+export const NoteReply = z.object({ note: Note, conversation: Conversation });
+same<NoteAnswer>()(NoteReply, true);
+
+export const LabelItems = z.object({ items: z.array(Label) });
+same<LabelList>()(LabelItems, true);
+
+export const LabelReply = z.object({ label: Label });
+same<LabelAnswer>()(LabelReply, true);
 
 export const MeAnswer = z.object({
   user_id: str,

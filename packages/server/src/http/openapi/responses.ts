@@ -29,11 +29,15 @@ import {
   Conversation,
   ConversationReply,
   InstanceStatus,
+  LabelItems,
+  LabelReply,
   LeadItem,
   LoginAnswer,
   MeAnswer,
   Message,
   MessageReply,
+  Note,
+  NoteReply,
   page,
 } from './protocol-schemas.js';
 
@@ -86,6 +90,20 @@ export const RESPONSES: Record<string, Responses> = {
   },
   'POST /api/messages/:id/retry': ok(messageReply),
   'POST /api/conversations/:id/read': ok(jsonSchema(ConversationReply, 'The conversation, now read')),
+  'POST /api/conversations/:id/status': ok(jsonSchema(ConversationReply, 'The conversation with its status')),
+  'GET /api/conversations/:id/notes': ok(jsonSchema(page(Note), 'A page of notes, newest first')),
+  'POST /api/conversations/:id/notes': ok(
+    jsonSchema(NoteReply, 'The note as stored, and the conversation'),
+    201,
+  ),
+  'POST /api/conversations/:id/labels': ok(jsonSchema(ConversationReply, 'The conversation with its labels')),
+  'DELETE /api/conversations/:id/labels/:labelId': ok(
+    jsonSchema(ConversationReply, 'The conversation with its labels'),
+  ),
+  'GET /api/labels': ok(jsonSchema(LabelItems, "The tenant's labels")),
+  'POST /api/labels': ok(jsonSchema(LabelReply, 'The label as stored'), 201),
+  'PATCH /api/labels/:id': ok(jsonSchema(LabelReply, 'The label as stored')),
+  'DELETE /api/labels/:id': { 204: noContent, ...errors },
   'GET /api/messages/:id/media': {
     200: bytes("The media file, with the message's content type"),
     206: bytes('The requested byte range'),

@@ -4,6 +4,7 @@ import { enDiag } from './diagnostics.js';
 import { enLeadPanel } from './lead-panel.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
+import { enTriage } from './triage.js';
 
 export const en = {
   ...enLeads,
@@ -89,7 +90,7 @@ export const en = {
   'list.filter': 'Status',
   'list.filter.all': 'All',
   'list.filter.open': 'Open',
-  'list.filter.closed': 'Closed',
+  'list.filter.closed': 'Resolved',
   'list.empty': 'No conversations yet. When a customer writes, it appears here.',
   'list.nomatch': 'No conversation matches.',
   'list.more': 'Load more',
@@ -196,6 +197,7 @@ export const en = {
   'diag.probe.timeout': 'no message on this page within 10 s',
   'error.generic': 'Something went wrong: {message}',
   ...enMessageActs,
+  ...enTriage,
   ...enDiag,
 };
 

@@ -5,6 +5,7 @@ import type { MessageKey } from './en.js';
 import { esLeadPanel } from './lead-panel.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
+import { esTriage } from './triage.js';
 
 export const es: Record<MessageKey, string> = {
   ...esLeads,
@@ -90,7 +91,7 @@ export const es: Record<MessageKey, string> = {
   'list.filter': 'Estado',
   'list.filter.all': 'Todas',
   'list.filter.open': 'Abiertas',
-  'list.filter.closed': 'Cerradas',
+  'list.filter.closed': 'Resueltas',
   'list.empty': 'Aún no hay conversaciones. Cuando un cliente escriba, aparecerá aquí.',
   'list.nomatch': 'Ninguna conversación coincide.',
   'list.more': 'Cargar más',
@@ -197,5 +198,6 @@ export const es: Record<MessageKey, string> = {
   'diag.probe.timeout': 'ningún mensaje en esta página en 10 s',
   'error.generic': 'Algo salió mal: {message}',
   ...esMessageActs,
+  ...esTriage,
   ...esDiag,
 };

@@ -1,0 +1,51 @@
+/**
+ * Words of the conversation triage (#15): status, snooze, internal notes and
+ * labels. Spread into both dictionaries (en.ts, es.ts).
+ */
+export const enTriage = {
+  'triage.status.open': 'Open',
+  'triage.status.pending': 'Pending',
+  'triage.status.resolved': 'Resolved',
+  'triage.status.snoozed': 'Snoozed',
+  'triage.status.label': 'Conversation status',
+  'triage.resolve': 'Resolve',
+  'triage.reopen': 'Reopen',
+  'triage.pending': 'Mark pending',
+  'triage.snooze': 'Snooze 1 h',
+  'triage.snoozed_until': 'Snoozed until {time}',
+  'triage.note': 'Internal note',
+  'triage.note.placeholder': 'Write a note for the team (the customer never sees it)',
+  'triage.note.add': 'Add note',
+  'triage.note.by': 'Note by {author}',
+  'triage.labels': 'Labels',
+  'triage.label.add': 'Add label',
+  'triage.label.remove': 'Remove label {name}',
+  'triage.filter.label': 'Label',
+  'triage.filter.any_label': 'Any label',
+  'triage.filter.unread': 'Unread only',
+  'triage.error': 'Could not save: {message}',
+};
+
+export const esTriage: Record<keyof typeof enTriage, string> = {
+  'triage.status.open': 'Abierta',
+  'triage.status.pending': 'Pendientes',
+  'triage.status.resolved': 'Resuelta',
+  'triage.status.snoozed': 'Pospuestas',
+  'triage.status.label': 'Estado de la conversación',
+  'triage.resolve': 'Resolver',
+  'triage.reopen': 'Reabrir',
+  'triage.pending': 'Marcar pendiente',
+  'triage.snooze': 'Posponer 1 h',
+  'triage.snoozed_until': 'Pospuesta hasta {time}',
+  'triage.note': 'Nota interna',
+  'triage.note.placeholder': 'Escribe una nota para el equipo (el cliente nunca la ve)',
+  'triage.note.add': 'Añadir nota',
+  'triage.note.by': 'Nota de {author}',
+  'triage.labels': 'Etiquetas',
+  'triage.label.add': 'Añadir etiqueta',
+  'triage.label.remove': 'Quitar etiqueta {name}',
+  'triage.filter.label': 'Etiqueta',
+  'triage.filter.any_label': 'Cualquier etiqueta',
+  'triage.filter.unread': 'Solo no leídas',
+  'triage.error': 'No se pudo guardar: {message}',
+};
