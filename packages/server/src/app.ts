@@ -23,6 +23,7 @@ import {
   OutboundService,
   ReplySender,
   StatusApplier,
+  TemplateCatalog,
 } from './pipeline/index.js';
 import {
   CloudClient,
@@ -202,8 +203,10 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
       resumeAfterMs: config.sendResumeAfterMs,
     },
     instanceStates,
+    media.blobs,
   );
-  const outbound = new OutboundService(store, bus, providers, sender, log);
+  const templates = new TemplateCatalog(providers, config.templatesCacheTtlMs, config.providerTimeoutMs);
+  const outbound = new OutboundService(store, bus, providers, sender, log, media.blobs, templates);
   const edits = new EditApplier(store, bus, log);
   const leads = new LeadUpdater(store, bus, log);
   const changes = new MessageChangeApplier(store, bus, log);
@@ -269,6 +272,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     evolution: { webhook, receipts },
     loginCodes,
     outbound,
+    outboundMedia: { maxBytes: config.outboundMediaMaxBytes, templates },
     diagnostics,
     cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
     media: {

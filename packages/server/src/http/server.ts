@@ -5,7 +5,7 @@ import type { LoginCodes, TokenService } from '../auth/index.js';
 import { ErrorTable, type EventBus, type Logger } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { MediaKeeper } from '../media/index.js';
-import type { OutboundService } from '../pipeline/index.js';
+import type { OutboundService, TemplateCatalog } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { Backfiller } from '../upstream/backfill.js';
@@ -22,6 +22,7 @@ import { loginRoutes } from './login-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { installResponseSchemas } from './openapi/responses.js';
+import { outboundRoutes } from './outbound-routes.js';
 import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
 import { webRoutes } from './web-routes.js';
@@ -40,6 +41,8 @@ export interface HttpOptions {
   evolution: { webhook: EvolutionWebhook; receipts: ReceiptRecorder };
   /** Replies, retries and marking read (`POST /api/conversations/{id}/messages`, …). */
   outbound?: OutboundService;
+  /** Uploads, templates and new conversations (issue #15 §7-8); needs `outbound`. */
+  outboundMedia?: { maxBytes: number; templates: TemplateCatalog };
   /** `/metrics`, `/api/admin/diagnostics` and webhook counts. */
   diagnostics?: NodeDiagnostics;
   /** WhatsApp Cloud API webhooks (`/webhooks/whatsapp`). */
@@ -127,6 +130,15 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
       tokens: opts.tokens,
       outbound: opts.outbound,
     });
+    if (opts.outboundMedia) {
+      await app.register(outboundRoutes, {
+        prefix: '/api',
+        store: opts.store,
+        tokens: opts.tokens,
+        outbound: opts.outbound,
+        ...opts.outboundMedia,
+      });
+    }
   }
   if (opts.diagnostics) {
     countWebhooks(app, opts.diagnostics.metrics);

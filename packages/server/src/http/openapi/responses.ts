@@ -27,6 +27,7 @@ import {
 import {
   Conversation,
   ConversationReply,
+  ConversationStarted,
   InstanceStatus,
   LeadItem,
   LoginAnswer,
@@ -34,6 +35,7 @@ import {
   Message,
   MessageReply,
   page,
+  TemplateList,
 } from './protocol-schemas.js';
 
 type Responses = Record<string, JsonSchema>;
@@ -83,6 +85,22 @@ export const RESPONSES: Record<string, Responses> = {
     ...errors,
   },
   'POST /api/messages/:id/retry': ok(messageReply),
+  'POST /api/conversations/:id/media': {
+    201: { ...messageReply, description: 'The file reply, stored as pending and on its way' },
+    200: { ...messageReply, description: 'A reply with this client_id was sent before: that one' },
+    ...errors,
+  },
+  'POST /api/conversations/:id/template': {
+    201: { ...messageReply, description: 'The template message, stored as pending and on its way' },
+    200: { ...messageReply, description: 'A reply with this client_id was sent before: that one' },
+    ...errors,
+  },
+  'GET /api/instances/:id/templates': ok(jsonSchema(TemplateList, "The number's approved templates")),
+  'POST /api/conversations': {
+    201: jsonSchema(ConversationStarted, 'The conversation and its first message, pending'),
+    200: jsonSchema(ConversationStarted, 'A message with this client_id was sent before: that one'),
+    ...errors,
+  },
   'POST /api/conversations/:id/read': ok(jsonSchema(ConversationReply, 'The conversation, now read')),
   'GET /api/messages/:id/media': {
     200: bytes("The media file, with the message's content type"),
