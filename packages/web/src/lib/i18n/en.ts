@@ -1,5 +1,6 @@
 /** The English dictionary: every key the inbox shows (i18n.ts). */
 
+import { enCompose } from './compose.js';
 import { enDiag } from './diagnostics.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
@@ -194,6 +195,7 @@ export const en = {
   'diag.probe.timeout': 'no message on this page within 10 s',
   'error.generic': 'Something went wrong: {message}',
   ...enMessageActs,
+  ...enCompose,
   ...enDiag,
 };
 

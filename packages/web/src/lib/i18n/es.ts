@@ -1,5 +1,6 @@
 /** The Spanish dictionary: the same keys as en.ts (a missing one fails the type check). */
 
+import { esCompose } from './compose.js';
 import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
 import { esLeads } from './leads.js';
@@ -195,5 +196,6 @@ export const es: Record<MessageKey, string> = {
   'diag.probe.timeout': 'ningún mensaje en esta página en 10 s',
   'error.generic': 'Algo salió mal: {message}',
   ...esMessageActs,
+  ...esCompose,
   ...esDiag,
 };
