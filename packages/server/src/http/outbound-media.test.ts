@@ -151,6 +151,39 @@ describe('files through Evolution', () => {
   });
 });
 
+test('a file refused by Evolution is failed with the reason, and Retry sends it again', async () => {
+  const from = f.nextPhone();
+  const { conversationId } = await f.inbound(A, { from });
+  const sa = await f.t.connect(A);
+  f.sim.fail(
+    EVOLUTION_SEND_MEDIA,
+    {
+      kind: 'status',
+      status: 400,
+      body: {
+        status: 400,
+        error: 'Bad Request',
+        response: { message: ['Owned media must be a url or base64'] },
+      },
+    },
+    1,
+  );
+  const r = await send(A, conversationId, pdf(), {
+    kind: 'document',
+    contentType: 'application/pdf',
+    fileName: 'a.pdf',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const id = (r.body.message as MessagePayload).id;
+  const failed = await f.statusOn(sa, id, 'failed');
+  assert.match(String((failed.error as { message?: string } | undefined)?.message), /Owned media/);
+  const retry = await f.postAs(A, `/api/messages/${id}/retry`);
+  assert.equal(retry.status, 200, JSON.stringify(retry.body));
+  await f.statusOn(sa, id, 'sent');
+  assert.equal(f.evo.sentMedia.filter((m) => m.number === from).length, 1);
+  sa.close();
+});
+
 describe('quoting a message', () => {
   test('a text reply and a file reply quoting the customer carry Evolution `quoted` and `reply_to`', async () => {
     const from = f.nextPhone();

@@ -206,6 +206,22 @@ describe('files through the Cloud API', () => {
   });
 });
 
+test('a failed upload (Meta 500) is retried: the file still goes out once', async () => {
+  const from = nextPhone();
+  const { conversationId } = await inbound(from);
+  sim.fail(
+    CLOUD_UPLOAD,
+    { kind: 'status', status: 500, body: { error: { message: 'An unknown error occurred', code: 1 } } },
+    1,
+  );
+  const before = sim.requests(CLOUD_UPLOAD).length;
+  const r = await upload(t.url, token, conversationId, png(), { kind: 'image', contentType: 'image/png' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await socket.next(statusFrame((r.body.message as MessagePayload).id, 'sent'));
+  assert.equal(sim.requests(CLOUD_UPLOAD).length - before, 2, 'one refused upload, one that worked');
+  assert.equal(sendsTo(from).length, 1);
+});
+
 describe('templates', () => {
   test('the approved templates Newton can fill are listed, and cached', async () => {
     await inbound(nextPhone()); // the number's WABA is learned from its webhooks
