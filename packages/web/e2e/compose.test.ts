@@ -119,6 +119,7 @@ test('compose: photo and voice note with ticks, quote-reply, emoji, a template w
 
   // A photo: Evolution's sendMedia with the bytes as base64; the row ticks sent, then delivered.
   const photo = png();
+  await page.getByTestId('reply').fill('Así quedó la vitrina');
   await attach(page, 'image', { name: 'vitrina.png', mimeType: 'image/png', buffer: photo });
   const [mediaReq] = await sim.waitForRequests(EVOLUTION_SEND_MEDIA, 1, 10_000);
   assert.deepEqual(mediaReq?.body, {
@@ -127,7 +128,9 @@ test('compose: photo and voice note with ticks, quote-reply, emoji, a template w
     mimetype: 'image/png',
     media: photo.toString('base64'),
     fileName: 'vitrina.png',
+    caption: 'Así quedó la vitrina',
   });
+  assert.equal(await page.getByTestId('reply').inputValue(), '', 'the typed text became the caption');
   const photoId = evo.sentMedia[0]?.id ?? '';
   await row(page, newton, photoId, 'sent');
   const delivered = await newton.evolution(
