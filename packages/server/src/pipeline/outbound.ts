@@ -163,17 +163,26 @@ export class OutboundService {
           `template "${t.name}" takes ${t.placeholders.length} variable(s), got ${s.template.variables.length}`,
         );
       }
-    } else if (
-      client?.replyBlocked?.({
-        lastInboundAt: null,
+    } else if (client?.replyBlocked) {
+      // An existing conversation keeps its window; a new one is closed until the customer writes.
+      const existing = await this.store.outbound.findConversation({
+        tenantId: s.tenantId,
+        instanceId: s.instance.id,
+        phone: s.phone,
+      });
+      const target = existing ? await this.store.outbound.replyTarget(s.tenantId, existing) : undefined;
+      const refusal = client.replyBlocked({
+        lastInboundAt: target?.lastInboundAt ?? null,
         now: Date.now(),
-        to: { phone: s.phone, lid: null, jid: null },
-      })
-    ) {
-      throw newtonError(
-        'NEWTON_ERR_REPLY_WINDOW_CLOSED',
-        'on the WhatsApp Cloud API a conversation the customer has not started begins with a template',
-      );
+        to: target?.to ?? { phone: s.phone, lid: null, jid: null },
+      });
+      if (refusal && !existing && refusal.code === 'reply_window_closed') {
+        throw newtonError(
+          'NEWTON_ERR_REPLY_WINDOW_CLOSED',
+          'on the WhatsApp Cloud API a conversation the customer has not started begins with a template',
+        );
+      }
+      if (refusal) throw refusalError(refusal);
     }
     if (s.clientId !== null) {
       const prior = await this.store.outbound.findByClientId(s.tenantId, s.clientId);

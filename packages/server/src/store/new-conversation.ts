@@ -7,21 +7,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
+import type { Kysely } from 'kysely';
 import type { TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
 import { leadPayload } from './mappers.js';
-import type { LeadsTable } from './schema.js';
+import type { Database, LeadsTable } from './schema.js';
+
+/** A customer's phone (E.164) on one of the tenant's instances. */
+export interface PhoneOnInstance {
+  tenantId: string;
+  instanceId: string;
+  phone: string;
+}
 
 export type OpenConversationResult =
   | { outcome: 'opened'; conversationId: string; created: boolean; events: TenantEvent[] }
   | { outcome: 'not_found' };
 
 /** Finds or creates the lead (by E.164 `phone`) and its conversation on `instanceId`. */
-export function openConversation(
-  write: Write,
-  p: { tenantId: string; instanceId: string; phone: string },
-): Promise<OpenConversationResult> {
+export function openConversation(write: Write, p: PhoneOnInstance): Promise<OpenConversationResult> {
   return write(async (trx) => {
     const lastSeq = await lockTenant(trx, p.tenantId);
     if (lastSeq === undefined) return { outcome: 'not_found' };
@@ -88,4 +93,20 @@ export function openConversation(
     const events = bodies.length > 0 ? await appendEvents(trx, p.tenantId, lastSeq, bodies, now) : [];
     return { outcome: 'opened', conversationId, created: !conv, events };
   });
+}
+
+/** The conversation of `phone` on `instanceId`, if there is one (read only). */
+export async function findConversation(
+  db: Kysely<Database>,
+  p: PhoneOnInstance,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('conversations as c')
+    .innerJoin('leads as l', 'l.id', 'c.lead_id')
+    .select('c.id')
+    .where('c.tenant_id', '=', p.tenantId)
+    .where('c.instance_id', '=', p.instanceId)
+    .where('l.phone', '=', p.phone)
+    .executeTakeFirst();
+  return row?.id;
 }

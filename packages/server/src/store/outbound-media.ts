@@ -33,3 +33,6 @@ export function readyMedia(tenantId: string, messageId: string, u: StoredUpload,
     updated_at: now,
   };
 }
+
+/** Reply types a failed send may be retried for (what the CRM sends). */
+export const RETRYABLE_TYPES = new Set(['text', 'image', 'document', 'audio', 'voice']);

@@ -12,8 +12,8 @@ import type { Instance, MessageExtra, TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
 import { conversationSummary, instanceFromRow, leadPayload, messagePayload, previewText } from './mappers.js';
-import { openConversation } from './new-conversation.js';
-import { readyMedia, type StoredUpload } from './outbound-media.js';
+import { findConversation, openConversation, type PhoneOnInstance } from './new-conversation.js';
+import { RETRYABLE_TYPES, readyMedia, type StoredUpload } from './outbound-media.js';
 import { conversationRow, markConversationRead, type ReadResult } from './read-state.js';
 import type { Database, MessagesTable } from './schema.js';
 import {
@@ -86,9 +86,6 @@ async function messageRow(db: Executor, tenantId: string, id: string) {
     .executeTakeFirst();
 }
 
-/** Reply types a failed send may be retried for (what the CRM sends). */
-const RETRYABLE_TYPES = new Set(['text', 'image', 'document', 'audio', 'voice']);
-
 export class OutboundStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -125,10 +122,10 @@ export class OutboundStore {
     return row ? messagePayload(row, row.lead_phone) : undefined;
   }
 
-  /** Finds or creates the lead and conversation of a phone on an instance (a conversation an agent starts). */
-  openConversation(p: { tenantId: string; instanceId: string; phone: string }) {
-    return openConversation(this.write, p);
-  }
+  /** Finds or creates the lead and conversation of a phone on an instance (new-conversation.ts). */
+  openConversation = (p: PhoneOnInstance) => openConversation(this.write, p);
+  /** The existing conversation of a phone on an instance, if any. */
+  findConversation = (p: PhoneOnInstance) => findConversation(this.db, p);
 
   /** A message of this conversation a reply may quote (issue #15 §7), tenant-scoped. */
   async quotable(tenantId: string, conversationId: string, messageId: string) {

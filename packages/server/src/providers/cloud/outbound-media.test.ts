@@ -363,6 +363,19 @@ describe('a conversation started from the inbox (Cloud API)', () => {
     });
   });
 
+  test('text to a number whose customer wrote within 24 hours continues that conversation', async () => {
+    const from = nextPhone();
+    const { conversationId } = await inbound(from);
+    const r = await t.post(
+      '/api/conversations',
+      { instance_id: instance.id, phone: `+${from}`, text: 'Seguimos por aquí' },
+      as(token),
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal((r.body.message as MessagePayload).conversation_id, conversationId);
+    await socket.next(statusFrame((r.body.message as MessagePayload).id, 'sent'));
+  });
+
   test("B cannot start a conversation on A's number (404)", async () => {
     const r: HttpResult = await t.post(
       '/api/conversations',
