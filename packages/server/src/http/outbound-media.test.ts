@@ -116,6 +116,37 @@ describe('files through Evolution', () => {
     sa.close();
   });
 
+  test('an audio file (not a voice note) goes through sendMedia as mediatype audio', async () => {
+    const from = f.nextPhone();
+    const { conversationId } = await f.inbound(A, { from });
+    const sa = await f.t.connect(A);
+    const mp3 = Buffer.concat([Buffer.from('ID3\x04\0\0', 'latin1'), Buffer.alloc(64, 1)]);
+    const r = await send(A, conversationId, mp3, {
+      kind: 'audio',
+      contentType: 'audio/mpeg',
+      fileName: 'jingle.mp3',
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal((r.body.message as MessagePayload).type, 'audio');
+    await f.statusOn(sa, (r.body.message as MessagePayload).id, 'sent');
+    const req = f.sim
+      .requests(EVOLUTION_SEND_MEDIA)
+      .find((q) => (q.body as { number?: string }).number === from);
+    assert.deepEqual(req?.body, {
+      number: from,
+      mediatype: 'audio',
+      mimetype: 'audio/mpeg',
+      media: mp3.toString('base64'),
+      fileName: 'jingle.mp3',
+    });
+    assert.equal(
+      f.sim.requests(EVOLUTION_SEND_AUDIO).filter((q) => (q.body as { number?: string }).number === from)
+        .length,
+      0,
+    );
+    sa.close();
+  });
+
   test('a voice note goes through sendWhatsAppAudio; a document keeps its file name', async () => {
     const from = f.nextPhone();
     const { conversationId } = await f.inbound(A, { from });
