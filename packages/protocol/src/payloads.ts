@@ -173,6 +173,20 @@ export interface ReplyToInfo {
   sender: MessageSender | null;
 }
 
+/**
+ * **[addition]** A WhatsApp Cloud API message template sent from the CRM
+ * (`content` is its body with the variables filled in).
+ */
+export interface TemplateInfo {
+  name: string;
+  /** The template's language code, e.g. `es`, `en_US`. */
+  language: string;
+  /** The values of the body's placeholders, in order. */
+  variables: string[];
+  /** The body's placeholders in order (`1`, `2`… or names). */
+  placeholders: string[];
+}
+
 /** Why a message failed, as the provider put it. */
 export interface MessageError {
   /** Stable code, e.g. `provider_rejected`, `provider_unavailable`, `timeout`. */
@@ -215,6 +229,8 @@ export interface MessagePayload {
   edited_at?: string;
   /** The message this one replies to (quotes); absent when none. */
   reply_to?: ReplyToInfo;
+  /** **[addition]** Outbound template messages (Cloud API): the template and its values. */
+  template?: TemplateInfo;
   /** Current reactions, one per person; absent when none (see `message_reaction`). */
   reactions?: MessageReaction[];
   /**

@@ -40,6 +40,34 @@ export interface MessageAnswer {
   message: MessagePayload;
 }
 
+/** **[addition]** One approved WhatsApp Cloud API message template of a number (issue #15 §8). */
+export interface MessageTemplatePayload {
+  id: string;
+  name: string;
+  /** Language code, e.g. `es`, `en_US`; a template is named by name + language. */
+  language: string;
+  /** `MARKETING`, `UTILITY`, `AUTHENTICATION`. */
+  category: string;
+  status: string;
+  /** The body with `{{1}}`… placeholders. */
+  body: string | null;
+  /** The body's placeholders in order: send one variable per placeholder. */
+  placeholders: string[];
+  header: string | null;
+  footer: string | null;
+}
+
+/** **[addition]** `GET /api/instances/{id}/templates`: the number's approved templates (cached by the node). */
+export interface TemplateListAnswer {
+  items: MessageTemplatePayload[];
+}
+
+/** **[addition]** `POST /api/conversations`: a conversation started by an agent, and its first message. */
+export interface ConversationStartedAnswer {
+  conversation: ConversationState;
+  message: MessagePayload;
+}
+
 /** `POST /api/conversations/{id}/read`: the conversation as it is now (also sent as `conversation_updated`). */
 export interface ConversationAnswer {
   conversation: ConversationState;

@@ -24,6 +24,7 @@ import {
   ReplySender,
   SnoozeSweeper,
   StatusApplier,
+  TemplateCatalog,
   TriageService,
 } from './pipeline/index.js';
 import {
@@ -208,8 +209,10 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
       resumeAfterMs: config.sendResumeAfterMs,
     },
     instanceStates,
+    media.blobs,
   );
-  const outbound = new OutboundService(store, bus, providers, sender, log);
+  const templates = new TemplateCatalog(providers, config.templatesCacheTtlMs, config.providerTimeoutMs);
+  const outbound = new OutboundService(store, bus, providers, sender, log, media.blobs, templates);
   const triage = new TriageService(store, bus, log);
   const snoozes = new SnoozeSweeper(store, bus, log);
   const edits = new EditApplier(store, bus, log);
@@ -278,6 +281,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     loginCodes,
     outbound,
     triage,
+    outboundMedia: { maxBytes: config.outboundMediaMaxBytes, templates },
     diagnostics,
     cloud: { webhook: cloudWebhook, receipts: cloudReceipts },
     media: {

@@ -277,6 +277,20 @@ const provider = {
     example: '33554432',
     defaultText: '`16777216` (16 MiB)',
   }),
+  outboundMediaMaxBytes: option(z.prefault(int(1, 100 * 1024 * 1024), 16 * 1024 * 1024), {
+    env: 'OUTBOUND_MEDIA_MAX_BYTES',
+    description:
+      'Largest file an agent may upload to send (image, document, audio, `POST /api/conversations/{id}/media`); a bigger upload gets 413 `media_too_large` and nothing is stored. WhatsApp itself takes images up to 5 MB, audio up to 16 MB, documents up to 100 MB.',
+    example: '5242880',
+    defaultText: '`16777216` (16 MiB)',
+  }),
+  templatesCacheTtlMs: option(z.prefault(int(0), 300_000), {
+    env: 'TEMPLATES_CACHE_TTL_MS',
+    description:
+      "How long a node keeps a Cloud API number's approved message templates (`GET /{waba_id}/message_templates`) before asking Meta again; `0` asks every time.",
+    example: '60000',
+    defaultText: '`300000` (5 min)',
+  }),
   mediaFetchTimeoutMs: option(z.prefault(int(), 60_000), {
     env: 'MEDIA_FETCH_TIMEOUT_MS',
     description:

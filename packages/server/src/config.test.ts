@@ -69,6 +69,8 @@ describe('defaults', () => {
       shutdownTimeoutMs: 10_000,
       mediaMaxBytes: 16_777_216,
       mediaFetchTimeoutMs: 60_000,
+      outboundMediaMaxBytes: 16_777_216,
+      templatesCacheTtlMs: 300_000,
       mediaStore: 'fs',
       mediaS3Bucket: undefined,
       mediaS3Endpoint: undefined,

@@ -66,6 +66,22 @@ export const ErrorTable = {
     code: 'client_id_conflict',
     message: 'this client_id was already used for a message in another conversation',
   },
+  NEWTON_ERR_MEDIA_TYPE_MISMATCH: {
+    status: 422,
+    code: 'media_type_mismatch',
+    message: "the file's content does not match its declared type",
+  },
+  NEWTON_ERR_TEMPLATES_UNAVAILABLE: {
+    status: 409,
+    code: 'templates_unavailable',
+    message:
+      'this number has no message templates (Cloud API numbers with a known WhatsApp Business Account only)',
+  },
+  NEWTON_ERR_TEMPLATE_NOT_FOUND: {
+    status: 422,
+    code: 'template_not_found',
+    message: 'no approved template of this name and language on the number',
+  },
   NEWTON_ERR_TENANT_EXISTS: { status: 409, code: 'tenant_exists', message: 'this tenant already exists' },
   NEWTON_ERR_INSTANCE_EXISTS: {
     status: 409,

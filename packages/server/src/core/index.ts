@@ -11,6 +11,8 @@ export type * from './events.js';
 export * from './instance-patch.js';
 export type * from './leads.js';
 export { createLogger, type Logger, redactUrl } from './logger.js';
+export * from './media-blobs.js';
+export * from './media-sniff.js';
 export type * from './messages.js';
 export * from './own-number.js';
 export * from './provider.js';

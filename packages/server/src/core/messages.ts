@@ -23,6 +23,7 @@ import type {
   ReferralInfo,
   ReplyToInfo,
   SystemInfo,
+  TemplateInfo,
 } from '@newton/protocol';
 
 export interface Tenant {
@@ -91,6 +92,8 @@ export interface MessageExtra {
   reactions?: MessageReaction[];
   /** ISO-8601 time the author deleted the message for everyone (store/deletions.ts). */
   deleted_at?: string;
+  /** A Cloud API template sent from the CRM (issue #15 §8): which one, with what values. */
+  template?: TemplateInfo;
 }
 
 /** A message as a provider adapter hands it over: already routed and normalised. */

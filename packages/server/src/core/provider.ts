@@ -28,6 +28,62 @@ export interface SendTextRequest {
   text: string;
   /** Newton's message id, for providers that accept an idempotency/reference key. */
   messageId: string;
+  /** The message this one quotes (Evolution `quoted`, Cloud `context.message_id`), when any. */
+  quoted?: QuotedRef | undefined;
+}
+
+/** A message a reply quotes, as the provider needs it. */
+export interface QuotedRef {
+  /** The provider's id of the quoted message (Evolution `key.id`, Cloud `wamid…`). */
+  providerMessageId: string;
+  /** True when the quoted message was sent by the business (outbound). */
+  fromMe: boolean;
+  /** Its text or caption, when known (Evolution shows it in the quote bubble). */
+  content: string | null;
+}
+
+/** Outbound media kinds; `voice` is an audio sent as a voice note (push-to-talk). */
+export type OutboundMediaKind = 'image' | 'document' | 'audio' | 'voice';
+
+export interface SendMediaRequest {
+  instance: Instance;
+  to: SendTarget;
+  messageId: string;
+  kind: OutboundMediaKind;
+  /** The sniffed MIME type of `bytes`. */
+  mimeType: string;
+  bytes: Buffer;
+  fileName: string | null;
+  caption: string | null;
+  quoted?: QuotedRef | undefined;
+}
+
+/** A Cloud API message template as `GET /{waba_id}/message_templates` lists it (approved ones). */
+export interface MessageTemplate {
+  id: string;
+  name: string;
+  /** e.g. `es`, `en_US`. */
+  language: string;
+  category: string;
+  status: string;
+  /** The body text with `{{1}}`… placeholders, when it has a body. */
+  body: string | null;
+  /** The body's placeholders in order: `1`, `2`… (positional) or names (`{{first_name}}`). */
+  placeholders: string[];
+  header: string | null;
+  footer: string | null;
+}
+
+export interface SendTemplateRequest {
+  instance: Instance;
+  to: SendTarget;
+  messageId: string;
+  name: string;
+  language: string;
+  /** Values of the body's `{{1}}`, `{{2}}`… in order. */
+  variables: string[];
+  /** The body's placeholders (MessageTemplate.placeholders): names make the parameters named. */
+  placeholders: string[];
 }
 
 export interface SendResult {
@@ -66,6 +122,12 @@ export interface ProviderClient {
   sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult>;
   /** Refuses a reply up front (e.g. the Cloud API's 24 h window); null to allow. */
   replyBlocked?(ctx: ReplyContext): ReplyRefusal | null;
+  /** Sends an image, document, audio or voice note (same contract as sendText). */
+  sendMedia?(req: SendMediaRequest, signal: AbortSignal): Promise<SendResult>;
+  /** Sends an approved template (Cloud API); the only message allowed outside the 24 h window. */
+  sendTemplate?(req: SendTemplateRequest, signal: AbortSignal): Promise<SendResult>;
+  /** The number's approved templates, straight from the provider (callers cache). */
+  listTemplates?(instance: Instance, signal: AbortSignal): Promise<MessageTemplate[]>;
 }
 
 /**
@@ -95,6 +157,8 @@ export const SendErrorCode = {
   CANNOT_REPLY: 'cannot_reply',
   /** The instance lacks a base URL or credentials. */
   SEND_NOT_CONFIGURED: 'send_not_configured',
+  /** The file of a media reply is not in the media store any more. */
+  MEDIA_UNAVAILABLE: 'media_unavailable',
 } as const;
 
 export type SendErrorCode = (typeof SendErrorCode)[keyof typeof SendErrorCode];

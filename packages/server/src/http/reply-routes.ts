@@ -38,6 +38,13 @@ const replyBody = {
       maxLength: 100,
       description: 'idempotency key: the same client_id again answers the stored reply and sends nothing',
     },
+    reply_to: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description:
+        'id of a message of this conversation the reply quotes (Evolution `quoted`, Cloud `context`)',
+    },
   },
   required: ['text'],
   additionalProperties: false,
@@ -68,7 +75,7 @@ export async function replyRoutes(app: FastifyInstance, opts: ReplyRouteOptions)
     async (req, reply) => {
       const c = caller(req);
       const { id } = req.params as { id: string };
-      const body = req.body as { text: string; client_id?: string };
+      const body = req.body as { text: string; client_id?: string; reply_to?: string };
       if (body.text.trim() === '') throw newtonError('NEWTON_ERR_INVALID_REQUEST', 'body/text is blank');
       const answer = await outbound.reply(
         {
@@ -77,6 +84,7 @@ export async function replyRoutes(app: FastifyInstance, opts: ReplyRouteOptions)
           conversationId: id,
           text: body.text,
           clientId: body.client_id ?? null,
+          replyTo: body.reply_to ?? null,
         },
         traceOf(req),
       );

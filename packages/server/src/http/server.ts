@@ -5,7 +5,7 @@ import type { LoginCodes, TokenService } from '../auth/index.js';
 import { ErrorTable, type EventBus, type Logger } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { MediaKeeper } from '../media/index.js';
-import type { OutboundService, TriageService } from '../pipeline/index.js';
+import type { OutboundService, TemplateCatalog, TriageService } from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { Backfiller } from '../upstream/backfill.js';
@@ -23,6 +23,7 @@ import { loginRoutes } from './login-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { installResponseSchemas } from './openapi/responses.js';
+import { outboundRoutes } from './outbound-routes.js';
 import { replyRoutes } from './reply-routes.js';
 import { sendError } from './send-error.js';
 import { triageRoutes } from './triage-routes.js';
@@ -44,6 +45,8 @@ export interface HttpOptions {
   outbound?: OutboundService;
   /** Status, notes and labels of conversations (#15). */
   triage?: TriageService;
+  /** Uploads, templates and new conversations (issue #15 §7-8); needs `outbound`. */
+  outboundMedia?: { maxBytes: number; templates: TemplateCatalog };
   /** `/metrics`, `/api/admin/diagnostics` and webhook counts. */
   diagnostics?: NodeDiagnostics;
   /** WhatsApp Cloud API webhooks (`/webhooks/whatsapp`). */
@@ -138,6 +141,15 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
       tokens: opts.tokens,
       outbound: opts.outbound,
     });
+    if (opts.outboundMedia) {
+      await app.register(outboundRoutes, {
+        prefix: '/api',
+        store: opts.store,
+        tokens: opts.tokens,
+        outbound: opts.outbound,
+        ...opts.outboundMedia,
+      });
+    }
   }
   if (opts.triage) {
     await app.register(triageRoutes, {

@@ -34,8 +34,4 @@ export class BlobMissingError extends Error {
   }
 }
 
-/** The key of bytes whose hex SHA-256 is `sha256`: `sha256/ab/abcdef…` (two-level fan-out). */
-export function blobKey(sha256: string): string {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('blobKey wants a hex SHA-256');
-  return `sha256/${sha256.slice(0, 2)}/${sha256}`;
-}
+export { blobKey } from '../core/media-blobs.js';

@@ -6,10 +6,11 @@
  * with its reason. A lease in the store makes exactly one node send a reply;
  * a sweeper resumes replies whose node died (lease expired).
  */
-import type { EventBus, Instance, InstanceStateSink, Logger } from '../core/index.js';
+import type { EventBus, Instance, InstanceStateSink, Logger, MediaBlobs } from '../core/index.js';
 import { networkSendError, type ProviderRegistry, ProviderSendError } from '../core/index.js';
 import { isPlaceholder, type Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
+import { dispatchSend } from './send-dispatch.js';
 
 export interface SenderOptions {
   /** One attempt's time limit. @default 10000 */
@@ -52,6 +53,8 @@ export class ReplySender {
     private readonly opts: SenderOptions,
     /** Where a send error that means "this instance cannot send" (dead token, locked account) is recorded. */
     private readonly states?: InstanceStateSink,
+    /** The media store uploads are read back from (media replies). */
+    private readonly blobs?: MediaBlobs,
   ) {}
 
   /** Starts sending a stored reply in the background (no-op if this node already is). */
@@ -142,8 +145,10 @@ export class ReplySender {
       const timeout = AbortSignal.timeout(this.opts.timeoutMs);
       const signal = AbortSignal.any([timeout, this.stopping.signal]);
       try {
-        const { providerMessageId } = await client.sendText(
-          { instance, to: job.target.to, text: job.message.content ?? '', messageId },
+        const { providerMessageId } = await dispatchSend(
+          client,
+          job,
+          { store: this.store, blobs: this.blobs },
           signal,
         );
         log.info(

@@ -46,6 +46,7 @@ export type {
   ReplyTarget,
   RetryResult,
   SendJob,
+  StoredUpload,
 } from './outbound.js';
 export type { ProbeRowStore, RemovedProbeRows } from './probe-rows.js';
 export type { ReceiptStore } from './receipts.js';

@@ -6,12 +6,14 @@
  * conversation read. Knows nothing of providers or HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventBody, MessagePayload } from '@newton/protocol';
+import type { EventBody, MessagePayload, MessageType } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import type { Instance, TenantEvent } from '../core/index.js';
+import type { Instance, MessageExtra, TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
 import { conversationSummary, instanceFromRow, leadPayload, messagePayload, previewText } from './mappers.js';
+import { findConversation, openConversation, type PhoneOnInstance } from './new-conversation.js';
+import { RETRYABLE_TYPES, readyMedia, type StoredUpload } from './outbound-media.js';
 import { conversationRow, markConversationRead, type ReadResult } from './read-state.js';
 import type { Database, MessagesTable } from './schema.js';
 import {
@@ -27,6 +29,7 @@ import {
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
+export type { StoredUpload } from './outbound-media.js';
 export type { ReadResult } from './read-state.js';
 
 export interface NewReply {
@@ -36,6 +39,12 @@ export interface NewReply {
   userId: string;
   text: string;
   clientId: string | null;
+  /** `text` (default) or the media's type (`image`, `document`, `audio`, `voice`); `text` is then the caption. */
+  type?: MessageType;
+  /** Media, quoted message, template (issue #15 §7-8), as the message's payload shows them. */
+  extra?: MessageExtra;
+  /** An uploaded file already in the media store: recorded `ready` with the message. */
+  media?: StoredUpload;
 }
 
 export type CreateReplyResult =
@@ -113,6 +122,22 @@ export class OutboundStore {
     return row ? messagePayload(row, row.lead_phone) : undefined;
   }
 
+  /** Finds or creates the lead and conversation of a phone on an instance (new-conversation.ts). */
+  openConversation = (p: PhoneOnInstance) => openConversation(this.write, p);
+  /** The existing conversation of a phone on an instance, if any. */
+  findConversation = (p: PhoneOnInstance) => findConversation(this.db, p);
+
+  /** A message of this conversation a reply may quote (issue #15 §7), tenant-scoped. */
+  async quotable(tenantId: string, conversationId: string, messageId: string) {
+    return this.db
+      .selectFrom('messages')
+      .select(['id', 'provider_message_id', 'content', 'sender', 'direction', 'type'])
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', '=', conversationId)
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+  }
+
   /** The reply stored earlier with this client_id, if any. */
   async findByClientId(tenantId: string, clientId: string): Promise<MessagePayload | undefined> {
     const found = await this.db
@@ -166,12 +191,12 @@ export class OutboundStore {
         provider_message_id: placeholderId(id),
         direction: 'outbound',
         sender: 'agent',
-        type: 'text',
-        content: r.text,
+        type: r.type ?? 'text',
+        content: r.text === '' ? null : r.text,
         status: 'pending',
         // Whole seconds like every provider time, so that ordering by (timestamp, arrival) holds.
         timestamp: sentAt,
-        extra: null,
+        extra: r.extra && Object.keys(r.extra).length > 0 ? JSON.stringify(r.extra) : null,
         is_probe: 0,
         arrival_seq: lastSeq + 1,
         created_at: now,
@@ -183,13 +208,18 @@ export class OutboundStore {
         send_lease_until: null,
       };
       await trx.insertInto('messages').values(row).execute();
+      if (r.media)
+        await trx
+          .insertInto('message_media')
+          .values(readyMedia(r.tenantId, id, r.media, now))
+          .execute();
       const isLatest = conv.last_message_at == null || sentAt >= Number(conv.last_message_at);
       const updated = isLatest
         ? {
             ...conv,
             last_message_at: sentAt,
             last_message_id: id,
-            last_message_preview: previewText(r.text),
+            last_message_preview: previewText(r.text || `[${row.type}]`),
             updated_at: now,
           }
         : { ...conv, updated_at: now };
@@ -342,7 +372,7 @@ export class OutboundStore {
       const lastSeq = await lockTenant(trx, tenantId);
       const row = await messageRow(trx, tenantId, messageId);
       if (lastSeq === undefined || !row) return { outcome: 'not_found' };
-      if (row.direction !== 'outbound' || row.status !== 'failed' || row.type !== 'text') {
+      if (row.direction !== 'outbound' || row.status !== 'failed' || !RETRYABLE_TYPES.has(row.type)) {
         return { outcome: 'not_failed', status: row.status };
       }
       const now = Date.now();

@@ -8,7 +8,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomWamid } from '../cloud-fixtures.js';
+import { type CloudOutboundState, checkCloudMessage, installCloudOutbound } from './cloud-outbound.js';
 import type { ProviderSimulator, SimRequest, SimResponse } from './server.js';
+
+export { CLOUD_TEMPLATES, CLOUD_UPLOAD, type CloudTemplate, type CloudUpload } from './cloud-outbound.js';
 
 export const CLOUD_SEND = 'cloud.messages';
 const CLOUD_MEDIA = 'cloud.media';
@@ -42,7 +45,7 @@ export interface CloudMedia {
   once?: boolean;
 }
 
-export interface CloudSim {
+export interface CloudSim extends CloudOutboundState {
   /** The Graph base URL to configure an instance with (`--graph-url`). */
   readonly graphUrl: string;
   readonly sent: CloudSent[];
@@ -90,8 +93,12 @@ export function installCloud(sim: ProviderSimulator, opts: CloudSimOptions): Clo
     nextIds: [],
     downloads: host.downloads,
     brokenDownloads: host.broken,
+    uploads: new Map(),
+    templates: new Map(),
+    numberWaba: new Map(),
     close: () => host.close(),
   };
+  installCloudOutbound(sim, CLOUD_VERSION, opts.numbers, state);
 
   sim.route('POST', `/${CLOUD_VERSION}/:phoneNumberId/messages`, CLOUD_SEND, (req) => {
     const phoneNumberId = req.params.phoneNumberId ?? '';
@@ -117,18 +124,21 @@ export function installCloud(sim: ProviderSimulator, opts: CloudSimOptions): Clo
     if (typeof body.to !== 'string' || body.to === '') {
       return graphErrorBody(400, '(#100) The parameter to is required.', 100);
     }
-    if (body.type !== 'text' || typeof body.text?.body !== 'string') {
+    if (body.type !== 'text') {
+      const refused = checkCloudMessage(phoneNumberId, req.body as Record<string, unknown>, state);
+      if (refused) return refused;
+    } else if (typeof body.text?.body !== 'string') {
       return graphErrorBody(400, "(#100) The parameter text['body'] is required.", 100);
     }
-    if (body.text.body.length > 4096) {
+    if (body.type === 'text' && String(body.text?.body ?? '').length > 4096) {
       return graphErrorBody(400, "(#100) Param text['body'] must be at most 4096 characters long.", 100);
     }
     const id = state.nextIds.shift() ?? randomWamid();
     state.sent.push({
       phoneNumberId,
       to: body.to,
-      text: body.text.body,
-      previewUrl: body.text.preview_url,
+      text: typeof body.text?.body === 'string' ? body.text.body : '',
+      previewUrl: body.text?.preview_url,
       id,
       body: req.body,
       authorization: req.headers.authorization,

@@ -8,10 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_INSTANCE, DEFAULT_OWN_NUMBER, randomMessageId, upsertBody } from '../evolution-fixtures.js';
 import { type EvolutionHistory, installEvolutionHistory } from './evolution-history.js';
+import { checkQuoted, type EvolutionSentMedia, installEvolutionMedia } from './evolution-media.js';
 import type { ProviderSimulator, SimRequest, SimResponse } from './server.js';
 
 export const EVOLUTION_SEND_TEXT = 'evolution.sendText';
 export const EVOLUTION_GET_BASE64 = 'evolution.getBase64FromMediaMessage';
+export { EVOLUTION_SEND_AUDIO, EVOLUTION_SEND_MEDIA, type EvolutionSentMedia } from './evolution-media.js';
 
 export interface EvolutionSimOptions {
   /**
@@ -30,6 +32,8 @@ export interface EvolutionSent {
   /** `key.id` answered. */
   id: string;
   remoteJid: string;
+  /** The `quoted` option as sent, when any. */
+  quoted?: unknown;
 }
 
 export interface EvolutionMedia {
@@ -46,6 +50,8 @@ export interface EvolutionMedia {
 /** The state and knobs of the simulated Evolution server. */
 export interface EvolutionSim {
   readonly sent: EvolutionSent[];
+  /** Files sent through sendMedia / sendWhatsAppAudio (evolution-media.ts). */
+  readonly sentMedia: EvolutionSentMedia[];
   /** Numbers (as given in `number`) that answer 400 `exists:false`, like an unknown WhatsApp number. */
   readonly notOnWhatsApp: Set<string>;
   /** Media by message `key.id`, for getBase64FromMediaMessage. */
@@ -94,6 +100,7 @@ export function guard(opts: EvolutionSimOptions, req: SimRequest): SimResponse |
 export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptions): EvolutionSim {
   const state: EvolutionSim = {
     sent: [],
+    sentMedia: [],
     notOnWhatsApp: new Set(),
     media: new Map(),
     nextIds: [],
@@ -111,6 +118,8 @@ export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptio
         missing.map((k) => [`instance requires property "${k}"`]),
       );
     }
+    const quotedProblem = checkQuoted(body.quoted);
+    if (quotedProblem) return evolutionError(400, [[quotedProblem]]);
     const number = body.number as string;
     const text = body.text as string;
     const remoteJid = jidOf(number);
@@ -118,7 +127,14 @@ export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptio
       return evolutionError(400, [{ jid: remoteJid, exists: false, number }]);
     }
     const id = state.nextIds.shift() ?? randomMessageId();
-    state.sent.push({ instance: req.params.instance ?? '', number, text, id, remoteJid });
+    state.sent.push({
+      instance: req.params.instance ?? '',
+      number,
+      text,
+      id,
+      remoteJid,
+      ...(body.quoted === undefined ? {} : { quoted: body.quoted }),
+    });
     // The `prepareMessage` object, as send.message carries it (docs/api.md §1.9).
     return {
       status: 201,
@@ -135,6 +151,8 @@ export function installEvolution(sim: ProviderSimulator, opts: EvolutionSimOptio
       },
     };
   });
+
+  installEvolutionMedia(sim, (req) => guard(opts, req), evolutionError, state);
 
   sim.route('POST', '/chat/getBase64FromMediaMessage/:instance', EVOLUTION_GET_BASE64, (req) => {
     const refused = guard(opts, req);

@@ -16,6 +16,8 @@ export interface SimRequest {
   /** Lower-case header names. */
   headers: Record<string, string | undefined>;
   rawBody: string;
+  /** The body's bytes as received (multipart uploads). */
+  rawBytes: Buffer;
   /** Parsed JSON body, or undefined when it was not JSON. */
   body: unknown;
   /** Path parameters from the matched route (`:instance` → `params.instance`). */
@@ -204,7 +206,8 @@ export class ProviderSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const rawBody = rawBytes.toString('utf8');
     let body: unknown;
     try {
       body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -232,6 +235,7 @@ export class ProviderSimulator {
       query: url.searchParams,
       headers,
       rawBody,
+      rawBytes,
       body,
       params,
       route: route?.name ?? null,

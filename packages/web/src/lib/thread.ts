@@ -42,6 +42,16 @@ function chronological(order: Map<string, number>): (a: Message, b: Message) => 
   };
 }
 
+/** The `reply_to` a reply quoting `m` shows at once (the server's answer replaces it). */
+function quoteOf(m: Message) {
+  return {
+    message_id: m.id,
+    provider_message_id: m.provider_message_id,
+    content: m.content,
+    sender: m.sender,
+  };
+}
+
 /** Refusals that hold for every reply in the conversation: the reply box is disabled with the reason. */
 export const BLOCKING = new Set(['reply_window_closed', 'cannot_reply', 'send_not_configured']);
 
@@ -191,7 +201,7 @@ class ThreadStore {
   }
 
   /** Sends a reply: a pending row at once, replaced by the server's message when it answers. */
-  async send(text: string, phone: string | null): Promise<void> {
+  async send(text: string, phone: string | null, replyTo: Message | null = null): Promise<void> {
     const conversationId = get(this.conversationId);
     if (!conversationId) return;
     const clientId = crypto.randomUUID();
@@ -211,9 +221,10 @@ class ThreadStore {
       client_id: clientId,
       error: null,
       local: 'sending',
+      ...(replyTo ? { reply_to: quoteOf(replyTo) } : {}),
     });
     this.publish();
-    await this.post(conversationId, clientId, text);
+    await this.post(conversationId, clientId, text, replyTo?.id);
   }
 
   /** Retries a failed reply (server side) or re-posts one the server never took (same client_id). */
@@ -221,7 +232,7 @@ class ThreadStore {
     if (m.local && m.client_id) {
       this.byId.set(m.id, { ...m, local: 'sending', error: null });
       this.publish();
-      await this.post(m.conversation_id, m.client_id, m.content ?? '');
+      await this.post(m.conversation_id, m.client_id, m.content ?? '', m.reply_to?.message_id ?? undefined);
       return;
     }
     this.byId.set(m.id, { ...m, status: 'pending', error: null });
@@ -245,12 +256,24 @@ class ThreadStore {
     this.publish();
   }
 
-  private async post(conversationId: string, clientId: string, text: string): Promise<void> {
+  /** Shows a message the server stored for this agent (a file or template reply) before its event arrives. */
+  accept(message: Message): void {
+    if (message.conversation_id !== get(this.conversationId)) return;
+    this.merge(message);
+    this.publish();
+  }
+
+  private async post(
+    conversationId: string,
+    clientId: string,
+    text: string,
+    replyTo?: string,
+  ): Promise<void> {
     const localId = `local-${clientId}`;
     try {
       const { message } = await api<MessageAnswer>(
         `/api/conversations/${encodeURIComponent(conversationId)}/messages`,
-        { method: 'POST', body: { text, client_id: clientId } },
+        { method: 'POST', body: { text, client_id: clientId, ...(replyTo ? { reply_to: replyTo } : {}) } },
       );
       this.byId.delete(localId);
       this.merge(message);

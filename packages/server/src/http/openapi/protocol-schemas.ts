@@ -7,6 +7,7 @@
  */
 import type {
   ConversationAnswer,
+  ConversationStartedAnswer,
   ConversationState,
   InstanceStatusPayload,
   LabelAnswer,
@@ -21,6 +22,7 @@ import type {
   NoteAnswer,
   NotePayload,
   ProbeResult,
+  TemplateListAnswer,
 } from '@newton/protocol';
 import { z } from 'zod';
 
@@ -109,6 +111,12 @@ const replyTo = z.object({
   sender: sender.nullable(),
 });
 const messageError = z.object({ code: str, message: str });
+const templateInfo = z.object({
+  name: str,
+  language: str,
+  variables: z.array(str),
+  placeholders: z.array(str),
+});
 
 export const Message = z.object({
   id: str,
@@ -151,6 +159,7 @@ export const Message = z.object({
   referral: referral.optional(),
   edited_at: iso.optional(),
   reply_to: replyTo.optional(),
+  template: templateInfo.optional(),
   reactions: z.array(messageReaction).optional(),
   deleted_at: iso.optional(),
   client_id: strOrNull.optional(),
@@ -248,6 +257,28 @@ same<InstanceStatusPayload>()(InstanceStatus, true);
 
 export const MessageReply = z.object({ message: Message });
 same<MessageAnswer>()(MessageReply, true);
+
+/** **[addition]** `GET /api/instances/{id}/templates` (issue #15 §8). */
+export const TemplateList = z.object({
+  items: z.array(
+    z.object({
+      id: str,
+      name: str,
+      language: str,
+      category: str,
+      status: str,
+      body: strOrNull,
+      placeholders: z.array(str),
+      header: strOrNull,
+      footer: strOrNull,
+    }),
+  ),
+});
+same<TemplateListAnswer>()(TemplateList, true);
+
+/** **[addition]** `POST /api/conversations` (issue #15 §8): the conversation and its first message. */
+export const ConversationStarted = z.object({ conversation: Conversation, message: Message });
+same<ConversationStartedAnswer>()(ConversationStarted, true);
 
 export const ConversationReply = z.object({ conversation: Conversation });
 same<ConversationAnswer>()(ConversationReply, true);

@@ -28,6 +28,7 @@ import { LeadDetailAnswer } from './lead-schemas.js';
 import {
   Conversation,
   ConversationReply,
+  ConversationStarted,
   InstanceStatus,
   LabelItems,
   LabelReply,
@@ -39,6 +40,7 @@ import {
   Note,
   NoteReply,
   page,
+  TemplateList,
 } from './protocol-schemas.js';
 
 type Responses = Record<string, JsonSchema>;
@@ -89,6 +91,22 @@ export const RESPONSES: Record<string, Responses> = {
     ...errors,
   },
   'POST /api/messages/:id/retry': ok(messageReply),
+  'POST /api/conversations/:id/media': {
+    201: { ...messageReply, description: 'The file reply, stored as pending and on its way' },
+    200: { ...messageReply, description: 'A reply with this client_id was sent before: that one' },
+    ...errors,
+  },
+  'POST /api/conversations/:id/template': {
+    201: { ...messageReply, description: 'The template message, stored as pending and on its way' },
+    200: { ...messageReply, description: 'A reply with this client_id was sent before: that one' },
+    ...errors,
+  },
+  'GET /api/instances/:id/templates': ok(jsonSchema(TemplateList, "The number's approved templates")),
+  'POST /api/conversations': {
+    201: jsonSchema(ConversationStarted, 'The conversation and its first message, pending'),
+    200: jsonSchema(ConversationStarted, 'A message with this client_id was sent before: that one'),
+    ...errors,
+  },
   'POST /api/conversations/:id/read': ok(jsonSchema(ConversationReply, 'The conversation, now read')),
   'POST /api/conversations/:id/status': ok(jsonSchema(ConversationReply, 'The conversation with its status')),
   'GET /api/conversations/:id/notes': ok(jsonSchema(page(Note), 'A page of notes, newest first')),

@@ -7,18 +7,23 @@
 import type { Instance } from '../../core/index.js';
 import {
   httpSendError,
+  type MessageTemplate,
   networkSendError,
   type ProviderClient,
   ProviderSendError,
   type ReplyContext,
   type ReplyRefusal,
   SendErrorCode,
+  type SendMediaRequest,
   type SendResult,
   type SendTarget,
+  type SendTemplateRequest,
   type SendTextRequest,
 } from '../../core/index.js';
 import { sendErrorProblem } from './account.js';
 import { describeGraphError, graphBase, graphError, graphHeaders, jsonOrNull } from './graph.js';
+import { cloudContext, cloudMediaMessage, cloudTemplateMessage, uploadCloudMedia } from './send-media.js';
+import { listCloudTemplates } from './templates.js';
 
 /** WhatsApp's customer-service window: free text only this long after the customer's last message. */
 export const REPLY_WINDOW_MS = 24 * 3600 * 1000;
@@ -65,7 +70,41 @@ export class CloudClient implements ProviderClient {
   }
 
   async sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult> {
-    const to = recipientOf(req.to);
+    const to = this.recipient(req.to);
+    return this.post(
+      req.instance,
+      {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to,
+        ...cloudContext(req.quoted),
+        type: 'text',
+        text: { preview_url: false, body: req.text },
+      },
+      signal,
+    );
+  }
+
+  /** Uploads the file to the number's media, then sends it by its media id. */
+  async sendMedia(req: SendMediaRequest, signal: AbortSignal): Promise<SendResult> {
+    const to = this.recipient(req.to);
+    const mediaId = await uploadCloudMedia(req.instance, req, signal, (status, body, retryAfter) =>
+      cloudSendError(status, body, retryAfter, req.instance.name),
+    );
+    return this.post(req.instance, cloudMediaMessage(req, to, mediaId), signal);
+  }
+
+  async sendTemplate(req: SendTemplateRequest, signal: AbortSignal): Promise<SendResult> {
+    const to = this.recipient(req.to);
+    return this.post(req.instance, cloudTemplateMessage(req, to, req.placeholders), signal);
+  }
+
+  listTemplates(instance: Instance, signal: AbortSignal): Promise<MessageTemplate[]> {
+    return listCloudTemplates(instance, signal);
+  }
+
+  private recipient(target: SendTarget): string {
+    const to = recipientOf(target);
     if (!to) {
       throw new ProviderSendError({
         code: SendErrorCode.CANNOT_REPLY,
@@ -73,19 +112,17 @@ export class CloudClient implements ProviderClient {
         retryable: false,
       });
     }
-    const url = `${graphBase(req.instance)}/${encodeURIComponent(req.instance.name)}/messages`;
-    const body = {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to,
-      type: 'text',
-      text: { preview_url: false, body: req.text },
-    };
+    return to;
+  }
+
+  /** One `POST /{phone_number_id}/messages`; resolves with the wamid answered. */
+  private async post(instance: Instance, body: unknown, signal: AbortSignal): Promise<SendResult> {
+    const url = `${graphBase(instance)}/${encodeURIComponent(instance.name)}/messages`;
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: graphHeaders(req.instance, true),
+        headers: graphHeaders(instance, true),
         body: JSON.stringify(body),
         signal,
       });
@@ -98,7 +135,7 @@ export class CloudClient implements ProviderClient {
     } catch (err) {
       throw networkSendError(err, signal.aborted);
     }
-    if (!res.ok) throw cloudSendError(res.status, answer, res.headers.get('retry-after'), req.instance.name);
+    if (!res.ok) throw cloudSendError(res.status, answer, res.headers.get('retry-after'), instance.name);
     const id = (answer as { messages?: { id?: unknown }[] } | null)?.messages?.[0]?.id;
     if (typeof id !== 'string' || id === '') {
       // Sent or not is unknown: a retry could send twice, so this is final.
@@ -118,7 +155,7 @@ export class CloudClient implements ProviderClient {
  * retryable, other 4xx final); a dead token or locked account also names the
  * instance problem, so the sender shows the number as closed.
  */
-function cloudSendError(
+export function cloudSendError(
   status: number,
   body: unknown,
   retryAfter: string | null,

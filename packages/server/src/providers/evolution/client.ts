@@ -12,11 +12,13 @@ import {
   type ProviderClient,
   ProviderSendError,
   SendErrorCode,
+  type SendMediaRequest,
   type SendResult,
   type SendTarget,
   type SendTextRequest,
 } from '../../core/index.js';
 import { parseJid } from '../../core/whatsapp/jid.js';
+import { evolutionKeyId, evolutionMediaCall, evolutionQuoted } from './send-media.js';
 
 const MAX_REASON_CHARS = 500;
 
@@ -70,6 +72,28 @@ export class EvolutionClient implements ProviderClient {
   }
 
   async sendText(req: SendTextRequest, signal: AbortSignal): Promise<SendResult> {
+    const number = this.numberOf(req);
+    const path = `/message/sendText/${encodeURIComponent(req.instance.name)}`;
+    const quoted = req.quoted ? { quoted: evolutionQuoted(req.quoted, req.to.jid) } : {};
+    const { status, body } = await evolutionCall(
+      req.instance,
+      path,
+      { number, text: req.text, ...quoted },
+      signal,
+    );
+    return evolutionKeyId(status, body);
+  }
+
+  /** An image, document or audio through `sendMedia`; a voice note through `sendWhatsAppAudio`. */
+  async sendMedia(req: SendMediaRequest, signal: AbortSignal): Promise<SendResult> {
+    const number = this.numberOf(req);
+    const { path, body: payload } = evolutionMediaCall(req, number, req.to.jid);
+    const { status, body } = await evolutionCall(req.instance, path, payload, signal);
+    return evolutionKeyId(status, body);
+  }
+
+  /** The `number` to send to; throws a final error when the instance or the lead cannot send. */
+  private numberOf(req: { instance: Instance; to: SendTarget }): string {
     const problem = this.sendConfigProblem(req.instance);
     if (problem)
       throw new ProviderSendError({
@@ -85,19 +109,7 @@ export class EvolutionClient implements ProviderClient {
         retryable: false,
       });
     }
-    const path = `/message/sendText/${encodeURIComponent(req.instance.name)}`;
-    const { status, body } = await evolutionCall(req.instance, path, { number, text: req.text }, signal);
-    const id = (body as { key?: { id?: unknown } } | undefined)?.key?.id;
-    if (typeof id !== 'string' || id === '') {
-      // Evolution did take it (2xx); sending again could double it, so this is final.
-      throw new ProviderSendError({
-        code: SendErrorCode.INVALID_PROVIDER_ANSWER,
-        reason: `Evolution answered ${status} without key.id`,
-        retryable: false,
-        status,
-      });
-    }
-    return { providerMessageId: id };
+    return number;
   }
 }
 

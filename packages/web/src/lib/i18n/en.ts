@@ -1,5 +1,6 @@
 /** The English dictionary: every key the inbox shows (i18n.ts). */
 
+import { enCompose } from './compose.js';
 import { enDiag } from './diagnostics.js';
 import { enLeadPanel } from './lead-panel.js';
 import { enLeads } from './leads.js';
@@ -198,6 +199,7 @@ export const en = {
   'error.generic': 'Something went wrong: {message}',
   ...enMessageActs,
   ...enTriage,
+  ...enCompose,
   ...enDiag,
 };
 

@@ -1,5 +1,6 @@
 /** The Spanish dictionary: the same keys as en.ts (a missing one fails the type check). */
 
+import { esCompose } from './compose.js';
 import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
 import { esLeadPanel } from './lead-panel.js';
@@ -199,5 +200,6 @@ export const es: Record<MessageKey, string> = {
   'error.generic': 'Algo salió mal: {message}',
   ...esMessageActs,
   ...esTriage,
+  ...esCompose,
   ...esDiag,
 };
