@@ -202,6 +202,12 @@ const gateway = {
     description: "How long a node keeps a tenant's stream and replay cache after its last socket left.",
     example: '60000',
   }),
+  presenceTtlMs: option(int(300).prefault(30_000), {
+    env: 'PRESENCE_TTL_MS',
+    description:
+      "How long a node's word on agent presence counts without a refresh (nodes refresh every third of it): an agent whose node dies shows offline after at most this long.",
+    example: '15000',
+  }),
   webhookBodyLimit: option(int().prefault(64 * 1024 * 1024), {
     env: 'WEBHOOK_BODY_LIMIT',
     description:

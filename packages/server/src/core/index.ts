@@ -12,6 +12,7 @@ export * from './instance-patch.js';
 export type * from './leads.js';
 export { createLogger, type Logger, redactUrl } from './logger.js';
 export type * from './messages.js';
+export type * from './presence.js';
 export * from './provider.js';
 export type * from './sinks.js';
 export type * from './upstream.js';

@@ -12,6 +12,7 @@ import { LeadStore } from './leads.js';
 import { MediaStore } from './media.js';
 import { MediaStateStore } from './media-state.js';
 import { OutboundStore } from './outbound.js';
+import { PresenceLookup } from './presence-lookup.js';
 import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
@@ -69,6 +70,8 @@ export class Store implements EventLogReader {
   readonly leases: LeaseStore;
   /** What diagnostics probes leave behind, removed after each probe. */
   readonly probes: ProbeRowStore;
+  /** Which conversations presence and typing are about (#15; reads only). */
+  readonly presence: PresenceLookup;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -97,6 +100,7 @@ export class Store implements EventLogReader {
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
+    this.presence = new PresenceLookup(db);
     this.mediaState = new MediaStateStore(db, write);
   }
 
