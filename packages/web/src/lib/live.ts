@@ -14,7 +14,9 @@ import { derived, get, type Readable, writable } from 'svelte/store';
 import { describeHealth, type Health } from './health.js';
 import { inbox } from './inbox.js';
 import { onMediaReady } from './media-events.js';
+import { notifyNewMessage } from './notify.js';
 import { numbers } from './numbers.js';
+import { startPresence } from './presence.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
 import { thread } from './thread.js';
 
@@ -114,6 +116,7 @@ export function startLive(s: Session): void {
       if ((e.message as { probe?: boolean }).probe) return;
       inbox.onNewMessage(e);
       thread.onNewMessage(e);
+      notifyNewMessage(e, e.lead.name || e.lead.phone || 'WhatsApp');
     }),
     svc.on('message_status', (e) => thread.onStatus(e)),
     svc.on('message_updated', (e) => thread.onUpdated(e)),
@@ -129,6 +132,7 @@ export function startLive(s: Session): void {
     svc.on('lead_updated', (e) => inbox.onLead(e.lead)),
     svc.on('instance_status', (e) => numbers.onStatus(e)),
   );
+  offs.push(startPresence(svc));
   ticker = setInterval(() => patch({ now: Date.now() }), 1000);
   svc.connect();
 }

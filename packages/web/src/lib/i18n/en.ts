@@ -3,6 +3,7 @@
 import { enDiag } from './diagnostics.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
+import { enPresence } from './presence.js';
 
 export const en = {
   ...enLeads,
@@ -194,6 +195,7 @@ export const en = {
   'diag.probe.timeout': 'no message on this page within 10 s',
   'error.generic': 'Something went wrong: {message}',
   ...enMessageActs,
+  ...enPresence,
   ...enDiag,
 };
 

@@ -4,6 +4,7 @@ import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
+import { esPresence } from './presence.js';
 
 export const es: Record<MessageKey, string> = {
   ...esLeads,
@@ -195,5 +196,6 @@ export const es: Record<MessageKey, string> = {
   'diag.probe.timeout': 'ningún mensaje en esta página en 10 s',
   'error.generic': 'Algo salió mal: {message}',
   ...esMessageActs,
+  ...esPresence,
   ...esDiag,
 };
