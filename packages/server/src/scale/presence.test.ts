@@ -14,7 +14,7 @@ import { TestCluster } from '../../testing/cluster.js';
 import { testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
 import { presenceBody } from '../../testing/evolution-presence-fixtures.js';
-import type { Frame, TestNewton, TestSocket } from '../../testing/harness.js';
+import { eventually, type Frame, type TestNewton, type TestSocket } from '../../testing/harness.js';
 import { SHARED_REDIS_URL } from '../../testing/redis.js';
 
 const skip = testDialect() !== 'postgres' && 'scale-out tests run in the PostgreSQL pass';
@@ -118,9 +118,21 @@ describe('presence and typing across nodes', { skip }, () => {
   });
 
   test('an agent whose node stops being heard from goes offline after the TTL', async () => {
-    const node3 = await cluster.add({ presenceTtlMs: 1500 });
     const watcher = await agent(cluster.node(0), tenant, 'wendy');
-    const carl = await agent(node3, tenant, 'carl');
+    // A node that starts now learns of wendy from the others (it asks them at start).
+    const node3 = await cluster.add({ presenceTtlMs: 1500 });
+    const carl = await node3.connect(tenant, { token: await node3.token(tenant, { user: 'carl' }) });
+    await eventually(
+      async () => {
+        const from = carl.frames.length;
+        carl.send({ type: 'subscribe', channels: ['presence'] });
+        const snap = await carl.next((f) => f.type === 'presence_snapshot', 5000, from);
+        carl.send({ type: 'unsubscribe', channels: ['presence'] });
+        return (snap.agents as Frame[]).some((a) => a.user_id === 'wendy' && a.state === 'online');
+      },
+      5000,
+      "node 3's snapshot names wendy, online on node 1",
+    );
     await presenceOf(watcher, 'carl', 'online');
     const mark = watcher.frames.length;
     const cutAt = Date.now();
