@@ -5,10 +5,14 @@
  * app's error reporting.
  */
 import type {
+  AgentPresenceFrame,
+  AgentTypingFrame,
   ConnectionEstablishedFrame,
+  CustomerTypingFrame,
   ErrorFrame,
   EventOfType,
   EventType,
+  PresenceSnapshotFrame,
   ResumedFrame,
   ResyncRequiredFrame,
   ServerFrame,
@@ -51,6 +55,15 @@ export type ServiceEvents = { [T in EventType]: EventOfType<T> } & {
   close: CloseInfo;
   /** `send()` dropped a frame. */
   dropped: DroppedFrame;
+  /**
+   * Presence and typing (ephemeral, no seq, never replayed), once the app
+   * subscribed to the opt-in `presence` channel; `@newton/client/presence`
+   * keeps their state.
+   */
+  presence_snapshot: PresenceSnapshotFrame;
+  agent_presence: AgentPresenceFrame;
+  agent_typing: AgentTypingFrame;
+  customer_typing: CustomerTypingFrame;
 };
 
 type Handler<P> = (payload: P) => void;

@@ -4,16 +4,22 @@
  */
 
 export type {
+  AgentPresence,
+  AgentPresenceFrame,
+  AgentPresenceState,
+  AgentTypingFrame,
   ClientFrame,
   ConnectionEstablishedFrame,
   ConversationMergedEvent,
   ConversationUpdatedEvent,
+  CustomerTypingFrame,
   ErrorFrame,
   EventType,
   LeadCreatedEvent,
   LeadUpdatedEvent,
   MessageStatusEvent,
   NewMessageEvent,
+  PresenceSnapshotFrame,
   ResumedFrame,
   ResyncRequiredFrame,
   ServerFrame,

@@ -268,6 +268,8 @@ export class WebSocketService {
       case 'error':
         this.emitter.emit('error', frame);
         return;
+      default: // presence and typing (ephemeral, no seq): emitted by their type
+        this.emitter.emit(frame.type as never, frame as never);
     }
   }
 

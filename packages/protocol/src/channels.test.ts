@@ -14,7 +14,7 @@ test('every event type maps to a known channel', () => {
 
 test('diagnostics is a channel, but opt-in: no event type is delivered on it', () => {
   assert.equal(isChannel('diagnostics'), true);
-  assert.deepEqual([...OPT_IN_CHANNELS], ['diagnostics']);
+  assert.deepEqual([...OPT_IN_CHANNELS], ['diagnostics', 'presence']);
   assert.ok(!(CHANNELS as readonly string[]).includes('diagnostics'), 'not a default channel');
   assert.ok(!(Object.values(EVENT_CHANNEL) as string[]).includes('diagnostics'));
 });

@@ -9,9 +9,11 @@ export const CHANNELS = ['messages', 'leads', 'conversations', 'instances'] as c
 
 /**
  * Channels no socket is on until it asks: `diagnostics` carries the events of
- * `newton doctor`'s end-to-end probe (`probe_event` frames).
+ * `newton doctor`'s end-to-end probe (`probe_event` frames); `presence`
+ * **[addition]** the ephemeral presence and typing frames (`presence_snapshot`
+ * on subscribing, then `agent_presence`, `agent_typing`, `customer_typing`).
  */
-export const OPT_IN_CHANNELS = ['diagnostics'] as const;
+export const OPT_IN_CHANNELS = ['diagnostics', 'presence'] as const;
 
 export type Channel = (typeof CHANNELS)[number] | (typeof OPT_IN_CHANNELS)[number];
 

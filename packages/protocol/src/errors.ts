@@ -19,6 +19,10 @@ export const FrameErrorCode = {
   RESUME_IN_PROGRESS: 'resume_in_progress',
   /** The server could not read the event log for a resume; retry later. */
   RESUME_FAILED: 'resume_failed',
+  /** **[addition]** A `typing` named a conversation the socket's tenant does not have. */
+  UNKNOWN_CONVERSATION: 'unknown_conversation',
+  /** **[addition]** Too many `typing` / `presence` frames on this socket; the frame was dropped. */
+  RATE_LIMITED: 'rate_limited',
 } as const;
 
 export type FrameErrorCodeValue = (typeof FrameErrorCode)[keyof typeof FrameErrorCode];

@@ -20,7 +20,34 @@ export interface ResumeFrame {
   type: 'resume';
   since: number;
 }
-export type ClientFrame = PingFrame | SubscribeFrame | UnsubscribeFrame | ResumeFrame;
+/**
+ * **[addition]** The agent's own presence on this socket: `away` when the app
+ * says so (tab hidden, idle), `online` again when it is back. A new socket
+ * starts `online`. Ephemeral: never stored (docs/protocol.md §4.1).
+ */
+export interface PresenceFrame {
+  type: 'presence';
+  state: 'online' | 'away';
+}
+/**
+ * **[addition]** The agent is typing a reply in a conversation of the
+ * socket's tenant (send it again every few seconds while typing; `stopped`
+ * when the draft is sent or cleared). Rate-limited per socket; a conversation
+ * that is not the tenant's gets `error` `unknown_conversation`.
+ */
+export interface TypingFrame {
+  type: 'typing';
+  conversation_id: string;
+  /** @default 'typing' */
+  state?: 'typing' | 'stopped';
+}
+export type ClientFrame =
+  | PingFrame
+  | SubscribeFrame
+  | UnsubscribeFrame
+  | ResumeFrame
+  | PresenceFrame
+  | TypingFrame;
 
 // ---- server → client control frames ---------------------------------------
 
@@ -98,7 +125,71 @@ export interface ProbeEventFrame {
   event: EventBody;
 }
 
+// ---- ephemeral frames [addition] (docs/protocol.md §4.1) -------------------
+// No seq, never stored, never in the event log, never replayed; every socket
+// of the tenant receives them whatever its channels.
+
+/** Presence of one agent (a token `sub`) across every socket on every node. */
+export type AgentPresenceState = 'online' | 'away' | 'offline';
+
+export interface AgentPresence {
+  /** The token's `sub` (a user id once users exist). */
+  user_id: string;
+  state: AgentPresenceState;
+  /** When this node saw the state begin (ISO-8601). */
+  since: string;
+}
+
+/**
+ * An agent's presence changed: `online` while one of its sockets (on any
+ * node) is open and not away; `away` when every open socket said `away`;
+ * `offline` once its last socket closed, or its node stopped being heard
+ * from for `PRESENCE_TTL_MS`.
+ */
+export interface AgentPresenceFrame extends AgentPresence {
+  type: 'agent_presence';
+}
+
+/** Sent right after `connection_established`: every agent not offline, this socket's own included. */
+export interface PresenceSnapshotFrame {
+  type: 'presence_snapshot';
+  agents: AgentPresence[];
+}
+
+/**
+ * Another agent is typing in a conversation (never echoed to the typing
+ * agent's own sockets). Ends with `stopped`, or by itself once
+ * `expires_in_ms` pass without a new `typing`.
+ */
+export interface AgentTypingFrame {
+  type: 'agent_typing';
+  conversation_id: string;
+  user_id: string;
+  state: 'typing' | 'stopped';
+  expires_in_ms: number;
+}
+
+/**
+ * The customer of a conversation is typing or recording a voice note
+ * (Evolution `presence.update`: composing / recording / paused / available;
+ * WhatsApp Cloud API reports none). Ends with `stopped`, or by itself once
+ * `expires_in_ms` pass.
+ */
+export interface CustomerTypingFrame {
+  type: 'customer_typing';
+  conversation_id: string;
+  lead_id: string;
+  state: 'typing' | 'recording' | 'stopped';
+  expires_in_ms: number;
+}
+
+export type EphemeralFrame =
+  | AgentPresenceFrame
+  | PresenceSnapshotFrame
+  | AgentTypingFrame
+  | CustomerTypingFrame;
+
 /** Frames outside the seq order, delivered on an opt-in channel. */
 export type ServerChannelFrame = ProbeEventFrame;
 
-export type ServerFrame = ServerControlFrame | ServerChannelFrame | TenantEvent;
+export type ServerFrame = ServerControlFrame | ServerChannelFrame | EphemeralFrame | TenantEvent;

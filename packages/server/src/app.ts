@@ -229,6 +229,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     instanceStates,
     leads,
     changes,
+    // Customer typing (presence.update) → the gateway's ephemeral frames (created below).
+    { customerPresence: (u, trace) => gateway.live?.customerPresence(u, trace) ?? Promise.resolve(0) },
   );
   const backfill = new Backfiller(store, ingestor, receipts, log, {
     nodeId: config.nodeId,
@@ -268,6 +270,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     replayCacheEvents: config.replayCacheEvents,
     streamLingerMs: config.streamLingerMs,
     observer: diagnostics.metrics,
+    conversations: store.presence,
+    presenceTtlMs: config.presenceTtlMs,
   });
   const loginCodes = new LoginCodes();
   const { app: http, drain } = await buildHttp({

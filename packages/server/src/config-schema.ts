@@ -206,6 +206,12 @@ const gateway = {
     description: "How long a node keeps a tenant's stream and replay cache after its last socket left.",
     example: '60000',
   }),
+  presenceTtlMs: option(z.prefault(int(300), 30_000), {
+    env: 'PRESENCE_TTL_MS',
+    description:
+      "How long a node's word on agent presence counts without a refresh (nodes refresh every third of it): an agent whose node dies shows offline after at most this long.",
+    example: '15000',
+  }),
   webhookBodyLimit: option(z.prefault(int(), 64 * 1024 * 1024), {
     env: 'WEBHOOK_BODY_LIMIT',
     description:

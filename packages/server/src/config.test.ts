@@ -66,6 +66,7 @@ describe('defaults', () => {
       pruneIntervalMs: 60_000,
       replayCacheEvents: 256,
       streamLingerMs: 30_000,
+      presenceTtlMs: 30_000,
       shutdownTimeoutMs: 10_000,
       mediaMaxBytes: 16_777_216,
       mediaFetchTimeoutMs: 60_000,

@@ -15,6 +15,7 @@ export * from './media-blobs.js';
 export * from './media-sniff.js';
 export type * from './messages.js';
 export * from './own-number.js';
+export type * from './presence.js';
 export * from './provider.js';
 export type * from './sinks.js';
 export type * from './upstream.js';

@@ -16,6 +16,7 @@ import { MediaStore } from './media.js';
 import { MediaStateStore } from './media-state.js';
 import { NoteStore } from './notes.js';
 import { OutboundStore } from './outbound.js';
+import { PresenceLookup } from './presence-lookup.js';
 import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
@@ -88,6 +89,8 @@ export class Store implements EventLogReader {
   readonly notes: NoteStore;
   /** The tenant's labels and the labels on its conversations (#15). */
   readonly labels: LabelStore;
+  /** Which conversations presence and typing are about (#15; reads only). */
+  readonly presence: PresenceLookup;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -117,6 +120,7 @@ export class Store implements EventLogReader {
     this.instances = new InstanceStateStore(db, write);
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
+    this.presence = new PresenceLookup(db);
     this.mediaState = new MediaStateStore(db, write);
     this.conversationStatus = new ConversationStatusStore(db, write);
     this.notes = new NoteStore(db, write);

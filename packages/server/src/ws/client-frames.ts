@@ -12,7 +12,10 @@ export type ParsedClientFrame =
   | { ok: true; frame: ClientFrame }
   | { ok: false; code: FrameErrorCodeValue; message: string };
 
-const KNOWN_TYPES = ['ping', 'subscribe', 'unsubscribe', 'resume'];
+const KNOWN_TYPES = ['ping', 'subscribe', 'unsubscribe', 'resume', 'presence', 'typing'];
+
+/** Longest `conversation_id` a `typing` frame may carry (ids are UUIDs). */
+const MAX_ID = 200;
 
 function fail(code: FrameErrorCodeValue, message: string): ParsedClientFrame {
   return { ok: false, code, message };
@@ -71,6 +74,26 @@ export function parseClientFrame(text: string): ParsedClientFrame {
         return fail(FrameErrorCode.INVALID_PAYLOAD, '"since" must be a non-negative integer seq');
       }
       return { ok: true, frame: { type: 'resume', since } };
+    }
+    case 'presence': {
+      if (obj.state !== 'online' && obj.state !== 'away') {
+        return fail(FrameErrorCode.INVALID_PAYLOAD, '"state" must be "online" or "away"');
+      }
+      return { ok: true, frame: { type: 'presence', state: obj.state } };
+    }
+    case 'typing': {
+      const id = obj.conversation_id;
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) {
+        return fail(
+          FrameErrorCode.INVALID_PAYLOAD,
+          `"conversation_id" must be a string of 1 to ${MAX_ID} chars`,
+        );
+      }
+      const state = obj.state ?? 'typing';
+      if (state !== 'typing' && state !== 'stopped') {
+        return fail(FrameErrorCode.INVALID_PAYLOAD, '"state" must be "typing" or "stopped"');
+      }
+      return { ok: true, frame: { type: 'typing', conversation_id: id, state } };
     }
     default:
       return fail(

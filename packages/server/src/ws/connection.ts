@@ -16,6 +16,7 @@ import { parseClientFrame } from './client-frames.js';
 import type { Flushable, FlushScheduler } from './flush-scheduler.js';
 import type { FramedEvent, ReplaySource } from './framed-event.js';
 import { textFrame } from './frames.js';
+import type { LiveHooks } from './live.js';
 
 /** Default channels, then opt-in ones: a channel's bit is its index here. */
 const EVERY_CHANNEL: readonly Channel[] = [...CHANNELS, ...OPT_IN_CHANNELS];
@@ -42,6 +43,8 @@ export interface ConnectionDeps {
   maxBufferBytes: number;
   /** Counts slow-consumer closes and replays. */
   observer?: { slowConsumer(): void; replayed(source: 'cache' | 'log', events: number): void };
+  /** Presence and typing frames from the client (#15); without it they are ignored. */
+  live?: LiveHooks;
 }
 
 /**
@@ -209,16 +212,23 @@ export class Connection implements Flushable {
           server_time: new Date().toISOString(),
         });
         return;
-      case 'subscribe':
+      case 'subscribe': {
+        const joined = !this.subscribed('presence') && frame.channels.includes('presence');
         for (const c of frame.channels) this.channelBits |= bit(c);
         this.sendControl({ type: 'subscribed', channels: this.channelList() });
+        if (joined) this.deps.live?.joined(this);
         return;
+      }
       case 'unsubscribe':
         for (const c of frame.channels) this.channelBits &= ~bit(c);
         this.sendControl({ type: 'unsubscribed', channels: this.channelList() });
         return;
       case 'resume':
         void this.resume(frame.since);
+        return;
+      case 'presence':
+      case 'typing':
+        this.deps.live?.onFrame(this, frame);
         return;
     }
   }

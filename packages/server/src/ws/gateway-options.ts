@@ -1,5 +1,5 @@
 /** The gateway's options and what it reports as it works (the node's metrics). */
-import type { EventBus, EventLogReader, Logger, TokenVerifier } from '../core/index.js';
+import type { ConversationLookup, EventBus, EventLogReader, Logger, TokenVerifier } from '../core/index.js';
 
 export interface GatewayOptions {
   eventLog: EventLogReader;
@@ -23,6 +23,13 @@ export interface GatewayOptions {
   headPollMs: number;
   /** Counts deliveries, slow-consumer closes and replays (the node's metrics). */
   observer?: GatewayObserver;
+  /**
+   * Presence and typing (#15): where `typing` frames' conversations are
+   * checked. Without it the gateway sends no presence and ignores typing.
+   */
+  conversations?: ConversationLookup;
+  /** How long a node's word on presence counts without a refresh. @default 30000 */
+  presenceTtlMs?: number;
 }
 
 /** What the gateway reports as it works; called once per event or per socket event, never per frame. */

@@ -7,6 +7,7 @@ import { parseSinceParam } from './client-frames.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import type { GatewayOptions } from './gateway-options.js';
+import { LiveFrames } from './live.js';
 import { type TenantSocketStats, type TenantSockets, TenantStreams } from './tenant-streams.js';
 
 const PATH = /^\/ws\/conversations\/([^/?#]{1,200})\/?$/;
@@ -26,14 +27,27 @@ export class Gateway {
   private closing = false;
   /** What every connection shares, the flush scheduler of this gateway's sockets among it. */
   private readonly connDeps: ConnectionDeps;
+  /** Presence and typing (#15), when the gateway was given a conversation lookup. */
+  readonly live: LiveFrames | undefined;
 
   constructor(private readonly opts: GatewayOptions) {
     this.streams = new TenantStreams(opts);
+    this.live = opts.conversations
+      ? new LiveFrames({
+          bus: opts.bus,
+          nodeId: opts.nodeId,
+          ttlMs: opts.presenceTtlMs ?? 30_000,
+          lookup: opts.conversations,
+          logger: opts.logger,
+          deliverLocal: (t, json, except) => this.streams.deliverEphemeral(t, json, except),
+        })
+      : undefined;
     this.connDeps = {
       flusher: new FlushScheduler(),
       logger: opts.logger,
       maxBufferBytes: opts.maxSocketBufferBytes,
       ...(opts.observer ? { observer: opts.observer } : {}),
+      ...(this.live ? { live: this.live } : {}),
     };
     this.wss = new WebSocketServer({
       noServer: true,
@@ -136,6 +150,7 @@ export class Gateway {
     ws.on('message', (data, isBinary) => attached.onFrame(toBuffer(data), isBinary));
     ws.on('pong', () => attached.onPong());
     ws.on('close', (code) => {
+      this.live?.disconnected(attached);
       stream.detach(attached);
       this.streams.release(stream);
       logger.info({ conn: attached.id, tenant: tenantId, code }, 'socket closed');
@@ -152,6 +167,8 @@ export class Gateway {
       server_time: new Date().toISOString(),
       node_id: this.opts.nodeId,
     });
+    // The agent is online now (its sockets learn who else is when they join `presence`).
+    this.live?.connected(attached);
     logger.info(
       { conn: attached.id, tenant: tenantId, user: principal.userId, since, last_seq: stream.cursor },
       'socket connected',
@@ -211,6 +228,7 @@ export class Gateway {
     await Promise.race([Promise.all(closed), timer]);
     for (const c of all) c.terminate();
     this.streams.dispose();
+    this.live?.close();
     this.wss.close();
   }
 }

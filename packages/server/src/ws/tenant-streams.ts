@@ -187,6 +187,18 @@ export class TenantStreams {
     return n;
   }
 
+  /** An ephemeral frame (#15) to the tenant's sockets on `presence` on this node, but user `except`'s. */
+  deliverEphemeral(tenantId: string, json: string, except?: string): number {
+    const conns = this.streams.get(tenantId)?.connections;
+    if (!conns || conns.size === 0) return 0;
+    const frame = textFrame(json);
+    let n = 0;
+    for (const c of conns) {
+      if (c.principal.userId !== except && c.deliverUnsequenced('presence', frame)) n++;
+    }
+    return n;
+  }
+
   get socketCount(): number {
     let n = 0;
     for (const s of this.streams.values()) n += s.connections.size;

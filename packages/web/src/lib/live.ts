@@ -15,7 +15,9 @@ import { describeHealth, type Health } from './health.js';
 import { inbox } from './inbox.js';
 import { leadPanel } from './lead-panel.js';
 import { onMediaReady } from './media-events.js';
+import { notifyNewMessage } from './notify.js';
 import { numbers } from './numbers.js';
+import { startPresence } from './presence.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
 import { thread } from './thread.js';
 import { triage } from './triage.js';
@@ -116,6 +118,7 @@ export function startLive(s: Session): void {
       if ((e.message as { probe?: boolean }).probe) return;
       inbox.onNewMessage(e);
       thread.onNewMessage(e);
+      notifyNewMessage(e, e.lead.name || e.lead.phone || 'WhatsApp');
     }),
     svc.on('message_status', (e) => thread.onStatus(e)),
     svc.on('message_updated', (e) => thread.onUpdated(e)),
@@ -137,6 +140,7 @@ export function startLive(s: Session): void {
     svc.on('note_added', (e) => triage.onNoteAdded(e)),
     svc.on('labels_updated', (e) => triage.onLabelsUpdated(e)),
   );
+  offs.push(startPresence(svc));
   ticker = setInterval(() => patch({ now: Date.now() }), 1000);
   svc.connect();
 }

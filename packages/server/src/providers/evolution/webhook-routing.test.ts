@@ -34,10 +34,8 @@ describe('Evolution webhook: routing and validation', () => {
   // Session events (connection.update…) are recorded as states: see connection.test.ts;
   // contact sync (contacts.upsert/update) and calls: lead-events.test.ts.
   const others: [string, unknown, string?][] = [
-    [
-      'presence.update',
-      { id: contact.remoteJid, presences: { [contact.remoteJid]: { lastKnownPresence: 'composing' } } },
-    ],
+    // presence.update is customer typing (#15, presence.test.ts).
+    ['chats.update', [{ id: contact.remoteJid, unreadCount: 1 }]],
     [
       'chats.upsert',
       [{ remoteJid: contact.remoteJid, unreadMessages: 1 }],

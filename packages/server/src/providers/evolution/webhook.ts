@@ -1,4 +1,5 @@
 import type {
+  CustomerPresenceSink,
   EditSink,
   IngestSink,
   Instance,
@@ -15,6 +16,7 @@ import { isProbeTrace, type ReceiptRecorder, senderDigits } from '../receipts.js
 import { authenticateWebhook } from './auth.js';
 import { CONNECTION_EVENTS } from './connection.js';
 import { parseEnvelope } from './parse.js';
+import { presenceWebhook } from './presence.js';
 import type { EvolutionEnvelope } from './types.js';
 import { deleteItem } from './webhook-acts.js';
 import {
@@ -65,6 +67,8 @@ export class EvolutionWebhook {
     private readonly leads?: LeadSink,
     /** Applies reactions and deletions (`messages.delete`, REVOKE); without it they are answered `ignored`. */
     private readonly changes?: MessageChangeSink,
+    /** Customer typing (`presence.update`, ephemeral); without it those are answered `ignored`. */
+    private readonly presence?: CustomerPresenceSink,
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
@@ -127,6 +131,9 @@ export class EvolutionWebhook {
     if (CONTACT_EVENTS.has(env.event) && this.leads) {
       const contacts = Array.isArray(env.data) ? env.data : [env.data];
       return contactsWebhook(this.context(instance, req, log, routed), contacts, this.leads);
+    }
+    if (env.event === 'presence.update' && this.presence) {
+      return presenceWebhook(this.context(instance, req, log, routed), env.data, this.presence);
     }
     if (env.event === 'call') {
       return callWebhook(this.context(instance, req, log, routed), env.data, this.ingestor, this.receipts);

@@ -5,6 +5,7 @@ import { enDiag } from './diagnostics.js';
 import { enLeadPanel } from './lead-panel.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
+import { enPresence } from './presence.js';
 import { enTriage } from './triage.js';
 
 export const en = {
@@ -200,6 +201,7 @@ export const en = {
   ...enMessageActs,
   ...enTriage,
   ...enCompose,
+  ...enPresence,
   ...enDiag,
 };
 

@@ -6,6 +6,7 @@ import type { MessageKey } from './en.js';
 import { esLeadPanel } from './lead-panel.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
+import { esPresence } from './presence.js';
 import { esTriage } from './triage.js';
 
 export const es: Record<MessageKey, string> = {
@@ -201,5 +202,6 @@ export const es: Record<MessageKey, string> = {
   ...esMessageActs,
   ...esTriage,
   ...esCompose,
+  ...esPresence,
   ...esDiag,
 };
