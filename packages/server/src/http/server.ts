@@ -23,6 +23,7 @@ import { mediaRoutes } from './media-routes.js';
 import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { installResponseSchemas } from './openapi/responses.js';
 import { replyRoutes } from './reply-routes.js';
+import { searchRoutes } from './search-routes.js';
 import { sendError } from './send-error.js';
 import { webRoutes } from './web-routes.js';
 import { BodyPool } from './webhooks/body-pool.js';
@@ -111,6 +112,7 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     isDraining: () => drain.draining,
   });
   await app.register(apiRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
+  await app.register(searchRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
   await app.register(adminConfigRoutes, { prefix: '/api/admin', store: opts.store, tokens: opts.tokens });
   if (opts.upstream) {
     await app.register(adminInstanceRoutes, {

@@ -117,6 +117,12 @@ export class InboxStore {
     return row ? conversationItem(row) : undefined;
   }
 
+  /** Several conversations of the tenant by id (search results), in no particular order. */
+  async conversationsByIds(tenantId: string, ids: string[]): Promise<ConversationState[]> {
+    if (ids.length === 0) return [];
+    return (await this.conversations(tenantId).where('c.id', 'in', ids).execute()).map(conversationItem);
+  }
+
   /** The tenant's conversations (`c`) with their lead's name and phone (`l`). */
   private conversations(tenantId: string) {
     return this.db

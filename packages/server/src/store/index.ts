@@ -16,6 +16,7 @@ import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
+import { SearchStore } from './search.js';
 import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -41,6 +42,7 @@ export type {
 export type { ProbeRowStore, RemovedProbeRows } from './probe-rows.js';
 export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
+export type { SearchStore } from './search.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
 
@@ -69,6 +71,8 @@ export class Store implements EventLogReader {
   readonly leases: LeaseStore;
   /** What diagnostics probes leave behind, removed after each probe. */
   readonly probes: ProbeRowStore;
+  /** Full-text search over the tenant's messages and leads (migration 015). */
+  readonly search: SearchStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -98,6 +102,7 @@ export class Store implements EventLogReader {
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
     this.mediaState = new MediaStateStore(db, write);
+    this.search = new SearchStore(db, dialect, this.inbox);
   }
 
   /** Opens the database named by the options and applies pending migrations. */
