@@ -162,4 +162,43 @@ describe('search', () => {
     const empty = await search(A, q('¿¡…!?'));
     assert.deepEqual([empty.terms, empty.messages, empty.next_cursor], [[], [], null]);
   });
+
+  test('around=<message id> opens the thread at a result: every newer message, it, and older ones with next_cursor', async () => {
+    const from = f.nextPhone();
+    const sent: string[] = [];
+    const t0 = Math.floor(Date.now() / 1000) - 100;
+    for (let i = 0; i < 12; i++) {
+      const text = i === 3 ? 'aquí está el número de serie' : `mensaje ${i}`;
+      sent.push((await f.inbound(A, { from, text, timestamp: t0 + i })).messageId);
+    }
+    const found = await search(A, q('serie'));
+    const hit = found.messages.find((h) => h.message.id === sent[3]);
+    assert.ok(hit);
+    const conv = hit.conversation.id;
+    const token = f.setup(A).token;
+    const res = await f.t.get(`/api/conversations/${conv}/messages?around=${hit.message.id}&limit=2`, token);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const items = (res.body.items as { id: string }[]).map((m) => m.id);
+    // Newest first: messages 11…3, then 2 (limit 2: the target and one older); 1 and 0 behind the cursor.
+    assert.deepEqual(items, sent.slice(2).reverse());
+    const rest = await f.t.get(
+      `/api/conversations/${conv}/messages?cursor=${encodeURIComponent(String(res.body.next_cursor))}`,
+      token,
+    );
+    assert.deepEqual(
+      (rest.body.items as { id: string }[]).map((m) => m.id),
+      sent.slice(0, 2).reverse(),
+    );
+    // Another tenant's token, a message of another conversation, around with cursor: refused.
+    const other = await f.t.get(`/api/conversations/${conv}/messages?around=${sent[3]}`, f.setup(B).token);
+    assert.equal(other.status, 404);
+    const elsewhere = await f.inbound(A, { from: f.nextPhone(), text: 'otra conversación' });
+    const wrong = await f.t.get(`/api/conversations/${conv}/messages?around=${elsewhere.messageId}`, token);
+    assert.deepEqual([wrong.status, wrong.body.error], [404, 'not_found']);
+    const both = await f.t.get(
+      `/api/conversations/${conv}/messages?around=${sent[3]}&cursor=${encodeURIComponent(String(res.body.next_cursor))}`,
+      token,
+    );
+    assert.deepEqual([both.status, both.body.error], [400, 'invalid_request']);
+  });
 });

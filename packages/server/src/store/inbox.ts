@@ -8,6 +8,7 @@ import {
   messagePayload,
   toIso,
 } from './mappers.js';
+import { messagesAround } from './message-window.js';
 import type { Database } from './schema.js';
 
 type ConversationRow = Parameters<typeof conversationSummary>[0] & {
@@ -115,6 +116,11 @@ export class InboxStore {
   async getConversation(tenantId: string, id: string): Promise<ConversationState | undefined> {
     const row = await this.conversations(tenantId).where('c.id', '=', id).executeTakeFirst();
     return row ? conversationItem(row) : undefined;
+  }
+
+  /** Messages opened at `messageId` (message-window.ts); undefined when it is not in the conversation. */
+  messagesAround(tenantId: string, conversationId: string, messageId: string, limit: number) {
+    return messagesAround(this.db, tenantId, conversationId, messageId, limit);
   }
 
   /** Several conversations of the tenant by id (search results), in no particular order. */

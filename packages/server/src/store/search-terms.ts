@@ -16,6 +16,8 @@ const EXTRA_FOLD: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd' };
 
 /** Lower case without accents, one output character per input character where possible. */
 export function fold(text: string): string {
+  // ASCII needs no decomposition (most chat text): lower case only.
+  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
@@ -38,9 +40,17 @@ export function queryTerms(q: string): string[] {
 /** Terms of one character match that word exactly; longer ones any word they begin. */
 const isPrefix = (term: string) => term.length > 1;
 
+/**
+ * Longest prefix the FTS5 tables index (`prefix='2 3 4 5 6'`): a longer term
+ * is looked up by its first 6 characters (a superset, answered from the prefix
+ * index instead of merging every matching word's postings) and the candidates
+ * are then checked against the whole term (`termMatches`).
+ */
+export const FTS_PREFIX_MAX = 6;
+
 /** FTS5 MATCH text: the tenant's token and every term (as prefix) in `body`. */
 export function ftsMatch(tenantId: string, terms: string[]): string {
-  const body = terms.map((t) => (isPrefix(t) ? `"${t}"*` : `"${t}"`)).join(' AND ');
+  const body = terms.map((t) => (isPrefix(t) ? `"${t.slice(0, FTS_PREFIX_MAX)}"*` : `"${t}"`)).join(' AND ');
   return `tenant : "${tenantToken(tenantId)}" AND body : (${body})`;
 }
 
@@ -69,6 +79,24 @@ export const LEAD_BODY_SQLITE = (r: string) => leadBody(r, (e) => e);
 export const LEAD_BODY_PG = (r: string) => leadBody(r, (e) => `newton_fold(${e})`);
 
 export type Range = [start: number, end: number];
+
+/**
+ * How many words of `text` each term matches (0 for a term it lacks), and
+ * how many words it has: the text is folded once (ranking needs no offsets).
+ */
+export function termCounts(text: string, terms: string[]): { counts: number[]; words: number } {
+  const counts = terms.map(() => 0);
+  let words = 0;
+  for (const m of fold(text).matchAll(WORD)) {
+    words++;
+    const word = m[0];
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i] as string;
+      if (isPrefix(t) ? word.startsWith(t) : word === t) counts[i] = (counts[i] ?? 0) + 1;
+    }
+  }
+  return { counts, words };
+}
 
 /** Ranges of the words of `text` that a term begins (or equals, for one-character terms). */
 export function matchRanges(text: string, terms: string[]): Range[] {

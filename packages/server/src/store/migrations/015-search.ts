@@ -9,7 +9,8 @@ import { LEAD_BODY_PG, LEAD_BODY_SQLITE } from '../search-terms.js';
  * transaction as the row. Left out: diagnostics probes, messages deleted for
  * everyone (`extra.deleted_at`), messages without text.
  *
- * SQLite: contentless FTS5 tables (`unicode61`, diacritics folded) whose
+ * SQLite: contentless FTS5 tables (`unicode61`, diacritics folded, prefix
+ * indexes up to 6 characters) whose
  * rowids come from a mapping table with an INTEGER PRIMARY KEY (a message's
  * own implicit rowid may change on VACUUM); the first column is the tenant as
  * one token (`t` + hex of the id) so a query never reads another tenant's
@@ -28,15 +29,20 @@ const indexableSqlite = (r: string) =>
   `(${r}.is_probe = 0 and ${r}.content is not null and ${r}.content <> '' and ` +
   `(${r}.extra is null or json_extract(${r}.extra, '$.deleted_at') is null))`;
 
+/**
+ * Contentless (the text stays in its row only), rows deletable by rowid, no
+ * positions (`detail=column`: no phrase queries are made, and doclists stay
+ * small), accents folded, and prefix indexes up to FTS_PREFIX_MAX characters.
+ */
+const FTS_OPTIONS =
+  "content='', contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6'";
+
 const tenantTokenSqlite = (r: string) => `'t' || lower(hex(${r}.tenant_id))`;
 
 async function sqliteUp(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run(`create table message_search_docs (doc integer primary key, message_id text not null unique)`);
-  await run(
-    `create virtual table message_fts using fts5(tenant, body, content='', contentless_delete=1, ` +
-      `tokenize='unicode61 remove_diacritics 2')`,
-  );
+  await run(`create virtual table message_fts using fts5(tenant, body, ${FTS_OPTIONS})`);
   const addMessage = (r: string) => `
     insert into message_search_docs (message_id) values (${r}.id);
     insert into message_fts (rowid, tenant, body) values (last_insert_rowid(), ${tenantTokenSqlite(r)}, ${r}.content);`;
@@ -56,10 +62,7 @@ async function sqliteUp(db: Kysely<unknown>): Promise<void> {
     end`);
 
   await run(`create table lead_search_docs (doc integer primary key, lead_id text not null unique)`);
-  await run(
-    `create virtual table lead_fts using fts5(tenant, body, content='', contentless_delete=1, ` +
-      `tokenize='unicode61 remove_diacritics 2')`,
-  );
+  await run(`create virtual table lead_fts using fts5(tenant, body, ${FTS_OPTIONS})`);
   const addLead = (r: string) => `
     insert into lead_search_docs (lead_id) values (${r}.id);
     insert into lead_fts (rowid, tenant, body) values (last_insert_rowid(), ${tenantTokenSqlite(r)}, ${LEAD_BODY_SQLITE(r)});`;
@@ -96,6 +99,8 @@ async function postgresUp(db: Kysely<unknown>): Promise<void> {
     at bigint not null,
     tsv tsvector not null)`);
   await run(`create index message_search_tsv_idx on message_search using gin (tsv)`);
+  // The newest matches first (search ranks the most recent ones): for a common word the planner walks this.
+  await run(`create index message_search_recent_idx on message_search (tenant_id, at)`);
   await run(`create function newton_message_search() returns trigger language plpgsql as $$
     begin
       if tg_op = 'UPDATE' and new.content is not distinct from old.content
