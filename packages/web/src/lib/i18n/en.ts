@@ -3,9 +3,11 @@
 import { enDiag } from './diagnostics.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
+import { enSearch } from './search.js';
 
 export const en = {
   ...enLeads,
+  ...enSearch,
   'app.title': 'Newton inbox',
   'app.skip': 'Skip to conversations',
   'lang.label': 'Language',

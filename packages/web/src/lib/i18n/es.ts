@@ -4,9 +4,11 @@ import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
+import { esSearch } from './search.js';
 
 export const es: Record<MessageKey, string> = {
   ...esLeads,
+  ...esSearch,
   'app.title': 'Bandeja de Newton',
   'app.skip': 'Ir a las conversaciones',
   'lang.label': 'Idioma',
