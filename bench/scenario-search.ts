@@ -9,6 +9,7 @@
  * Embedded (SQLite FTS5) and PostgreSQL (tsvector + GIN). Target: p99 ≤ 50 ms
  * per query.
  */
+import { servicesCpuSeconds } from './lib/machine.js';
 import {
   type BenchOptions,
   log,
@@ -56,6 +57,9 @@ export interface SearchCase {
   seedSeconds: number;
   rounds: number;
   overall: Summary;
+  /** CPU per query of the node, and of PostgreSQL (0 embedded), in ms: the cost contention does not inflate. */
+  serverCpuMsPerQuery: number;
+  dbCpuMsPerQuery: number;
   queries: QueryFigures[];
 }
 
@@ -124,9 +128,13 @@ async function runCase(o: BenchOptions, dialect: Dialect, warnings: string[]): P
     for (let i = 0; i < 3; i++) for (const [q] of QUERIES) first.set(q, (await ask(q)).body);
     const samples = new Map<string, number[]>(QUERIES.map(([q]) => [q, []]));
     const t0 = nowMs();
+    const [cpu0, db0] = [server.cpuSeconds(), servicesCpuSeconds()];
     for (let r = 0; r < rounds; r++) {
       for (const [q] of shuffle(QUERIES)) samples.get(q)?.push((await ask(q)).elapsed);
     }
+    const asked = rounds * QUERIES.length;
+    const serverCpuMsPerQuery = round(((server.cpuSeconds() - cpu0) * 1000) / asked);
+    const dbCpuMsPerQuery = dialect === 'postgres' ? round(((servicesCpuSeconds() - db0) * 1000) / asked) : 0;
     measured(tag, t0, nowMs());
     const queries = QUERIES.map(([q, what]): QueryFigures => {
       const b = first.get(q);
@@ -151,6 +159,8 @@ async function runCase(o: BenchOptions, dialect: Dialect, warnings: string[]): P
       seedSeconds,
       rounds,
       overall,
+      serverCpuMsPerQuery,
+      dbCpuMsPerQuery,
       queries,
     };
   } finally {
