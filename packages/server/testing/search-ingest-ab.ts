@@ -5,19 +5,40 @@
  * lead, conversation, message, events, receipt, one transaction each), in
  * alternating rounds with the index triggers on and off.
  *
- *   node --import tsx bench/search-ingest-ab.ts                 # SQLite (temp DATA_DIR)
- *   node --import tsx bench/search-ingest-ab.ts --db postgres   # a scratch database on NEWTON_BENCH_PG_URL
+ *   node --import tsx packages/server/testing/search-ingest-ab.ts                 # SQLite (temp DATA_DIR)
+ *   node --import tsx packages/server/testing/search-ingest-ab.ts --db postgres   # a scratch database (NEWTON_TEST_PG_URL)
+ *
+ * (A measuring tool next to the test helpers, not a test: it reaches the
+ * store directly, which bench/ may not import.)
  *
  * Prints, per side, the median over rounds of the mean wall time and the
  * mean CPU (this process, plus PostgreSQL's for --db postgres) per message.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import type { InboundMessage } from '../packages/server/src/core/index.js';
-import { Store } from '../packages/server/src/store/index.js';
-import { servicesCpuSeconds } from './lib/machine.js';
-import { createPgDatabase, tempDir } from './lib/scratch-store.js';
+import type { InboundMessage } from '../src/core/index.js';
+import { Store } from '../src/store/index.js';
+import { createTestDatabase } from './databases.js';
+
+/** CPU seconds of every PostgreSQL process on the machine (utime + stime from /proc). */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
 
 const { values } = parseArgs({
   options: {
@@ -30,9 +51,9 @@ const ROUNDS = Number(values.rounds);
 const PER_ROUND = Number(values.messages);
 const postgres = values.db === 'postgres';
 
-const dir = tempDir('search-ab');
-const pgDb = postgres ? await createPgDatabase() : undefined;
-const store = await Store.open({ dataDir: dir.path, databaseUrl: pgDb?.url, checkpointIntervalMs: 0 });
+const dir = mkdtempSync(path.join(tmpdir(), 'newton-search-ab-'));
+const pgDb = postgres ? await createTestDatabase('postgres') : undefined;
+const store = await Store.open({ dataDir: dir, databaseUrl: pgDb?.url, checkpointIntervalMs: 0 });
 
 const WORDS = 'hola quiero vender mi celular cuánto me dan por el iphone con la pantalla rota gracias'.split(
   ' ',
@@ -84,7 +105,7 @@ async function setIndex(on: boolean, saved: string[]): Promise<void> {
 
 const cpuNow = () => {
   const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6 + (postgres ? servicesCpuSeconds() : 0);
+  return (c.user + c.system) / 1e6 + (postgres ? postgresCpuSeconds() : 0);
 };
 
 try {
@@ -150,6 +171,6 @@ try {
   );
 } finally {
   await store.close();
-  dir.remove();
+  rmSync(dir, { recursive: true, force: true });
   await pgDb?.drop();
 }
