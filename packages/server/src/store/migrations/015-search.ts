@@ -27,7 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 /** Whether the message row `r` (`new` or `old`) belongs in the index (SQLite). */
 const indexableSqlite = (r: string) =>
   `(${r}.is_probe = 0 and ${r}.content is not null and ${r}.content <> '' and ` +
-  `(${r}.extra is null or json_extract(${r}.extra, '$.deleted_at') is null))`;
+  `(${r}.extra is null or not json_valid(${r}.extra) or json_extract(${r}.extra, '$.deleted_at') is null))`;
 
 /**
  * Contentless (the text stays in its row only), rows deletable by rowid, no
