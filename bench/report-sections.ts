@@ -13,6 +13,7 @@ import { coldStartSection } from './scenario-coldstart.js';
 import type { FanoutPhase, FanoutServerResult } from './scenario-fanout.js';
 import type { LatencyCaseResult } from './scenario-latency.js';
 import type { MemoryResult } from './scenario-memory.js';
+import { searchSection } from './scenario-search.js';
 import type { SeqData } from './scenario-seq.js';
 import type { StormData } from './scenario-storm.js';
 import type { RampResult } from './scenario-throughput.js';
@@ -397,4 +398,5 @@ export const SECTIONS: Record<string, (r: ScenarioResult) => string> = {
   f: backfillSection,
   g: coldStartSection,
   h: closedLoopSection,
+  i: searchSection,
 };

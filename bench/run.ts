@@ -9,7 +9,8 @@
  *
  * Scenarios: seq (issue #2, bench/latency.ts), a latency under load, b
  * fan-out vs ws and Socket.IO, c memory per idle socket, d sustained webhook
- * rate, e reconnect storm, f backfill under live load, g CLI cold start. Raw results (JSON) and profiles go to bench/data/
+ * rate, e reconnect storm, f backfill under live load, g CLI cold start, h search
+ * over 100,000 messages. Raw results (JSON) and profiles go to bench/data/
  * (ignored by git and biome, like every data/ folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,10 @@ const SCENARIOS: Record<string, { title: string; load: () => Promise<Runner> }> 
     title: 'closed-loop ingest (autocannon) against the floor (issue #16)',
     load: async () => (await import('./scenario-closed-loop.js')).run,
   },
+  i: {
+    title: 'search over 100,000 messages, p99 per query (issue #15)',
+    load: async () => (await import('./scenario-search.js')).run,
+  },
 };
 
 const { values } = parseArgs({
@@ -75,7 +80,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f,g,h] [--quick] [--profile] [--verbose]',
+      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f,g,h,i] [--quick] [--profile] [--verbose]',
       '                        [--report | --no-report] [--messages N --sockets N] [--results DIR]',
       '                        [--quiet-wait SECONDS]   wait up to this long for other processes to calm down',
       '                                                 before each scenario (default 60, quick 5; 3× in all)',

@@ -13,3 +13,4 @@ export type * from './rest.js';
 
 /** Default interval of the server's heartbeat (protocol pings), in ms. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+export type * from './search.js';

@@ -124,7 +124,19 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
         summary: "A conversation's messages, newest first; next_cursor continues with older ones",
         security,
         params: idParams,
-        querystring: pageQuery,
+        querystring: {
+          ...pageQuery,
+          properties: {
+            ...pageQuery.properties,
+            around: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+              description:
+                'A message id: every newer message (at most 1,000), that one and `limit - 1` older ones (a search result opened in its thread); not with `cursor`',
+            },
+          },
+        },
       },
     },
     async (req) => {
@@ -132,7 +144,13 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       const tenantId = caller(req).tenantId;
       const conv = await store.inbox.getConversation(tenantId, id);
       if (!conv) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such conversation');
-      const q = req.query as { limit: number; cursor?: string };
+      const q = req.query as { limit: number; cursor?: string; around?: string };
+      if (q.around !== undefined) {
+        if (q.cursor) throw newtonError('NEWTON_ERR_INVALID_REQUEST', 'around and cursor cannot be combined');
+        const page = await store.inbox.messagesAround(tenantId, id, q.around, q.limit);
+        if (!page) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such message in the conversation');
+        return page;
+      }
       return guard(() => store.inbox.listMessages(tenantId, id, q));
     },
   );

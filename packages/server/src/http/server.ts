@@ -25,6 +25,7 @@ import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { installResponseSchemas } from './openapi/responses.js';
 import { outboundRoutes } from './outbound-routes.js';
 import { replyRoutes } from './reply-routes.js';
+import { searchRoutes } from './search-routes.js';
 import { sendError } from './send-error.js';
 import { triageRoutes } from './triage-routes.js';
 import { webRoutes } from './web-routes.js';
@@ -125,6 +126,7 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
     bus: opts.bus,
     logger: opts.logger,
   });
+  await app.register(searchRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
   await app.register(adminConfigRoutes, { prefix: '/api/admin', store: opts.store, tokens: opts.tokens });
   if (opts.upstream) {
     await app.register(adminInstanceRoutes, {

@@ -29,6 +29,7 @@ import * as m009 from './migrations/009-message-media.js';
 
 import * as m012 from './migrations/012-lead-profile.js';
 import * as m014 from './migrations/014-status-notes-labels.js';
+import * as m015 from './migrations/015-search.js';
 import * as m017 from './migrations/017-lead-edits.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
 
   '012-lead-profile': m012,
   '014-status-notes-labels': m014,
+  '015-search': m015,
   '017-lead-edits': m017,
 };
 

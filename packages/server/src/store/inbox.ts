@@ -9,6 +9,7 @@ import {
   messagePayload,
   toIso,
 } from './mappers.js';
+import { messagesAround } from './message-window.js';
 import type { Database } from './schema.js';
 
 type ConversationRow = Parameters<typeof conversationSummary>[0] & {
@@ -154,6 +155,17 @@ export class InboxStore {
       .orderBy('c.id', 'desc')
       .execute();
     return rows.map(conversationItem);
+  }
+
+  /** Messages opened at `messageId` (message-window.ts); undefined when it is not in the conversation. */
+  messagesAround(tenantId: string, conversationId: string, messageId: string, limit: number) {
+    return messagesAround(this.db, tenantId, conversationId, messageId, limit);
+  }
+
+  /** Several conversations of the tenant by id (search results), in no particular order. */
+  async conversationsByIds(tenantId: string, ids: string[]): Promise<ConversationState[]> {
+    if (ids.length === 0) return [];
+    return (await this.conversations(tenantId).where('c.id', 'in', ids).execute()).map(conversationItem);
   }
 
   /** The tenant's conversations (`c`) with their lead's name and phone (`l`). */

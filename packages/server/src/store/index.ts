@@ -21,6 +21,7 @@ import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
+import { SearchStore } from './search.js';
 import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -52,6 +53,7 @@ export type {
 export type { ProbeRowStore, RemovedProbeRows } from './probe-rows.js';
 export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
+export type { SearchStore } from './search.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
 export { type TenantLookupOptions, tenantExists } from './tenant-lookup.js';
@@ -91,6 +93,8 @@ export class Store implements EventLogReader {
   readonly labels: LabelStore;
   /** Which conversations presence and typing are about (#15; reads only). */
   readonly presence: PresenceLookup;
+  /** Full-text search over the tenant's messages and leads (migration 015). */
+  readonly search: SearchStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -125,6 +129,7 @@ export class Store implements EventLogReader {
     this.conversationStatus = new ConversationStatusStore(db, write);
     this.notes = new NoteStore(db, write);
     this.labels = new LabelStore(db, write);
+    this.search = new SearchStore(db, dialect, this.inbox);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

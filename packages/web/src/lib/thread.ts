@@ -81,8 +81,13 @@ class ThreadStore {
   private generation = 0;
   private readTimer: ReturnType<typeof setTimeout> | undefined;
 
-  async open(id: string): Promise<void> {
+  /** The message the first page is loaded around (a search result), or null for the newest page. */
+  private around: string | null = null;
+
+  /** Opens a conversation at its newest messages, or around `aroundMessageId` (every newer one loaded too). */
+  async open(id: string, aroundMessageId: string | null = null): Promise<void> {
     const gen = ++this.generation;
+    this.around = aroundMessageId;
     this.conversationId.set(id);
     this.byId.clear();
     this.early.clear();
@@ -321,6 +326,7 @@ class ThreadStore {
     if (!id) return;
     const q = new URLSearchParams({ limit: String(PAGE) });
     if (this.cursor) q.set('cursor', this.cursor);
+    else if (this.around) q.set('around', this.around);
     const page = await api<Page<Message>>(`/api/conversations/${encodeURIComponent(id)}/messages?${q}`);
     if (gen !== this.generation) return;
     // Pages come newest first: the first page is numbered oldest → newest, older pages below it.

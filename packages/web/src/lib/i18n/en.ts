@@ -6,11 +6,13 @@ import { enLeadPanel } from './lead-panel.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
 import { enPresence } from './presence.js';
+import { enSearch } from './search.js';
 import { enTriage } from './triage.js';
 
 export const en = {
   ...enLeads,
   ...enLeadPanel,
+  ...enSearch,
   'app.title': 'Newton inbox',
   'app.skip': 'Skip to conversations',
   'lang.label': 'Language',

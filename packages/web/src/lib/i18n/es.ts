@@ -7,11 +7,13 @@ import { esLeadPanel } from './lead-panel.js';
 import { esLeads } from './leads.js';
 import { esMessageActs } from './message-acts.js';
 import { esPresence } from './presence.js';
+import { esSearch } from './search.js';
 import { esTriage } from './triage.js';
 
 export const es: Record<MessageKey, string> = {
   ...esLeads,
   ...esLeadPanel,
+  ...esSearch,
   'app.title': 'Bandeja de Newton',
   'app.skip': 'Ir a las conversaciones',
   'lang.label': 'Idioma',

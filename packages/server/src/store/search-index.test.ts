@@ -1,0 +1,198 @@
+/**
+ * The search index of migration 015 (#15 §6), at the store: rows that were
+ * there before the migration are indexed by it (the backfill leaves out
+ * messages deleted for everyone, diagnostics probes and text-less ones), and
+ * the triggers follow writes that go around the webhook path (a row deleted,
+ * a probe flag set, a lead renamed) — on SQLite and PostgreSQL alike.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../../testing/databases.js';
+import { Store } from './index.js';
+
+let dir: string;
+let database: TestDatabase;
+let store: Store;
+const open = () => Store.open({ dataDir: dir, databaseUrl: database.url, checkpointIntervalMs: 0 });
+
+const T0 = Date.UTC(2026, 0, 1);
+
+async function seed(s: Store): Promise<void> {
+  for (const tenant of ['idx_a', 'idx_b']) {
+    await s.db.insertInto('tenants').values({ id: tenant, name: null, created_at: T0 }).execute();
+    await s.db
+      .insertInto('instances')
+      .values({
+        id: `${tenant}-inst`,
+        tenant_id: tenant,
+        provider: 'evolution',
+        name: `${tenant}-wa`,
+        number: null,
+        apikey: null,
+        webhook_secret: null,
+        base_url: null,
+        app_secret: null,
+        verify_token: null,
+        created_at: T0,
+        state_reason: null,
+        state_detail: null,
+        state_since: null,
+        last_webhook_at: null,
+      })
+      .execute();
+    await s.db
+      .insertInto('leads')
+      .values({
+        id: `${tenant}-lead`,
+        tenant_id: tenant,
+        phone: tenant === 'idx_a' ? '+573001112233' : '+573009998877',
+        wa_lid: null,
+        name: tenant === 'idx_a' ? 'Ana María Restrepo' : 'Bruno Díaz',
+        picture_url: null,
+        attribution: null,
+        created_at: T0,
+        updated_at: T0,
+      })
+      .execute();
+    await s.db
+      .insertInto('conversations')
+      .values({
+        id: `${tenant}-conv`,
+        tenant_id: tenant,
+        lead_id: `${tenant}-lead`,
+        instance_id: `${tenant}-inst`,
+        status: 'open',
+        unread_count: 0,
+        last_message_at: T0,
+        last_message_id: null,
+        last_message_preview: null,
+        reply_to: null,
+        last_read_at: null,
+        snoozed_until: null,
+        notes_count: 0,
+        labels: '[]',
+        created_at: T0,
+        updated_at: T0,
+      })
+      .execute();
+  }
+  const rows: [id: string, tenant: string, content: string | null, extra: string | null, probe: number][] = [
+    ['m-kept', 'idx_a', 'Necesito la factura del televisor', null, 0],
+    ['m-caption', 'idx_a', 'Foto del televisor rayado', '{"media":{"mime_type":"image/jpeg"}}', 0],
+    ['m-deleted', 'idx_a', 'Mi televisor secreto', '{"deleted_at":"2026-01-01T00:00:00.000Z"}', 0],
+    ['m-probe', 'idx_a', 'televisor newton-probe', null, 1],
+    ['m-empty', 'idx_a', null, null, 0],
+    ['m-other', 'idx_b', 'Otro televisor de otro tenant', null, 0],
+  ];
+  let seq = 0;
+  for (const [id, tenant, content, extra, probe] of rows) {
+    await s.db
+      .insertInto('messages')
+      .values({
+        id,
+        tenant_id: tenant,
+        conversation_id: `${tenant}-conv`,
+        lead_id: `${tenant}-lead`,
+        instance_id: `${tenant}-inst`,
+        provider: 'evolution',
+        provider_message_id: `P-${id}`,
+        direction: 'inbound',
+        sender: 'lead',
+        type: 'text',
+        content,
+        status: 'delivered',
+        timestamp: T0 + ++seq * 1000,
+        extra,
+        is_probe: probe,
+        arrival_seq: seq,
+        created_at: T0,
+        client_id: null,
+        sender_user_id: null,
+        status_error: null,
+        status_at: null,
+        send_attempts: 0,
+        send_lease_until: null,
+      })
+      .execute();
+  }
+}
+
+/** Removes what migration 015 made and forgets it ran: the next open runs it again over the rows. */
+async function unmigrate(s: Store): Promise<void> {
+  const run = (text: string) => sql.raw(text).execute(s.db);
+  if (s.dialect === 'sqlite') {
+    for (const t of ['message_search_ai', 'message_search_ad', 'message_search_au'])
+      await run(`drop trigger ${t}`);
+    for (const t of ['lead_search_ai', 'lead_search_ad', 'lead_search_au']) await run(`drop trigger ${t}`);
+    for (const t of ['message_fts', 'message_search_docs', 'lead_fts', 'lead_search_docs'])
+      await run(`drop table ${t}`);
+  } else {
+    await run('drop trigger message_search_sync on messages');
+    await run('drop trigger lead_search_sync on leads');
+    await run('drop table message_search');
+    await run('drop table lead_search');
+    await run('drop function newton_message_search()');
+    await run('drop function newton_lead_search()');
+    await run('drop function newton_fold(text)');
+  }
+  await run(`delete from newton_migrations where name = '015-search'`);
+}
+
+const found = async (tenant: string, q: string) =>
+  (await store.search.search(tenant, { q, limit: 50 })).messages.map((h) => h.message.id).sort();
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'newton-search-index-'));
+  database = await createTestDatabase();
+  const first = await open();
+  await seed(first);
+  await unmigrate(first);
+  await first.close();
+  store = await open();
+});
+after(async () => {
+  await store?.close();
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the migration indexes the rows already there: not deleted ones, probes or other tenants', async () => {
+  assert.deepEqual(await found('idx_a', 'televisor'), ['m-caption', 'm-kept']);
+  assert.deepEqual(await found('idx_b', 'televisor'), ['m-other']);
+  const leads = (await store.search.search('idx_a', { q: 'restrepo', limit: 20 })).leads;
+  assert.deepEqual(
+    leads.map((l) => l.lead.id),
+    ['idx_a-lead'],
+  );
+  assert.deepEqual((await store.search.search('idx_b', { q: 'restrepo', limit: 20 })).leads, []);
+});
+
+test('the triggers follow writes made outside the webhook path', async () => {
+  // A row deleted (as probe clean-up and lead merges do) leaves the index with it.
+  await store.db.deleteFrom('messages').where('id', '=', 'm-caption').execute();
+  assert.deepEqual(await found('idx_a', 'televisor'), ['m-kept']);
+  // A message marked deleted for everyone, then a probe flag: out of the index.
+  await store.db
+    .updateTable('messages')
+    .set({ extra: '{"deleted_at":"2026-01-02T00:00:00.000Z"}' })
+    .where('id', '=', 'm-kept')
+    .execute();
+  assert.deepEqual(await found('idx_a', 'factura'), []);
+  await store.db.updateTable('messages').set({ is_probe: 1 }).where('id', '=', 'm-other').execute();
+  assert.deepEqual(await found('idx_b', 'televisor'), []);
+  // A lead renamed is found by its new name only.
+  await store.db.updateTable('leads').set({ name: 'Bruna Dávila' }).where('id', '=', 'idx_b-lead').execute();
+  assert.deepEqual((await store.search.search('idx_b', { q: 'bruno', limit: 20 })).leads, []);
+  assert.equal((await store.search.search('idx_b', { q: 'davila', limit: 20 })).leads.length, 1);
+  if (store.dialect === 'sqlite') {
+    // Mapping rows and index rows stay one for one.
+    const { rows } = await sql<{ n: number }>`select count(*) as n from message_search_docs`.execute(
+      store.db,
+    );
+    assert.equal(Number(rows[0]?.n), 0);
+  }
+});
