@@ -17,7 +17,7 @@ const EXTRA_FOLD: Record<string, string> = { ø: 'o', ł: 'l', đ: 'd' };
 /** Lower case without accents, one output character per input character where possible. */
 export function fold(text: string): string {
   // ASCII needs no decomposition (most chat text): lower case only.
-  if (!/[^\x00-\x7f]/.test(text)) return text.toLowerCase();
+  if (!/[\u0080-\uffff]/.test(text)) return text.toLowerCase();
   return text
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
