@@ -263,4 +263,9 @@ export interface ConversationState extends ConversationSummary {
   created_at: string;
   /** When an agent last marked it read, or null. */
   last_read_at: string | null;
+  /**
+   * The user (`users.id`, a token's `sub`) who owns the conversation, or null
+   * when unassigned. Servers before #15 leave it out: read a missing one as null.
+   */
+  assignee_id?: string | null;
 }

@@ -72,13 +72,29 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
         security,
         querystring: {
           ...pageQuery,
-          properties: { ...pageQuery.properties, status: { type: 'string', enum: ['open', 'closed'] } },
+          properties: {
+            ...pageQuery.properties,
+            status: { type: 'string', enum: ['open', 'closed'] },
+            assignee: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 128,
+              description: '`mine` (assigned to the caller), `unassigned`, or a user id',
+            },
+          },
         },
       },
     },
     async (req) => {
-      const q = req.query as { limit: number; cursor?: string; status?: string };
-      return guard(() => store.inbox.listConversations(caller(req).tenantId, q));
+      const { assignee, ...q } = req.query as {
+        limit: number;
+        cursor?: string;
+        status?: string;
+        assignee?: string;
+      };
+      const c = caller(req);
+      const who = assignee === 'mine' ? c.principal.userId : assignee === 'unassigned' ? null : assignee;
+      return guard(() => store.inbox.listConversations(c.tenantId, { ...q, assignee: who }));
     },
   );
 

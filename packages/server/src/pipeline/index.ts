@@ -1,9 +1,11 @@
+export { AutoAssigner } from './auto-assign.js';
 export { EditApplier } from './edits.js';
 export { Ingestor, type ProbeSink } from './ingestor.js';
 export { InstanceStateApplier, type StateListener } from './instance-states.js';
 export { LeadUpdater } from './leads.js';
 export { MessageChangeApplier } from './message-changes.js';
-
+export { OnlineAgents, type SocketCensus } from './online-agents.js';
 export { OutboundService, type ReplyAnswer, type ReplyRequest } from './outbound.js';
 export { backoffMs, ReplySender, type SenderOptions } from './sender.js';
 export { StatusApplier } from './statuses.js';
+export { type KnownUser, UserDirectory, type UserSockets } from './users.js';

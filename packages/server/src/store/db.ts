@@ -28,6 +28,7 @@ import * as m008 from './migrations/008-instance-waba.js';
 import * as m009 from './migrations/009-message-media.js';
 
 import * as m012 from './migrations/012-lead-profile.js';
+import * as m013 from './migrations/013-users.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
 
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-message-media': m009,
 
   '012-lead-profile': m012,
+  '013-users': m013,
 };
 
 /**

@@ -29,6 +29,7 @@ export function conversationItem(row: ConversationRow): ConversationState {
     last_message_id: row.last_message_id,
     created_at: toIso(row.created_at),
     last_read_at: row.last_read_at == null ? null : toIso(row.last_read_at),
+    assignee_id: row.assignee_id ?? null,
   };
 }
 
@@ -86,7 +87,13 @@ export class InboxStore {
   /** Conversations by last activity, newest first. */
   async listConversations(
     tenantId: string,
-    opts: { limit: number; cursor?: string | undefined; status?: string | undefined },
+    opts: {
+      limit: number;
+      cursor?: string | undefined;
+      status?: string | undefined;
+      /** Only those of this user (`mine`: the caller), or `null`: only unassigned ones. */
+      assignee?: string | null | undefined;
+    },
   ): Promise<Page<ConversationState>> {
     let q = this.conversations(tenantId)
       .where('c.last_message_id', 'is not', null)
@@ -105,6 +112,8 @@ export class InboxStore {
       .orderBy('c.id', 'desc')
       .limit(opts.limit + 1);
     if (opts.status) q = q.where('c.status', '=', opts.status);
+    if (opts.assignee === null) q = q.where('c.assignee_id', 'is', null);
+    else if (opts.assignee !== undefined) q = q.where('c.assignee_id', '=', opts.assignee);
     if (opts.cursor) q = q.where(after(opts.cursor, 'c.last_message_at', 'c.id'));
     return toPage(await q.execute(), opts.limit, conversationItem, (row) => [
       Number(row.last_message_at ?? 0),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { EventLogReader, TenantEvent, TenantLogState } from '../core/index.js';
 import { AdminStore } from './admin.js';
+import { AssignmentStore } from './assignment.js';
 import { Checkpointer } from './checkpointer.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
 import { logState, readEvents } from './event-log.js';
@@ -16,10 +17,12 @@ import { ProbeRowStore } from './probe-rows.js';
 import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
+import { UserStore } from './users.js';
 import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
+export type { AssignmentStore, AssignResult, AutoAssignResult } from './assignment.js';
 export type { Dialect } from './db.js';
 export type { EditResult } from './edits.js';
 export type { InboundStore } from './inbound.js';
@@ -43,6 +46,8 @@ export type { ReceiptStore } from './receipts.js';
 export type { RetentionPolicy } from './retention.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
+export type { NewUser, UserPatch, UserStore } from './users.js';
+export { adminUser, defaultColor, publicUser, UserExistsError } from './users.js';
 
 /**
  * Durable state of Newton. One implementation over Kysely serves both SQLite
@@ -69,6 +74,10 @@ export class Store implements EventLogReader {
   readonly leases: LeaseStore;
   /** What diagnostics probes leave behind, removed after each probe. */
   readonly probes: ProbeRowStore;
+  /** The tenant's users (agents and admins) and the round-robin setting (#15). */
+  readonly users: UserStore;
+  /** Who owns each conversation (#15). */
+  readonly assignment: AssignmentStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -98,6 +107,8 @@ export class Store implements EventLogReader {
     this.leases = new LeaseStore(db);
     this.probes = new ProbeRowStore(db, write);
     this.mediaState = new MediaStateStore(db, write);
+    this.users = new UserStore(db);
+    this.assignment = new AssignmentStore(write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

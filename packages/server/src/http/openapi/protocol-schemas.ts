@@ -6,6 +6,8 @@
  * the protocol and not here (or the other way round) fails `tsc`.
  */
 import type {
+  AdminUser,
+  AssignmentSettings,
   ConversationAnswer,
   ConversationState,
   InstanceStatusPayload,
@@ -16,6 +18,8 @@ import type {
   MessageAnswer,
   MessagePayload,
   ProbeResult,
+  User,
+  UsersAnswer,
 } from '@newton/protocol';
 import { z } from 'zod';
 
@@ -180,8 +184,34 @@ export const Conversation = z.object({
   last_message_id: strOrNull,
   created_at: iso,
   last_read_at: strOrNull,
+  assignee_id: strOrNull.optional().describe('The user who owns it (users.id), or null'),
 });
 same<ConversationState>()(Conversation, true);
+
+const userFields = {
+  id: str,
+  name: str,
+  role: z.enum(['agent', 'admin']),
+  color: str.describe('Avatar colour, #rrggbb'),
+  disabled: z.boolean(),
+};
+export const UserItem = z.object(userFields);
+same<User>()(UserItem, true);
+
+export const UserList = z.object({ items: z.array(UserItem) });
+same<UsersAnswer>()(UserList, true);
+
+export const AdminUserItem = z.object({
+  ...userFields,
+  email: strOrNull,
+  disabled_at: strOrNull,
+  created_at: iso,
+  updated_at: iso,
+});
+same<AdminUser>()(AdminUserItem, true);
+
+export const AssignmentSettingsAnswer = z.object({ auto_assign: z.boolean() });
+same<AssignmentSettings>()(AssignmentSettingsAnswer, true);
 
 export const MeAnswer = z.object({
   user_id: str,
