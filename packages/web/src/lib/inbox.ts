@@ -17,6 +17,8 @@ import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
 
 export type StatusFilter = 'all' | 'open' | 'closed';
+/** Whose conversations the list shows (#15): everyone's, the agent's own, or nobody's yet. */
+export type OwnerFilter = 'all' | 'mine' | 'unassigned';
 
 const PAGE = 50;
 
@@ -38,6 +40,9 @@ class InboxStore {
   readonly error = writable<string | null>(null);
   readonly nextCursor = writable<string | null>(null);
   readonly filter = writable<StatusFilter>('all');
+  readonly owner = writable<OwnerFilter>('all');
+  /** The signed-in user's id, for the `mine` filter (set by the page). */
+  me: string | null = null;
   private readonly byId = new Map<string, ConversationState>();
   private generation = 0;
 
@@ -84,6 +89,12 @@ class InboxStore {
     void this.reload();
   }
 
+  setOwner(f: OwnerFilter): void {
+    if (get(this.owner) === f) return;
+    this.owner.set(f);
+    void this.reload();
+  }
+
   get(id: string): ConversationState | undefined {
     return this.byId.get(id);
   }
@@ -116,7 +127,9 @@ class InboxStore {
   }
 
   onConversationUpdated(e: ConversationUpdatedEvent): void {
-    this.applySummary(e.conversation);
+    // Under an owner filter, a conversation can enter the list by a change (assigned to me).
+    if (!this.byId.has(e.conversation.id) && get(this.owner) !== 'all') this.upsert(e.conversation);
+    else this.applySummary(e.conversation);
   }
 
   /** Two conversations of one customer became one: the merged one leaves the list, the survivor is current. */
@@ -151,7 +164,10 @@ class InboxStore {
 
   private upsert(c: ConversationState): void {
     const f = get(this.filter);
-    if (f !== 'all' && c.status !== f) this.byId.delete(c.id);
+    const o = get(this.owner);
+    const owner = c.assignee_id ?? null;
+    const ownerOut = (o === 'mine' && owner !== this.me) || (o === 'unassigned' && owner !== null);
+    if ((f !== 'all' && c.status !== f) || ownerOut) this.byId.delete(c.id);
     else this.byId.set(c.id, c);
     this.publish();
   }
@@ -160,6 +176,8 @@ class InboxStore {
     const q = new URLSearchParams({ limit: String(PAGE) });
     const f = get(this.filter);
     if (f !== 'all') q.set('status', f);
+    const o = get(this.owner);
+    if (o !== 'all') q.set('assignee', o);
     if (cursor) q.set('cursor', cursor);
     return api<Page<ConversationState>>(`/api/conversations?${q}`);
   }

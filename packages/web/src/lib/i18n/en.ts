@@ -1,11 +1,13 @@
 /** The English dictionary: every key the inbox shows (i18n.ts). */
 
+import { enAgents } from './agents.js';
 import { enDiag } from './diagnostics.js';
 import { enLeads } from './leads.js';
 import { enMessageActs } from './message-acts.js';
 
 export const en = {
   ...enLeads,
+  ...enAgents,
   'app.title': 'Newton inbox',
   'app.skip': 'Skip to conversations',
   'lang.label': 'Language',

@@ -1,5 +1,6 @@
 /** The Spanish dictionary: the same keys as en.ts (a missing one fails the type check). */
 
+import { esAgents } from './agents.js';
 import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
 import { esLeads } from './leads.js';
@@ -7,6 +8,7 @@ import { esMessageActs } from './message-acts.js';
 
 export const es: Record<MessageKey, string> = {
   ...esLeads,
+  ...esAgents,
   'app.title': 'Bandeja de Newton',
   'app.skip': 'Ir a las conversaciones',
   'lang.label': 'Idioma',
