@@ -47,6 +47,8 @@ export class UserDirectory {
   ) {
     this.offControl = bus.onControl((m) => this.onControl(m));
     if (opts.pollMs > 0) {
+      // The baseline now: a change made before the first tick must count as one.
+      void this.poll();
       this.timer = setInterval(() => void this.poll(), opts.pollMs);
       this.timer.unref();
     }
@@ -84,6 +86,10 @@ export class UserDirectory {
       ]),
     );
     this.cache.set(tenantId, { users, at });
+    // A backstop for changes no message or poll told of: a reload also closes disabled users' sockets.
+    for (const u of users.values())
+      if (u.disabled)
+        this.sockets?.closeUser(tenantId, u.id, CloseCode.UNAUTHORIZED, CloseReason.USER_DISABLED);
     return users;
   }
 

@@ -113,6 +113,11 @@ class InboxStore {
 
   onNewMessage(e: NewMessageEvent): void {
     const prev = this.byId.get(e.conversation_id);
+    // `new_message` does not say who owns the conversation: under "mine", ask (#15).
+    if (!prev && get(this.owner) === 'mine') {
+      void this.fetchOne(e.conversation_id).catch(() => {});
+      return;
+    }
     const summary = e.conversation;
     // A late-arriving older message does not move the conversation back (like the API).
     const newer = !prev?.last_message_at || (summary.last_message_at ?? '') >= prev.last_message_at;
