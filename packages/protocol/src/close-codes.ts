@@ -16,7 +16,10 @@ export const CloseCode = {
   SERVICE_RESTART: 1012,
   /** The socket's unsent buffer passed its limit; reconnect and resume with `since`. */
   SLOW_CONSUMER: 4008,
-  /** Missing, malformed, badly signed or expired token. Reason: `unauthorized` | `token_expired`. */
+  /**
+   * Missing, malformed, badly signed or expired token, or its user was
+   * disabled (#15). Reason: `unauthorized` | `token_expired` | `user_disabled`.
+   */
   UNAUTHORIZED: 4401,
   /** Valid token, but the path's tenant is not in it. Reason: `forbidden`. */
   FORBIDDEN: 4403,
@@ -29,6 +32,8 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 export const CloseReason = {
   UNAUTHORIZED: 'unauthorized',
   TOKEN_EXPIRED: 'token_expired',
+  /** The token's user (`sub`) is disabled in the tenant (#15): do not reconnect with it. */
+  USER_DISABLED: 'user_disabled',
   FORBIDDEN: 'forbidden',
   UNKNOWN_TENANT: 'unknown_tenant',
   SERVICE_RESTART: 'service_restart',

@@ -301,6 +301,11 @@ export interface ConversationState extends ConversationSummary {
   labels: LabelPayload[];
   /** Internal notes written on it (`note_added`). */
   notes_count: number;
+  /**
+   * The user (`users.id`, a token's `sub`) who owns the conversation, or null
+   * when unassigned. Servers before #15 leave it out: read a missing one as null.
+   */
+  assignee_id?: string | null;
 }
 
 /** A conversation's triage status (docs/protocol.md §8.14). */

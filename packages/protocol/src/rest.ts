@@ -88,3 +88,43 @@ export interface LabelList {
 export interface LabelAnswer {
   label: LabelPayload;
 }
+
+/** A user's role: `admin` manages users and assigns anyone; `agent` assigns only themself. */
+export type UserRole = 'agent' | 'admin';
+
+/**
+ * A person of the tenant (`GET /api/users`, `/api/admin/users`): what tokens
+ * name as `sub`. `color` is the avatar colour (`#rrggbb`).
+ */
+export interface User {
+  id: string;
+  name: string;
+  role: UserRole;
+  color: string;
+  /** True while disabled: every token naming the user is refused. */
+  disabled: boolean;
+}
+
+/** A user as the admin API shows it: with email and times. */
+export interface AdminUser extends User {
+  email: string | null;
+  /** ISO-8601 time it was disabled, or null. */
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `GET /api/users`: every user of the tenant, by name. */
+export interface UsersAnswer {
+  items: User[];
+}
+
+/** `PUT /api/conversations/{id}/assignee` body: a user id, or null to unassign. */
+export interface AssignRequest {
+  assignee_id: string | null;
+}
+
+/** `GET|PUT /api/admin/settings/assignment`: round-robin of new conversations among online agents. */
+export interface AssignmentSettings {
+  auto_assign: boolean;
+}

@@ -15,17 +15,20 @@ import {
   openSpool,
 } from './media/index.js';
 import {
+  AutoAssigner,
   EditApplier,
   Ingestor,
   InstanceStateApplier,
   LeadUpdater,
   MessageChangeApplier,
+  OnlineAgents,
   OutboundService,
   ReplySender,
   SnoozeSweeper,
   StatusApplier,
   TemplateCatalog,
   TriageService,
+  UserDirectory,
 } from './pipeline/index.js';
 import {
   CloudClient,
@@ -84,6 +87,10 @@ export interface NewtonNode {
   upstreamChecker: UpstreamChecker;
   /** Keeps every message's media bytes in the media store (`MEDIA_STORE`), with retries. */
   media: MediaKeeper;
+  /** The tenants' users as this node knows them: the token gate, disabled users' sockets (#15). */
+  users: UserDirectory;
+  /** Users with an open socket on any node (the round-robin's candidates). */
+  online: OnlineAgents;
   /** Messages the provider holds but never posted (`newton backfill`, `POST /api/admin/backfill`). */
   backfill: Backfiller;
   /** When backfill runs by itself: back to `open`, start, periodic, silent instances. */
@@ -182,7 +189,16 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     },
     openSpool(blobConfig, config.dataDir),
   );
-  const ingestor = new MediaKeepingIngestor(new Ingestor(store, bus, log, diagnostics.probes), media);
+  const users = new UserDirectory(store, bus, log);
+  tokens.setGate(users.gate);
+  const online = new OnlineAgents(config.nodeId, bus, log);
+  const autoAssigner = new AutoAssigner(store, bus, online, log);
+  const ingestor = new MediaKeepingIngestor(
+    new Ingestor(store, bus, log, diagnostics.probes, (tenant, id, trace) =>
+      autoAssigner.stored(tenant, id, trace),
+    ),
+    media,
+  );
   const receipts = new ReceiptRecorder(store.receipts, 'evolution', log);
   const statuses = new StatusApplier(store, bus, log);
   const instanceStates = new InstanceStateApplier(store, bus, log);
@@ -299,7 +315,11 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     publicUrl: config.publicUrl,
+    users: { directory: users, autoAssigner },
   });
+  users.attach(gateway);
+  online.attach({ sockets: () => gateway.sockets() });
+  gateway.onSocketChange(() => online.socketsChanged());
   let selfUrl = '';
   diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl, upstream });
   gateway.attach(http.server);
@@ -311,6 +331,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     await gateway.close().catch(() => {});
     await http.close().catch(() => {});
     diagnostics.close();
+    users.close();
+    online.close();
     await bus.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
@@ -351,6 +373,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
       await gateway.close();
       await http.close();
       diagnostics.close();
+      users.close();
+      online.close();
       await bus.close();
       await store.close();
       log.info('newton node stopped');
@@ -382,6 +406,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     backfill,
     backfillTriggers,
     media,
+    users,
+    online,
     close,
   };
 }

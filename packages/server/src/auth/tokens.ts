@@ -11,7 +11,13 @@ import {
 import * as z from 'zod/mini';
 // core/auth.js, not the index: the index's chunk holds WhatsApp's number rules, which `newton token`
 // never needs (~10 ms of its start, issue #14).
-import { AuthError, type Principal, type Role, type TokenVerifier } from '../core/auth.js';
+import {
+  AuthError,
+  type Principal,
+  type PrincipalGate,
+  type Role,
+  type TokenVerifier,
+} from '../core/auth.js';
 import { loadOrCreateSecret } from './secret.js';
 
 const id = () => z.string().check(z.minLength(1), z.maxLength(200));
@@ -53,6 +59,8 @@ export class TokenService implements TokenVerifier {
   private readonly jwks: JWTVerifyGetKey | undefined;
   /** token → principal and until when the cached answer holds (epoch ms); insertion-ordered for eviction. */
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  /** The users' check (disabled users, stored roles), applied on every verify (#15). */
+  private gate: PrincipalGate | undefined;
 
   constructor(opts: TokenOptions) {
     this.jwks = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
@@ -60,7 +68,17 @@ export class TokenService implements TokenVerifier {
     this.secret = secret ? new TextEncoder().encode(secret) : undefined;
   }
 
+  /** Installs the users' check every verified principal then goes through. */
+  setGate(gate: PrincipalGate | undefined): void {
+    this.gate = gate;
+  }
+
   async verify(token: string | undefined | null): Promise<Principal> {
+    const principal = await this.verifySigned(token);
+    return this.gate ? this.gate(principal) : principal;
+  }
+
+  private async verifySigned(token: string | undefined | null): Promise<Principal> {
     if (!token) throw new AuthError('unauthorized', 'no token');
     if (token.length > MAX_TOKEN_CHARS) throw new AuthError('unauthorized', 'token too long');
     const hit = this.verified.get(token);

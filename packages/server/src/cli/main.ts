@@ -10,6 +10,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.js')).start,
   tenant: async () => (await import('./commands/tenant.js')).tenant,
   instance: async () => (await import('./commands/instance.js')).instance,
+  user: async () => (await import('./commands/user.js')).user,
   token: async () => (await import('./commands/token.js')).token,
   simulate: async () => (await import('./commands/simulate.js')).simulate,
   receipts: async () => (await import('./commands/receipts.js')).receipts,

@@ -15,7 +15,16 @@ export interface Principal {
   exp: number;
 }
 
-export type AuthFailure = 'unauthorized' | 'token_expired';
+export type AuthFailure = 'unauthorized' | 'token_expired' | 'user_disabled';
+
+/**
+ * Checks a verified principal against what the deployment knows of its
+ * users (#15): resolves with the principal as it may act (tenants where its
+ * user is disabled left out, the stored role for known users), rejects with
+ * AuthError `user_disabled` when no tenant is left. Runs on every use of a
+ * token, after the signature cache.
+ */
+export type PrincipalGate = (principal: Principal) => Promise<Principal>;
 
 /** A token refused; `reason` is what the caller reports (a close reason, an error code). */
 export class AuthError extends Error {

@@ -6,6 +6,22 @@ export const ErrorTable = {
   NEWTON_ERR_UNAUTHORIZED: { status: 401, code: 'unauthorized', message: 'missing or invalid token' },
   NEWTON_ERR_TOKEN_EXPIRED: { status: 401, code: 'token_expired', message: 'the token has expired' },
   NEWTON_ERR_FORBIDDEN: { status: 403, code: 'forbidden', message: 'not allowed for this token' },
+  NEWTON_ERR_USER_DISABLED: {
+    status: 401,
+    code: 'user_disabled',
+    message: 'the user this token names is disabled',
+  },
+  NEWTON_ERR_ASSIGN_FORBIDDEN: {
+    status: 403,
+    code: 'assign_forbidden',
+    message: 'an agent can assign a conversation only to themself (admins assign anyone)',
+  },
+  NEWTON_ERR_UNKNOWN_ASSIGNEE: {
+    status: 422,
+    code: 'unknown_assignee',
+    message: 'the assignee is not an enabled user of this tenant',
+  },
+  NEWTON_ERR_USER_EXISTS: { status: 409, code: 'user_exists', message: 'a user with this id already exists' },
   NEWTON_ERR_TENANT_REQUIRED: {
     status: 400,
     code: 'tenant_required',

@@ -64,3 +64,34 @@ export function backfillSince(value: string, now: number): number {
     `"${value.slice(0, 40)}" is not a duration like 90s, 30m, 2h or 1d, nor an ISO-8601 time like 2026-05-01T08:00:00Z`,
   );
 }
+
+const USER_ID = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$/;
+
+/** A user id (a token's `sub`): 1–128 letters, digits, `_ . @ + -`, starting with a letter or digit. */
+export function userId(value: string): string {
+  if (!USER_ID.test(value))
+    throw new InvalidValue(`user id "${value}" must be 1-128 letters, digits, "_", ".", "@", "+" or "-"`);
+  return value;
+}
+
+/** A user's display name: 1–100 characters once trimmed, no control characters. */
+export function userName(value: string): string {
+  const v = value.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (v.length === 0 || v.length > 100 || /[\u0000-\u001f\u007f]/.test(v))
+    throw new InvalidValue(`name must be 1-100 characters without control characters`);
+  return v;
+}
+
+/** An avatar colour: `#rrggbb`. */
+export function userColor(value: string): string {
+  if (!/^#[0-9a-fA-F]{6}$/.test(value)) throw new InvalidValue(`colour "${value}" must be #rrggbb`);
+  return value.toLowerCase();
+}
+
+/** An email address (loosely: something@domain, at most 254 characters). */
+export function userEmail(value: string): string {
+  if (value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value))
+    throw new InvalidValue(`"${value}" is not an email address`);
+  return value;
+}

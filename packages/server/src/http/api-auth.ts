@@ -45,6 +45,8 @@ export async function bearerPrincipal(req: FastifyRequest, tokens: TokenService)
   } catch (err) {
     if (err instanceof AuthError && err.reason === 'token_expired')
       throw newtonError('NEWTON_ERR_TOKEN_EXPIRED');
+    if (err instanceof AuthError && err.reason === 'user_disabled')
+      throw newtonError('NEWTON_ERR_USER_DISABLED');
     throw newtonError('NEWTON_ERR_UNAUTHORIZED', err instanceof AuthError ? err.message : undefined);
   }
 }

@@ -89,19 +89,28 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
               type: 'boolean',
               description: 'true: only those with unread messages; false: none unread',
             },
+            assignee: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 128,
+              description: '`mine` (assigned to the caller), `unassigned`, or a user id',
+            },
           },
         },
       },
     },
     async (req) => {
-      const q = req.query as {
+      const { assignee, ...q } = req.query as {
         limit: number;
         cursor?: string;
         status?: string;
         label?: string;
         unread?: boolean;
+        assignee?: string;
       };
-      return guard(() => store.inbox.listConversations(caller(req).tenantId, q));
+      const c = caller(req);
+      const who = assignee === 'mine' ? c.principal.userId : assignee === 'unassigned' ? null : assignee;
+      return guard(() => store.inbox.listConversations(c.tenantId, { ...q, assignee: who }));
     },
   );
 

@@ -5,7 +5,13 @@ import type { LoginCodes, TokenService } from '../auth/index.js';
 import { ErrorTable, type EventBus, type Logger } from '../core/index.js';
 import type { NodeDiagnostics } from '../diagnostics/index.js';
 import type { MediaKeeper } from '../media/index.js';
-import type { OutboundService, TemplateCatalog, TriageService } from '../pipeline/index.js';
+import type {
+  AutoAssigner,
+  OutboundService,
+  TemplateCatalog,
+  TriageService,
+  UserDirectory,
+} from '../pipeline/index.js';
 import type { CloudWebhook, EvolutionWebhook, MediaFetchers, ReceiptRecorder } from '../providers/index.js';
 import type { Store } from '../store/index.js';
 import type { Backfiller } from '../upstream/backfill.js';
@@ -14,6 +20,7 @@ import { adminBackfillRoutes } from './admin-backfill-routes.js';
 import { adminConfigRoutes } from './admin-config-routes.js';
 import { adminInstanceRoutes } from './admin-instance-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { adminUserRoutes } from './admin-user-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { type Drain, installDrain } from './drain.js';
 import { installCors, publicBase } from './edge.js';
@@ -28,6 +35,7 @@ import { replyRoutes } from './reply-routes.js';
 import { searchRoutes } from './search-routes.js';
 import { sendError } from './send-error.js';
 import { triageRoutes } from './triage-routes.js';
+import { userRoutes } from './user-routes.js';
 import { webRoutes } from './web-routes.js';
 import { BodyPool } from './webhooks/body-pool.js';
 import { cloudRoutes } from './webhooks/cloud.js';
@@ -68,6 +76,8 @@ export interface HttpOptions {
   corsOrigins?: readonly string[];
   /** PUBLIC_URL: the base of the URLs built for clients (OpenAPI `servers`). */
   publicUrl?: string;
+  /** Users and assignment (#15): `/api/users`, `/api/admin/users`, `PUT /api/conversations/{id}/assignee`. */
+  users?: { directory: UserDirectory; autoAssigner?: AutoAssigner };
 }
 
 /** Builds the HTTP side: webhooks, REST, health and the OpenAPI document at `/docs`. */
@@ -128,6 +138,21 @@ export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstan
   });
   await app.register(searchRoutes, { prefix: '/api', store: opts.store, tokens: opts.tokens });
   await app.register(adminConfigRoutes, { prefix: '/api/admin', store: opts.store, tokens: opts.tokens });
+  if (opts.users) {
+    await app.register(userRoutes, {
+      prefix: '/api',
+      store: opts.store,
+      tokens: opts.tokens,
+      bus: opts.bus,
+      logger: opts.logger,
+    });
+    await app.register(adminUserRoutes, {
+      prefix: '/api/admin',
+      store: opts.store,
+      tokens: opts.tokens,
+      ...opts.users,
+    });
+  }
   if (opts.upstream) {
     await app.register(adminInstanceRoutes, {
       prefix: '/api/admin',

@@ -1,9 +1,10 @@
+export { AutoAssigner } from './auto-assign.js';
 export { EditApplier } from './edits.js';
 export { Ingestor, type ProbeSink } from './ingestor.js';
 export { InstanceStateApplier, type StateListener } from './instance-states.js';
 export { LeadUpdater } from './leads.js';
 export { MessageChangeApplier } from './message-changes.js';
-
+export { OnlineAgents, type SocketCensus } from './online-agents.js';
 export {
   OutboundService,
   type ReplyAnswer,
@@ -16,3 +17,4 @@ export { SNOOZE_SWEEP_MS, SnoozeSweeper } from './snooze-sweeper.js';
 export { StatusApplier } from './statuses.js';
 export { TemplateCatalog } from './templates.js';
 export { TriageService } from './triage.js';
+export { type KnownUser, UserDirectory, type UserSockets } from './users.js';

@@ -35,6 +35,8 @@ export class Ingestor implements IngestSink, RecoveredSink {
     private readonly logger: Logger,
     /** Probe webhooks announced by this node (diagnostics): their messages are stored as probes. */
     private readonly probes?: ProbeSink,
+    /** Told of each message stored and published (not probes): the round-robin assignment (#15). */
+    private readonly afterStored?: (tenantId: string, messageId: string, traceId: string) => Promise<void>,
   ) {}
 
   /** Stores and publishes; `receipt` is committed with the message (its outcome and id filled in). */
@@ -58,6 +60,8 @@ export class Ingestor implements IngestSink, RecoveredSink {
       result.outcome === 'echo' ? 'echo of a reply matched to the stored message' : 'message stored',
     );
     await publishCommitted(this.bus, result.events, traceId, log);
+    if (result.outcome === 'stored' && !message.isProbe && this.afterStored)
+      await this.afterStored(message.tenantId, result.messageId, traceId);
     if (result.outcome === 'stored' && result.probeEvents && this.probes) {
       await this.probes
         .publish(message.tenantId, traceId, result.probeEvents)

@@ -28,6 +28,7 @@ import * as m008 from './migrations/008-instance-waba.js';
 import * as m009 from './migrations/009-message-media.js';
 
 import * as m012 from './migrations/012-lead-profile.js';
+import * as m013 from './migrations/013-users.js';
 import * as m014 from './migrations/014-status-notes-labels.js';
 import * as m015 from './migrations/015-search.js';
 import * as m017 from './migrations/017-lead-edits.js';
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-message-media': m009,
 
   '012-lead-profile': m012,
+  '013-users': m013,
   '014-status-notes-labels': m014,
   '015-search': m015,
   '017-lead-edits': m017,

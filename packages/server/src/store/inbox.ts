@@ -38,6 +38,7 @@ export function conversationItem(row: ConversationRow): ConversationState {
     snoozed_until: row.snoozed_until == null ? null : toIso(row.snoozed_until),
     labels: conversationLabels(row.labels),
     notes_count: Number(row.notes_count ?? 0),
+    assignee_id: row.assignee_id ?? null,
   };
 }
 
@@ -103,6 +104,8 @@ export class InboxStore {
       label?: string | undefined;
       /** true: only those with unread messages; false: only those without. */
       unread?: boolean | undefined;
+      /** Only those of this user (`mine`: the caller), or `null`: only unassigned ones. */
+      assignee?: string | null | undefined;
     },
   ): Promise<Page<ConversationState>> {
     let q = this.conversations(tenantId)
@@ -135,6 +138,9 @@ export class InboxStore {
       );
     }
     if (opts.unread !== undefined) q = q.where('c.unread_count', opts.unread ? '>' : '=', 0);
+    if (opts.status) q = q.where('c.status', '=', opts.status);
+    if (opts.assignee === null) q = q.where('c.assignee_id', 'is', null);
+    else if (opts.assignee !== undefined) q = q.where('c.assignee_id', '=', opts.assignee);
     if (opts.cursor) q = q.where(after(opts.cursor, 'c.last_message_at', 'c.id'));
     return toPage(await q.execute(), opts.limit, conversationItem, (row) => [
       Number(row.last_message_at ?? 0),

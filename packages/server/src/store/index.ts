@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { EventLogReader, TenantEvent, TenantLogState } from '../core/index.js';
 import { AdminStore } from './admin.js';
+import { AssignmentStore } from './assignment.js';
 import { Checkpointer } from './checkpointer.js';
 import { ConversationStatusStore } from './conversation-status.js';
 import { type Dialect, migrate, openPostgres, openSqlite } from './db.js';
@@ -22,10 +23,12 @@ import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
 import { SearchStore } from './search.js';
+import { UserStore } from './users.js';
 import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export type { AdminStore } from './admin.js';
+export type { AssignmentStore, AssignResult, AutoAssignResult } from './assignment.js';
 export type { ConversationStatusStore, Reopened, StatusResult } from './conversation-status.js';
 export type { Dialect } from './db.js';
 export type { EditResult } from './edits.js';
@@ -57,6 +60,8 @@ export type { SearchStore } from './search.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
 export { type TenantLookupOptions, tenantExists } from './tenant-lookup.js';
+export type { NewUser, UserPatch, UserStore } from './users.js';
+export { adminUser, defaultColor, publicUser, UserExistsError } from './users.js';
 
 /**
  * Durable state of Newton. One implementation over Kysely serves both SQLite
@@ -95,6 +100,10 @@ export class Store implements EventLogReader {
   readonly presence: PresenceLookup;
   /** Full-text search over the tenant's messages and leads (migration 015). */
   readonly search: SearchStore;
+  /** The tenant's users (agents and admins) and the round-robin setting (#15). */
+  readonly users: UserStore;
+  /** Who owns each conversation (#15). */
+  readonly assignment: AssignmentStore;
   /** SQLite only: concurrent writes share one transaction and one fsync. */
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
@@ -130,6 +139,8 @@ export class Store implements EventLogReader {
     this.notes = new NoteStore(db, write);
     this.labels = new LabelStore(db, write);
     this.search = new SearchStore(db, dialect, this.inbox);
+    this.users = new UserStore(db);
+    this.assignment = new AssignmentStore(write);
   }
 
   /** Opens the database named by the options and applies pending migrations. */

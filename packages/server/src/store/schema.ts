@@ -13,6 +13,10 @@ export interface TenantsTable {
   /** Events with seq <= this have been pruned; `since` below it needs a resync. */
   pruned_through: Generated<number>;
   created_at: number;
+  /** 1: new conversations go round-robin to online agents (migration 013). */
+  auto_assign?: Generated<number>;
+  /** The user the round-robin gave the last conversation to (migration 013). */
+  auto_assign_last?: string | null;
 }
 
 export interface InstancesTable {
@@ -96,6 +100,8 @@ export interface ConversationsTable {
   notes_count: number;
   /** JSON `[{id,name,color}]` of its labels, kept with conversation_labels (migration 014). */
   labels: string;
+  /** The user (users.id) who owns the conversation, or null (migration 013). */
+  assignee_id?: string | null;
 }
 
 export interface MessagesTable {
@@ -221,6 +227,22 @@ export interface LabelsTable {
   updated_at: number;
 }
 
+/** A person of a tenant: what tokens name as `sub` (migration 013). */
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  /** admin | agent */
+  role: string;
+  email: string | null;
+  /** Avatar colour, `#rrggbb`. */
+  color: string;
+  /** Set (epoch ms) while disabled: tokens naming the user are refused. */
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** A label on a conversation (migration 014). */
 export interface ConversationLabelsTable {
   conversation_id: string;
@@ -230,6 +252,7 @@ export interface ConversationLabelsTable {
 }
 
 export interface Database {
+  users: UsersTable;
   tenants: TenantsTable;
   instances: InstancesTable;
   leads: LeadsTable;

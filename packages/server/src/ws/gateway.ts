@@ -29,6 +29,8 @@ export class Gateway {
   private readonly connDeps: ConnectionDeps;
   /** Presence and typing (#15), when the gateway was given a conversation lookup. */
   readonly live: LiveFrames | undefined;
+  /** Told of each socket that opens or closes, by tenant and user (presence, #15). */
+  private readonly socketWatchers = new Set<(tenantId: string, userId: string) => void>();
 
   constructor(private readonly opts: GatewayOptions) {
     this.streams = new TenantStreams(opts);
@@ -154,7 +156,9 @@ export class Gateway {
       stream.detach(attached);
       this.streams.release(stream);
       logger.info({ conn: attached.id, tenant: tenantId, code }, 'socket closed');
+      this.socketChanged(tenantId, principal.userId);
     });
+    this.socketChanged(tenantId, principal.userId);
 
     attached.sendControl({
       type: 'connection_established',
@@ -179,6 +183,28 @@ export class Gateway {
       void attached.resume(since);
     }
     for (const [data, isBinary] of early) attached.onFrame(toBuffer(data), isBinary);
+  }
+
+  /** Calls `handler(tenantId, userId)` whenever a socket opens or closes; returns an unsubscribe function. */
+  onSocketChange(handler: (tenantId: string, userId: string) => void): () => void {
+    this.socketWatchers.add(handler);
+    return () => this.socketWatchers.delete(handler);
+  }
+
+  private socketChanged(tenantId: string, userId: string): void {
+    for (const h of this.socketWatchers) h(tenantId, userId);
+  }
+
+  /**
+   * Closes every socket of `userId` in `tenantId` on this node with `code`
+   * (a disabled user: 4401 `user_disabled`); returns how many.
+   */
+  closeUser(tenantId: string, userId: string, code: number, reason: string): number {
+    const conns = [...(this.streams.get(tenantId)?.connections ?? [])].filter(
+      (c) => c.principal.userId === userId,
+    );
+    for (const c of conns) void c.close(code, reason);
+    return conns.length;
   }
 
   /** Catches every tenant stream up from the event log (after the bus lost messages). */

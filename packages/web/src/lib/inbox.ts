@@ -18,6 +18,8 @@ import { get, writable } from 'svelte/store';
 import { ApiError, api } from './api.js';
 
 export type StatusFilter = 'all' | ConversationStatus;
+/** Whose conversations the list shows (#15): everyone's, the agent's own, or nobody's yet. */
+export type OwnerFilter = 'all' | 'mine' | 'unassigned';
 
 const PAGE = 50;
 
@@ -43,6 +45,9 @@ class InboxStore {
   readonly labelFilter = writable<string>('');
   /** Only conversations with unread messages (#15). */
   readonly unreadOnly = writable(false);
+  readonly owner = writable<OwnerFilter>('all');
+  /** The signed-in user's id, for the `mine` filter (set by the page). */
+  me: string | null = null;
   private readonly byId = new Map<string, ConversationState>();
   private generation = 0;
 
@@ -101,6 +106,12 @@ class InboxStore {
     void this.reload();
   }
 
+  setOwner(f: OwnerFilter): void {
+    if (get(this.owner) === f) return;
+    this.owner.set(f);
+    void this.reload();
+  }
+
   get(id: string): ConversationState | undefined {
     return this.byId.get(id);
   }
@@ -119,6 +130,11 @@ class InboxStore {
 
   onNewMessage(e: NewMessageEvent): void {
     const prev = this.byId.get(e.conversation_id);
+    // `new_message` does not say who owns the conversation: under "mine", ask (#15).
+    if (!prev && get(this.owner) === 'mine') {
+      void this.fetchOne(e.conversation_id).catch(() => {});
+      return;
+    }
     const summary = e.conversation;
     // A late-arriving older message does not move the conversation back (like the API).
     const newer = !prev?.last_message_at || (summary.last_message_at ?? '') >= prev.last_message_at;
@@ -139,7 +155,9 @@ class InboxStore {
   }
 
   onConversationUpdated(e: ConversationUpdatedEvent): void {
-    this.applySummary(e.conversation);
+    // Under an owner filter, a conversation can enter the list by a change (assigned to me).
+    if (!this.byId.has(e.conversation.id) && get(this.owner) !== 'all') this.upsert(e.conversation);
+    else this.applySummary(e.conversation);
   }
 
   /** Two conversations of one customer became one: the merged one leaves the list, the survivor is current. */
@@ -175,10 +193,14 @@ class InboxStore {
   private upsert(c: ConversationState): void {
     const f = get(this.filter);
     const label = get(this.labelFilter);
+    const o = get(this.owner);
+    const owner = c.assignee_id ?? null;
+    const ownerOut = (o === 'mine' && owner !== this.me) || (o === 'unassigned' && owner !== null);
     const off =
       (f !== 'all' && c.status !== f) ||
       (label !== '' && !(c.labels ?? []).some((l) => l.id === label)) ||
-      (get(this.unreadOnly) && c.unread_count === 0);
+      (get(this.unreadOnly) && c.unread_count === 0) ||
+      ownerOut;
     if (off) this.byId.delete(c.id);
     else this.byId.set(c.id, c);
     this.publish();
@@ -191,6 +213,8 @@ class InboxStore {
     const label = get(this.labelFilter);
     if (label) q.set('label', label);
     if (get(this.unreadOnly)) q.set('unread', 'true');
+    const o = get(this.owner);
+    if (o !== 'all') q.set('assignee', o);
     if (cursor) q.set('cursor', cursor);
     return api<Page<ConversationState>>(`/api/conversations?${q}`);
   }

@@ -6,6 +6,7 @@
 import { BACKFILL, DOCTOR, RECEIPTS, SIMULATE, START, TENANT, TOKEN, TRACE } from './commands.js';
 import { INSTANCE } from './instance.js';
 import { type CommandSpec, type GroupSpec, isGroup, type Spec } from './spec.js';
+import { USER } from './user.js';
 
 export type { CommandSpec, GroupSpec, OptionSpec, Spec } from './spec.js';
 export { isGroup, parserOptions } from './spec.js';
@@ -15,6 +16,7 @@ export const SPECS = {
   start: START,
   tenant: TENANT,
   instance: INSTANCE,
+  user: USER,
   token: TOKEN,
   simulate: SIMULATE,
   receipts: RECEIPTS,

@@ -6,6 +6,8 @@
  * the protocol and not here (or the other way round) fails `tsc`.
  */
 import type {
+  AdminUser,
+  AssignmentSettings,
   ConversationAnswer,
   ConversationStartedAnswer,
   ConversationState,
@@ -23,6 +25,8 @@ import type {
   NotePayload,
   ProbeResult,
   TemplateListAnswer,
+  User,
+  UsersAnswer,
 } from '@newton/protocol';
 import { z } from 'zod';
 
@@ -204,6 +208,7 @@ export const Conversation = z.object({
   snoozed_until: strOrNull.describe('ISO-8601 time a snoozed conversation reopens, else null'),
   labels: z.array(Label),
   notes_count: z.number().int(),
+  assignee_id: strOrNull.optional().describe('The user who owns it (users.id), or null'),
 });
 same<ConversationState>()(Conversation, true);
 
@@ -224,6 +229,31 @@ same<LabelList>()(LabelItems, true);
 
 export const LabelReply = z.object({ label: Label });
 same<LabelAnswer>()(LabelReply, true);
+
+const userFields = {
+  id: str,
+  name: str,
+  role: z.enum(['agent', 'admin']),
+  color: str.describe('Avatar colour, #rrggbb'),
+  disabled: z.boolean(),
+};
+export const UserItem = z.object(userFields);
+same<User>()(UserItem, true);
+
+export const UserList = z.object({ items: z.array(UserItem) });
+same<UsersAnswer>()(UserList, true);
+
+export const AdminUserItem = z.object({
+  ...userFields,
+  email: strOrNull,
+  disabled_at: strOrNull,
+  created_at: iso,
+  updated_at: iso,
+});
+same<AdminUser>()(AdminUserItem, true);
+
+export const AssignmentSettingsAnswer = z.object({ auto_assign: z.boolean() });
+same<AssignmentSettings>()(AssignmentSettingsAnswer, true);
 
 export const MeAnswer = z.object({
   user_id: str,

@@ -7,6 +7,7 @@
  * a schema does not list). The OpenAPI test fails on a route left out here.
  */
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { z } from 'zod';
 import {
   backfillSummary,
   diagnosticsReport,
@@ -26,6 +27,8 @@ import {
 } from './answer-schemas.js';
 import { LeadDetailAnswer } from './lead-schemas.js';
 import {
+  AdminUserItem,
+  AssignmentSettingsAnswer,
   Conversation,
   ConversationReply,
   ConversationStarted,
@@ -41,6 +44,7 @@ import {
   NoteReply,
   page,
   TemplateList,
+  UserList,
 } from './protocol-schemas.js';
 
 type Responses = Record<string, JsonSchema>;
@@ -127,6 +131,16 @@ export const RESPONSES: Record<string, Responses> = {
     206: bytes('The requested byte range'),
     ...errors,
   },
+  'GET /api/users': ok(jsonSchema(UserList, "The tenant's users, by name")),
+  'PUT /api/conversations/:id/assignee': ok(
+    jsonSchema(ConversationReply, 'The conversation, as assigned now'),
+  ),
+  'GET /api/admin/users': ok(jsonSchema(z.object({ items: z.array(AdminUserItem) }), "The tenant's users")),
+  'POST /api/admin/users': ok(jsonSchema(AdminUserItem, 'The user, created'), 201),
+  'GET /api/admin/users/:id': ok(jsonSchema(AdminUserItem, 'A user')),
+  'PATCH /api/admin/users/:id': ok(jsonSchema(AdminUserItem, 'The user, changed')),
+  'GET /api/admin/settings/assignment': ok(jsonSchema(AssignmentSettingsAnswer, 'The assignment settings')),
+  'PUT /api/admin/settings/assignment': ok(jsonSchema(AssignmentSettingsAnswer, 'The assignment settings')),
   'POST /api/login/exchange': ok(jsonSchema(LoginAnswer, 'An admin token for the tenant')),
 
   'GET /api/admin/tenants': ok(listOf(tenantAnswer, 'The tenants this admin token names')),

@@ -1,5 +1,6 @@
 /** The English dictionary: every key the inbox shows (i18n.ts). */
 
+import { enAgents } from './agents.js';
 import { enCompose } from './compose.js';
 import { enDiag } from './diagnostics.js';
 import { enLeadPanel } from './lead-panel.js';
@@ -13,6 +14,7 @@ export const en = {
   ...enLeads,
   ...enLeadPanel,
   ...enSearch,
+  ...enAgents,
   'app.title': 'Newton inbox',
   'app.skip': 'Skip to conversations',
   'lang.label': 'Language',

@@ -1,5 +1,6 @@
 /** The Spanish dictionary: the same keys as en.ts (a missing one fails the type check). */
 
+import { esAgents } from './agents.js';
 import { esCompose } from './compose.js';
 import { esDiag } from './diagnostics.js';
 import type { MessageKey } from './en.js';
@@ -14,6 +15,7 @@ export const es: Record<MessageKey, string> = {
   ...esLeads,
   ...esLeadPanel,
   ...esSearch,
+  ...esAgents,
   'app.title': 'Bandeja de Newton',
   'app.skip': 'Ir a las conversaciones',
   'lang.label': 'Idioma',
