@@ -118,6 +118,7 @@ describe('admin diagnostics API', () => {
       conversations: 1,
       instances: 1,
       diagnostics: 0,
+      presence: 0,
     });
     assert.ok(Date.parse(String(sockets[0]?.last_frame_at)) > Date.now() - 60_000);
     s.close();
