@@ -57,6 +57,10 @@ await build({
   conditions: ['newton-source'],
   external,
   sourcemap: true,
+  // Less source to scan and pre-parse at every start (`newton token`, issue #14); names are kept,
+  // so stack traces stay readable (and map to src/ with --enable-source-maps).
+  minifyWhitespace: true,
+  minifySyntax: true,
   plugins: [zodEnglishOnly],
   logLevel: 'warning',
   // Bundled CommonJS code may call require() for node: modules.
