@@ -308,7 +308,7 @@ export interface ConversationState extends ConversationSummary {
   assignee_id?: string | null;
 }
 
-/** A conversation's triage status (docs/protocol.md §8.14). */
+/** A conversation's triage status (docs/protocol.md §8.13). */
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 
 /** A label of the tenant (`GET /api/labels`), as conversations carry it. */
