@@ -195,13 +195,21 @@ describe('GET /api/messages/{id}/media', () => {
   });
 
   test('a failing provider is 502 media_unavailable with a clear message', async () => {
+    // Armed before the message is stored, twice: the media keeper's background attempt (awaited
+    // below) and the route's both fail. Armed after, the keeper could get the bytes first and the
+    // route serve them from the media store (a race seen on PostgreSQL).
+    sim.fail(
+      EVOLUTION_GET_BASE64,
+      {
+        kind: 'status',
+        status: 500,
+        body: { status: 500, error: 'Internal Server Error', response: { message: ['boom'] } },
+      },
+      2,
+    );
     const [id, keyId] = await evolutionMedia(imageMessage());
     evo.media.set(keyId, { mimetype: 'image/jpeg', base64: randomBytes(10).toString('base64') });
-    sim.fail(EVOLUTION_GET_BASE64, {
-      kind: 'status',
-      status: 500,
-      body: { status: 500, error: 'Internal Server Error', response: { message: ['boom'] } },
-    });
+    await t.node.media.idle();
     const evoFail = await media(id);
     assert.equal(evoFail.status, 502);
     assert.equal(evoFail.json?.error, 'media_unavailable');
