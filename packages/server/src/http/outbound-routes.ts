@@ -17,6 +17,17 @@ import { type ApiCaller, authenticateApi } from './api-auth.js';
 import { traceOf } from './request.js';
 import { readUpload } from './upload-body.js';
 
+/** A template and its variables, as both the template route and a new conversation take them. */
+const TEMPLATE_FIELDS = {
+  name: { type: 'string', minLength: 1, maxLength: 512 },
+  language: { type: 'string', minLength: 2, maxLength: 15 },
+  variables: {
+    type: 'array',
+    maxItems: 20,
+    items: { type: 'string', minLength: 1, maxLength: 1024 },
+  },
+} as const;
+
 export interface OutboundRouteOptions {
   store: Store;
   tokens: TokenService;
@@ -166,13 +177,7 @@ export async function outboundRoutes(app: FastifyInstance, opts: OutboundRouteOp
         body: {
           type: 'object',
           properties: {
-            name: { type: 'string', minLength: 1, maxLength: 512 },
-            language: { type: 'string', minLength: 2, maxLength: 15 },
-            variables: {
-              type: 'array',
-              maxItems: 20,
-              items: { type: 'string', minLength: 1, maxLength: 1024 },
-            },
+            ...TEMPLATE_FIELDS,
             client_id: { type: 'string', minLength: 1, maxLength: 100 },
           },
           required: ['name', 'language'],
@@ -240,13 +245,7 @@ export async function outboundRoutes(app: FastifyInstance, opts: OutboundRouteOp
             template: {
               type: 'object',
               properties: {
-                name: { type: 'string', minLength: 1, maxLength: 512 },
-                language: { type: 'string', minLength: 2, maxLength: 15 },
-                variables: {
-                  type: 'array',
-                  maxItems: 20,
-                  items: { type: 'string', minLength: 1, maxLength: 1024 },
-                },
+                ...TEMPLATE_FIELDS,
               },
               required: ['name', 'language'],
               additionalProperties: false,
