@@ -319,12 +319,13 @@ export class Backfiller {
             counts,
             trace,
           );
-          // Progress once the page is stored (pages are committed in order).
-          const done = stored.then(() =>
+          // Progress once the page and the one before it are stored: on PostgreSQL two pages'
+          // transactions may commit in either order, the progress still counts pages up.
+          const previous = storing;
+          const done = Promise.all([previous, stored]).then(() =>
             onProgress?.({ ...counts, instance: instance.name, page, of: got.pages }),
           );
           done.catch(() => {});
-          const previous = storing;
           storing = done;
           await previous;
           if (last || inWindow === 0) break;
