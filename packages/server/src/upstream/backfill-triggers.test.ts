@@ -135,7 +135,12 @@ describe('periodic round and silent instances', () => {
         't',
       );
     }
-    await eventually(() => !newton.node.backfill.busy, 10_000, 'the open backfills to end');
+    // Each `open` starts its backfill after a read of its own: both must have asked, then ended.
+    await eventually(
+      () => windows('bft-busy').length > 0 && windows('bft-quiet').length > 0 && !newton.node.backfill.busy,
+      10_000,
+      'the open backfills to end',
+    );
     // bft-busy: 240 webhooks over the last day (a mean gap of 6 min: silent after 60 min); its last 3 h ago.
     for (let k = 0; k < 240; k++) {
       await newton.node.store.receipts.record({
