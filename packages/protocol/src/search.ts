@@ -21,13 +21,21 @@ export interface SearchMessageHit {
   highlights: SearchHighlight[];
 }
 
-/** A lead whose name or phone matched. */
+/**
+ * A lead whose name or phone matched: the name agents gave it (shown as
+ * `lead.name`), its WhatsApp profile name (`lead.profile_name` when agents
+ * renamed it, else `lead.name`) or its phone.
+ */
 export interface SearchLeadHit {
   lead: LeadListItem;
   /** The lead's most recently active conversation, null when it has none. */
   conversation_id: string | null;
-  /** The matched words of `lead.name` and the matched digits of `lead.phone`. */
-  highlights: { name: SearchHighlight[]; phone: SearchHighlight[] };
+  /**
+   * The matched words of `lead.name`, the matched digits of `lead.phone` and,
+   * when `lead.profile_name` is there (agents renamed the lead), the matched
+   * words of `lead.profile_name`.
+   */
+  highlights: { name: SearchHighlight[]; phone: SearchHighlight[]; profile_name?: SearchHighlight[] };
 }
 
 /** The answer of `GET /api/search`. */

@@ -2,7 +2,7 @@
  * `GET /api/search` (issue #15 §6) against a real node: messages and leads
  * found by word prefixes, accents and case ignored, ranked, with their
  * conversation and a marked snippet; the index follows edits, deletions and
- * replies in the write's own transaction; paging and input bounds; and
+ * replies in the write's own transaction; a lead renamed by agents; paging and input bounds; and
  * tenant isolation (tenant B never finds A's messages or leads).
  */
 import assert from 'node:assert/strict';
@@ -125,6 +125,59 @@ describe('search', () => {
     assert.ok(l2, JSON.stringify(byDigits.leads));
     assert.deepEqual(marked(`+${from}`, l2.highlights.phone), ['7778899']);
     assert.equal((await search(B, q('7778899'))).leads.length, 0);
+  });
+
+  test('a lead renamed by an agent (PATCH /api/leads/{id}) is found by the new name, the profile name and phone; not once cleared; never by another tenant', async () => {
+    const from = f.nextPhone();
+    const conv = await f.inbound(A, { from, pushName: 'Pedro Gómez', text: 'Hola' });
+    const other = await f.inbound(B, { from: f.nextPhone(), pushName: 'Otro Cliente', text: 'Hola' });
+    const leadOf = async (tenant: string, conversationId: string) =>
+      String((await f.t.get(`/api/conversations/${conversationId}`, f.setup(tenant).token)).body.lead_id);
+    const rename = async (tenant: string, id: string, name: string | null) => {
+      const res = await f.t.request('PATCH', `/api/leads/${id}`, f.setup(tenant).token, { name });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    const leadId = await leadOf(A, conv.conversationId);
+    const otherId = await leadOf(B, other.conversationId);
+    await rename(A, leadId, 'Señora Quintanilla');
+    await rename(B, otherId, 'Señora Quintanilla');
+    const hitsOf = async (tenant: string, text: string) => (await search(tenant, q(text))).leads;
+
+    const [byNew, ...rest] = await hitsOf(A, 'quintani');
+    assert.deepEqual([byNew?.lead.id, rest.length], [leadId, 0], 'only the tenant’s own lead');
+    assert.ok(byNew);
+    assert.deepEqual([byNew.lead.name, byNew.lead.profile_name], ['Señora Quintanilla', 'Pedro Gómez']);
+    assert.deepEqual(marked(byNew.lead.name ?? '', byNew.highlights.name), ['Quintanilla']);
+    assert.deepEqual(byNew.highlights.profile_name, []);
+    assert.deepEqual(
+      (await hitsOf(B, 'quintanilla')).map((l) => l.lead.id),
+      [otherId],
+    );
+
+    const [byProfile] = await hitsOf(A, 'pedro gomez');
+    assert.equal(byProfile?.lead.id, leadId);
+    assert.deepEqual(byProfile?.highlights.name, []);
+    assert.deepEqual(marked('Pedro Gómez', byProfile?.highlights.profile_name ?? []), ['Pedro', 'Gómez']);
+    assert.deepEqual(
+      (await hitsOf(A, 'quintanilla pedro')).map((l) => l.lead.id),
+      [leadId],
+      'terms across both names',
+    );
+    const digits = from.slice(-7);
+    const byPhone = (await hitsOf(A, digits)).find((l) => l.lead.id === leadId);
+    assert.deepEqual(marked(`+${from}`, byPhone?.highlights.phone ?? []), [digits]);
+
+    await rename(A, leadId, null);
+    assert.deepEqual(await hitsOf(A, 'quintanilla'), []);
+    const [back] = await hitsOf(A, 'pedro');
+    assert.deepEqual(
+      [back?.lead.id, back?.lead.name, back?.highlights],
+      [leadId, 'Pedro Gómez', { name: [[0, 5]], phone: [] }],
+    );
+    assert.deepEqual(
+      (await hitsOf(B, 'quintanilla')).map((l) => l.lead.id),
+      [otherId],
+    );
   });
 
   test('ranked, paged with next_cursor; bad input answers 400 with its code; no token 401', async () => {

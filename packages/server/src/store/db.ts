@@ -32,6 +32,7 @@ import * as m013 from './migrations/013-users.js';
 import * as m014 from './migrations/014-status-notes-labels.js';
 import * as m015 from './migrations/015-search.js';
 import * as m017 from './migrations/017-lead-edits.js';
+import * as m018 from './migrations/018-lead-search-display-name.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
 
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014-status-notes-labels': m014,
   '015-search': m015,
   '017-lead-edits': m017,
+  '018-lead-search-display-name': m018,
 };
 
 /**

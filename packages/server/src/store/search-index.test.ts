@@ -1,9 +1,11 @@
 /**
- * The search index of migration 015 (#15 §6), at the store: rows that were
- * there before the migration are indexed by it (the backfill leaves out
- * messages deleted for everyone, diagnostics probes and text-less ones), and
+ * The search index of migrations 015 and 018 (#15 §6), at the store: rows
+ * that were there before the migrations are indexed by them (leaving out
+ * messages deleted for everyone, diagnostics probes and text-less ones; 018:
+ * with the name agents gave a lead), and
  * the triggers follow writes that go around the webhook path (a row deleted,
- * a probe flag set, a lead renamed) — on SQLite and PostgreSQL alike.
+ * a probe flag set, a lead renamed, its agents' name set or removed) — on
+ * SQLite and PostgreSQL alike.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -52,6 +54,8 @@ async function seed(s: Store): Promise<void> {
         phone: tenant === 'idx_a' ? '+573001112233' : '+573009998877',
         wa_lid: null,
         name: tenant === 'idx_a' ? 'Ana María Restrepo' : 'Bruno Díaz',
+        // The same name given by agents (migration 017) in both tenants.
+        display_name: 'Doña Remedios',
         picture_url: null,
         attribution: null,
         created_at: T0,
@@ -121,7 +125,7 @@ async function seed(s: Store): Promise<void> {
   }
 }
 
-/** Removes what migration 015 made and forgets it ran: the next open runs it again over the rows. */
+/** Removes what migration 015 made and forgets it and 018 ran: the next open runs both again over the rows. */
 async function unmigrate(s: Store): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(s.db);
   if (s.dialect === 'sqlite') {
@@ -139,7 +143,7 @@ async function unmigrate(s: Store): Promise<void> {
     await run('drop function newton_lead_search()');
     await run('drop function newton_fold(text)');
   }
-  await run(`delete from newton_migrations where name = '015-search'`);
+  await run(`delete from newton_migrations where name in ('015-search', '018-lead-search-display-name')`);
 }
 
 const found = async (tenant: string, q: string) =>
@@ -169,6 +173,14 @@ test('the migration indexes the rows already there: not deleted ones, probes or 
     ['idx_a-lead'],
   );
   assert.deepEqual((await store.search.search('idx_b', { q: 'restrepo', limit: 20 })).leads, []);
+  // The name agents gave (018), in each tenant for its own lead only.
+  for (const tenant of ['idx_a', 'idx_b']) {
+    const named = (await store.search.search(tenant, { q: 'dona remedios', limit: 20 })).leads;
+    assert.deepEqual(
+      named.map((l) => [l.lead.id, l.lead.name]),
+      [[`${tenant}-lead`, 'Doña Remedios']],
+    );
+  }
 });
 
 test('the triggers follow writes made outside the webhook path', async () => {
@@ -188,6 +200,17 @@ test('the triggers follow writes made outside the webhook path', async () => {
   await store.db.updateTable('leads').set({ name: 'Bruna Dávila' }).where('id', '=', 'idx_b-lead').execute();
   assert.deepEqual((await store.search.search('idx_b', { q: 'bruno', limit: 20 })).leads, []);
   assert.equal((await store.search.search('idx_b', { q: 'davila', limit: 20 })).leads.length, 1);
+  // So is one whose agents' name changes, and one whose agents' name is removed leaves its hits.
+  const leadsOf = async (q: string) =>
+    (await store.search.search('idx_a', { q, limit: 20 })).leads.map((l) => l.lead.id);
+  await store.db
+    .updateTable('leads')
+    .set({ display_name: 'Tía Cleo' })
+    .where('id', '=', 'idx_a-lead')
+    .execute();
+  assert.deepEqual([await leadsOf('remedios'), await leadsOf('cleo tia')], [[], ['idx_a-lead']]);
+  await store.db.updateTable('leads').set({ display_name: null }).where('id', '=', 'idx_a-lead').execute();
+  assert.deepEqual([await leadsOf('cleo'), await leadsOf('restrepo')], [[], ['idx_a-lead']]);
   if (store.dialect === 'sqlite') {
     // Mapping rows and index rows stay one for one.
     const { rows } = await sql<{ n: number }>`select count(*) as n from message_search_docs`.execute(

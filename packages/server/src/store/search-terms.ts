@@ -65,15 +65,19 @@ export function tsQuery(terms: string[]): string {
 }
 
 /**
- * A lead's indexed text (SQL over row alias `r`): the name, the phone and
- * each of its suffixes, so that a prefix query of digits finds any part of
- * the number ("3001112" finds 573001112233).
+ * A lead's indexed text (SQL over row alias `r`), since migration 018: the
+ * WhatsApp profile name, the name agents gave it (`display_name`), the phone
+ * and each of its suffixes, so that a prefix query of digits finds any part
+ * of the number ("3001112" finds 573001112233). The one definition of 018's
+ * triggers and backfill: a change here needs a new migration that re-creates
+ * them, with 018's body frozen into 018 first (as 015's is in 015).
  */
 const PHONE_SUFFIXES = 12;
 function leadBody(r: string, fold: (e: string) => string): string {
   const phone = `coalesce(${r}.phone, '')`;
   const suffixes = Array.from({ length: PHONE_SUFFIXES }, (_, i) => `substr(${phone}, ${i + 2})`);
-  return [fold(`coalesce(${r}.name, '')`), phone, ...suffixes].join(" || ' ' || ");
+  const names = [fold(`coalesce(${r}.name, '')`), fold(`coalesce(${r}.display_name, '')`)];
+  return [...names, phone, ...suffixes].join(" || ' ' || ");
 }
 export const LEAD_BODY_SQLITE = (r: string) => leadBody(r, (e) => e);
 export const LEAD_BODY_PG = (r: string) => leadBody(r, (e) => `newton_fold(${e})`);

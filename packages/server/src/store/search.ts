@@ -1,6 +1,6 @@
 /**
  * Full-text search over a tenant's messages and leads (issue #15 §6), on the
- * index migration 015 keeps in step by triggers: FTS5 with bm25 on SQLite,
+ * index migrations 015 and 018 keep in step by triggers: FTS5 with bm25 on SQLite,
  * tsvector with ts_rank on PostgreSQL. Every query is scoped to the tenant
  * twice: in the index (the tenant's token, the `tenant_id` column) and again
  * on the rows read back. Ranked best first; ties newest first.
@@ -157,9 +157,10 @@ export class SearchStore {
   }
 
   /**
-   * Leads whose name (words beginning with every term) or phone (holding
-   * every digit term) match: the most recent LEAD_WINDOW candidates of the
-   * index, those matching more terms in the name first.
+   * Leads whose names (words beginning with every term, in the name agents
+   * gave it or its WhatsApp profile name) or phone (holding every digit term)
+   * match: the most recent LEAD_WINDOW candidates of the index, those
+   * matching more terms in a name first.
    */
   private async leadHits(tenantId: string, terms: string[]): Promise<SearchLeadHit[]> {
     const { rows: found } =
@@ -195,7 +196,7 @@ export class SearchStore {
     const digits = (t: string) => /^\d+$/.test(t);
     return leads
       .flatMap((row) => {
-        const inName = termCounts(row.name ?? '', terms).counts;
+        const inName = termCounts(`${row.display_name ?? ''} ${row.name ?? ''}`, terms).counts;
         const all = terms.every(
           (t, i) => (inName[i] ?? 0) > 0 || (digits(t) && (row.phone ?? '').includes(t)),
         );
@@ -203,15 +204,24 @@ export class SearchStore {
       })
       .sort((a, b) => b.named - a.named || Number(b.row.updated_at) - Number(a.row.updated_at))
       .slice(0, LEAD_HITS)
-      .map(
-        ({ row }): SearchLeadHit => ({
-          lead: { ...leadPayload(row), created_at: toIso(row.created_at), updated_at: toIso(row.updated_at) },
+      .map(({ row }): SearchLeadHit => {
+        const lead = {
+          ...leadPayload(row),
+          created_at: toIso(row.created_at),
+          updated_at: toIso(row.updated_at),
+        };
+        return {
+          lead,
           conversation_id: latest.get(row.id) ?? null,
           highlights: {
-            name: row.name ? matchRanges(row.name, terms) : [],
+            name: lead.name ? matchRanges(lead.name, terms) : [],
             phone: row.phone ? phoneRanges(row.phone, terms) : [],
+            // The profile name travels beside an agent's name: its matches too.
+            ...(row.display_name !== null
+              ? { profile_name: row.name ? matchRanges(row.name, terms) : [] }
+              : {}),
           },
-        }),
-      );
+        };
+      });
   }
 }

@@ -27,7 +27,14 @@ export const SearchAnswer = z.object({
     z.object({
       lead: LeadItem,
       conversation_id: z.string().nullable(),
-      highlights: z.object({ name: z.array(highlight), phone: z.array(highlight) }),
+      highlights: z.object({
+        name: z.array(highlight),
+        phone: z.array(highlight),
+        profile_name: z
+          .array(highlight)
+          .optional()
+          .describe('The matches in `lead.profile_name`, there when agents renamed the lead'),
+      }),
     }),
   ),
   next_cursor: z.string().nullable(),

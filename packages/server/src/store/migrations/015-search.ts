@@ -1,5 +1,4 @@
 import { type Kysely, SqliteAdapter, sql } from 'kysely';
-import { LEAD_BODY_PG, LEAD_BODY_SQLITE } from '../search-terms.js';
 
 /**
  * Full-text search (issue #15 §6): an index over every message's text (the
@@ -36,6 +35,19 @@ const indexableSqlite = (r: string) =>
  */
 const FTS_OPTIONS =
   "content='', contentless_delete=1, detail=column, tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6'";
+
+/**
+ * A lead's indexed text as 015 shipped it (SQL over row alias `r`): the name,
+ * the phone and its suffixes. Frozen here so this migration means what it did
+ * when released; the current body (018 on) is search-terms.ts' LEAD_BODY_*.
+ */
+function leadBody015(r: string, fold: (e: string) => string): string {
+  const phone = `coalesce(${r}.phone, '')`;
+  const suffixes = Array.from({ length: 12 }, (_, i) => `substr(${phone}, ${i + 2})`);
+  return [fold(`coalesce(${r}.name, '')`), phone, ...suffixes].join(" || ' ' || ");
+}
+const LEAD_BODY_SQLITE = (r: string) => leadBody015(r, (e) => e);
+const LEAD_BODY_PG = (r: string) => leadBody015(r, (e) => `newton_fold(${e})`);
 
 const tenantTokenSqlite = (r: string) => `'t' || lower(hex(${r}.tenant_id))`;
 

@@ -1,0 +1,104 @@
+/**
+ * Migration 018 (#15 §6) on a database that ran 015 (search) and 017 (lead
+ * edits) before it: a lead renamed by agents is indexed under that name too,
+ * its WhatsApp profile name and phone still find it, another tenant never
+ * does, and the new triggers follow a later rename.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import { createTestDatabase } from '../../testing/databases.js';
+import { migrate, openPostgres, openSqlite } from './db.js';
+import { InboxStore } from './inbox.js';
+import type { Database } from './schema.js';
+import { SearchStore } from './search.js';
+
+const BEFORE = [
+  '001-initial',
+  '002-message-arrival-order',
+  '003-outbound',
+  '004-cloud-instances',
+  '005-receipt-sender',
+  '006-lead-list',
+  '007-instance-state',
+  '008-instance-waba',
+  '009-message-media',
+  '012-lead-profile',
+  '013-users',
+  '014-status-notes-labels',
+  '015-search',
+  '017-lead-edits',
+];
+
+test('a lead renamed by agents before 018 is found by that name after it, in its tenant only', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'newton-m018-'));
+  const database = await createTestDatabase();
+  const opened = database.url ? await openPostgres(database.url, 2) : openSqlite(dir);
+  const db = opened.db as Kysely<Database>;
+  try {
+    const migrations: Record<string, Migration> = {};
+    for (const name of BEFORE) migrations[name] = (await import(`./migrations/${name}.js`)) as Migration;
+    const old = await new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableName: 'newton_migrations',
+      migrationLockTableName: 'newton_migrations_lock',
+    }).migrateToLatest();
+    assert.equal(old.error, undefined);
+    const now = Date.now();
+    for (const [tenant, phone, name] of [
+      ['t1', '+573001112233', 'Ana Restrepo'],
+      ['t2', '+573004445566', 'Bruno Díaz'],
+    ] as const) {
+      await db.insertInto('tenants').values({ id: tenant, name: null, created_at: now }).execute();
+      await db
+        .insertInto('leads')
+        .values({
+          id: `${tenant}-lead`,
+          tenant_id: tenant,
+          phone,
+          wa_lid: null,
+          name,
+          display_name: 'Doña Remedios',
+          created_at: now,
+          updated_at: now,
+        } as never)
+        .execute();
+    }
+    await db
+      .insertInto('leads')
+      .values({
+        id: 't1-plain',
+        tenant_id: 't1',
+        phone: '+573007778899',
+        wa_lid: null,
+        name: 'Carla Remedios',
+        created_at: now,
+        updated_at: now,
+      } as never)
+      .execute();
+    await migrate(db);
+
+    const search = new SearchStore(db, opened.dialect, new InboxStore(db));
+    const leads = async (tenant: string, q: string) =>
+      (await search.search(tenant, { q, limit: 20 })).leads.map((l) => l.lead.id).sort();
+    assert.deepEqual(await leads('t1', 'dona remedios'), ['t1-lead']);
+    assert.deepEqual(await leads('t1', 'remedios'), ['t1-lead', 't1-plain']);
+    assert.deepEqual(await leads('t2', 'dona remedios'), ['t2-lead']);
+    assert.deepEqual(await leads('t1', 'ana restrepo'), ['t1-lead'], 'the profile name still');
+    assert.deepEqual(await leads('t1', '1112233'), ['t1-lead'], 'the phone still');
+
+    await db.updateTable('leads').set({ display_name: 'Tía Cleo' }).where('id', '=', 't1-lead').execute();
+    assert.deepEqual([await leads('t1', 'dona'), await leads('t1', 'cleo')], [[], ['t1-lead']]);
+    await db.updateTable('leads').set({ display_name: null }).where('id', '=', 't1-lead').execute();
+    assert.deepEqual([await leads('t1', 'cleo'), await leads('t1', 'ana')], [[], ['t1-lead']]);
+    assert.deepEqual(await leads('t2', 'dona remedios'), ['t2-lead']);
+  } finally {
+    await db.destroy();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
