@@ -8,15 +8,12 @@ import type BetterSqlite3 from 'better-sqlite3';
  * nothing else. A relaxed commit (`synchronous = NORMAL`) only writes its
  * frames to the WAL; `sync()` then fdatasyncs the WAL file on libuv's thread
  * pool, and whoever waits for it knows the commit is on disk, as after a FULL
- * commit. The group commit (write-batcher.ts) commits every transaction so,
- * and its jobs resolve only after the sync: the loop meanwhile serves sockets,
- * parses webhooks and runs the next transaction. Writes outside the group
- * commit keep FULL. Between a relaxed commit and its sync, other readers of
- * this connection can already see its rows (a REST read, a socket's replay
- * from the event log), which a power cut (not a crash of the process: the
- * frames are in the OS's cache) in those milliseconds would lose — as InnoDB
- * shows a commit before its redo log is flushed. Nothing is acknowledged or
- * published before the sync.
+ * commit. The group commit (write-batcher.ts) uses it for background-only
+ * transactions (a backfill's), whose jobs resolve only after the sync: the
+ * loop meanwhile serves webhooks and runs the next transaction. Webhook
+ * transactions keep FULL. Between a relaxed commit and its sync, other
+ * readers of this connection can already see its rows (a socket's gap read
+ * of the event log), which a power cut in that window would lose.
  */
 export class WalSync {
   private relaxed = false;

@@ -33,11 +33,9 @@ const MAX_FOREGROUND_RUNS = 4;
  * the others: they run when no foreground job waits (or after
  * MAX_FOREGROUND_RUNS foreground transactions in a row), in transactions
  * of their own of at most MAX_BACKGROUND messages, so a webhook's
- * transaction never carries them. Every transaction is committed without an
- * fsync on the event loop and synced on the thread pool after (wal-sync.ts);
- * its jobs settle after that sync, while the next transaction already runs,
- * so a webhook is still answered (and its events published) only once on
- * disk, and the loop serves sockets and parses webhooks during the fsync.
+ * transaction never carries them. Those are committed without an fsync on
+ * the event loop and synced on the thread pool after (wal-sync.ts); their
+ * jobs settle after that sync, while the next transaction already runs.
  */
 export class WriteBatcher {
   private queue: Job[] = [];
@@ -46,9 +44,6 @@ export class WriteBatcher {
   private scheduled = false;
   /** Foreground transactions since the last background one. */
   private foregroundRuns = 0;
-  /** The fsync running, and the one the commits made meanwhile wait for (synced()). */
-  private syncing: Promise<void> | undefined;
-  private nextSync: Promise<void> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -87,8 +82,7 @@ export class WriteBatcher {
     // Webhooks first, in a transaction of their own; background work when none waits (or after a few).
     const starved = this.background.length > 0 && this.foregroundRuns >= MAX_FOREGROUND_RUNS;
     const batch = starved ? [] : this.queue.splice(0, MAX_BATCH);
-    // Every transaction commits without an fsync on the event loop; its jobs settle once synced.
-    const relaxed = this.walSync !== undefined;
+    const relaxed = batch.length === 0 && this.walSync !== undefined;
     this.foregroundRuns = batch.length === 0 ? 0 : this.foregroundRuns + 1;
     if (batch.length === 0) {
       let budget = MAX_BACKGROUND;
@@ -108,8 +102,8 @@ export class WriteBatcher {
             ? await this.runBatch(batch, relaxed)
             : [];
       if (relaxed && settled.length > 0) {
-        // Settled once on disk, in commit order; the loop meanwhile runs the next transaction.
-        this.synced().then(
+        // Settled once on disk; the loop goes on meanwhile.
+        this.walSync?.sync().then(
           () => settle(settled),
           (err: unknown) => {
             for (const s of settled) s.job.reject(err);
@@ -120,30 +114,6 @@ export class WriteBatcher {
       this.running = false;
       if (this.queue.length > 0 || this.background.length > 0) this.schedule();
     }
-  }
-
-  /**
-   * Resolves once every commit so far is on disk. One fsync at a time: the
-   * commits made while one runs share the next (it may have started before
-   * them), so a burst of transactions costs two fsyncs, not one each; and the
-   * waiters resolve in the order they asked, which is commit order.
-   */
-  private synced(): Promise<void> {
-    const walSync = this.walSync as WalSync;
-    if (!this.syncing) {
-      const run = walSync.sync().finally(() => {
-        if (this.syncing === run) this.syncing = undefined;
-      });
-      this.syncing = run;
-      return run;
-    }
-    this.nextSync ??= this.syncing
-      .catch(() => {})
-      .then(() => {
-        this.nextSync = undefined;
-        return this.synced();
-      });
-    return this.nextSync;
   }
 
   /** A write transaction; `relaxed`: committed without fsync (the caller syncs). */
