@@ -33,6 +33,7 @@ export const EVENT_CHANNEL = {
   conversation_merged: 'conversations',
   note_added: 'conversations',
   labels_updated: 'conversations',
+  user_updated: 'conversations',
   instance_status: 'instances',
 } as const satisfies Record<string, (typeof CHANNELS)[number]>;
 

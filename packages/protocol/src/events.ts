@@ -11,6 +11,7 @@ import type {
   MessageStatus,
   NotePayload,
   ProviderName,
+  User,
 } from './payloads.js';
 
 export type * from './payloads.js';
@@ -242,6 +243,16 @@ export interface LabelsUpdatedEvent extends EventEnvelope<'labels_updated'> {
   labels: LabelPayload[];
 }
 
+/**
+ * A user of the tenant was created, changed (name, role, colour) or disabled
+ * or enabled again (#15): `user` is its public view, as `GET /api/users`
+ * shows it to every agent (never the email). Replace the user by id in any
+ * list of users; names on bubbles, the assignee and filters follow.
+ */
+export interface UserUpdatedEvent extends EventEnvelope<'user_updated'> {
+  user: User;
+}
+
 export type TenantEvent =
   | InstanceStatusEvent
   | NewMessageEvent
@@ -256,7 +267,8 @@ export type TenantEvent =
   | ConversationUpdatedEvent
   | ConversationMergedEvent
   | NoteAddedEvent
-  | LabelsUpdatedEvent;
+  | LabelsUpdatedEvent
+  | UserUpdatedEvent;
 
 /** An event before the event log gives it tenant, seq, event_id and time. */
 export type EventBody<E extends TenantEvent = TenantEvent> = E extends TenantEvent

@@ -331,3 +331,19 @@ export interface NotePayload {
   author_id: string;
   created_at: string;
 }
+
+/** A user's role: `admin` manages users and assigns anyone; `agent` assigns only themself. */
+export type UserRole = 'agent' | 'admin';
+
+/**
+ * A person of the tenant (`GET /api/users`, `/api/admin/users`): what tokens
+ * name as `sub`. `color` is the avatar colour (`#rrggbb`).
+ */
+export interface User {
+  id: string;
+  name: string;
+  role: UserRole;
+  color: string;
+  /** True while disabled: every token naming the user is refused. */
+  disabled: boolean;
+}

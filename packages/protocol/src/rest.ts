@@ -3,7 +3,14 @@
  * the inbox reads. Conversations and messages are the objects the socket's
  * events carry (events.ts); the diagnostics answers are in diagnostics.ts.
  */
-import type { ConversationState, LabelPayload, LeadPayload, MessagePayload, NotePayload } from './events.js';
+import type {
+  ConversationState,
+  LabelPayload,
+  LeadPayload,
+  MessagePayload,
+  NotePayload,
+  User,
+} from './events.js';
 
 /** A list (`GET /api/conversations`, `…/{id}/messages`, `/api/leads`): newest first; repeat with `cursor=next_cursor` for more. */
 export interface Page<T> {
@@ -87,22 +94,6 @@ export interface LabelList {
 /** `POST|PATCH /api/labels[/{id}]`: the label as stored. */
 export interface LabelAnswer {
   label: LabelPayload;
-}
-
-/** A user's role: `admin` manages users and assigns anyone; `agent` assigns only themself. */
-export type UserRole = 'agent' | 'admin';
-
-/**
- * A person of the tenant (`GET /api/users`, `/api/admin/users`): what tokens
- * name as `sub`. `color` is the avatar colour (`#rrggbb`).
- */
-export interface User {
-  id: string;
-  name: string;
-  role: UserRole;
-  color: string;
-  /** True while disabled: every token naming the user is refused. */
-  disabled: boolean;
 }
 
 /** A user as the admin API shows it: with email and times. */

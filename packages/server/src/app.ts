@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { LoginCodes, TokenService } from './auth/index.js';
 import { MemoryBus, RedisBus } from './bus/index.js';
 import type { Config } from './config.js';
-import type { EventBus } from './core/index.js';
+import type { EventBus, OnlineUsers } from './core/index.js';
 import { createLogger, type Logger, ProviderRegistry } from './core/index.js';
 import { NodeDiagnostics } from './diagnostics/index.js';
 import { buildHttp } from './http/server.js';
@@ -21,7 +21,6 @@ import {
   InstanceStateApplier,
   LeadUpdater,
   MessageChangeApplier,
-  OnlineAgents,
   OutboundService,
   ReplySender,
   SnoozeSweeper,
@@ -89,8 +88,8 @@ export interface NewtonNode {
   media: MediaKeeper;
   /** The tenants' users as this node knows them: the token gate, disabled users' sockets (#15). */
   users: UserDirectory;
-  /** Users with an open socket on any node (the round-robin's candidates). */
-  online: OnlineAgents;
+  /** Agents whose presence is `online` on any node (the gateway's tracker; the round-robin's candidates). */
+  online: OnlineUsers;
   /** Messages the provider holds but never posted (`newton backfill`, `POST /api/admin/backfill`). */
   backfill: Backfiller;
   /** When backfill runs by itself: back to `open`, start, periodic, silent instances. */
@@ -191,7 +190,8 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
   );
   const users = new UserDirectory(store, bus, log);
   tokens.setGate(users.gate);
-  const online = new OnlineAgents(config.nodeId, bus, log);
+  // The round-robin's candidates: the gateway's presence tracker (created below).
+  const online: OnlineUsers = { online: (tenantId) => gateway.live?.onlineUsers(tenantId) ?? [] };
   const autoAssigner = new AutoAssigner(store, bus, online, log);
   const ingestor = new MediaKeepingIngestor(
     new Ingestor(store, bus, log, diagnostics.probes, (tenant, id, trace) =>
@@ -318,8 +318,6 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     users: { directory: users, autoAssigner },
   });
   users.attach(gateway);
-  online.attach({ sockets: () => gateway.sockets() });
-  gateway.onSocketChange(() => online.socketsChanged());
   let selfUrl = '';
   diagnostics.attach({ store, bus, gateway, selfUrl: () => selfUrl, upstream });
   gateway.attach(http.server);
@@ -332,7 +330,6 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     await http.close().catch(() => {});
     diagnostics.close();
     users.close();
-    online.close();
     await bus.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
@@ -374,7 +371,6 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
       await http.close();
       diagnostics.close();
       users.close();
-      online.close();
       await bus.close();
       await store.close();
       log.info('newton node stopped');

@@ -4,7 +4,8 @@
  * takes a conversation from the thread header's menu → Bob's list shows her
  * chip on it (the median of five rounds is reported); Bob, an agent, is
  * offered only himself; the owner filter "mine" shows what Ana gives him;
- * Ana's reply shows her name on its bubble in Bob's thread; Bob types → Ana
+ * Ana's reply shows her name on its bubble in Bob's thread, and her new name
+ * once she renames herself (`user_updated`, no reload); Bob types → Ana
  * sees "Bob is typing…"; Ana resolves → the customer writes → both screens
  * show the conversation open again (the issue's two-agent, two-node story).
  */
@@ -112,6 +113,11 @@ test('assignment: Ana takes a conversation, Bob sees it live; agents offered onl
   const bubble = bob.locator('[data-testid=message]', { hasText: 'Te ayudo yo, Carlos.' });
   await bubble.waitFor({ timeout: 5000 });
   assert.equal((await bubble.getByTestId('sender-name').textContent())?.trim(), 'Ana');
+
+  // Ana renames herself (admin API, node A): Bob's open thread shows the new name without a reload (user_updated).
+  const renamed = await nodeA.request('PATCH', '/api/admin/users/ana', anaToken, { name: 'Ana Gómez' });
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+  await bubble.getByTestId('sender-name').getByText('Ana Gómez').waitFor({ timeout: 5000 });
 
   // Bob (on the other node) types in the conversation → Ana sees it under the thread, by his name.
   await bob.getByTestId('reply').pressSequentially('Ya le');

@@ -36,3 +36,12 @@ export interface ConversationLookup {
     lid: string | null,
   ): Promise<{ conversationId: string; leadId: string }[]>;
 }
+
+/**
+ * The agents of a tenant online now on any node (the gateway's presence
+ * tracker); the round-robin's candidates. `away` agents are not online.
+ */
+export interface OnlineUsers {
+  /** User ids of the tenant whose presence is `online`, on any node. */
+  online(tenantId: string): string[];
+}

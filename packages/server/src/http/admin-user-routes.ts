@@ -3,7 +3,8 @@
  * the tenant the token names (X-Tenant-Id when it names several): what
  * `newton user add|list|update|disable` does. A change is announced to every
  * node at once (UserDirectory.changed): a disabled user's sockets close with
- * 4401 and their next request is a 401 `user_disabled`, on every node.
+ * 4401 and their next request is a 401 `user_disabled`, on every node; its
+ * `user_updated` (written with the change) reaches every socket of the tenant.
  * Also the tenant's round-robin setting.
  */
 import type { AdminUser, AssignmentSettings } from '@newton/protocol';
@@ -15,6 +16,7 @@ import type { AutoAssigner, UserDirectory } from '../pipeline/index.js';
 import { adminUser, type Store, UserExistsError } from '../store/index.js';
 import { field, invalid } from './admin-config-routes.js';
 import { type ApiCaller, authenticateApi } from './api-auth.js';
+import { traceOf } from './request.js';
 
 export interface AdminUserRouteOptions {
   store: Store;
@@ -126,14 +128,14 @@ export async function adminUserRoutes(app: FastifyInstance, opts: AdminUserRoute
       if (!parsed.success) invalid(parsed.error);
       const b = parsed.data;
       try {
-        const row = await store.users.create(tenantId, {
+        const { row, events } = await store.users.create(tenantId, {
           id: field('id', () => userId(b.id)),
           name: field(null, () => userName(b.name)),
           role: b.role,
           email: b.email == null ? null : field('email', () => userEmail(b.email as string)),
           ...(b.color !== undefined ? { color: field('color', () => userColor(b.color as string)) } : {}),
         });
-        await directory.changed(tenantId, row.id);
+        await directory.changed(tenantId, row.id, events, traceOf(req));
         reply.code(201);
         return adminUser(row);
       } catch (err) {
@@ -161,16 +163,16 @@ export async function adminUserRoutes(app: FastifyInstance, opts: AdminUserRoute
       if (!parsed.success) invalid(parsed.error);
       const b = parsed.data;
       const id = (req.params as { id: string }).id;
-      const row = await store.users.update(tenantId, id, {
+      const written = await store.users.update(tenantId, id, {
         name: b.name === undefined ? undefined : field(null, () => userName(b.name as string)),
         role: b.role,
         email: b.email == null ? b.email : field('email', () => userEmail(b.email as string)),
         color: b.color === undefined ? undefined : field('color', () => userColor(b.color as string)),
         disabled: b.disabled,
       });
-      if (!row) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such user');
-      await directory.changed(tenantId, id);
-      return adminUser(row);
+      if (!written) throw newtonError('NEWTON_ERR_NOT_FOUND', 'no such user');
+      await directory.changed(tenantId, id, written.events, traceOf(req));
+      return adminUser(written.row);
     },
   );
 

@@ -3,8 +3,8 @@
  * gives it to anyone; an unknown or disabled assignee is a 422 and nothing is
  * stored; every change is one `conversation_updated` carrying `assignee_id`
  * (replayed on resume); the list filters `mine` and `unassigned`; the
- * round-robin gives new conversations to online agents in turn. Tenant
- * isolation throughout.
+ * round-robin gives new conversations to online agents in turn (not to away
+ * or offline ones). Tenant isolation throughout.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -200,6 +200,19 @@ describe('round-robin auto-assignment', () => {
     await anaSocket.next(
       (f) => f.type === 'conversation_updated' && (f.conversation as ConversationState).assignee_id === 'bob',
     );
+    // Bob says he is away: an away agent gets no new conversation (only `online` ones do).
+    bobSocket.send({ type: 'presence', state: 'away' });
+    await eventually(() => !t.node.online.online('charlie').includes('bob'), 5000, 'bob away');
+    const whileAway: string[] = [];
+    for (let i = 0; i < 2; i++)
+      whileAway.push(String((await conv(await newConversation('charlie'))).assignee_id));
+    assert.deepEqual(whileAway, ['ana', 'ana']);
+    // Back online: his turn comes again.
+    bobSocket.send({ type: 'presence', state: 'online' });
+    await eventually(() => t.node.online.online('charlie').includes('bob'), 5000, 'bob online again');
+    const back: string[] = [];
+    for (let i = 0; i < 2; i++) back.push(String((await conv(await newConversation('charlie'))).assignee_id));
+    assert.deepEqual(back.sort(), ['ana', 'bob']);
     // Bob goes offline: only Ana is left.
     bobSocket.close();
     await eventually(() => !t.node.online.online('charlie').includes('bob'), 5000, 'bob offline');

@@ -1,13 +1,14 @@
 /**
  * Round-robin auto-assignment (#15): when a tenant's `auto_assign` is on, a
  * message that starts a conversation gives it to the next online agent (an
- * enabled user with an open socket on any node). Runs on the node that
- * stored the message, after its `new_message` is published; the assignment
- * is its own `conversation_updated`.
+ * enabled user whose presence is `online` on any node: the gateway's
+ * presence tracker, behind core's `OnlineUsers`). An agent who set `away`
+ * gets none until back `online`, as in Chatwoot's "available" agents. Runs
+ * on the node that stored the message, after its `new_message` is published;
+ * the assignment is its own `conversation_updated`.
  */
-import type { EventBus, Logger } from '../core/index.js';
+import type { EventBus, Logger, OnlineUsers } from '../core/index.js';
 import type { Store } from '../store/index.js';
-import type { OnlineAgents } from './online-agents.js';
 import { publishCommitted } from './publish.js';
 
 const SETTING_TTL_MS = 5000;
@@ -19,7 +20,7 @@ export class AutoAssigner {
   constructor(
     private readonly store: Store,
     private readonly bus: EventBus,
-    private readonly online: OnlineAgents,
+    private readonly online: OnlineUsers,
     private readonly log: Logger,
   ) {}
 

@@ -4,7 +4,6 @@ export { Ingestor, type ProbeSink } from './ingestor.js';
 export { InstanceStateApplier, type StateListener } from './instance-states.js';
 export { LeadUpdater } from './leads.js';
 export { MessageChangeApplier } from './message-changes.js';
-export { OnlineAgents, type SocketCensus } from './online-agents.js';
 export {
   OutboundService,
   type ReplyAnswer,

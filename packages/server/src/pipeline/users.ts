@@ -5,16 +5,19 @@
  *
  * A change made through the admin API is announced on the bus (a control
  * message), so every node drops its cache and closes the user's sockets at
- * once; a change made by `newton user` (another process, maybe no bus) is
- * seen by a poll of the users table's signature every `pollMs`.
+ * once, and its `user_updated` is published; a change made by `newton user`
+ * (another process, maybe no bus) is seen by a poll of the users table's
+ * signature every `pollMs`, which also catches this node's sockets up from
+ * the event log (where that process wrote its `user_updated`).
  *
  * Tokens whose `sub` is not a user of the tenant keep working as before
  * users existed (deployments and CRMs that mint their own tokens): their
  * role is the token's, and they cannot be assigned conversations.
  */
 import { CloseCode, CloseReason } from '@newton/protocol';
-import { AuthError, type EventBus, type Logger, type Principal } from '../core/index.js';
+import { AuthError, type EventBus, type Logger, type Principal, type TenantEvent } from '../core/index.js';
 import type { Store } from '../store/index.js';
+import { publishCommitted } from './publish.js';
 
 const PREFIX = 'users:';
 
@@ -28,6 +31,8 @@ export interface KnownUser {
 /** This node's sockets, as the directory needs them (the gateway). */
 export interface UserSockets {
   closeUser(tenantId: string, userId: string, code: number, reason: string): number;
+  /** Reads what the bus did not carry from the event log (another process's `user_updated`). */
+  catchUpAll(): Promise<number>;
 }
 
 export class UserDirectory {
@@ -115,11 +120,13 @@ export class UserDirectory {
   };
 
   /**
-   * After a change to a user: every node (this one included) drops the
-   * tenant's cache and closes the sockets of the user if disabled. When the
-   * bus is down, this node does it itself and the others' poll follows.
+   * After a change to a user: its committed `user_updated` is published;
+   * every node (this one included) drops the tenant's cache and closes the
+   * sockets of the user if disabled. When the bus is down, this node does it
+   * itself and the others' poll follows.
    */
-  async changed(tenantId: string, userId: string): Promise<void> {
+  async changed(tenantId: string, userId: string, events: TenantEvent[] = [], traceId = ''): Promise<void> {
+    await publishCommitted(this.bus, events, traceId, this.log.child({ tenant: tenantId }));
     const message = PREFIX + JSON.stringify({ tenant: tenantId, user: userId });
     try {
       await this.bus.publishControl(message);
@@ -168,6 +175,8 @@ export class UserDirectory {
         const tenants = [...this.cache.keys()];
         this.cache.clear();
         for (const t of tenants) await this.enforce(t);
+        // Another process's change wrote `user_updated` to the log but published nothing.
+        await this.sockets?.catchUpAll();
       }
       this.signature = signature;
     } catch (err) {

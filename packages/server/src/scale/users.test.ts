@@ -3,7 +3,9 @@
  * node 1's admin API has its sockets closed (4401 `user_disabled`) on both
  * nodes and its next request refused on both; an assignment made on one node
  * reaches the other node's sockets; the round-robin on the node that stores a
- * new conversation sees agents whose only socket is on the other node.
+ * new conversation takes turns between its own agents and the other node's
+ * (the presence tracker's view), and an agent whose node is no longer heard
+ * from gets none.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +28,8 @@ describe('users and assignment on two nodes', { skip }, () => {
   let phones = 0;
 
   before(async () => {
-    cluster = await TestCluster.start(2, SHARED_REDIS_URL);
+    // Presence refreshed every 500 ms; a node not heard from for 1.5 s counts no more.
+    cluster = await TestCluster.start(2, SHARED_REDIS_URL, { presenceTtlMs: 1500 });
     const n = cluster.node(0);
     await n.addTenant(tenant);
     await n.addInstance({ tenantId: tenant, name: `${tenant}-wa` });
@@ -82,19 +85,61 @@ describe('users and assignment on two nodes', { skip }, () => {
     assert.ok(Date.now() - started < 3000);
   });
 
-  test('the round-robin on node 1 gives a new conversation to an agent online only on node 2', async () => {
-    const bob = await cluster.node(1).token(tenant, { user: 'bob' });
-    await cluster.node(1).connect(tenant, { token: bob });
-    // Only bob is online; the admin's watcher socket of the last test is root's (no user): not a candidate.
+  test('the round-robin on node 1 takes turns between agents online on node 1 and node 2', async () => {
+    const [one, two] = [cluster.node(0), cluster.node(1)];
+    const bob = await two.connect(tenant, { token: await two.token(tenant, { user: 'bob' }) });
+    const ana = await one.connect(tenant, { token: await one.token(tenant, { user: 'ana' }) });
+    // The admin's watcher socket of the last test is root's (no user): online, but not a candidate.
     await eventually(
-      () => cluster.node(0).node.online.online(tenant).includes('bob'),
+      () => ['ana', 'bob'].every((u) => one.node.online.online(tenant).includes(u)),
       5000,
-      'bob seen on node 1',
+      'node 1 sees ana (its own) and bob (node 2)',
     );
-    await cluster.node(0).request('PUT', '/api/admin/settings/assignment', admin, { auto_assign: true });
-    const id = await newConversation(0);
-    const conv = (await cluster.node(1).get(`/api/conversations/${id}`, admin))
-      .body as unknown as ConversationState;
-    assert.equal(conv.assignee_id, 'bob');
+    await one.request('PUT', '/api/admin/settings/assignment', admin, { auto_assign: true });
+    const got: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const id = await newConversation(0);
+      got.push(
+        String(
+          ((await two.get(`/api/conversations/${id}`, admin)).body as unknown as ConversationState)
+            .assignee_id,
+        ),
+      );
+    }
+    assert.deepEqual(got.sort(), ['ana', 'bob']);
+    ana.close();
+    bob.close();
+  });
+
+  test('a node not heard from for PRESENCE_TTL_MS: its agents get no conversation', async () => {
+    const one = cluster.node(0);
+    // A tenant of its own, with one agent whose only socket is on a third node.
+    const t3 = `usr3_${run}`;
+    await one.addTenant(t3);
+    await one.addInstance({ tenantId: t3, name: `${t3}-wa` });
+    const root = await one.token(t3, { user: 'root', role: 'admin' });
+    assert.equal(
+      (await one.request('POST', '/api/admin/users', root, { id: 'carl', name: 'carl' })).status,
+      201,
+    );
+    await one.request('PUT', '/api/admin/settings/assignment', root, { auto_assign: true });
+    const three = await cluster.add({ presenceTtlMs: 1500 });
+    const carl = await three.connect(t3, { token: await three.token(t3, { user: 'carl' }) });
+    await eventually(() => one.node.online.online(t3).includes('carl'), 5000, 'node 1 sees carl');
+    const newIn3 = async () => {
+      const from = `5730078${String(++phones).padStart(5, '0')}`;
+      const res = await one.evolution(upsertBody({ instance: `${t3}-wa`, sender: null, from }));
+      assert.equal(res.body.outcome, 'accepted', JSON.stringify(res.body));
+      return (
+        (await one.get(`/api/conversations/${res.body.conversation_id}`, root))
+          .body as unknown as ConversationState
+      ).assignee_id;
+    };
+    assert.equal(await newIn3(), 'carl');
+    // Node 3 loses Redis without a word: carl's socket stays open there, but no node hears of him.
+    await three.node.bus.close();
+    await eventually(() => !one.node.online.online(t3).includes('carl'), 10_000, 'carl expired on node 1');
+    assert.equal(await newIn3(), null);
+    carl.close();
   });
 });

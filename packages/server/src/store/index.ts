@@ -60,7 +60,7 @@ export type { SearchStore } from './search.js';
 export type { RecordSentResult, StatusStoreResult } from './statuses.js';
 export { isPlaceholder } from './statuses.js';
 export { type TenantLookupOptions, tenantExists } from './tenant-lookup.js';
-export type { NewUser, UserPatch, UserStore } from './users.js';
+export type { NewUser, UserPatch, UserStore, UserWrite } from './users.js';
 export { adminUser, defaultColor, publicUser, UserExistsError } from './users.js';
 
 /**
@@ -139,7 +139,7 @@ export class Store implements EventLogReader {
     this.notes = new NoteStore(db, write);
     this.labels = new LabelStore(db, write);
     this.search = new SearchStore(db, dialect, this.inbox);
-    this.users = new UserStore(db);
+    this.users = new UserStore(db, write);
     this.assignment = new AssignmentStore(write);
   }
 

@@ -1,11 +1,16 @@
 /**
  * A tenant's users (#15, migration 013): the people tokens name as `sub`.
- * Changes are configuration, not conversation state: they are not events of
- * the tenant's log (the gate learns of them through the bus and a poll, see
- * users/directory.ts). Every query is scoped to one tenant.
+ * A creation or a change of a user's public view (name, role, colour,
+ * disabled) appends `user_updated` to the tenant's log in the same
+ * transaction, so open screens follow (live and on resume); the token gate
+ * learns of changes through the bus and a poll (pipeline/users.ts). Every
+ * query is scoped to one tenant.
  */
 import type { AdminUser, User, UserRole } from '@newton/protocol';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { TenantEvent } from '../core/index.js';
+import { appendEvents, lockTenant } from './event-log.js';
+import type { Write } from './inbound.js';
 import { toIso } from './mappers.js';
 import type { Database, UsersTable } from './schema.js';
 
@@ -47,6 +52,12 @@ export interface UserPatch {
   disabled?: boolean | undefined;
 }
 
+/** A user as written, with its committed `user_updated` (none when nothing public changed). */
+export interface UserWrite {
+  row: UsersTable;
+  events: TenantEvent[];
+}
+
 export class UserExistsError extends Error {
   constructor(id: string) {
     super(`user ${id} already exists`);
@@ -76,7 +87,10 @@ export function adminUser(row: UsersTable): AdminUser {
 }
 
 export class UserStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly write: Write,
+  ) {}
 
   /** The tenant's users by name (then id). */
   list(tenantId: string): Promise<UsersTable[]> {
@@ -90,16 +104,11 @@ export class UserStore {
   }
 
   get(tenantId: string, id: string): Promise<UsersTable | undefined> {
-    return this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    return row(this.db, tenantId, id);
   }
 
-  /** Creates a user; UserExistsError when the id is taken in this tenant. */
-  async create(tenantId: string, u: NewUser, now = Date.now()): Promise<UsersTable> {
+  /** Creates a user and its `user_updated`; UserExistsError when the id is taken in this tenant. */
+  async create(tenantId: string, u: NewUser, now = Date.now()): Promise<UserWrite> {
     const row: UsersTable = {
       tenant_id: tenantId,
       id: u.id,
@@ -111,50 +120,57 @@ export class UserStore {
       created_at: now,
       updated_at: now,
     };
-    if (await this.get(tenantId, u.id)) throw new UserExistsError(u.id);
-    try {
-      await this.db.insertInto('users').values(row).execute();
-    } catch (err) {
-      // Two creations racing: the primary key decides.
-      if (await this.get(tenantId, u.id)) throw new UserExistsError(u.id);
-      throw err;
-    }
-    return row;
+    const events = await this.write(async (trx) => {
+      // The tenant's lock serialises its writers: the check below cannot race.
+      const lastSeq = await lockTenant(trx, tenantId);
+      if (lastSeq === undefined) throw new Error(`no tenant ${tenantId}`);
+      if (await existing(trx, tenantId, u.id)) return undefined;
+      await trx.insertInto('users').values(row).execute();
+      return appendEvents(trx, tenantId, lastSeq, [{ type: 'user_updated', user: publicUser(row) }], now);
+    });
+    if (!events) throw new UserExistsError(u.id);
+    return { row, events };
   }
 
-  /** Applies a patch; undefined when there is no such user. */
-  async update(
-    tenantId: string,
-    id: string,
-    p: UserPatch,
-    now = Date.now(),
-  ): Promise<UsersTable | undefined> {
-    const current = await this.get(tenantId, id);
-    if (!current) return undefined;
-    const next: UsersTable = {
-      ...current,
-      ...(p.name !== undefined ? { name: p.name } : {}),
-      ...(p.role !== undefined ? { role: p.role } : {}),
-      ...(p.email !== undefined ? { email: p.email } : {}),
-      ...(p.color !== undefined ? { color: p.color } : {}),
-      ...(p.disabled !== undefined ? { disabled_at: p.disabled ? (current.disabled_at ?? now) : null } : {}),
-      // Strictly increasing, so that the directory's poll sees every change.
-      updated_at: Math.max(now, Number(current.updated_at) + 1),
-    };
-    await this.db
-      .updateTable('users')
-      .set({
-        name: next.name,
-        role: next.role,
-        email: next.email,
-        color: next.color,
-        disabled_at: next.disabled_at,
-        updated_at: next.updated_at,
-      })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .execute();
-    return next;
+  /** Applies a patch (and appends `user_updated` if the public view changed); undefined when there is no such user. */
+  update(tenantId: string, id: string, p: UserPatch, now = Date.now()): Promise<UserWrite | undefined> {
+    return this.write(async (trx) => {
+      const lastSeq = await lockTenant(trx, tenantId);
+      if (lastSeq === undefined) return undefined;
+      const current = await row(trx, tenantId, id);
+      if (!current) return undefined;
+      const next: UsersTable = {
+        ...current,
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.role !== undefined ? { role: p.role } : {}),
+        ...(p.email !== undefined ? { email: p.email } : {}),
+        ...(p.color !== undefined ? { color: p.color } : {}),
+        ...(p.disabled !== undefined
+          ? { disabled_at: p.disabled ? (current.disabled_at ?? now) : null }
+          : {}),
+        // Strictly increasing, so that the directory's poll sees every change.
+        updated_at: Math.max(now, Number(current.updated_at) + 1),
+      };
+      await trx
+        .updateTable('users')
+        .set({
+          name: next.name,
+          role: next.role,
+          email: next.email,
+          color: next.color,
+          disabled_at: next.disabled_at,
+          updated_at: next.updated_at,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+      const user = publicUser(next);
+      const same = JSON.stringify(user) === JSON.stringify(publicUser(current));
+      const events = same
+        ? []
+        : await appendEvents(trx, tenantId, lastSeq, [{ type: 'user_updated', user }], now);
+      return { row: next, events };
+    });
   }
 
   /** Changes whenever any user of any tenant is created or changed (the directory's poll). */
@@ -185,4 +201,21 @@ export class UserStore {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
+}
+
+function row(
+  db: Kysely<Database> | Transaction<Database>,
+  tenantId: string,
+  id: string,
+): Promise<UsersTable | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+async function existing(trx: Transaction<Database>, tenantId: string, id: string): Promise<boolean> {
+  return (await row(trx, tenantId, id)) !== undefined;
 }

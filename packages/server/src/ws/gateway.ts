@@ -29,8 +29,6 @@ export class Gateway {
   private readonly connDeps: ConnectionDeps;
   /** Presence and typing (#15), when the gateway was given a conversation lookup. */
   readonly live: LiveFrames | undefined;
-  /** Told of each socket that opens or closes, by tenant and user (presence, #15). */
-  private readonly socketWatchers = new Set<(tenantId: string, userId: string) => void>();
 
   constructor(private readonly opts: GatewayOptions) {
     this.streams = new TenantStreams(opts);
@@ -156,9 +154,7 @@ export class Gateway {
       stream.detach(attached);
       this.streams.release(stream);
       logger.info({ conn: attached.id, tenant: tenantId, code }, 'socket closed');
-      this.socketChanged(tenantId, principal.userId);
     });
-    this.socketChanged(tenantId, principal.userId);
 
     attached.sendControl({
       type: 'connection_established',
@@ -183,16 +179,6 @@ export class Gateway {
       void attached.resume(since);
     }
     for (const [data, isBinary] of early) attached.onFrame(toBuffer(data), isBinary);
-  }
-
-  /** Calls `handler(tenantId, userId)` whenever a socket opens or closes; returns an unsubscribe function. */
-  onSocketChange(handler: (tenantId: string, userId: string) => void): () => void {
-    this.socketWatchers.add(handler);
-    return () => this.socketWatchers.delete(handler);
-  }
-
-  private socketChanged(tenantId: string, userId: string): void {
-    for (const h of this.socketWatchers) h(tenantId, userId);
   }
 
   /**

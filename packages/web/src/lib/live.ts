@@ -21,6 +21,7 @@ import { startPresence } from './presence.js';
 import { type Session, session, sessionEnd, signOut } from './session.js';
 import { thread } from './thread.js';
 import { triage } from './triage.js';
+import { loadUsers, onUserUpdated } from './users.js';
 
 export interface LiveFacts {
   state: ConnectionState;
@@ -139,6 +140,9 @@ export function startLive(s: Session): void {
     svc.on('instance_status', (e) => numbers.onStatus(e)),
     svc.on('note_added', (e) => triage.onNoteAdded(e)),
     svc.on('labels_updated', (e) => triage.onLabelsUpdated(e)),
+    svc.on('user_updated', (e) => onUserUpdated(e.user)),
+    // Changes older than the log's retention are not replayed: read the users again.
+    svc.on('resync', () => void loadUsers(true)),
   );
   offs.push(startPresence(svc));
   ticker = setInterval(() => patch({ now: Date.now() }), 1000);

@@ -3,7 +3,9 @@
  * assignee and the agent's name on outgoing bubbles (`GET /api/users`, read
  * once per session), and assigning a conversation
  * (`PUT /api/conversations/{id}/assignee`; the list follows the
- * `conversation_updated` the server sends).
+ * `conversation_updated` the server sends). A `user_updated` (a user created,
+ * renamed, recoloured, disabled) replaces the user at once, so bubbles, the
+ * assignee and filters show the new name without a reload.
  */
 import type { ConversationAnswer, User, UsersAnswer } from '@newton/protocol';
 import { derived, get, writable } from 'svelte/store';
@@ -30,6 +32,11 @@ export async function loadUsers(force = false): Promise<void> {
   } catch {
     loadedFor = null; // an older server, or offline: names fall back to ids
   }
+}
+
+/** A `user_updated` from the socket: the user as it is now (added if new). */
+export function onUserUpdated(user: User): void {
+  users.update(($users) => new Map($users).set(user.id, user));
 }
 
 /** The display name of a user id: the user's name when known, else the id itself. */

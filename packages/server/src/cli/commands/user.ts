@@ -54,7 +54,7 @@ export async function user(argv: string[], ctx: CliContext): Promise<number> {
     const email = str(values, 'email');
     const color = str(values, 'color');
     try {
-      const row = await store.users.create(tenant, {
+      const { row } = await store.users.create(tenant, {
         id,
         name: option('name', () => userName(required(values, 'name'))),
         role: role(values) ?? 'agent',
@@ -84,7 +84,8 @@ export async function user(argv: string[], ctx: CliContext): Promise<number> {
     if (Object.values(patch).every((v) => v === undefined))
       throw new UsageError('nothing to change: give --name, --role, --email, --color or --enable');
   }
-  const row = await store.users.update(tenant, id, patch);
+  // The store writes `user_updated` to the log; running nodes' user poll sends it to their sockets.
+  const row = (await store.users.update(tenant, id, patch))?.row;
   if (!row) throw new CommandError(`no user ${id} in ${tenant} (list them with: newton user list ${tenant})`);
   print(
     ctx,

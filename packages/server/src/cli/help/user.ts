@@ -61,7 +61,7 @@ const UPDATE: CommandSpec = {
     json: JSON_OPTION,
   },
   notes: [
-    'Running nodes see the change within 2 seconds (the admin API, PATCH /api/admin/users/{id}, at once).',
+    'Running nodes see the change within 2 seconds (the admin API, PATCH /api/admin/users/{id}, at once); a change of name, role or colour reaches open inboxes as user_updated.',
   ],
   examples: [
     'npx newton user update celucambio_main bob --role admin',
