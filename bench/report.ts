@@ -115,12 +115,15 @@ ${table(
 const KEPT_START = '<!-- kept: written by hand, carried over when this page is rewritten -->';
 const KEPT_END = '<!-- /kept -->';
 
-/** The hand-written part of the current page (between the kept markers), if any. */
+/**
+ * The hand-written part of the current page, if any: from the first kept marker to
+ * the last end marker (several kept sections in a row are carried over together).
+ */
 function keptSection(out: string): string | undefined {
   if (!existsSync(out)) return undefined;
   const text = readFileSync(out, 'utf8');
   const start = text.indexOf(KEPT_START);
-  const end = text.indexOf(KEPT_END, start);
+  const end = text.lastIndexOf(KEPT_END);
   return start >= 0 && end > start ? text.slice(start, end + KEPT_END.length) : undefined;
 }
 
