@@ -6,6 +6,7 @@ import type { PhaseName } from './lib/phases.js';
 import type { ScenarioResult } from './lib/scenario.js';
 import { fmt } from './lib/stats.js';
 import { ms, s2, table } from './report-format.js';
+import { soakSection } from './report-soak.js';
 
 import type { BackfillData } from './scenario-backfill.js';
 import { closedLoopSection } from './scenario-closed-loop.js';
@@ -399,4 +400,5 @@ export const SECTIONS: Record<string, (r: ScenarioResult) => string> = {
   g: coldStartSection,
   h: closedLoopSection,
   i: searchSection,
+  j: soakSection,
 };

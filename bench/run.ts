@@ -9,9 +9,10 @@
  *
  * Scenarios: seq (issue #2, bench/latency.ts), a latency under load, b
  * fan-out vs ws and Socket.IO, c memory per idle socket, d sustained webhook
- * rate, e reconnect storm, f backfill under live load, g CLI cold start, h search
- * over 100,000 messages. Raw results (JSON) and profiles go to bench/data/
- * (ignored by git and biome, like every data/ folder).
+ * rate, e reconnect storm, f backfill under live load, g CLI cold start, h
+ * closed-loop ingest against the floor, i search over 100,000 messages, j soak
+ * (30 minutes per mode, `--minutes N`). Raw results (JSON) and profiles go to
+ * bench/data/ (ignored by git and biome, like every data/ folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -59,6 +60,10 @@ const SCENARIOS: Record<string, { title: string; load: () => Promise<Runner> }> 
     title: 'search over 100,000 messages, p99 per query (issue #15)',
     load: async () => (await import('./scenario-search.js')).run,
   },
+  j: {
+    title: 'soak: 200 webhooks/s, 2,000 sockets, sampled every minute',
+    load: async () => (await import('./scenario-soak.js')).run,
+  },
 };
 
 const { values } = parseArgs({
@@ -71,6 +76,7 @@ const { values } = parseArgs({
     'no-report': { type: 'boolean', default: false },
     messages: { type: 'string' },
     sockets: { type: 'string' },
+    minutes: { type: 'string' },
     results: { type: 'string', default: 'bench/data' },
     'quiet-wait': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -80,8 +86,10 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f,g,h,i] [--quick] [--profile] [--verbose]',
+      'usage: npm run bench -- [--scenario all|seq,a,b,c,d,e,f,g,h,i,j] [--quick] [--profile] [--verbose]',
       '                        [--report | --no-report] [--messages N --sockets N] [--results DIR]',
+      '                        [--minutes N]            scenario j: minutes per mode (default 30, quick 2;',
+      '                                                 a sample every minute, quick every 20 s)',
       '                        [--quiet-wait SECONDS]   wait up to this long for other processes to calm down',
       '                                                 before each scenario (default 60, quick 5; 3× in all)',
       '',
@@ -110,6 +118,7 @@ const options: BenchOptions = {
   verbose: values.verbose ?? false,
   messages: values.messages ? Number(values.messages) : undefined,
   sockets: values.sockets ? Number(values.sockets) : undefined,
+  minutes: values.minutes ? Number(values.minutes) : undefined,
   resultsDir: values.results ?? 'bench/data',
 };
 // Waiting for other processes to calm down: per scenario, and in all (keeps the run bounded).

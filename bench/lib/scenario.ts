@@ -24,6 +24,8 @@ export interface BenchOptions {
   /** Scenario `seq`: messages and sockets (bench/latency.ts). */
   messages: number | undefined;
   sockets: number | undefined;
+  /** Scenario `j` (soak): minutes per mode (default 30, quick 2). */
+  minutes: number | undefined;
   /** Where profiles and raw results go. */
   resultsDir: string;
 }
