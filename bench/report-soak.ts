@@ -49,16 +49,20 @@ function verdict(r: SoakModeResult): string {
 }
 
 export function soakSection(r: ScenarioResult): string {
-  const e = r.data.embedded as SoakModeResult;
-  const k = r.data.cluster as SoakModeResult;
-  const row = (label: string, f: (x: SoakModeResult) => string): string[] => [label, f(e), f(k)];
+  // Both modes, or the one `--soak-modes` chose.
+  const ran = [r.data.embedded, r.data.cluster].filter((x): x is SoakModeResult => x !== undefined);
+  const e = ran[0] as SoakModeResult;
+  const row = (label: string, f: (x: SoakModeResult) => string): string[] => [label, ...ran.map(f)];
+  const where =
+    ran.length === 2
+      ? 'embedded and on two\nnodes'
+      : `here only ${e.label} (\`--soak-modes\`; the scenario runs embedded and on two\nnodes)`;
   const every = e.sampleSeconds === 60 ? 'minute' : `${e.sampleSeconds} s`;
   return `## (j) Soak: ${e.rate} webhooks/s, ${fmt(e.sockets)} sockets for ${fmt(e.minutes)} minutes
 
 \`bench/scenario-soak.ts\`: ${fmt(e.sockets)} sockets of ${e.tenants} tenants (${e.sockets / e.tenants} each, in 2 client
 processes) stay connected while one sender posts webhooks **open-loop** at ${e.rate}/s for
-${fmt(e.minutes)} minutes (a few seconds of warm-up first, not counted), embedded and on two
-nodes (PostgreSQL + Redis; each tenant's sockets split over both nodes, webhooks alternating
+${fmt(e.minutes)} minutes (a few seconds of warm-up first, not counted), ${where} (PostgreSQL + Redis; each tenant's sockets split over both nodes, webhooks alternating
 between them). Every ${every}, per server process: RSS and its anonymous part (\`VmRSS\`,
 \`RssAnon\` in \`/proc/<pid>/status\`: the rest is mapped files), CPU in the
 interval (\`/proc/<pid>/stat\`) and open sockets (\`newton_sockets\` on its \`/metrics\`); V8 heap,
@@ -80,19 +84,12 @@ while over 15 one-minute samples a few MiB of noise move the slope by ~0.1–0.2
 A second half shorter than 5 minutes (\`--quick\`) or whose webhook → socket p50 passed 1 s
 (overloaded: the backlog itself holds memory) is reported but not judged.
 
-- ${verdict(e)}
-- ${verdict(k)}
+${ran.map((x) => `- ${verdict(x)}`).join('\n')}
 
-${e.label}:
-
-${samplesTable(e)}
-
-${k.label}:
-
-${samplesTable(k)}
+${ran.map((x) => `${x.label}:\n\n${samplesTable(x)}`).join('\n\n')}
 
 ${table(
-  ['whole soak', e.label, k.label],
+  ['whole soak', ...ran.map((x) => x.label)],
   [
     row(
       'webhooks sent / answered accepted / accepted by the nodes',

@@ -77,6 +77,7 @@ const { values } = parseArgs({
     messages: { type: 'string' },
     sockets: { type: 'string' },
     minutes: { type: 'string' },
+    'soak-modes': { type: 'string' },
     results: { type: 'string', default: 'bench/data' },
     'quiet-wait': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -90,6 +91,7 @@ if (values.help) {
       '                        [--report | --no-report] [--messages N --sockets N] [--results DIR]',
       '                        [--minutes N]            scenario j: minutes per mode (default 30, quick 2;',
       '                                                 a sample every minute, quick every 20 s)',
+      '                        [--soak-modes embedded,cluster]  scenario j: which modes (default both)',
       '                        [--quiet-wait SECONDS]   wait up to this long for other processes to calm down',
       '                                                 before each scenario (default 60, quick 5; 3× in all)',
       '',
@@ -119,6 +121,7 @@ const options: BenchOptions = {
   messages: values.messages ? Number(values.messages) : undefined,
   sockets: values.sockets ? Number(values.sockets) : undefined,
   minutes: values.minutes ? Number(values.minutes) : undefined,
+  soakModes: values['soak-modes']?.split(',').map((m) => m.trim()),
   resultsDir: values.results ?? 'bench/data',
 };
 // Waiting for other processes to calm down: per scenario, and in all (keeps the run bounded).

@@ -59,9 +59,12 @@ async function measure(
   tag: string,
   seconds: number,
   connections: number,
+  /** After the warm-up (ScratchStore.analyze). */
+  settle: () => Promise<void> = async () => {},
 ): Promise<Run> {
   // Warm-up: JIT, connection pools, SQLite's page cache; not counted.
   await closedLoop(server, { instances, connections, seconds: o.quick ? 1 : 2, idPrefix: `${tag}-warm` });
+  await settle();
   await sleep(500);
   const db0 = servicesCpuSeconds();
   const t0 = nowMs();
@@ -94,7 +97,7 @@ async function pair(
   const server = await startTaggedNewton(o, tag, store);
   let newtonRun: Run;
   try {
-    newtonRun = await measure(server, o, instances, tag, seconds, connections);
+    newtonRun = await measure(server, o, instances, tag, seconds, connections, () => store.analyze());
   } finally {
     await stopServers([server], store, warnings);
   }

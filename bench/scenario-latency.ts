@@ -124,6 +124,7 @@ async function runCase(o: BenchOptions, c: Case, warnings: string[]): Promise<La
     });
     log(`(a) ${c.label}: ${urls.length} sockets connected; warm-up`);
     await sender.call('load', loadArgs(rate * (o.quick ? 1 : 3), `warm-${c.key}`));
+    await store.analyze();
     await sleep(500);
     await receivers.collect();
 

@@ -100,6 +100,7 @@ async function runMode(
     });
     log(`(j) ${m.label}: ${urls.length} sockets connected; warm-up`);
     await sender.call('load', loadArgs(o.quick ? 2 : 5, `warm-${m.key}`));
+    await store.analyze();
     await sleep(500);
     const base = sumCollected(await receivers.collect());
     for (const s of samplers) await s.reset();
@@ -237,12 +238,17 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
   const sampleSeconds = o.quick ? 20 : 60;
   const warnings: string[] = [];
   const results: Record<string, SoakModeResult> = {};
-  for (const m of MODES) results[m.key] = await runMode(o, m, minutes, sampleSeconds, warnings);
-  const e = results.embedded as SoakModeResult;
-  const k = results.cluster as SoakModeResult;
+  const modes = MODES.filter((m) => !o.soakModes || o.soakModes.includes(m.key));
+  if (modes.length === 0)
+    throw new Error(`--soak-modes: none of ${o.soakModes?.join(', ')} (known: embedded, cluster)`);
+  for (const m of modes) results[m.key] = await runMode(o, m, minutes, sampleSeconds, warnings);
+  const ran = modes.map((m) => ({
+    name: m.key === 'embedded' ? 'embedded' : 'two nodes',
+    r: results[m.key] as SoakModeResult,
+  }));
   const whole = (r: SoakModeResult) => r.missing === 0 && r.gaps === 0 && r.dupes === 0;
   const notes = [...warnings];
-  for (const r of [e, k]) {
+  for (const { r } of ran) {
     if (!whole(r) || r.webhooksAccepted < r.webhooksSent)
       notes.push(
         `${r.label}: ${r.webhooksSent - r.webhooksAccepted} webhooks not answered "accepted" within 30 s of the last send (${r.webhooksAcceptedByNodes} accepted by the nodes' count), ${r.missing} deliveries missing 10 s after the last answer, ${r.gaps} seq gaps, ${r.dupes} repeats`,
@@ -262,22 +268,27 @@ export async function run(o: BenchOptions): Promise<ScenarioResult> {
     title: `Soak: ${SOAK_RATE} webhooks/s, ${SOAK_SOCKETS.toLocaleString('en-US')} sockets, ${minutes} min, sampled every ${sampleSeconds === 60 ? 'minute' : `${sampleSeconds} s`}`,
     startedAt,
     wallSeconds: round((nowMs() - started) / 1000),
-    serverCpuSeconds: round(e.serverCpuSeconds + k.serverCpuSeconds),
+    serverCpuSeconds: round(ran.reduce((s, x) => s + x.r.serverCpuSeconds, 0)),
     params: { rate: SOAK_RATE, sockets: SOAK_SOCKETS, tenants: SOAK_TENANTS, minutes, sampleSeconds },
     targets: [
-      flatTarget(e, 'embedded'),
-      flatTarget(k, 'two nodes'),
+      ...ran.map((x) => flatTarget(x.r, x.name)),
       target(
-        'deliveries missing 10 s after the last answer, embedded / two nodes',
+        `deliveries missing 10 s after the last answer, ${ran.map((x) => x.name).join(' / ')}`,
         '0 (no seq gap or repeat)',
-        `${e.missing} / ${k.missing} (of ${e.expectedDeliveries.toLocaleString('en-US')} / ${k.expectedDeliveries.toLocaleString('en-US')})`,
-        whole(e) && whole(k),
+        `${ran.map((x) => x.r.missing).join(' / ')} (of ${ran.map((x) => x.r.expectedDeliveries.toLocaleString('en-US')).join(' / ')})`,
+        ran.every((x) => whole(x.r)),
       ),
     ],
     data: results as unknown as Record<string, unknown>,
     notes,
     ...(o.profile
-      ? { profiles: collectProfiles(o, ['j-embedded-node1', 'j-cluster-node1', 'j-cluster-node2']) ?? {} }
+      ? {
+          profiles:
+            collectProfiles(
+              o,
+              modes.flatMap((m) => Array.from({ length: m.nodes }, (_, i) => `j-${m.key}-node${i + 1}`)),
+            ) ?? {},
+        }
       : {}),
   };
 }

@@ -92,6 +92,7 @@ async function ramp(
     };
     log(`(d) ${label}: warm-up`);
     await step(300, o.quick ? 1 : 2, `${tag}-warm`);
+    await store.analyze();
     await sleep(500);
     const measure = async (rate: number, refinement: boolean): Promise<RampStep> => {
       const cpu0 = server.cpuSeconds();

@@ -26,6 +26,8 @@ export interface BenchOptions {
   sockets: number | undefined;
   /** Scenario `j` (soak): minutes per mode (default 30, quick 2). */
   minutes: number | undefined;
+  /** Scenario `j` (soak): the modes to run, `embedded` and/or `cluster` (default both). */
+  soakModes?: string[] | undefined;
   /** Where profiles and raw results go. */
   resultsDir: string;
 }

@@ -95,6 +95,14 @@ export interface ScratchStore {
   dialect: Dialect;
   env: NewtonEnv;
   fixture: Fixture;
+  /**
+   * PostgreSQL: ANALYZE, as autovacuum does within a minute of the first
+   * writes. A scenario calls it after its warm-up so that it measures the
+   * steady state: on tables created moments before, the planner has no
+   * statistics and may pick any index of the tenant (a scan of all its rows)
+   * for the webhook path's lookups. SQLite: nothing (Newton never runs ANALYZE there).
+   */
+  analyze(): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -117,6 +125,7 @@ export async function scratchStore(dialect: Dialect): Promise<ScratchStore> {
       dialect,
       env: { dataDir: dir.path },
       fixture: template.fixture,
+      analyze: async () => {},
       remove: async () => dir.remove(),
     });
   }
@@ -128,6 +137,15 @@ export async function scratchStore(dialect: Dialect): Promise<ScratchStore> {
     dialect,
     env: { dataDir: dir.path, databaseUrl: url.toString() },
     fixture: template.fixture,
+    analyze: async () => {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        await client.query('ANALYZE');
+      } finally {
+        await client.end();
+      }
+    },
     remove: async () => {
       dir.remove();
       await pgAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));

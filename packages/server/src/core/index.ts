@@ -10,7 +10,7 @@ export * from './errors.js';
 export type * from './events.js';
 export * from './instance-patch.js';
 export type * from './leads.js';
-export { createLogger, type Logger, redactUrl } from './logger.js';
+export { createLogger, type Logger, lazyChild, redactUrl } from './logger.js';
 export * from './media-blobs.js';
 export * from './media-sniff.js';
 export type * from './messages.js';

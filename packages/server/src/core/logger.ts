@@ -57,3 +57,33 @@ export function createLogger(level: string, nodeId: string, destination?: pino.D
   const create = loadPino();
   return destination ? create(options, destination) : create(options);
 }
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/**
+ * `logger.child(bindings)`, made only when a line is written. A pino child
+ * serialises (and redacts) its bindings when created, which every webhook
+ * paid twice at `LOG_LEVEL=warn` for lines never written (#16). A call at a
+ * level that is off is a no-op and creates nothing.
+ *
+ * @example
+ * const log = lazyChild(logger, { trace, tenant });
+ * log.info('message stored'); // no child created at LOG_LEVEL=warn
+ */
+export function lazyChild(logger: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const made = (): Logger => {
+    child ??= logger.child(bindings);
+    return child;
+  };
+  return new Proxy(logger, {
+    get(_target, prop) {
+      if (typeof prop === 'string' && LEVELS.has(prop) && !logger.isLevelEnabled(prop)) return noop;
+      const real = made();
+      const value = Reflect.get(real, prop, real) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+    },
+  });
+}
+
+function noop(): void {}

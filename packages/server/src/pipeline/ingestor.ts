@@ -9,6 +9,7 @@ import type {
   RecoveredSink,
   WebhookReceipt,
 } from '../core/index.js';
+import { lazyChild } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 
@@ -41,7 +42,7 @@ export class Ingestor implements IngestSink, RecoveredSink {
 
   /** Stores and publishes; `receipt` is committed with the message (its outcome and id filled in). */
   async ingest(message: InboundMessage, traceId: string, receipt?: WebhookReceipt): Promise<IngestResult> {
-    const log = this.logger.child({ trace: traceId, tenant: message.tenantId });
+    const log = lazyChild(this.logger, { trace: traceId, tenant: message.tenantId });
     if (this.probes?.isProbe(traceId, message.tenantId)) message = { ...message, isProbe: true };
     const result = await this.store.inbound.message(message, receipt);
     if (result.outcome === 'duplicate') {

@@ -1,4 +1,5 @@
 import type { EventBus, Logger, StatusOutcome, StatusSink, StatusUpdate } from '../core/index.js';
+import { lazyChild } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { publishCommitted } from './publish.js';
 
@@ -15,7 +16,7 @@ export class StatusApplier implements StatusSink {
   ) {}
 
   async apply(update: StatusUpdate, traceId: string): Promise<StatusOutcome> {
-    const log = this.logger.child({ trace: traceId, tenant: update.tenantId });
+    const log = lazyChild(this.logger, { trace: traceId, tenant: update.tenantId });
     const result = await this.store.inbound.status(update);
     const fields = { provider_message_id: update.providerMessageId, status: update.status };
     if (result.outcome === 'deferred') {

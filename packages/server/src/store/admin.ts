@@ -1,8 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Instance, InstancePatch, NewInstance, Tenant } from '../core/index.js';
-import { instanceFromRow } from './mappers.js';
+import { type InstanceRow, instanceFromRow } from './mappers.js';
+import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
+
+const INSTANCE_COLUMNS = [
+  'id',
+  'tenant_id',
+  'provider',
+  'name',
+  'number',
+  'apikey',
+  'webhook_secret',
+  'base_url',
+  'app_secret',
+  'verify_token',
+  'waba_id',
+  'created_at',
+] as const;
+
+/** Every webhook asks this first: compiled once (prepared.ts), and a named statement on PostgreSQL. */
+const instanceByName = prepared((db, p: { provider: string; name: string }) =>
+  db
+    .selectFrom('instances')
+    .select(INSTANCE_COLUMNS)
+    .where('provider', '=', p.provider)
+    .where('name', '=', p.name),
+);
+// Named columns, not `*`: a cached plan of `select *` fails once a migration adds a column.
+const INSTANCE_BY_NAME_SQL = `select ${INSTANCE_COLUMNS.join(', ')} from instances where provider = $1 and name = $2`;
 
 /** What an instance holds: its conversations and their messages. */
 export interface InstanceUsage {
@@ -12,7 +40,15 @@ export interface InstanceUsage {
 
 /** Tenants and provider instances: the configuration side of the store. */
 export class AdminStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /**
+     * PostgreSQL: the pool under `db`. The webhook path's lookup runs on it as a
+     * named statement, parsed and planned once per connection instead of on
+     * every webhook (#16).
+     */
+    private readonly pool?: pg.Pool,
+  ) {}
 
   async createTenant(id: string, name: string | null): Promise<Tenant> {
     const createdAt = Date.now();
@@ -57,12 +93,15 @@ export class AdminStore {
 
   /** The instance a webhook names; instance names are unique per provider. */
   async findInstance(provider: string, name: string): Promise<Instance | undefined> {
-    const row = await this.db
-      .selectFrom('instances')
-      .selectAll()
-      .where('provider', '=', provider)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const row = this.pool
+      ? (
+          await this.pool.query<InstanceRow>({
+            name: 'newton_find_instance',
+            text: INSTANCE_BY_NAME_SQL,
+            values: [provider, name],
+          })
+        ).rows[0]
+      : (await instanceByName(this.db, { provider, name })).rows[0];
     return row ? instanceFromRow(row) : undefined;
   }
 

@@ -117,7 +117,7 @@ export class Store implements EventLogReader {
     /** SQLite only: commits synced off the event loop, for background work (wal-sync.ts). */
     private readonly walSync?: WalSync,
   ) {
-    this.admin = new AdminStore(db);
+    this.admin = new AdminStore(db, pool);
     this.inbox = new InboxStore(db);
     this.receipts = new ReceiptStore(db);
     this.media = new MediaStore(db);

@@ -122,9 +122,9 @@ export async function ingestInboundPostgres(
         lastSeq + eventRows.length,
         lastSeq,
         json(leadChange.insert),
-        json(leadChange.update),
+        one(leadChange.update),
         json(plan.insertConv),
-        json(plan.updateConv),
+        one(plan.updateConv),
         json(plan.message),
         JSON.stringify(eventRows),
         JSON.stringify(receiptRows),
@@ -143,6 +143,16 @@ export async function ingestInboundPostgres(
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The row an update joins on, for json_populate_record, or null (no row). One
+ * record, not a one-row recordset: json_populate_recordset is estimated at 100
+ * rows, so the generic plan hash-joined it with a sequential scan of the whole
+ * table, conversations on every webhook (#16).
+ */
+function one(row: object | undefined): string | null {
+  return row ? JSON.stringify(row) : null;
+}
 
 /** A JSON array of zero or one row, for json_populate_recordset. */
 function json(row: object | undefined): string {
@@ -186,7 +196,8 @@ select t.last_seq,
  where t.id = $1`;
 
 /**
- * $1 tenant, $2 new last_seq, $3 last_seq read; then JSON arrays of rows:
+ * $1 tenant, $2 new last_seq, $3 last_seq read; then JSON arrays of rows (the two
+ * updates: one JSON object or null):
  * $4 lead to insert, $5 lead to update, $6 conversation to insert,
  * $7 conversation to update, $8 message, $9 events, $10 receipt, $11 the
  * message's pending media (media-state.ts). Every write
@@ -202,7 +213,7 @@ with t as (
   update leads l
      set phone = r.phone, wa_lid = r.wa_lid, name = r.name, attribution = r.attribution,
          updated_at = r.updated_at
-    from t, json_populate_recordset(null::leads, $5::json) r
+    from t, json_populate_record(null::leads, $5::json) r
    where l.id = r.id
 ), conversation_insert as (
   insert into conversations select r.* from t, json_populate_recordset(null::conversations, $6::json) r
@@ -212,7 +223,7 @@ with t as (
          last_message_id = r.last_message_id, last_message_preview = r.last_message_preview,
          reply_to = r.reply_to, updated_at = r.updated_at,
          status = r.status, snoozed_until = r.snoozed_until
-    from t, json_populate_recordset(null::conversations, $7::json) r
+    from t, json_populate_record(null::conversations, $7::json) r
    where c.id = r.id
 ), message_insert as (
   insert into messages select r.* from t, json_populate_recordset(null::messages, $8::json) r

@@ -124,7 +124,7 @@ function payloadExtra(extra: MessageExtra): MessageExtra {
 }
 
 /** The instance columns of every version: the state columns (migration 007) are read by instance-state.ts. */
-type InstanceRow = Omit<
+export type InstanceRow = Omit<
   Row<InstancesTable>,
   'state' | 'state_reason' | 'state_detail' | 'state_since' | 'last_webhook_at'
 >;

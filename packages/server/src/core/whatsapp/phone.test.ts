@@ -101,3 +101,14 @@ describe('sameNumber', () => {
     assert.equal(sameNumber('abc', 'abc'), false);
   });
 });
+
+describe('normalizeWhatsAppNumber, asked again', () => {
+  test('the same digits give the same answer every time (the memo changes only speed)', () => {
+    for (const digits of ['558197088404', '5215512345678', '573001234567', '123', '+14155552671']) {
+      const first = normalizeWhatsAppNumber(digits);
+      for (let i = 0; i < 3; i++) assert.equal(normalizeWhatsAppNumber(digits), first, digits);
+    }
+    assert.equal(normalizeWhatsAppNumber('558197088404'), '+5581997088404');
+    assert.equal(normalizeWhatsAppNumber('123'), null);
+  });
+});

@@ -18,11 +18,24 @@ const MX_WITH_ONE = /^521(\d{10})$/;
 export function normalizeWhatsAppNumber(digits: string): string | null {
   const raw = digits.trim().replace(/^\+/, '');
   if (!/^\d{7,15}$/.test(raw)) return null;
+  const hit = known.get(raw);
+  if (hit !== undefined) return hit;
   const canonical = canonicalDigits(raw);
   const parsed = parsePhoneNumberFromString(`+${canonical}`);
   // Fallback keeps the customer reachable even when metadata is stale or the number is exotic.
-  return parsed?.isPossible() ? parsed.number : `+${canonical}`;
+  const e164 = parsed?.isPossible() ? parsed.number : `+${canonical}`;
+  if (known.size >= KNOWN_MAX) known.clear();
+  known.set(raw, e164);
+  return e164;
 }
+
+/**
+ * Numbers already normalised: libphonenumber's parse was the largest part of
+ * reading an inbound webhook (#16), and a tenant's customers write again and
+ * again. Cleared whole when full: a pure function's memo, so only speed varies.
+ */
+const known = new Map<string, string>();
+const KNOWN_MAX = 10_000;
 
 /**
  * Applies the country rules that make two WhatsApp forms of one number equal:

@@ -9,7 +9,7 @@ import type {
   ReceiptOutcome,
   StatusSink,
 } from '../../core/index.js';
-import { ErrorTable } from '../../core/index.js';
+import { ErrorTable, lazyChild } from '../../core/index.js';
 import { isProbeTrace, type ReceiptFields, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { isAccountChange } from './account.js';
 import {
@@ -85,7 +85,7 @@ export class CloudWebhook {
   ) {}
 
   async handle(req: CloudWebhookRequest): Promise<CloudWebhookReply> {
-    const log = this.logger.child({ trace: req.traceId, provider: 'cloud' });
+    const log = lazyChild(this.logger, { trace: req.traceId, provider: 'cloud' });
     const bodySize = req.raw.length;
     let body: unknown = req.raw.toString('utf8');
     const record = (f: ReceiptFields) =>

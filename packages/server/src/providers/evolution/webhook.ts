@@ -10,7 +10,7 @@ import type {
   MessageChangeSink,
   StatusSink,
 } from '../../core/index.js';
-import { ErrorTable } from '../../core/index.js';
+import { ErrorTable, lazyChild } from '../../core/index.js';
 import { numberOf, sameNumber } from '../../core/whatsapp/phone.js';
 import { isProbeTrace, type ReceiptRecorder, senderDigits } from '../receipts.js';
 import { authenticateWebhook } from './auth.js';
@@ -72,7 +72,7 @@ export class EvolutionWebhook {
   ) {}
 
   async handle(req: WebhookRequest): Promise<WebhookReply> {
-    const log = this.logger.child({ trace: req.traceId, provider: 'evolution' });
+    const log = lazyChild(this.logger, { trace: req.traceId, provider: 'evolution' });
     const record = (f: Parameters<ReceiptRecorder['record']>[3]) =>
       this.receipts.record(req.traceId, req.receivedAt, req.bodySize, { body: req.body, ...f });
 
