@@ -54,7 +54,7 @@ describe('lazyChild', () => {
     await until(lines, 1);
     const text = JSON.stringify(lines[0]);
     assert.ok(!text.includes('k-secret') && !text.includes('k-2'), text);
-    assert.equal((lines[0]?.instance as { name: string }).name, 'main');
+    assert.equal((lines[0] as { instance: { name: string } }).instance.name, 'main');
   });
 
   test('child() and isLevelEnabled() work through it', async () => {
