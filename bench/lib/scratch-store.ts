@@ -23,8 +23,9 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+/** Runs `fn` on a client of the admin database, or of `url`. */
+async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>, url = PG_ADMIN_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);
@@ -137,15 +138,7 @@ export async function scratchStore(dialect: Dialect): Promise<ScratchStore> {
     dialect,
     env: { dataDir: dir.path, databaseUrl: url.toString() },
     fixture: template.fixture,
-    analyze: async () => {
-      const client = new pg.Client({ connectionString: url.toString() });
-      await client.connect();
-      try {
-        await client.query('ANALYZE');
-      } finally {
-        await client.end();
-      }
-    },
+    analyze: () => pgAdmin(async (c) => void (await c.query('ANALYZE')), url.toString()),
     remove: async () => {
       dir.remove();
       await pgAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
