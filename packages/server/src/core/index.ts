@@ -8,6 +8,7 @@
 export * from './auth.js';
 export * from './errors.js';
 export type * from './events.js';
+export * from './ids.js';
 export * from './instance-patch.js';
 export type * from './leads.js';
 export { createLogger, type Logger, lazyChild, redactUrl } from './logger.js';

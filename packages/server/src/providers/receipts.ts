@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '@newton/protocol';
+import { newRowId } from '../core/ids.js';
 import type { ReceiptOutcome, ReceiptSink, WebhookReceipt } from '../core/index.js';
 import { type Logger, redactUrl } from '../core/index.js';
 import { numberOf } from '../core/whatsapp/phone.js';
@@ -62,7 +62,7 @@ export class ReceiptRecorder {
   /** The receipt as it would be stored, for a caller that commits it itself. */
   build(traceId: string, receivedAt: number, bodySize: number, f: ReceiptFields): WebhookReceipt {
     return {
-      id: randomUUID(),
+      id: newRowId(),
       receivedAt,
       provider: this.provider,
       event: f.event ?? null,

@@ -33,6 +33,8 @@ import * as m014 from './migrations/014-status-notes-labels.js';
 import * as m015 from './migrations/015-search.js';
 import * as m017 from './migrations/017-lead-edits.js';
 import * as m018 from './migrations/018-lead-search-display-name.js';
+import * as m019 from './migrations/019-client-id-partial.js';
+import { registerDirect } from './prepared.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
 
@@ -66,6 +68,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '015-search': m015,
   '017-lead-edits': m017,
   '018-lead-search-display-name': m018,
+  '019-client-id-partial': m019,
 };
 
 /**
@@ -160,10 +163,21 @@ export function openSqlite(dataDir: string): OpenedDatabase {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('cache_size = -65536');
+  // Statement journals in memory: a write transaction's statements that may
+  // abort halfway (triggers, several unique indexes) save the pages they touch
+  // first, and past 64 KiB SQLite spilled them to a temporary file — 38 KB of
+  // file writes per webhook (issue #16, docs/benchmarks.md).
+  raw.pragma('temp_store = MEMORY');
   // Checkpoints run on a worker thread (checkpointer.ts); this is only the backstop.
   raw.pragma('wal_autocheckpoint = 20000');
-  const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }),
+  const statements = cachedStatements(raw);
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: statements }) });
+  // The same answers as Kysely's SQLite driver gives, on the same (only) connection.
+  registerDirect(db, (text, values) => {
+    const stmt = statements.prepare(text) as unknown as BetterSqlite3.Statement;
+    if (stmt.reader) return { rows: stmt.all(values) };
+    const { changes, lastInsertRowid } = stmt.run(values);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   });
   return { db, dialect: 'sqlite', location: file, walSync: new WalSync(raw, `${file}-wal`) };
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import { newRowId } from '../core/ids.js';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { buildEvents } from './event-log.js';
 import {
@@ -87,7 +87,7 @@ export async function ingestInboundPostgres(
   const now = Date.now();
   const byPhone = read.by_phone ?? undefined;
   const byLid = needsLidLookup(m, byPhone) ? (read.by_lid ?? undefined) : undefined;
-  const messageId = randomUUID();
+  const messageId = newRowId();
   const leadChange = decideLead(m, byPhone, byLid, now, messageId);
   const bodies: EventBody[] = [];
   const leadBody = leadEvent(leadChange, m.isProbe === true);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EventBody, LeadAttribution, LeadPayload } from '@newton/protocol';
+import { newRowId } from '../core/ids.js';
 import type { InboundMessage, MessageExtra } from '../core/index.js';
 import { conversationItem } from './inbox.js';
 import { conversationSummary, leadPayload, messagePayload, previewText } from './mappers.js';
@@ -49,7 +49,7 @@ export function decideLead(
   const touch = firstTouch(m, messageId);
   if (!existing) {
     const row: LeadsTable = {
-      id: randomUUID(),
+      id: newRowId(),
       tenant_id: m.tenantId,
       phone,
       wa_lid: lid,
@@ -211,7 +211,7 @@ export function planMessage(
   existingConv: ConversationsTable | undefined,
   arrivalSeq: number,
   now: number,
-  messageId: string = randomUUID(),
+  messageId: string = newRowId(),
   quoted?: QuotedRow | null,
 ): MessagePlan {
   const unread = countsUnread(m);
@@ -222,7 +222,7 @@ export function planMessage(
   let reopen = false;
   if (!existingConv) {
     conv = {
-      id: randomUUID(),
+      id: newRowId(),
       tenant_id: m.tenantId,
       lead_id: lead.id,
       instance_id: m.instanceId,

@@ -9,9 +9,9 @@
  * replies; customers known by LID; no phone) goes through ingestMessage
  * itself, in order, in the same transaction.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Insertable, Transaction } from 'kysely';
+import { newRowId } from '../core/ids.js';
 import type { InboundMessage, IngestResult, RecoveredMessage } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import { ingestMessage, UnknownTenantError } from './ingest.js';
@@ -156,7 +156,7 @@ export async function ingestRecovered(
     if (!leads.has(phone))
       leads.set(phone, (await q.leadByPhone(trx, { tenant: tenantId, phone })).rows[0] ?? null);
     const byPhone = leads.get(phone) ?? undefined;
-    const messageId = randomUUID();
+    const messageId = newRowId();
     const change = decideLead(m, byPhone, undefined, now, messageId);
     if (change.insert) {
       p.leadInserts.set(change.insert.id, change.insert);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Transaction } from 'kysely';
+import { newRowId } from '../core/ids.js';
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import {
@@ -70,7 +70,7 @@ export async function ingestMessage(
 
   const now = Date.now();
   const bodies: EventBody[] = [];
-  const newId = randomUUID();
+  const newId = newRowId();
   const leadChange = await upsertLead(trx, m, now, newId);
   const leadBody = leadEvent(leadChange, m.isProbe === true);
   if (leadBody) bodies.push(leadBody);

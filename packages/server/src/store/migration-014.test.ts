@@ -4,23 +4,13 @@
  * labels, no notes and no snooze, and the inbox serves it with the new fields.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import type { Kysely } from 'kysely';
-import { createTestDatabase } from '../../testing/databases.js';
-import { migrate, openPostgres, openSqlite } from './db.js';
+import { withStoreAt } from '../../testing/migrated-store.js';
+import { migrate } from './db.js';
 import { InboxStore } from './inbox.js';
-import type { Database } from './schema.js';
 
 test('a closed conversation of an older database is resolved after 014, with no labels, notes or snooze', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'newton-m014-'));
-  const database = await createTestDatabase();
-  const opened = database.url ? await openPostgres(database.url, 2) : openSqlite(dir);
-  const db = opened.db as Kysely<Database>;
-  try {
-    await migrate(db, '012-lead-profile');
+  await withStoreAt('012-lead-profile', async (db) => {
     const now = Date.now();
     await db.insertInto('tenants').values({ id: 't', name: null, created_at: now }).execute();
     await db
@@ -80,9 +70,5 @@ test('a closed conversation of an older database is resolved after 014, with no 
       .where('id', '=', 'c-closed')
       .executeTakeFirst();
     assert.equal(row?.status, 'resolved', 'the stored value moved too');
-  } finally {
-    await db.destroy();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

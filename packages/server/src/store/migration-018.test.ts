@@ -5,24 +5,14 @@
  * does, and the new triggers follow a later rename.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import type { Kysely } from 'kysely';
-import { createTestDatabase } from '../../testing/databases.js';
-import { migrate, openPostgres, openSqlite } from './db.js';
+import { withStoreAt } from '../../testing/migrated-store.js';
+import { migrate } from './db.js';
 import { InboxStore } from './inbox.js';
-import type { Database } from './schema.js';
 import { SearchStore } from './search.js';
 
 test('a lead renamed by agents before 018 is found by that name after it, in its tenant only', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'newton-m018-'));
-  const database = await createTestDatabase();
-  const opened = database.url ? await openPostgres(database.url, 2) : openSqlite(dir);
-  const db = opened.db as Kysely<Database>;
-  try {
-    await migrate(db, '017-lead-edits');
+  await withStoreAt('017-lead-edits', async (db, dialect) => {
     const now = Date.now();
     for (const [tenant, phone, name] of [
       ['t1', '+573001112233', 'Ana Restrepo'],
@@ -57,7 +47,7 @@ test('a lead renamed by agents before 018 is found by that name after it, in its
       .execute();
     await migrate(db);
 
-    const search = new SearchStore(db, opened.dialect, new InboxStore(db));
+    const search = new SearchStore(db, dialect, new InboxStore(db));
     const leads = async (tenant: string, q: string) =>
       (await search.search(tenant, { q, limit: 20 })).leads.map((l) => l.lead.id).sort();
     assert.deepEqual(await leads('t1', 'dona remedios'), ['t1-lead']);
@@ -71,9 +61,5 @@ test('a lead renamed by agents before 018 is found by that name after it, in its
     await db.updateTable('leads').set({ display_name: null }).where('id', '=', 't1-lead').execute();
     assert.deepEqual([await leads('t1', 'cleo'), await leads('t1', 'ana')], [[], ['t1-lead']]);
     assert.deepEqual(await leads('t2', 'dona remedios'), ['t2-lead']);
-  } finally {
-    await db.destroy();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -5,9 +5,9 @@
  * conversation's first message (stored right after by createReply) carries
  * it to every screen in its `new_message` event.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventBody } from '@newton/protocol';
 import type { Kysely } from 'kysely';
+import { newRowId } from '../core/ids.js';
 import type { TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
@@ -47,7 +47,7 @@ export function openConversation(write: Write, p: PhoneOnInstance): Promise<Open
       .executeTakeFirst();
     if (!lead) {
       const row: LeadsTable = {
-        id: randomUUID(),
+        id: newRowId(),
         tenant_id: p.tenantId,
         phone: p.phone,
         wa_lid: null,
@@ -72,7 +72,7 @@ export function openConversation(write: Write, p: PhoneOnInstance): Promise<Open
       .executeTakeFirst();
     let conversationId = conv?.id;
     if (!conversationId) {
-      conversationId = randomUUID();
+      conversationId = newRowId();
       await trx
         .insertInto('conversations')
         .values({

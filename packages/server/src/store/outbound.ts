@@ -5,9 +5,9 @@
  * restarted node can resume it), retries of failed replies, and marking a
  * conversation read. Knows nothing of providers or HTTP.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventBody, MessagePayload, MessageType } from '@newton/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import { newRowId } from '../core/ids.js';
 import type { Instance, MessageExtra, TenantEvent } from '../core/index.js';
 import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
@@ -174,7 +174,7 @@ export class OutboundStore {
       if (!conv) return { outcome: 'not_found' };
       const now = Date.now();
       const sentAt = Math.floor(now / 1000) * 1000;
-      const id = randomUUID();
+      const id = newRowId();
       const row: MessagesTable = {
         id,
         tenant_id: r.tenantId,

@@ -7,6 +7,24 @@ type Slot<P> = { key: keyof P } | { value: unknown };
 
 const SENTINEL = '\u0000newton:';
 
+/** Runs compiled SQL straight on the connection (see registerDirect). */
+export type DirectRun = (sql: string, values: readonly unknown[]) => QueryResult<unknown>;
+
+/** By the dialect adapter of the Kysely instance they were registered for. */
+const direct = new WeakMap<object, DirectRun>();
+
+/**
+ * Lets `prepared` queries that run inside a transaction go straight to the
+ * connection, past Kysely's connection provider, its mutex and its result
+ * plumbing: about 1 µs a statement, and the webhook path runs ten (issue #16,
+ * docs/benchmarks.md). Only for a dialect with one connection (SQLite): a
+ * transaction holds it for its whole life, so its statements may use it;
+ * outside one, a query waits for Kysely's mutex as before.
+ */
+export function registerDirect(db: Kysely<Database>, run: DirectRun): void {
+  direct.set(db.getExecutor().adapter, run);
+}
+
 /**
  * A query written once with the query builder and then run many times with
  * new parameters. Kysely builds and compiles every query anew, which on the
@@ -41,6 +59,8 @@ export function prepared<P extends object, R>(build: (db: Executor, p: P) => Com
       compiled.set(adapter, c);
     }
     const values = c.slots.map((s) => ('key' in s ? params[s.key] : s.value));
+    const run = db.isTransaction ? direct.get(adapter) : undefined;
+    if (run) return run(c.sql, values) as QueryResult<R>;
     return db.executeQuery<R>(CompiledQuery.raw(c.sql, values));
   };
 }
