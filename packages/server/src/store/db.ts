@@ -162,7 +162,13 @@ export function openSqlite(dataDir: string): OpenedDatabase {
   // FULL: a 2xx to a webhook means the commit reached the disk, not just the OS.
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
-  raw.pragma('cache_size = -65536');
+  // 8 MiB, not more: a commit in which a B-tree split swapped pages (SQLite's
+  // balance_nonroot parks one under the lock page's number) ends with a walk of
+  // every page in the cache (pcache1TruncateUnsafe), so a commit costs more the
+  // larger the cache: 64 MiB took 4–5 % of a webhook's CPU, up to 40 % in a
+  // bare insert loop (issue #16, docs/benchmarks.md). Reads past it come from
+  // the OS's page cache; searches over 100,000 messages measured the same.
+  raw.pragma('cache_size = -8192');
   // Statement journals in memory: a write transaction's statements that may
   // abort halfway (triggers, several unique indexes) save the pages they touch
   // first, and past 64 KiB SQLite spilled them to a temporary file — 38 KB of
