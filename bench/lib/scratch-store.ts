@@ -98,10 +98,11 @@ export interface ScratchStore {
   fixture: Fixture;
   /**
    * PostgreSQL: ANALYZE, as autovacuum (on by default, off on this
-   * project's machines) does within a minute of the first writes. A scenario calls it after its warm-up so that it measures the
-   * steady state: on tables created moments before, the planner has no
-   * statistics and may pick any index of the tenant (a scan of all its rows)
-   * for the webhook path's lookups. SQLite: nothing (Newton never runs ANALYZE there).
+   * project's machines) does within a minute of the first writes. A scenario
+   * calls it after its warm-up so that it measures the steady state: on
+   * tables created moments before, the planner has no statistics and may pick
+   * any index of the tenant (a scan of all its rows) for the webhook path's
+   * lookups. SQLite: nothing (Newton never runs ANALYZE there).
    */
   analyze(): Promise<void>;
   remove(): Promise<void>;

@@ -1,7 +1,6 @@
 import type { ProviderName } from '@newton/protocol';
-import { newRowId } from '../core/ids.js';
 import type { ReceiptOutcome, ReceiptSink, WebhookReceipt } from '../core/index.js';
-import { type Logger, redactUrl } from '../core/index.js';
+import { type Logger, newRowId, redactUrl } from '../core/index.js';
 import { numberOf } from '../core/whatsapp/phone.js';
 
 const EXCERPT_CHARS = 2048;

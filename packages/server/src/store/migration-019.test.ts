@@ -1,6 +1,6 @@
 /**
  * Migration 019 (#16): a reply's `client_id` stays unique within its tenant
- * (the send's idempotency, issue #3) once the index covers only the rows
+ * (a reply's idempotency key, store/outbound.ts) once the index covers only the rows
  * that have one, on a database that held messages before it; inbound
  * messages (no client_id) are as many as ever, and the lookup by client_id
  * still reads the index.
