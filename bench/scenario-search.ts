@@ -2,7 +2,8 @@
  * (i) Search over 100,000 messages (issue #15 §6): one tenant with 100,000
  * messages over 2,000 leads and conversations, ten more tenants with 2,000
  * each (their postings share the index), seeded straight into the store
- * (bench/lib/search-seed.ts; the migration-015 triggers index them). Then one
+ * (bench/lib/search-seed.ts; SQLite: the triggers queue them, migration 020, and the node indexes
+ * them before the first search answers; PostgreSQL: the triggers index them). Then one
  * node, and a mix of queries sent one after another over HTTP
  * (`GET /api/search?q=…&limit=20`, the tenant's token), each query many
  * times in shuffled rounds: latency per query from request to parsed answer.

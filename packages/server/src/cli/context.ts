@@ -31,6 +31,8 @@ export class CliContext {
       databaseUrl: this.config.databaseUrl,
       poolSize: this.config.poolSize,
       checkpointIntervalMs: 0,
+      // A command's process is short-lived: what it queued for search, a node (or a search) indexes.
+      searchIndexIntervalMs: 0,
     });
     return this.store;
   }

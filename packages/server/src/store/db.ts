@@ -34,6 +34,7 @@ import * as m015 from './migrations/015-search.js';
 import * as m017 from './migrations/017-lead-edits.js';
 import * as m018 from './migrations/018-lead-search-display-name.js';
 import * as m019 from './migrations/019-client-id-partial.js';
+import * as m020 from './migrations/020-search-queue.js';
 import { registerDirect } from './prepared.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -69,6 +70,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017-lead-edits': m017,
   '018-lead-search-display-name': m018,
   '019-client-id-partial': m019,
+  '020-search-queue': m020,
 };
 
 /**

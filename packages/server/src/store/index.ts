@@ -23,6 +23,7 @@ import { ReceiptStore } from './receipts.js';
 import { applyRetention, pruneEvents, type RetentionPolicy } from './retention.js';
 import type { Database } from './schema.js';
 import { SearchStore } from './search.js';
+import { SearchIndexer } from './search-indexer.js';
 import { UserStore } from './users.js';
 import type { WalSync } from './wal-sync.js';
 import { WriteBatcher } from './write-batcher.js';
@@ -108,6 +109,10 @@ export class Store implements EventLogReader {
   private readonly batcher: WriteBatcher | undefined;
   /** SQLite only: WAL checkpoints off the event loop. */
   private checkpointer: Checkpointer | undefined;
+  /** SQLite only: indexes the messages queued for search (migration 020). */
+  private readonly searchIndexer: SearchIndexer | undefined;
+  /** Where background work (checkpoints, the search indexer) reports its errors. */
+  private onBackgroundError: ((message: string) => void) | undefined;
   private constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
@@ -138,7 +143,11 @@ export class Store implements EventLogReader {
     this.conversationStatus = new ConversationStatusStore(db, write);
     this.notes = new NoteStore(db, write);
     this.labels = new LabelStore(db, write);
-    this.search = new SearchStore(db, dialect, this.inbox);
+    this.searchIndexer = this.batcher
+      ? new SearchIndexer(db, write, (message) => this.onBackgroundError?.(`search index: ${message}`))
+      : undefined;
+    const indexer = this.searchIndexer;
+    this.search = new SearchStore(db, dialect, this.inbox, () => indexer?.catchUp() ?? Promise.resolve());
     this.users = new UserStore(db, write);
     this.assignment = new AssignmentStore(write);
   }
@@ -151,6 +160,12 @@ export class Store implements EventLogReader {
     poolSize?: number;
     /** SQLite: background WAL checkpoint interval; 0 leaves checkpoints to SQLite. @default 250 */
     checkpointIntervalMs?: number;
+    /**
+     * SQLite: how often the messages queued for search are indexed; 0 only when
+     * a search asks (migration 020).
+     * @default 200
+     */
+    searchIndexIntervalMs?: number;
     onBackgroundError?: (message: string) => void;
   }): Promise<Store> {
     const opened = opts.databaseUrl
@@ -164,6 +179,8 @@ export class Store implements EventLogReader {
       throw err;
     }
     const store = new Store(opened.db, opened.dialect, opened.location, opened.pool, opened.walSync);
+    store.onBackgroundError = opts.onBackgroundError;
+    store.searchIndexer?.start(opts.searchIndexIntervalMs ?? 200);
     if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {
       store.checkpointer = new Checkpointer(opened.location, opts.checkpointIntervalMs ?? 250, (message) =>
         opts.onBackgroundError?.(`wal checkpoint: ${message}`),
@@ -207,6 +224,7 @@ export class Store implements EventLogReader {
   }
 
   async close(): Promise<void> {
+    await this.searchIndexer?.stop();
     await this.checkpointer?.stop();
     await this.db.destroy();
     await this.walSync?.close();

@@ -19,7 +19,10 @@ import { Store } from './index.js';
 let dir: string;
 let database: TestDatabase;
 let store: Store;
-const open = () => Store.open({ dataDir: dir, databaseUrl: database.url, checkpointIntervalMs: 0 });
+// No indexing on a timer (SQLite, migration 020): only a search indexes what is queued, so each step below
+// meets the queue as it left it.
+const open = () =>
+  Store.open({ dataDir: dir, databaseUrl: database.url, checkpointIntervalMs: 0, searchIndexIntervalMs: 0 });
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -92,47 +95,68 @@ async function seed(s: Store): Promise<void> {
     ['m-empty', 'idx_a', null, null, 0],
     ['m-other', 'idx_b', 'Otro televisor de otro tenant', null, 0],
   ];
-  let seq = 0;
-  for (const [id, tenant, content, extra, probe] of rows) {
-    await s.db
-      .insertInto('messages')
-      .values({
-        id,
-        tenant_id: tenant,
-        conversation_id: `${tenant}-conv`,
-        lead_id: `${tenant}-lead`,
-        instance_id: `${tenant}-inst`,
-        provider: 'evolution',
-        provider_message_id: `P-${id}`,
-        direction: 'inbound',
-        sender: 'lead',
-        type: 'text',
-        content,
-        status: 'delivered',
-        timestamp: T0 + ++seq * 1000,
-        extra,
-        is_probe: probe,
-        arrival_seq: seq,
-        created_at: T0,
-        client_id: null,
-        sender_user_id: null,
-        status_error: null,
-        status_at: null,
-        send_attempts: 0,
-        send_lease_until: null,
-      })
-      .execute();
-  }
+  for (const [id, tenant, content, extra, probe] of rows)
+    await addMessage(s, id, tenant, content, extra, probe);
 }
 
-/** Removes what migration 015 made and forgets it and 018 ran: the next open runs both again over the rows. */
+let seq = 0;
+
+/** A message row written straight into the store, as the webhook path's triggers see it. */
+async function addMessage(
+  s: Store,
+  id: string,
+  tenant: string,
+  content: string | null,
+  extra: string | null = null,
+  probe = 0,
+): Promise<void> {
+  await s.db
+    .insertInto('messages')
+    .values({
+      id,
+      tenant_id: tenant,
+      conversation_id: `${tenant}-conv`,
+      lead_id: `${tenant}-lead`,
+      instance_id: `${tenant}-inst`,
+      provider: 'evolution',
+      provider_message_id: `P-${id}`,
+      direction: 'inbound',
+      sender: 'lead',
+      type: 'text',
+      content,
+      status: 'delivered',
+      timestamp: T0 + ++seq * 1000,
+      extra,
+      is_probe: probe,
+      arrival_seq: seq,
+      created_at: T0,
+      client_id: null,
+      sender_user_id: null,
+      status_error: null,
+      status_at: null,
+      send_attempts: 0,
+      send_lease_until: null,
+    })
+    .execute();
+}
+
+/**
+ * Removes what migrations 015 and 020 made and forgets that they and 018 ran:
+ * the next open runs all three again over the rows.
+ */
 async function unmigrate(s: Store): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(s.db);
   if (s.dialect === 'sqlite') {
     for (const t of ['message_search_ai', 'message_search_ad', 'message_search_au'])
       await run(`drop trigger ${t}`);
     for (const t of ['lead_search_ai', 'lead_search_ad', 'lead_search_au']) await run(`drop trigger ${t}`);
-    for (const t of ['message_fts', 'message_search_docs', 'lead_fts', 'lead_search_docs'])
+    for (const t of [
+      'message_fts',
+      'message_search_docs',
+      'message_search_queue',
+      'lead_fts',
+      'lead_search_docs',
+    ])
       await run(`drop table ${t}`);
   } else {
     await run('drop trigger message_search_sync on messages');
@@ -143,7 +167,9 @@ async function unmigrate(s: Store): Promise<void> {
     await run('drop function newton_lead_search()');
     await run('drop function newton_fold(text)');
   }
-  await run(`delete from newton_migrations where name in ('015-search', '018-lead-search-display-name')`);
+  await run(
+    `delete from newton_migrations where name in ('015-search', '018-lead-search-display-name', '020-search-queue')`,
+  );
 }
 
 const found = async (tenant: string, q: string) =>
@@ -212,10 +238,42 @@ test('the triggers follow writes made outside the webhook path', async () => {
   await store.db.updateTable('leads').set({ display_name: null }).where('id', '=', 'idx_a-lead').execute();
   assert.deepEqual([await leadsOf('cleo'), await leadsOf('restrepo')], [[], ['idx_a-lead']]);
   if (store.dialect === 'sqlite') {
-    // Mapping rows and index rows stay one for one.
-    const { rows } = await sql<{ n: number }>`select count(*) as n from message_search_docs`.execute(
-      store.db,
-    );
-    assert.equal(Number(rows[0]?.n), 0);
+    // Mapping rows and index rows stay one for one, and nothing is left queued (migration 020).
+    const { rows } = await sql<{ docs: number; queued: number }>`
+      select (select count(*) from message_search_docs) as docs,
+             (select count(*) from message_search_queue) as queued`.execute(store.db);
+    assert.deepEqual([Number(rows[0]?.docs), Number(rows[0]?.queued)], [0, 0]);
   }
+});
+
+test('a message is found by the first search after it is stored, and an edit or deletion before it was indexed leaves nothing behind', async () => {
+  const queued = async () =>
+    store.dialect === 'sqlite'
+      ? Number(
+          (await sql<{ n: number }>`select count(*) as n from message_search_queue`.execute(store.db)).rows[0]
+            ?.n,
+        )
+      : 0;
+  await addMessage(store, 'q-1', 'idx_a', 'Quiero cotizar una nevera');
+  await addMessage(store, 'q-2', 'idx_a', 'Una nevera usada');
+  await addMessage(store, 'q-other', 'idx_b', 'Nevera de otro tenant');
+  if (store.dialect === 'sqlite') assert.equal(await queued(), 3);
+  // Still queued: one deleted, one edited (its number may be given again to the next message).
+  await store.db.deleteFrom('messages').where('id', '=', 'q-2').execute();
+  await store.db
+    .updateTable('messages')
+    .set({ content: 'Quiero cotizar una lavadora' })
+    .where('id', '=', 'q-1')
+    .execute();
+  await addMessage(store, 'q-3', 'idx_a', 'Nevera nueva');
+  assert.deepEqual(await found('idx_a', 'nevera'), ['q-3']);
+  assert.equal(await queued(), 0);
+  assert.deepEqual(await found('idx_a', 'lavadora'), ['q-1']);
+  assert.deepEqual(await found('idx_a', 'cotizar'), ['q-1']);
+  assert.deepEqual(await found('idx_b', 'nevera'), ['q-other']);
+  // Indexed, then deleted: gone; the next message (which may take its number) is found alone.
+  await store.db.deleteFrom('messages').where('id', '=', 'q-3').execute();
+  await addMessage(store, 'q-4', 'idx_a', 'Otra nevera');
+  assert.deepEqual(await found('idx_a', 'nevera'), ['q-4']);
+  assert.deepEqual(await found('idx_a', 'nueva'), []);
 });

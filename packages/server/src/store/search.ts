@@ -78,12 +78,16 @@ export class SearchStore {
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
     private readonly inbox: InboxStore,
+    /** Indexes the messages still queued for search (SQLite, migration 020); resolves when done. */
+    private readonly catchUp: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async search(tenantId: string, opts: SearchOptions): Promise<SearchAnswer> {
     const terms = queryTerms(opts.q);
     const offset = opts.cursor ? decodeOffset(opts.cursor) : 0;
     if (terms.length === 0) return { terms, messages: [], leads: [], next_cursor: null };
+    // Every message stored before the search is found: what is still queued is indexed first.
+    await this.catchUp();
     const ranked = rank(await this.candidates(tenantId, terms), terms);
     const page = ranked.slice(offset, offset + opts.limit);
     const more = ranked.length > offset + opts.limit;

@@ -23,8 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   else await postgresUp(db);
 }
 
-/** Whether the message row `r` (`new` or `old`) belongs in the index (SQLite). */
-const indexableSqlite = (r: string) =>
+/** Whether the message row `r` (`new` or `old`) belongs in the index (SQLite; 020 too). */
+export const indexableSqlite = (r: string) =>
   `(${r}.is_probe = 0 and ${r}.content is not null and ${r}.content <> '' and ` +
   `(${r}.extra is null or not json_valid(${r}.extra) or json_extract(${r}.extra, '$.deleted_at') is null))`;
 
@@ -49,7 +49,7 @@ function leadBody015(r: string, fold: (e: string) => string): string {
 const LEAD_BODY_SQLITE = (r: string) => leadBody015(r, (e) => e);
 const LEAD_BODY_PG = (r: string) => leadBody015(r, (e) => `newton_fold(${e})`);
 
-const tenantTokenSqlite = (r: string) => `'t' || lower(hex(${r}.tenant_id))`;
+export const tenantTokenSqlite = (r: string) => `'t' || lower(hex(${r}.tenant_id))`;
 
 async function sqliteUp(db: Kysely<unknown>): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
