@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { NODE_FLAGS } from '@newton/server/testing/node-flags';
 import { cpuSecondsOf, rssBytesOf } from './proc.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -194,17 +195,17 @@ export interface NewtonStartOptions extends NewtonEnv {
   extraEnv?: Record<string, string>;
 }
 
-/** Starts `newton start` as its own process (LOG_LEVEL=warn, PORT=0, 127.0.0.1). */
+/** Starts `newton start` as its own process (LOG_LEVEL=warn, PORT=0, 127.0.0.1), with the deployed node flags. */
 export function startNewton(o: NewtonStartOptions): Promise<ServerProcess> {
   return spawnServer({
     name: o.name,
-    argv: [process.execPath, ...(o.nodeArgs ?? []), NEWTON_BIN, 'start'],
+    argv: [process.execPath, ...NODE_FLAGS, ...(o.nodeArgs ?? []), NEWTON_BIN, 'start'],
     env: newtonEnv(o, o.extraEnv),
     echo: o.echo ?? false,
   });
 }
 
-/** Starts a competitor server (bench/competitors/<file>) as its own process. */
+/** Starts a competitor server (bench/competitors/<file>) as its own process, with Newton's node flags (a like-for-like yardstick). */
 export function startCompetitor(
   name: string,
   file: string,
@@ -214,7 +215,14 @@ export function startCompetitor(
 ): Promise<ServerProcess> {
   return spawnServer({
     name,
-    argv: [process.execPath, ...nodeArgs, '--import', 'tsx', path.join(ROOT, 'bench/competitors', file)],
+    argv: [
+      process.execPath,
+      ...NODE_FLAGS,
+      ...nodeArgs,
+      '--import',
+      'tsx',
+      path.join(ROOT, 'bench/competitors', file),
+    ],
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extraEnv },
     echo,
   });

@@ -38,6 +38,7 @@ import {
   EvolutionWebhook,
   MediaFetchers,
   ReceiptRecorder,
+  warmUpstreamClient,
 } from './providers/index.js';
 import { Store } from './store/index.js';
 import { Backfiller } from './upstream/backfill.js';
@@ -348,6 +349,7 @@ export async function startNode(config: Config, logger?: Logger, hooks: NodeHook
     }),
   ];
   selfUrl = url;
+  void warmUpstreamClient(`${url}/healthz`);
   sender.startSweeper();
   snoozes.start();
   media.start();

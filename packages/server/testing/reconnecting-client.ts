@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type ClientOptions, WebSocket } from 'ws';
 import { eventually, type Frame } from './harness.js';
+import { NODE_FLAGS } from './node-flags.js';
 
 export interface ReceivedEvent extends Frame {
   seq: number;
@@ -283,7 +284,8 @@ export class NewtonProcess {
   }
 
   /**
-   * Spawns `newton start` with `env` and resolves once it listens. The bound
+   * Spawns `newton start` with `env` (and the deployed node flags,
+   * `NODE_FLAGS`) and resolves once it listens. The bound
    * only catches a process that never starts: tsx compiles the server at start,
    * which took over 30 s with the load average at 17 (a loaded CI run, #11).
    * `NEWTON_TEST_NODE_FLAGS` (space-separated) are given to node before the
@@ -292,7 +294,7 @@ export class NewtonProcess {
    */
   static async start(env: NodeJS.ProcessEnv, name = 'newton', timeoutMs = 120_000): Promise<NewtonProcess> {
     const flags = process.env.NEWTON_TEST_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...flags, NEWTON_BIN, 'start'], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...flags, NEWTON_BIN, 'start'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

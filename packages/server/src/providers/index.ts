@@ -29,4 +29,4 @@ export {
   type SyntheticResult,
   syntheticInbound,
 } from './synthetic-inbound.js';
-export type { UpstreamAnswer } from './upstream-call.js';
+export { type UpstreamAnswer, warmUpstreamClient } from './upstream-call.js';

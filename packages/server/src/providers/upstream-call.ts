@@ -55,3 +55,14 @@ export async function callUpstream(url: string, req: UpstreamRequest): Promise<U
       : { ok: false, kind: 'unreachable', reason: failure.reason };
   }
 }
+
+/**
+ * Loads and connects Node's HTTP client (undici) once, before it is needed:
+ * a process's first `fetch` spends about 40 ms on the event loop loading the
+ * module and compiling its parser — a stall every webhook in flight waits
+ * for, were it the first backfill page or provider check (issue #12). `url`
+ * is any cheap route, such as the node's own `/healthz`. Never throws.
+ */
+export async function warmUpstreamClient(url: string): Promise<void> {
+  await callUpstream(url, { headers: {}, timeoutMs: 5000 });
+}

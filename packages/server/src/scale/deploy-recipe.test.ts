@@ -1,6 +1,7 @@
 /**
- * The deployment recipes in deploy/ stay what nginx.test.ts runs: the image
- * and the systemd unit start a node with the tests' command, nginx keeps idle
+ * The deployment recipes in deploy/ stay what nginx.test.ts runs: the image,
+ * the systemd unit and `npm start` start a node with the tests' command (and
+ * node flags, testing/node-flags.ts), nginx keeps idle
  * sockets longer than the heartbeat, and docker-compose.yml fills every
  * placeholder of deploy/nginx.conf. No Docker needed: these read the files.
  */
@@ -10,13 +11,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NGINX_TEMPLATE } from '../../testing/nginx.js';
+import { NODE_FLAGS } from '../../testing/node-flags.js';
 import { NEWTON_BIN } from '../../testing/reconnecting-client.js';
 import { loadConfig } from '../config.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const read = (file: string) => readFileSync(path.join(ROOT, 'deploy', file), 'utf8');
-/** `node <bin> start`: what NewtonProcess.start spawns (process.execPath is node). */
-const START = ['node', path.relative(ROOT, NEWTON_BIN), 'start'];
+/** `node <flags> <bin> start`: what NewtonProcess.start spawns (process.execPath is node). */
+const START = ['node', ...NODE_FLAGS, path.relative(ROOT, NEWTON_BIN), 'start'];
 
 test('the image starts a node with the command the nginx test runs, as a non-root user, on a Node LTS', () => {
   const dockerfile = read('Dockerfile');
@@ -38,6 +40,13 @@ test('the systemd unit runs the same command', () => {
   const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(/\s+/);
   assert.deepEqual(exec, ['/usr/bin/node', ...START.slice(1)]);
   assert.match(unit, /^WorkingDirectory=/m);
+});
+
+test('npm start runs the same command', () => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  assert.deepEqual(pkg.scripts.start.split(/\s+/), START);
 });
 
 test("nginx keeps sockets unbuffered and open longer than the node's heartbeat", () => {
