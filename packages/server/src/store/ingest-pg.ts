@@ -31,9 +31,11 @@ import type { ConversationsTable, Database, LeadsTable } from './schema.js';
  * Every change to a tenant's leads, conversations and messages appends an
  * event under the tenant's row lock, so an unchanged `last_seq` proves that
  * what step 1 read is still current when step 2 writes. When another writer
- * of the tenant got in between, the guard matches no row, nothing is
- * written, and the webhook runs the locked transaction instead (`locked`),
- * which is also the path for any constraint the read did not foresee. Seq
+ * of the tenant got in between, the guard matches no row and nothing is
+ * written; the webhook then runs the same two statements once more inside a
+ * transaction that holds the tenant's lock (`attemptLocked`), and the locked
+ * transaction (`locked`) only for what that cannot settle: an unknown tenant,
+ * or a constraint the read did not foresee. Seq
  * stays gapless and unique either way: events are written only by the
  * statement that moved `last_seq` to cover them, and the row lock is held
  * until that statement commits.
@@ -41,7 +43,7 @@ import type { ConversationsTable, Database, LeadsTable } from './schema.js';
  * Why: each round trip to PostgreSQL is a chance to wait for a CPU (the
  * database and the nodes share few cores), and a transaction kept open over
  * a dozen of them holds its pool connection and the tenant's lock the whole
- * time. Two round trips, no `idle in transaction`. Both are named statements
+ * time. Two round trips, no `idle in transaction` unless a conflict. Both are named statements
  * on the pg pool (not Kysely), so each connection parses and plans them once.
  */
 export async function ingestInboundPostgres(
@@ -51,8 +53,65 @@ export async function ingestInboundPostgres(
   receipt: WebhookReceipt | undefined,
   locked: () => Promise<IngestResult>,
 ): Promise<IngestResult> {
+  let done = await attempt(pool, m, receipt);
+  if (done === CONFLICT) done = await attemptLocked(pool, m, receipt);
+  if (done === CONFLICT) return locked();
+  if ('stored' in done) return done.stored;
+  if (receipt && !m.recovered)
+    await insertReceipt(db, {
+      ...receipt,
+      outcome: 'duplicate',
+      messageId: done.dup.messageId,
+      bodyExcerpt: null,
+    });
+  return { outcome: 'duplicate', ...done.dup, events: [] };
+}
+
+/** Another writer of the tenant got in between, the tenant is unknown, or a unique key the read did not foresee. */
+const CONFLICT = Symbol('conflict');
+type Attempt =
+  | typeof CONFLICT
+  | { stored: IngestResult }
+  | { dup: { messageId: string; conversationId: string } };
+
+/**
+ * After a conflict: the same two statements in a transaction that first takes
+ * the tenant's row lock, so the guard cannot miss again — four round trips
+ * under the lock instead of the dozen of the locked transaction. Under a
+ * tenant's steady traffic (200 webhooks/s) a slower event loop (a 21 MiB body
+ * arriving, #13) made most optimistic writes conflict, and each conflict then
+ * held the lock over a dozen round trips: the tenant's commits fell below its
+ * arrival rate and a queue built. The read runs after the lock, so it sees the
+ * last holder's commit (READ COMMITTED takes a snapshot per statement).
+ */
+async function attemptLocked(
+  pool: pg.Pool,
+  m: InboundMessage,
+  receipt: WebhookReceipt | undefined,
+): Promise<Attempt> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query({ name: 'newton_ingest_lock', text: LOCK_SQL, values: [m.tenantId] });
+    const done = await attempt(client, m, receipt);
+    await client.query(done === CONFLICT ? 'rollback' : 'commit');
+    client.release();
+    return done;
+  } catch (err) {
+    // The connection may be mid-transaction: it leaves the pool.
+    client.release(err as Error);
+    throw err;
+  }
+}
+
+/** The read, then the guarded write (see the file's comment), on `q`: the pool, or a connection in a transaction. */
+async function attempt(
+  q: pg.Pool | pg.PoolClient,
+  m: InboundMessage,
+  receipt: WebhookReceipt | undefined,
+): Promise<Attempt> {
   const read = (
-    await pool.query<ReadRow>({
+    await q.query<ReadRow>({
       name: 'newton_ingest_read',
       text: READ_SQL,
       values: [
@@ -66,23 +125,10 @@ export async function ingestInboundPostgres(
     })
   ).rows[0];
   // Unknown tenant: the locked path says so with its usual error.
-  if (!read) return locked();
+  if (!read) return CONFLICT;
   const lastSeq = Number(read.last_seq);
-  if (read.dup_id !== null) {
-    if (receipt && !m.recovered)
-      await insertReceipt(db, {
-        ...receipt,
-        outcome: 'duplicate',
-        messageId: read.dup_id,
-        bodyExcerpt: null,
-      });
-    return {
-      outcome: 'duplicate',
-      messageId: read.dup_id,
-      conversationId: read.dup_conversation_id as string,
-      events: [],
-    };
-  }
+  if (read.dup_id !== null)
+    return { dup: { messageId: read.dup_id, conversationId: read.dup_conversation_id as string } };
 
   const now = Date.now();
   const byPhone = read.by_phone ?? undefined;
@@ -114,7 +160,7 @@ export async function ingestInboundPostgres(
 
   let written: number;
   try {
-    const res = await pool.query<{ written: number }>({
+    const res = await q.query<{ written: number }>({
       name: 'newton_ingest_write',
       text: WRITE_SQL,
       values: [
@@ -134,15 +180,19 @@ export async function ingestInboundPostgres(
     written = Number(res.rows[0]?.written ?? 0);
   } catch (err) {
     // A unique key the read did not foresee: the locked transaction sorts it out.
-    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return locked();
+    if ((err as { code?: string }).code === UNIQUE_VIOLATION) return CONFLICT;
     throw err;
   }
-  if (written !== 1) return locked();
+  if (written !== 1) return CONFLICT;
   const stored = { outcome: 'stored' as const, messageId: plan.message.id, conversationId: plan.conv.id };
-  return m.isProbe ? { ...stored, events: [], probeEvents: bodies } : { ...stored, events: appended };
+  return {
+    stored: m.isProbe ? { ...stored, events: [], probeEvents: bodies } : { ...stored, events: appended },
+  };
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+const LOCK_SQL = 'select 1 from tenants where id = $1 for update';
 
 /**
  * The row an update joins on, for json_populate_record, or null (no row). One
