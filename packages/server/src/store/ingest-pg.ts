@@ -43,8 +43,9 @@ import type { ConversationsTable, Database, LeadsTable } from './schema.js';
  * Why: each round trip to PostgreSQL is a chance to wait for a CPU (the
  * database and the nodes share few cores), and a transaction kept open over
  * a dozen of them holds its pool connection and the tenant's lock the whole
- * time. Two round trips, no `idle in transaction` unless a conflict. Both are named statements
- * on the pg pool (not Kysely), so each connection parses and plans them once.
+ * time. Two round trips, and no `idle in transaction` but after a conflict.
+ * They (and the retry's lock) are named statements on the pg pool, not
+ * Kysely, so each connection parses and plans them once.
  */
 export async function ingestInboundPostgres(
   db: Kysely<Database>,
