@@ -22,6 +22,7 @@ import { applyDeletion } from './deletions.js';
 import { applyEdit, type EditResult } from './edits.js';
 import { ingestMessage } from './ingest.js';
 import { ingestInboundPostgres } from './ingest-pg.js';
+import { TenantBatchQueue } from './ingest-pg-queue.js';
 import { ingestRecovered } from './ingest-recovered.js';
 import { applyReaction, type ChangeResult } from './reactions.js';
 import type { Database } from './schema.js';
@@ -45,12 +46,23 @@ export type Write = <T>(
 const RECOVERED_CHUNK = 12;
 
 export class InboundStore {
+  /** PostgreSQL: inbound messages, a batch per tenant at a time (ingest-pg-queue.ts). */
+  private readonly batches: TenantBatchQueue | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly write: Write,
     /** PostgreSQL only: the pool under `db`, for the webhook path's named statements (ingest-pg.ts). */
     private readonly pool: pg.Pool | undefined,
-  ) {}
+  ) {
+    this.batches = pool
+      ? new TenantBatchQueue((items) =>
+          ingestInboundPostgres(pool, items, ({ message: m, receipt }) =>
+            this.write((trx) => ingestMessage(trx, m, receipt), m.recovered === true),
+          ),
+        )
+      : undefined;
+  }
 
   /**
    * A message: message, lead, conversation, their events and the webhook's
@@ -58,13 +70,9 @@ export class InboundStore {
    * one (backfill) is background work: webhooks go first.
    */
   message(m: InboundMessage, receipt?: WebhookReceipt): Promise<IngestResult> {
-    const work = (trx: Transaction<Database>) => ingestMessage(trx, m, receipt);
-    const background = m.recovered === true;
-    // PostgreSQL: an inbound message in two statements (echoes and deferred statuses take the transaction).
-    if (m.direction === 'inbound' && this.pool) {
-      return ingestInboundPostgres(this.db, this.pool, m, receipt, () => this.write(work, background));
-    }
-    return this.write(work, background);
+    // PostgreSQL: inbound messages in batches of two statements (echoes and deferred statuses take the transaction).
+    if (m.direction === 'inbound' && this.batches) return this.batches.submit({ message: m, receipt });
+    return this.write((trx) => ingestMessage(trx, m, receipt), m.recovered === true);
   }
 
   /**

@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../../testing/databases.j
 import type { InboundMessage, IngestResult, WebhookReceipt } from '../core/index.js';
 import { Store, UnknownTenantError } from './index.js';
 import { ingestMessage } from './ingest.js';
-import { ingestInboundPostgres } from './ingest-pg.js';
+import { type BatchItem, ingestInboundPostgres } from './ingest-pg.js';
 
 const skip = process.env.NEWTON_TEST_DB !== 'postgres' ? 'PostgreSQL only (NEWTON_TEST_DB=postgres)' : false;
 
@@ -78,30 +78,43 @@ const receipt = (m: InboundMessage): WebhookReceipt => ({
   bodyExcerpt: null,
 });
 
-/** Runs the fast path, counting how often it handed over to the locked transaction. */
-function fast(
+/** A pool that runs `afterRead` between the batch's read and its write: another writer getting in between. */
+function between(afterRead?: () => Promise<unknown>): pg.Pool {
+  const pool = store.pool as pg.Pool;
+  if (!afterRead) return pool;
+  // The retry under the tenant's lock runs on a connection of its own (connect), where nobody can.
+  return {
+    query: async (config: pg.QueryConfig) => {
+      const res = await pool.query(config);
+      if (config.name === 'newton_ingest_read') await afterRead();
+      return res;
+    },
+    connect: () => pool.connect(),
+  } as unknown as pg.Pool;
+}
+
+/** Runs a batch on the fast path, counting how often a message went to the locked transaction. */
+function batch(
+  items: BatchItem[],
+  counter: { locked: number },
+  afterRead?: () => Promise<unknown>,
+): Promise<PromiseSettledResult<IngestResult>[]> {
+  return ingestInboundPostgres(between(afterRead), items, ({ message: m, receipt: r }) => {
+    counter.locked++;
+    return store.db.transaction().execute((trx) => ingestMessage(trx, m, r));
+  });
+}
+
+/** One message on the fast path (a batch of one). */
+async function fast(
   m: InboundMessage,
   counter: { locked: number },
   r?: WebhookReceipt,
   afterRead?: () => Promise<unknown>,
 ): Promise<IngestResult> {
-  const pool = store.pool as pg.Pool;
-  // Runs `afterRead` between the pool's read and write: another writer getting in between. The
-  // retry under the tenant's lock runs on a connection of its own (connect), where nobody can.
-  const between = afterRead
-    ? ({
-        query: async (config: pg.QueryConfig) => {
-          const res = await pool.query(config);
-          if (config.name === 'newton_ingest_read') await afterRead();
-          return res;
-        },
-        connect: () => pool.connect(),
-      } as unknown as pg.Pool)
-    : pool;
-  return ingestInboundPostgres(store.db, between, m, r, () => {
-    counter.locked++;
-    return store.db.transaction().execute((trx) => ingestMessage(trx, m, r));
-  });
+  const [settled] = await batch([{ message: m, receipt: r }], counter, afterRead);
+  if (settled?.status !== 'fulfilled') throw settled?.reason;
+  return settled.value;
 }
 
 test('a new lead, a name change, a LID: the same events and rows as the locked transaction', {
@@ -302,4 +315,181 @@ test('a unique key the read did not foresee: the retry under the tenant lock sto
     leads.map((l) => [l.id, l.name]),
     [['lead-unforeseen', 'Luz']],
   );
+});
+
+/** What a tenant's log and rows show of a run, with ids replaced by what they point at. */
+async function picture(tenant: string, results: IngestResult[]) {
+  const msgs = await store.db
+    .selectFrom('messages')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .orderBy('arrival_seq')
+    .execute();
+  const pid = new Map(msgs.map((m) => [m.id, m.provider_message_id]));
+  const frames = (await store.readEvents(tenant, 0, 1000, 1000)).map((e) => JSON.parse(e.frame));
+  const leads = await store.db.selectFrom('leads').selectAll().where('tenant_id', '=', tenant).execute();
+  const convs = await store.db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .execute();
+  return {
+    results: results.map((r) => [r.outcome, pid.get(r.messageId), r.events.map((e) => [e.seq, e.type])]),
+    probeEvents: results.map((r) => ('probeEvents' in r ? (r.probeEvents ?? []).map((b) => b.type) : [])),
+    frames: frames.map((f) => [
+      f.seq,
+      f.type,
+      f.message?.content,
+      f.message?.reply_to?.message_id ? pid.get(f.message.reply_to.message_id) : null,
+      f.conversation?.unread_count,
+      f.lead?.name,
+      f.lead?.phone,
+    ]),
+    messages: msgs.map((m) => [m.provider_message_id, Number(m.arrival_seq), m.is_probe]),
+    leads: leads.map((l) => [l.phone, l.wa_lid, l.name]).sort(),
+    conversations: convs
+      .map((c) => [Number(c.unread_count), pid.get(c.last_message_id as string), c.last_message_preview])
+      .sort(),
+  };
+}
+
+test('a batch stores what the locked transaction stores one by one: leads, LIDs, repeats, quotes, probes', {
+  skip,
+}, async () => {
+  for (const t of ['batch-a', 'batch-b']) {
+    await store.admin.createTenant(t, null);
+    instances[t] = (
+      await store.admin.createInstance({ tenantId: t, provider: 'evolution', name: `${t}-wa` })
+    ).id;
+  }
+  const run = (t: string): BatchItem[] => {
+    let n = 0;
+    const m = (
+      id: string,
+      lead: Partial<InboundMessage['lead']> = {},
+      more: Partial<InboundMessage> = {},
+    ) => {
+      const msg = { ...message(t, id, lead), ...more };
+      return { message: msg, receipt: { ...receipt(msg), id: `r-${t}-${++n}` } };
+    };
+    const ana = { phone: '+573001110001', name: 'Ana' };
+    return [
+      m('b1', ana),
+      m('b2', { ...ana, name: 'Ana María', lid: '777' }),
+      m('b3', { phone: null, lid: '777' }),
+      m('b4', { phone: '+573001110002', name: 'Beto' }),
+      m('b1', ana),
+      m('b5', { phone: '+573001110002' }, {
+        extra: { reply_to: { provider_message_id: 'b1', content: null, sender: null } },
+      } as Partial<InboundMessage>),
+      m('b6', { phone: '+573001110001' }, { isProbe: true }),
+      m('b7', { phone: '+573001110003' }),
+    ];
+  };
+  const c = { locked: 0 };
+  const settled = await batch(run('batch-a'), c);
+  assert.equal(c.locked, 0, 'one read and one write, no locked transaction');
+  const batched = settled.map((s) => {
+    assert.equal(s.status, 'fulfilled');
+    return (s as PromiseFulfilledResult<IngestResult>).value;
+  });
+  const oneByOne: IngestResult[] = [];
+  for (const { message: m, receipt: r } of run('batch-b'))
+    oneByOne.push(await store.db.transaction().execute((trx) => ingestMessage(trx, m, r)));
+
+  const a = await picture('batch-a', batched);
+  const b = await picture('batch-b', oneByOne);
+  assert.deepEqual(a, b);
+  // What the comparison covers, spelled out once.
+  assert.deepEqual(
+    a.results.map((r) => r[0]),
+    ['stored', 'stored', 'stored', 'stored', 'duplicate', 'stored', 'stored', 'stored'],
+  );
+  assert.deepEqual(a.probeEvents[6], ['new_message']);
+  assert.equal(a.frames.find((f) => f[2] === 'text b5')?.[3], 'b1', 'the quote points at b1');
+  assert.deepEqual(a.leads, [
+    ['+573001110001', '777', 'Ana María'],
+    ['+573001110002', null, 'Beto'],
+    ['+573001110003', null, null],
+  ]);
+  assert.deepEqual(
+    a.frames.map((f) => f[0]),
+    Array.from({ length: a.frames.length }, (_, i) => i + 1),
+    'gapless seqs',
+  );
+  const receipts = await store.receipts.find({ providerMessageId: 'b1' });
+  assert.deepEqual(
+    receipts
+      .filter((r) => r.tenantId === 'batch-a')
+      .map((r) => r.outcome)
+      .sort(),
+    ['accepted', 'duplicate'],
+  );
+});
+
+test('a batch with another writer in between: nothing written, the retry under the lock stores all of it', {
+  skip,
+}, async () => {
+  const c = { locked: 0 };
+  const before = (await store.logState('busy'))?.lastSeq ?? 0;
+  const items = ['bb-1', 'bb-2', 'bb-3'].map((id) => ({ message: message('busy', id) }));
+  const settled = await batch(items, c, () => store.inbound.message(message('busy', 'bb-other')));
+  assert.equal(c.locked, 0);
+  const seqs = settled.flatMap((s) =>
+    s.status === 'fulfilled' ? s.value.events.map((e) => e.seq) : assert.fail(String(s.reason)),
+  );
+  // The other writer's new_message first, then the batch's three.
+  assert.deepEqual(seqs, [before + 2, before + 3, before + 4]);
+  const rows = await store.db
+    .selectFrom('messages')
+    .select('provider_message_id')
+    .where('tenant_id', '=', 'busy')
+    .where('provider_message_id', 'like', 'bb-%')
+    .execute();
+  assert.equal(rows.length, 4, 'each stored once');
+});
+
+test('a message that cannot be stored fails alone: the rest of its batch is stored', { skip }, async () => {
+  const c = { locked: 0 };
+  const before = (await store.logState('busy'))?.lastSeq ?? 0;
+  // An instance that does not exist: the batch's write breaks a foreign key.
+  const bad = { ...message('busy', 'bad-1'), instanceId: 'no-such-instance' };
+  const settled = await batch(
+    [{ message: message('busy', 'ok-1') }, { message: bad }, { message: message('busy', 'ok-2') }],
+    c,
+  );
+  assert.deepEqual(
+    settled.map((s) => s.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
+  const seqs = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.events.map((e) => e.seq) : []));
+  assert.deepEqual(seqs, [before + 1, before + 2]);
+  assert.equal((await store.logState('busy'))?.lastSeq, before + 2, 'no seq taken by the failed one');
+});
+
+test('webhooks of one tenant that arrive together share a write: fewer commits, every one stored once, in order', {
+  skip,
+}, async () => {
+  const pool = store.pool as pg.Pool;
+  const query = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+  let writes = 0;
+  pool.query = ((config: pg.QueryConfig) => {
+    if (config.name === 'newton_ingest_write') writes++;
+    return query(config);
+  }) as typeof pool.query;
+  try {
+    const before = (await store.logState('busy'))?.lastSeq ?? 0;
+    const n = 30;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => store.inbound.message(message('busy', `q-${i}`))),
+    );
+    assert.ok(writes < n / 2, `${writes} writes for ${n} webhooks`);
+    assert.deepEqual(
+      results.map((r) => r.events.map((e) => e.seq)),
+      Array.from({ length: n }, (_, i) => [before + i + 1]),
+      'one new_message each, in arrival order',
+    );
+  } finally {
+    pool.query = query as typeof pool.query;
+  }
 });

@@ -25,6 +25,20 @@ export class BodyTooLarge extends Error {
 }
 
 /**
+ * Past this many bytes a body is read one chunk per event-loop turn. Left to
+ * itself, libuv reads up to 32 chunks (2 MiB) of a fast sender's body in one
+ * go, with every other webhook's work waiting behind; a 21 MiB body held the
+ * others' answers and database round trips for tens of ms at a time (#13).
+ */
+export const YIELD_AFTER_BYTES = 256 * 1024;
+
+/** Stops reading `stream` until the event loop's next turn, so what else is ready runs first. */
+function yieldTurn(stream: IncomingMessage): void {
+  stream.pause();
+  setImmediate(() => stream.resume());
+}
+
+/**
  * The whole body as one Buffer with an ArrayBuffer of its own (so it can be
  * transferred to a worker thread without a copy). With a Content-Length the
  * buffer is allocated once and chunks are copied in as they come: a big body
@@ -43,6 +57,7 @@ export function readBody(stream: IncomingMessage, limit: number): Promise<Buffer
     stream.on('data', (chunk: Buffer) => {
       const before = bytes;
       bytes += chunk.length;
+      if (bytes > YIELD_AFTER_BYTES) yieldTurn(stream);
       if (!head && bytes > limit) {
         const keep = Math.min(before, HEAD_BYTES);
         head = out ? Buffer.from(out.subarray(0, keep)) : Buffer.concat(chunks, keep);
