@@ -158,11 +158,13 @@ describe('presence and typing across nodes', { skip }, () => {
       );
       assert.deepEqual(leaked, []);
       // Tenant `other` has an `ana` too: only her own sockets' presence, never tenant's ana away/offline.
+      // Hers may flap offline → online if a stalled machine delays her node's refresh past the 1.5 s
+      // TTL; tenant's ana went away, then offline for good.
       const states = s.frames
         .filter((f) => f.type === 'agent_presence' && f.user_id === 'ana')
         .map((f) => f.state);
       assert.ok(!states.includes('away'), `other tenant's ana never away: ${states}`);
-      assert.ok(!states.includes('offline'), `other tenant's ana never offline: ${states}`);
+      assert.notEqual(states.at(-1), 'offline', `other tenant's ana still online: ${states}`);
     }
   });
 });

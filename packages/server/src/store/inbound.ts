@@ -22,7 +22,7 @@ import { applyDeletion } from './deletions.js';
 import { applyEdit, type EditResult } from './edits.js';
 import { ingestMessage } from './ingest.js';
 import { ingestInboundPostgres } from './ingest-pg.js';
-import { TenantBatchQueue } from './ingest-pg-queue.js';
+import { IngestBatchQueue } from './ingest-pg-queue.js';
 import { ingestRecovered } from './ingest-recovered.js';
 import { applyReaction, type ChangeResult } from './reactions.js';
 import type { Database } from './schema.js';
@@ -46,8 +46,8 @@ export type Write = <T>(
 const RECOVERED_CHUNK = 12;
 
 export class InboundStore {
-  /** PostgreSQL: inbound messages, a batch per tenant at a time (ingest-pg-queue.ts). */
-  private readonly batches: TenantBatchQueue | undefined;
+  /** PostgreSQL: inbound messages in batches, the group commit of ingest-pg-queue.ts. */
+  private readonly batches: IngestBatchQueue | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -56,7 +56,7 @@ export class InboundStore {
     private readonly pool: pg.Pool | undefined,
   ) {
     this.batches = pool
-      ? new TenantBatchQueue((items) =>
+      ? new IngestBatchQueue((items) =>
           ingestInboundPostgres(pool, items, ({ message: m, receipt }) =>
             this.write((trx) => ingestMessage(trx, m, receipt), m.recovered === true),
           ),

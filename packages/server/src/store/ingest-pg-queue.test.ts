@@ -1,5 +1,5 @@
 /**
- * TenantBatchQueue (ingest-pg-queue.ts): the first message of an idle tenant
+ * IngestBatchQueue (ingest-pg-queue.ts): the first message of an idle tenant
  * goes alone and at once; those that arrive meanwhile go together next, in
  * arrival order; another tenant never waits for this one; a message that
  * fails fails alone. The writer here is a function the test controls, so the
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InboundMessage, IngestResult } from '../core/index.js';
 import type { BatchItem } from './ingest-pg-batch.js';
-import { TenantBatchQueue } from './ingest-pg-queue.js';
+import { IngestBatchQueue } from './ingest-pg-queue.js';
 
 const item = (tenantId: string, id: string): BatchItem => ({
   message: { tenantId, providerMessageId: id } as InboundMessage,
@@ -48,7 +48,7 @@ function controlledWriter() {
 
 test('alone at once; those that arrive meanwhile go together, in order; other tenants do not wait', async () => {
   const w = controlledWriter();
-  const q = new TenantBatchQueue(w.write);
+  const q = new IngestBatchQueue(w.write);
   const order: string[] = [];
   const track = (p: Promise<IngestResult>) => p.then((r) => order.push(r.messageId));
   const first = track(q.submit(item('a', 'a1')));
@@ -76,9 +76,34 @@ test('alone at once; those that arrive meanwhile go together, in order; other te
   assert.equal((await again).messageId, 'a5');
 });
 
+test('while both slots are taken, the waiting messages of other tenants go together in the next batch', async () => {
+  const w = controlledWriter();
+  const q = new IngestBatchQueue(w.write);
+  const a1 = q.submit(item('a', 'a1'));
+  const b1 = q.submit(item('b', 'b1'));
+  assert.deepEqual((await w.nextCall(1)).ids, ['a1']);
+  assert.deepEqual((await w.nextCall(2)).ids, ['b1'], 'two batches in flight at most');
+  const waiting = [item('c', 'c1'), item('a', 'a2'), item('d', 'd1'), item('c', 'c2')].map((i) =>
+    q.submit(i),
+  );
+  (w.calls[1] as (typeof w.calls)[number]).settle();
+  await b1;
+  // a still has a write in flight: its a2 waits; c and d go together.
+  assert.deepEqual((await w.nextCall(3)).ids, ['c1', 'd1', 'c2']);
+  (w.calls[0] as (typeof w.calls)[number]).settle();
+  await a1;
+  assert.deepEqual((await w.nextCall(4)).ids, ['a2']);
+  (w.calls[2] as (typeof w.calls)[number]).settle();
+  (w.calls[3] as (typeof w.calls)[number]).settle();
+  assert.deepEqual(
+    (await Promise.all(waiting)).map((r) => r.messageId),
+    ['c1', 'a2', 'd1', 'c2'],
+  );
+});
+
 test('a message that fails fails alone; a writer that throws fails its batch only', async () => {
   const w = controlledWriter();
-  const q = new TenantBatchQueue(w.write);
+  const q = new IngestBatchQueue(w.write);
   const first = q.submit(item('a', 'x1'));
   const one = await w.nextCall(1);
   const waiting = ['x2', 'x3', 'x4'].map((id) => q.submit(item('a', id)));

@@ -467,7 +467,7 @@ test('a message that cannot be stored fails alone: the rest of its batch is stor
   assert.equal((await store.logState('busy'))?.lastSeq, before + 2, 'no seq taken by the failed one');
 });
 
-test('webhooks of one tenant that arrive together share a write: fewer commits, every one stored once, in order', {
+test('webhooks that arrive together share a write, whatever their tenants: fewer commits, each tenant in order', {
   skip,
 }, async () => {
   const pool = store.pool as pg.Pool;
@@ -478,18 +478,109 @@ test('webhooks of one tenant that arrive together share a write: fewer commits, 
     return query(config);
   }) as typeof pool.query;
   try {
-    const before = (await store.logState('busy'))?.lastSeq ?? 0;
+    const tenants = ['busy', 'fast', 'other'];
+    const before = await Promise.all(tenants.map(async (t) => (await store.logState(t))?.lastSeq ?? 0));
     const n = 30;
     const results = await Promise.all(
-      Array.from({ length: n }, (_, i) => store.inbound.message(message('busy', `q-${i}`))),
+      Array.from({ length: n }, (_, i) => store.inbound.message(message(tenants[i % 3] as string, `q-${i}`))),
     );
     assert.ok(writes < n / 2, `${writes} writes for ${n} webhooks`);
     assert.deepEqual(
       results.map((r) => r.events.map((e) => e.seq)),
-      Array.from({ length: n }, (_, i) => [before + i + 1]),
-      'one new_message each, in arrival order',
+      Array.from({ length: n }, (_, i) => [(before[i % 3] as number) + Math.floor(i / 3) + 1]),
+      "one new_message each, in each tenant's arrival order",
     );
   } finally {
     pool.query = query as typeof pool.query;
   }
+});
+
+test('a batch of several tenants: one write for all; the tenant another writer got in between is retried alone', {
+  skip,
+}, async () => {
+  const c = { locked: 0 };
+  const before = Object.fromEntries(
+    await Promise.all(
+      ['fast', 'other', 'busy'].map(async (t) => [t, (await store.logState(t))?.lastSeq ?? 0]),
+    ),
+  ) as Record<string, number>;
+  const items = [
+    { message: message('fast', 'mt-f1') },
+    { message: message('busy', 'mt-b1') },
+    { message: message('other', 'mt-o1') },
+    { message: message('busy', 'mt-b2') },
+    { message: message('fast', 'mt-f2') },
+  ];
+  const settled = await batch(items, c, () => store.inbound.message(message('busy', 'mt-between')));
+  assert.equal(c.locked, 0);
+  const seqs = settled.map((s) =>
+    s.status === 'fulfilled' ? s.value.events.map((e) => e.seq) : assert.fail(String(s.reason)),
+  );
+  assert.deepEqual(seqs, [
+    [(before.fast as number) + 1],
+    // The other writer's new_message came first.
+    [(before.busy as number) + 2],
+    [(before.other as number) + 1],
+    [(before.busy as number) + 3],
+    [(before.fast as number) + 2],
+  ]);
+  for (const [t, n] of [
+    ['fast', 2],
+    ['other', 1],
+    ['busy', 3],
+  ] as const)
+    assert.equal((await store.logState(t))?.lastSeq, (before[t] as number) + n, `${t}: no gap, no seq twice`);
+  const rows = await store.db
+    .selectFrom('messages')
+    .select(['tenant_id', 'provider_message_id'])
+    .where('provider_message_id', 'like', 'mt-%')
+    .orderBy('provider_message_id')
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => `${r.tenant_id}/${r.provider_message_id}`),
+    ['busy/mt-b1', 'busy/mt-b2', 'busy/mt-between', 'fast/mt-f1', 'fast/mt-f2', 'other/mt-o1'],
+  );
+});
+
+test("one tenant's messages never go into another's rows: the same phone and provider ids in two tenants", {
+  skip,
+}, async () => {
+  const c = { locked: 0 };
+  const phone = '+573004440000';
+  const settled = await batch(
+    [
+      { message: message('fast', 'twin-1', { phone, name: 'Fast' }) },
+      { message: message('other', 'twin-1', { phone, name: 'Other' }) },
+      { message: message('fast', 'twin-2', { phone }) },
+      { message: message('other', 'twin-2', { phone }) },
+    ],
+    c,
+  );
+  const results = settled.map((s) => (s as PromiseFulfilledResult<IngestResult>).value);
+  assert.deepEqual(
+    results.map((r) => r.outcome),
+    ['stored', 'stored', 'stored', 'stored'],
+    'the same provider id in another tenant is not a duplicate',
+  );
+  assert.equal(results[0]?.conversationId, results[2]?.conversationId);
+  assert.equal(results[1]?.conversationId, results[3]?.conversationId);
+  assert.notEqual(results[0]?.conversationId, results[1]?.conversationId);
+  const leads = await store.db
+    .selectFrom('leads')
+    .select(['tenant_id', 'name'])
+    .where('phone', '=', phone)
+    .orderBy('tenant_id')
+    .execute();
+  assert.deepEqual(
+    leads.map((l) => [l.tenant_id, l.name]),
+    [
+      ['fast', 'Fast'],
+      ['other', 'Other'],
+    ],
+  );
+  const frames = (await store.readEvents('other', 0, 1000, 1000)).map((e) => JSON.parse(e.frame));
+  assert.ok(
+    frames.every((f) => f.tenant_id === 'other' && f.lead?.name !== 'Fast'),
+    "nothing of tenant fast in other's log",
+  );
 });
