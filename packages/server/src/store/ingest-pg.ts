@@ -53,12 +53,20 @@ export async function ingestInboundPostgres(
   try {
     const done = await attempt(pool, groups);
     left = groups.filter((g) => !done.has(g.tenant));
-    for (const g of groups) fill(settled, g, done.get(g.tenant));
+    for (const g of groups) {
+      const results = done.get(g.tenant);
+      if (results)
+        fill(
+          settled,
+          g,
+          results.map((value) => ({ status: 'fulfilled', value })),
+        );
+    }
   } catch (err) {
     if (items.length === 1) return [{ status: 'rejected', reason: err }];
   }
   // Tenants another writer got in between, or a batch that failed: each tenant on its own.
-  for (const g of left) fill(settled, g, undefined, await ingestTenant(pool, g.items, locked));
+  for (const g of left) fill(settled, g, await ingestTenant(pool, g.items, locked));
   return settled;
 }
 
@@ -81,15 +89,14 @@ function byTenant(items: BatchItem[]): Group[] {
   return [...groups.values()];
 }
 
+/** Puts a group's results (in the group's order) at its messages' places in the batch. */
 function fill(
   out: PromiseSettledResult<IngestResult>[],
   g: Group,
-  results?: IngestResult[],
-  settled?: PromiseSettledResult<IngestResult>[],
+  settled: PromiseSettledResult<IngestResult>[],
 ): void {
   g.at.forEach((i, k) => {
-    if (results) out[i] = { status: 'fulfilled', value: results[k] as IngestResult };
-    else if (settled) out[i] = settled[k] as PromiseSettledResult<IngestResult>;
+    out[i] = settled[k] as PromiseSettledResult<IngestResult>;
   });
 }
 
@@ -109,18 +116,15 @@ async function ingestTenant(
   } catch (err) {
     if (items.length === 1) return [{ status: 'rejected', reason: err }];
   }
-  const settled: PromiseSettledResult<IngestResult>[] = [];
-  for (const item of items) {
-    if (items.length > 1) {
-      settled.push(...(await ingestInboundPostgres(pool, [item], locked)));
-      continue;
-    }
+  if (items.length === 1) {
     try {
-      settled.push({ status: 'fulfilled', value: await locked(item) });
+      return [{ status: 'fulfilled', value: await locked(items[0] as BatchItem) }];
     } catch (err) {
-      settled.push({ status: 'rejected', reason: err });
+      return [{ status: 'rejected', reason: err }];
     }
   }
+  const settled: PromiseSettledResult<IngestResult>[] = [];
+  for (const item of items) settled.push(...(await ingestInboundPostgres(pool, [item], locked)));
   return settled;
 }
 
