@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Instance, InstancePatch, NewInstance, Tenant } from '../core/index.js';
+import { InstanceCache } from './instance-cache.js';
 import { type InstanceRow, instanceFromRow } from './mappers.js';
 import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
@@ -40,15 +41,25 @@ export interface InstanceUsage {
 
 /** Tenants and provider instances: the configuration side of the store. */
 export class AdminStore {
+  /** PostgreSQL: the instances webhooks named, kept exact by the database's notifications. */
+  private readonly cache: InstanceCache | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     /**
      * PostgreSQL: the pool under `db`. The webhook path's lookup runs on it as a
      * named statement, parsed and planned once per connection instead of on
-     * every webhook (#16).
+     * every webhook (#16), and its answers are cached (instance-cache.ts).
      */
     private readonly pool?: pg.Pool,
-  ) {}
+  ) {
+    this.cache = pool ? new InstanceCache(pool) : undefined;
+  }
+
+  /** Stops listening for instance changes. */
+  async close(): Promise<void> {
+    await this.cache?.close();
+  }
 
   async createTenant(id: string, name: string | null): Promise<Tenant> {
     const createdAt = Date.now();
@@ -88,11 +99,15 @@ export class AdminStore {
       created_at: Date.now(),
     };
     await this.db.insertInto('instances').values(row).execute();
+    this.cache?.forget();
     return instanceFromRow(row);
   }
 
   /** The instance a webhook names; instance names are unique per provider. */
   async findInstance(provider: string, name: string): Promise<Instance | undefined> {
+    const cached = this.cache?.get(provider, name);
+    if (cached) return cached;
+    const mark = this.cache?.mark();
     const row = this.pool
       ? (
           await this.pool.query<InstanceRow>({
@@ -102,7 +117,10 @@ export class AdminStore {
           })
         ).rows[0]
       : (await instanceByName(this.db, { provider, name })).rows[0];
-    return row ? instanceFromRow(row) : undefined;
+    if (!row) return undefined;
+    const instance = instanceFromRow(row);
+    if (mark !== undefined) this.cache?.remember(instance, mark);
+    return instance;
   }
 
   /** Instances whose own number is one of `numbers` (digits only), of any tenant. */
@@ -144,6 +162,7 @@ export class AdminStore {
       .where('id', '=', instanceId)
       .where((eb) => eb.or([eb('waba_id', 'is', null), eb('waba_id', '!=', wabaId)]))
       .execute();
+    this.cache?.forget();
   }
 
   /** Every verify token of the Cloud API instances (the GET handshake names no instance). */
@@ -183,8 +202,10 @@ export class AdminStore {
         verify_token: patch.verifyToken,
       }).filter(([, v]) => v !== undefined),
     );
-    if (Object.keys(set).length > 0)
+    if (Object.keys(set).length > 0) {
       await this.db.updateTable('instances').set(set).where('id', '=', id).execute();
+      this.cache?.forget();
+    }
     return this.getInstance(id);
   }
 
@@ -223,11 +244,11 @@ export class AdminStore {
    * while it holds conversations or messages; with `purge` they go too, with
    * the leads left without any conversation. Events already in the log stay.
    */
-  removeInstanceById(
+  async removeInstanceById(
     id: string,
     opts: { purge: boolean },
   ): Promise<{ removed: boolean; found: boolean; usage: InstanceUsage }> {
-    return this.db.transaction().execute(async (trx) => {
+    const result = await this.db.transaction().execute(async (trx) => {
       const admin = new AdminStore(trx);
       const usage = await admin.instanceUsage(id);
       const found = Boolean(
@@ -261,6 +282,8 @@ export class AdminStore {
       }
       return { removed: true, found, usage };
     });
+    if (result.removed) this.cache?.forget();
+    return result;
   }
 
   async removeInstance(provider: string, name: string): Promise<boolean> {
@@ -269,6 +292,7 @@ export class AdminStore {
       .where('provider', '=', provider)
       .where('name', '=', name)
       .executeTakeFirst();
+    this.cache?.forget();
     return Number(res.numDeletedRows) > 0;
   }
 }

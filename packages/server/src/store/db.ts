@@ -35,6 +35,7 @@ import * as m017 from './migrations/017-lead-edits.js';
 import * as m018 from './migrations/018-lead-search-display-name.js';
 import * as m019 from './migrations/019-client-id-partial.js';
 import * as m020 from './migrations/020-search-queue.js';
+import * as m021 from './migrations/021-instance-changes.js';
 import { registerDirect } from './prepared.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -71,6 +72,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '018-lead-search-display-name': m018,
   '019-client-id-partial': m019,
   '020-search-queue': m020,
+  '021-instance-changes': m021,
 };
 
 /**

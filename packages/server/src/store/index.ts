@@ -224,6 +224,7 @@ export class Store implements EventLogReader {
   }
 
   async close(): Promise<void> {
+    await this.admin.close();
     await this.searchIndexer?.stop();
     await this.checkpointer?.stop();
     await this.db.destroy();
