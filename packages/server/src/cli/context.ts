@@ -33,6 +33,8 @@ export class CliContext {
       checkpointIntervalMs: 0,
       // A command's process is short-lived: what it queued for search, a node (or a search) indexes.
       searchIndexIntervalMs: 0,
+      // It looks an instance up once: no connection of its own listening for changes.
+      cacheInstances: false,
     });
     return this.store;
   }

@@ -52,8 +52,10 @@ export class AdminStore {
      * every webhook (#16), and its answers are cached (instance-cache.ts).
      */
     private readonly pool?: pg.Pool,
+    /** PostgreSQL: keep the instances webhooks name (instance-cache.ts). @default false */
+    cacheInstances = false,
   ) {
-    this.cache = pool ? new InstanceCache(pool) : undefined;
+    this.cache = pool && cacheInstances ? new InstanceCache(pool) : undefined;
   }
 
   /** Stops listening for instance changes. */

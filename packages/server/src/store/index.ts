@@ -121,8 +121,10 @@ export class Store implements EventLogReader {
     readonly pool: pg.Pool | undefined,
     /** SQLite only: commits synced off the event loop, for background work (wal-sync.ts). */
     private readonly walSync?: WalSync,
+    /** PostgreSQL: keep the instances webhooks name (instance-cache.ts). */
+    cacheInstances = true,
   ) {
-    this.admin = new AdminStore(db, pool);
+    this.admin = new AdminStore(db, pool, cacheInstances);
     this.inbox = new InboxStore(db);
     this.receipts = new ReceiptStore(db);
     this.media = new MediaStore(db);
@@ -167,6 +169,14 @@ export class Store implements EventLogReader {
      */
     searchIndexIntervalMs?: number;
     onBackgroundError?: (message: string) => void;
+    /**
+     * PostgreSQL: keep the instances webhooks name in memory, exact by the
+     * database's notifications, over a connection of its own opened at the
+     * first lookup (instance-cache.ts). A short-lived command looks one up
+     * once and has no use for it.
+     * @default true
+     */
+    cacheInstances?: boolean;
   }): Promise<Store> {
     const opened = opts.databaseUrl
       ? await openPostgres(opts.databaseUrl, opts.poolSize ?? 10)
@@ -178,7 +188,14 @@ export class Store implements EventLogReader {
       await opened.db.destroy().catch(() => {});
       throw err;
     }
-    const store = new Store(opened.db, opened.dialect, opened.location, opened.pool, opened.walSync);
+    const store = new Store(
+      opened.db,
+      opened.dialect,
+      opened.location,
+      opened.pool,
+      opened.walSync,
+      opts.cacheInstances ?? true,
+    );
     store.onBackgroundError = opts.onBackgroundError;
     store.searchIndexer?.start(opts.searchIndexIntervalMs ?? 200);
     if (opened.dialect === 'sqlite' && opts.checkpointIntervalMs !== 0) {

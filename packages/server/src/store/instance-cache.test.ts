@@ -179,6 +179,53 @@ test('the state a node writes on every webhook notifies nobody; a setting does',
   }
 });
 
+test('a store opened without the cache (a `newton` command) asks the database every time and never listens', {
+  skip,
+}, async () => {
+  const listening = async () =>
+    (
+      await sqlClient.query(
+        `select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and query = 'listen newton_instances'`,
+      )
+    ).rows[0].n as number;
+  // The two caching stores of this file listen (both have looked instances up).
+  await eventually(async () => (await listening()) === 2, 5000, "the two stores' listening connections");
+  const command = await Store.open({ dataDir: dir, databaseUrl: database.url, cacheInstances: false });
+  // A caching store doing the same lookups at the same time: its listening connection shows when
+  // the command's would have.
+  const caching = await Store.open({ dataDir: dir, databaseUrl: database.url });
+  try {
+    const pool = command.pool as pg.Pool;
+    let asked = 0;
+    const query = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+    pool.query = ((config: pg.QueryConfig) => {
+      if (config.name === 'newton_find_instance') asked++;
+      return query(config);
+    }) as typeof pool.query;
+    let lookups = 0;
+    await eventually(
+      async () => {
+        const [a] = await Promise.all([
+          command.admin.findInstance('evolution', 'acme-wa'),
+          caching.admin.findInstance('evolution', 'acme-wa'),
+        ]);
+        assert.equal(a?.tenantId, 'acme');
+        lookups++;
+        return (await listening()) >= 3;
+      },
+      5000,
+      "the caching store's listening connection",
+    );
+    await command.admin.findInstance('evolution', 'acme-wa');
+    assert.equal(asked, lookups + 1, "every one of the command's lookups asked the database");
+    assert.equal(await listening(), 3, 'no listening connection of its own');
+  } finally {
+    await caching.close();
+    await command.close();
+  }
+});
+
 test('its connection lost, every lookup reads the database until it listens again', { skip }, async () => {
   const killed = await sqlClient.query(
     `select pg_terminate_backend(pid) from pg_stat_activity

@@ -12,7 +12,7 @@ const MAX_ENTRIES = 10_000;
 const MAX_RETRY_MS = 30_000;
 
 /** The channel migration 021 notifies at the commit of any change to an instance's settings. */
-export const INSTANCES_CHANNEL = 'newton_instances';
+const INSTANCES_CHANNEL = 'newton_instances';
 
 /**
  * PostgreSQL: the instances webhooks named, by provider and name, kept
@@ -74,11 +74,6 @@ export class InstanceCache {
   forget(): void {
     this.generation++;
     this.entries.clear();
-  }
-
-  /** Whether it holds anything at all (for tests and diagnostics). */
-  get active(): boolean {
-    return this.listening;
   }
 
   async close(): Promise<void> {
