@@ -122,7 +122,8 @@ const storage = {
   }),
   poolSize: option(z.prefault(int(1), 10), {
     env: 'DATABASE_POOL_SIZE',
-    description: 'PostgreSQL only: connections each node (and each `newton` command) opens at most.',
+    description:
+      'PostgreSQL only: connections each node (and each `newton` command) opens at most; each node opens one more, outside the pool, to `LISTEN` for instance changes.',
     example: '20',
   }),
   checkpointIntervalMs: option(z.prefault(int(), 250), {
