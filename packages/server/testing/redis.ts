@@ -66,7 +66,17 @@ export class TestRedis {
     await exited;
   }
 
+  /** Freezes Redis (SIGSTOP): connections stay open, nothing is answered until resume(). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume();
     await this.kill();
   }
 }

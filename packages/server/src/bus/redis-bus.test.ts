@@ -93,3 +93,60 @@ describe('Redis outage', { skip }, () => {
     );
   });
 });
+
+describe('a stalled Redis', { skip }, () => {
+  let redis: TestRedis;
+  let cluster: TestCluster;
+
+  before(async () => {
+    redis = await TestRedis.start();
+    // No head poll: while Redis is frozen, the log is the only other way to node 2.
+    cluster = await TestCluster.start(2, redis.url, { headPollMs: 0 });
+    await cluster.node(0).addTenant('acme');
+    await cluster.node(0).addInstance({ tenantId: 'acme', name: 'acme-wa' });
+  });
+  after(async () => {
+    await cluster?.close();
+    await redis?.stop();
+  });
+
+  test("the node that took a webhook serves its own sockets without waiting for Redis's echo", async () => {
+    const here = await cluster.node(0).connect('acme');
+    const there = await cluster.node(1).connect('acme');
+    const messages = (s: typeof here) => s.events().filter((e) => e.type === 'new_message');
+    redis.pause();
+    const answered = cluster
+      .node(0)
+      .evolution(upsertBody({ instance: 'acme-wa', sender: null, text: 'now' }));
+    try {
+      const ev = await here.waitFor('new_message');
+      assert.equal((ev.message as { content: string }).content, 'now');
+      // Redis holds the publish: node 2's socket has nothing yet.
+      assert.equal(messages(there).length, 0);
+    } finally {
+      redis.resume();
+    }
+    const far = await there.waitFor('new_message');
+    assert.equal((far.message as { content: string }).content, 'now');
+    assert.equal((await answered).status, 200);
+    // A webhook to node 2 comes to node 1 through Redis after the echo of the first:
+    // once it is here, the echo was too, and was not delivered twice.
+    const second = await cluster
+      .node(1)
+      .evolution(upsertBody({ instance: 'acme-wa', sender: null, text: 'next' }));
+    assert.equal(second.status, 200);
+    await eventually(
+      () => messages(here).length >= 2 && messages(there).length >= 2,
+      5000,
+      'both sockets have both',
+    );
+    assert.deepEqual(
+      here.events().map((e) => e.seq),
+      there.events().map((e) => e.seq),
+    );
+    assert.deepEqual(
+      messages(here).map((e) => (e.message as { content: string }).content),
+      ['now', 'next'],
+    );
+  });
+});
