@@ -22,6 +22,8 @@ export type IngestResult =
       messageId: string;
       conversationId: string;
       events: TenantEvent[];
+      /** True when this message opened its conversation (auto-assignment looks at no other). */
+      newConversation?: boolean;
       /**
        * A diagnostics probe's events (`isProbe`), in place of `events`: never
        * appended to the tenant's log, so they take no seq; diagnostics hands

@@ -37,7 +37,7 @@ export class AutoAssigner {
     return on;
   }
 
-  /** A message was stored (not a duplicate, not a probe): assign its conversation if it is new. */
+  /** A message that opened its conversation was stored (not a duplicate, not a probe): assign it. */
   async stored(tenantId: string, messageId: string, traceId: string): Promise<void> {
     try {
       if (!(await this.enabled(tenantId))) return;

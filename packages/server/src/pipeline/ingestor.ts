@@ -36,7 +36,10 @@ export class Ingestor implements IngestSink, RecoveredSink {
     private readonly logger: Logger,
     /** Probe webhooks announced by this node (diagnostics): their messages are stored as probes. */
     private readonly probes?: ProbeSink,
-    /** Told of each message stored and published (not probes): the round-robin assignment (#15). */
+    /**
+     * Told of each message stored and published that opened its conversation
+     * (not probes): the round-robin assignment (#15). The others cost it no read.
+     */
     private readonly afterStored?: (tenantId: string, messageId: string, traceId: string) => Promise<void>,
   ) {}
 
@@ -61,7 +64,7 @@ export class Ingestor implements IngestSink, RecoveredSink {
       result.outcome === 'echo' ? 'echo of a reply matched to the stored message' : 'message stored',
     );
     await publishCommitted(this.bus, result.events, traceId, log);
-    if (result.outcome === 'stored' && !message.isProbe && this.afterStored)
+    if (result.outcome === 'stored' && result.newConversation && !message.isProbe && this.afterStored)
       await this.afterStored(message.tenantId, result.messageId, traceId);
     if (result.outcome === 'stored' && result.probeEvents && this.probes) {
       await this.probes

@@ -241,6 +241,7 @@ export class Store implements EventLogReader {
   }
 
   async close(): Promise<void> {
+    await this.instances.close();
     await this.admin.close();
     await this.searchIndexer?.stop();
     await this.checkpointer?.stop();

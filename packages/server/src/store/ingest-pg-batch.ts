@@ -178,7 +178,7 @@ export function planBatch(items: BatchItem[], read: BatchRead): BatchPlan {
     const { rows, appended } = buildEvents(m.tenantId, lastSeq, bodies, now);
     plan.events.push(...rows);
     lastSeq += rows.length;
-    plan.results.push({ ...stored, events: appended });
+    plan.results.push({ ...stored, events: appended, newConversation: !!p.insertConv });
   }
 
   plan.newLastSeq = lastSeq;

@@ -133,5 +133,5 @@ export async function ingestMessage(
     await insertReceipt(trx, { ...receipt, outcome: storedOutcome(m), messageId, bodyExcerpt: null });
   const conversationId = plan.conv.id;
   if (m.isProbe) return { outcome: 'stored', messageId, conversationId, events, probeEvents: bodies };
-  return { outcome: 'stored', messageId, conversationId, events };
+  return { outcome: 'stored', messageId, conversationId, events, newConversation: !!plan.insertConv };
 }

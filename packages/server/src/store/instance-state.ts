@@ -12,6 +12,7 @@ import { appendEvents, lockTenant } from './event-log.js';
 import type { Write } from './inbound.js';
 import { toIso } from './mappers.js';
 import type { Database, InstancesTable } from './schema.js';
+import { WebhookTouches } from './webhook-touches.js';
 
 /** `last_webhook_at` is written at most this often per instance: the webhook path stays one write. */
 const TOUCH_EVERY_MS = 5_000;
@@ -77,11 +78,14 @@ const COLUMNS = [
 export class InstanceStateStore {
   /** Instance id → when this node last wrote its `last_webhook_at`. */
   private readonly touched = new Map<string, number>();
+  private readonly touches: WebhookTouches;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly write: Write,
-  ) {}
+  ) {
+    this.touches = new WebhookTouches(db);
+  }
 
   /** The instances of a tenant (or of every tenant) with their state, oldest first. */
   async list(tenantId?: string): Promise<InstanceStatusPayload[]> {
@@ -134,18 +138,19 @@ export class InstanceStateStore {
 
   /**
    * Notes that the provider posted a webhook for the instance. Written at most
-   * every few seconds per instance and node, so the webhook path stays cheap.
+   * every few seconds per instance, and with the other instances' notes in
+   * one statement (webhook-touches.ts), so the webhook path stays cheap.
    */
   async touchWebhook(instanceId: string, at: number): Promise<void> {
     const last = this.touched.get(instanceId);
     if (last !== undefined && at - last < TOUCH_EVERY_MS) return;
     this.touched.set(instanceId, at);
-    await this.db
-      .updateTable('instances')
-      .set({ last_webhook_at: at })
-      .where('id', '=', instanceId)
-      .where((eb) => eb.or([eb('last_webhook_at', 'is', null), eb('last_webhook_at', '<', at)]))
-      .execute();
+    await this.touches.touch(instanceId, at);
+  }
+
+  /** Writes the webhook times still pending. */
+  close(): Promise<void> {
+    return this.touches.close();
   }
 }
 
