@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { CLUSTER_JWT_SECRET } from '../../testing/cluster.js';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../testing/databases.js';
 import { upsertBody } from '../../testing/evolution-fixtures.js';
@@ -150,5 +152,33 @@ describe('database unreachable: 503 unavailable', { skip: pgOnly }, () => {
     proxy.restore();
     await eventually(async () => (await readyz(node)).status === 200, 15_000, 'readyz 200 again');
     assert.equal((await readyz(node)).body.status, 'ready');
+  });
+
+  // pg's pool takes its error listener off a client it lends out; a connection
+  // that ended under a running statement then emitted an 'error' nobody heard,
+  // and that killed the process (CI of stop 27, this file's "before" hook).
+  test('a statement running when the connection drops fails alone: the node lives and serves again', async () => {
+    const running = sql`select pg_sleep(60)`.execute(node.node.store.db).then(
+      () => 'finished',
+      (e: Error) => e.message,
+    );
+    const direct = new pg.Client({ connectionString: database.url });
+    await direct.connect();
+    try {
+      await eventually(
+        async () =>
+          (await direct.query("select 1 from pg_stat_activity where query = 'select pg_sleep(60)'"))
+            .rowCount === 1,
+        10_000,
+        'the sleep is running on the server',
+      );
+    } finally {
+      await direct.end();
+    }
+    proxy.cut();
+    assert.match(await running, /Connection terminated/);
+    proxy.restore();
+    await eventually(async () => (await readyz(node)).status === 200, 15_000, 'readyz 200 again');
+    assert.equal((await node.get('/healthz')).status, 200);
   });
 });

@@ -208,6 +208,10 @@ export async function openPostgres(url: string, poolSize: number): Promise<Opene
   const pool = new pgLib.Pool({ connectionString: url, max: poolSize, types: pgTypes(pgLib.types) });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor one lent out: pg-pool removes its listener while a client is checked out, so a
+  // connection that ends under a running statement emits an 'error' nobody hears. The
+  // statement itself still rejects, and the pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const { host, pathname } = new URL(url);
   return { db, dialect: 'postgres', location: `postgres://${host}${pathname}`, pool };

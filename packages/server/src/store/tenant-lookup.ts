@@ -39,6 +39,8 @@ async function existsInSqlite(dataDir: string, id: string): Promise<boolean> {
 async function existsInPostgres(url: string, id: string): Promise<boolean> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
+  // A connection lost mid-query rejects the query; unheard, its 'error' event would crash the CLI.
+  client.on('error', () => {});
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from tenants where id = $1', [id]);
