@@ -123,7 +123,7 @@ const storage = {
   poolSize: option(z.prefault(int(1), 10), {
     env: 'DATABASE_POOL_SIZE',
     description:
-      'PostgreSQL only: connections each node (and each `newton` command) opens at most; each node opens one more, outside the pool, to `LISTEN` for instance changes.',
+      "PostgreSQL only: connections each node (and each `newton` command) opens at most; from 4 up, two of them are the webhook write path's own, where its statements keep one plan per connection. Each node opens one more, outside the pool, to `LISTEN` for instance changes.",
     example: '20',
   }),
   checkpointIntervalMs: option(z.prefault(int(), 250), {

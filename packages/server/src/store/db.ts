@@ -36,6 +36,7 @@ import * as m018 from './migrations/018-lead-search-display-name.js';
 import * as m019 from './migrations/019-client-id-partial.js';
 import * as m020 from './migrations/020-search-queue.js';
 import * as m021 from './migrations/021-instance-changes.js';
+import { openPgPools } from './pg-pools.js';
 import { registerDirect } from './prepared.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -47,8 +48,10 @@ export interface OpenedDatabase {
   dialect: Dialect;
   /** Where the data lives, for logs (never includes credentials). */
   location: string;
-  /** PostgreSQL: the pool under `db`, for the named statements of the webhook path (ingest-pg.ts). */
+  /** PostgreSQL: the pool under `db`. */
   pool?: pg.Pool;
+  /** PostgreSQL: the webhook write path's named statements (ingest-pg.ts), generic plans (pg-pools.ts). */
+  ingestPool?: pg.Pool;
   /** SQLite: commits whose fsync runs off the event loop (wal-sync.ts). */
   walSync?: WalSync;
 }
@@ -192,29 +195,13 @@ export function openSqlite(dataDir: string): OpenedDatabase {
   return { db, dialect: 'sqlite', location: file, walSync: new WalSync(raw, `${file}-wal`) };
 }
 
-/** int8 (bigint) and numeric come back as numbers: epoch ms and seqs stay far below 2^53. */
-function pgTypes(types: typeof pg.types): pg.CustomTypesConfig {
-  return {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-      if (oid === 20 || oid === 1700) return (v: string) => Number(v);
-      return types.getTypeParser(oid, format);
-    }) as pg.CustomTypesConfig['getTypeParser'],
-  };
-}
-
 /** `pg` loads on first use: a SQLite node, and a short CLI command, never pay for it. */
 export async function openPostgres(url: string, poolSize: number): Promise<OpenedDatabase> {
   const { default: pgLib } = await import('pg');
-  const pool = new pgLib.Pool({ connectionString: url, max: poolSize, types: pgTypes(pgLib.types) });
-  // A dropped idle connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  // Nor one lent out: pg-pool removes its listener while a client is checked out, so a
-  // connection that ends under a running statement emits an 'error' nobody hears. The
-  // statement itself still rejects, and the pool discards the client on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const { pool, ingest } = openPgPools(pgLib, url, poolSize);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const { host, pathname } = new URL(url);
-  return { db, dialect: 'postgres', location: `postgres://${host}${pathname}`, pool };
+  return { db, dialect: 'postgres', location: `postgres://${host}${pathname}`, pool, ingestPool: ingest };
 }
 
 /**

@@ -52,7 +52,7 @@ export class InboundStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly write: Write,
-    /** PostgreSQL only: the pool under `db`, for the webhook path's named statements (ingest-pg.ts). */
+    /** PostgreSQL only: the pool of the webhook path's named statements (ingest-pg.ts, pg-pools.ts). */
     private readonly pool: pg.Pool | undefined,
   ) {
     this.batches = pool

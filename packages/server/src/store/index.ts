@@ -117,8 +117,10 @@ export class Store implements EventLogReader {
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     readonly location: string,
-    /** PostgreSQL only: the pool under `db` (the webhook path's named statements, ingest-pg.ts). */
+    /** PostgreSQL only: the pool under `db`. */
     readonly pool: pg.Pool | undefined,
+    /** PostgreSQL only: the webhook write path's named statements (ingest-pg.ts), generic plans (pg-pools.ts). */
+    readonly ingestPool: pg.Pool | undefined,
     /** SQLite only: commits synced off the event loop, for background work (wal-sync.ts). */
     private readonly walSync?: WalSync,
     /** PostgreSQL: keep the instances webhooks name (instance-cache.ts). */
@@ -133,7 +135,7 @@ export class Store implements EventLogReader {
     this.batcher = dialect === 'sqlite' ? new WriteBatcher(db, walSync) : undefined;
     const write: Write = (work, background, weight) =>
       this.batcher ? this.batcher.run(work, background, weight) : db.transaction().execute(work);
-    this.inbound = new InboundStore(db, write, pool);
+    this.inbound = new InboundStore(db, write, ingestPool);
     this.leads = new LeadStore(write);
     this.leadPanel = new LeadPanelStore(db, write, this.inbox);
     this.outbound = new OutboundStore(db, write);
@@ -186,6 +188,7 @@ export class Store implements EventLogReader {
     } catch (err) {
       // A database that is missing or unreachable: release the pool (or file) before saying so.
       await opened.db.destroy().catch(() => {});
+      if (opened.ingestPool !== opened.pool) await opened.ingestPool?.end().catch(() => {});
       throw err;
     }
     const store = new Store(
@@ -193,6 +196,7 @@ export class Store implements EventLogReader {
       opened.dialect,
       opened.location,
       opened.pool,
+      opened.ingestPool,
       opened.walSync,
       opts.cacheInstances ?? true,
     );
@@ -246,6 +250,7 @@ export class Store implements EventLogReader {
     await this.searchIndexer?.stop();
     await this.checkpointer?.stop();
     await this.db.destroy();
+    if (this.ingestPool !== this.pool) await this.ingestPool?.end();
     await this.walSync?.close();
   }
 }
