@@ -52,8 +52,21 @@ export interface ConnectionDeps {
  * has been given or skipped, so a live event at or below it is never sent
  * twice, and a replay from the log hands over to live events without a gap.
  */
+/**
+ * Slices of the heartbeat (tenant-streams.ts `sweep`): a tick every interval
+ * / HEARTBEAT_SLICES pings one slice, so a node's sockets are pinged across
+ * the interval instead of all in one turn of the event loop, where 1,000
+ * pings and then their 1,000 pongs held up the webhooks of that moment
+ * (issue #16, docs/benchmarks.md).
+ * @default 16
+ */
+export const HEARTBEAT_SLICES = 16;
+let nextSlice = 0;
+
 export class Connection implements Flushable {
   readonly id = randomUUID();
+  /** Which tick of the heartbeat pings this socket: sockets take the slices in turn. */
+  readonly heartbeatSlice = nextSlice++ % HEARTBEAT_SLICES;
   /** Subscribed channels as bits of EVERY_CHANNEL's indexes (a Set costs ~200 bytes per socket). */
   private channelBits = DEFAULT_CHANNELS;
   private position = 0;

@@ -148,6 +148,28 @@ describe('liveness', () => {
     assert.equal(s.ws.readyState, WebSocket.OPEN);
   });
 
+  test('the heartbeat pings a slice of the sockets at a time, each once per interval', async () => {
+    const node = await TestNewton.start({ heartbeatIntervalMs: 1600 });
+    try {
+      await node.addTenant('acme');
+      const sockets = await Promise.all(Array.from({ length: 32 }, () => node.connect('acme')));
+      const firstPing = new Map<number, number>();
+      for (const [i, s] of sockets.entries()) {
+        s.ws.once('ping', () => {
+          firstPing.set(i, performance.now());
+        });
+      }
+      await eventually(() => firstPing.size === sockets.length, 10_000, 'every socket pinged');
+      // Pings that came within 15 ms of each other came from one tick of the heartbeat.
+      const at = [...firstPing.values()].sort((a, b) => a - b);
+      const ticks = 1 + at.slice(1).filter((t, i) => t - (at[i] as number) >= 15).length;
+      assert.ok(ticks >= 6, `32 sockets pinged over ${ticks} ticks (16 slices), not in one sweep`);
+      for (const s of sockets) assert.equal(s.ws.readyState, WebSocket.OPEN);
+    } finally {
+      await node.close();
+    }
+  });
+
   test('a peer that stops answering pings is terminated', async () => {
     const token = await fast.token('acme');
     const ws = new WebSocket(`${fast.url.replace('http', 'ws')}/ws/conversations/acme?token=${token}`, {

@@ -4,7 +4,7 @@ import { CHANNELS, type Channel, CloseCode, CloseReason, FrameErrorCode } from '
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type EventOrigin, type Principal, redactUrl, type TenantEvent } from '../core/index.js';
 import { parseSinceParam } from './client-frames.js';
-import { Connection, type ConnectionDeps } from './connection.js';
+import { Connection, type ConnectionDeps, HEARTBEAT_SLICES } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { LiveFrames } from './live.js';
@@ -60,7 +60,11 @@ export class Gateway {
     this.unReconnect = opts.bus.onReconnect(() => {
       this.catchUpAll().catch((err) => opts.logger.error({ err }, 'catch-up after bus reconnect failed'));
     });
-    this.heartbeat = setInterval(() => this.streams.sweep(), opts.heartbeatIntervalMs);
+    // A slice of the sockets per tick: each is pinged once per interval, not all at once (connection.ts).
+    this.heartbeat = setInterval(
+      () => this.streams.sweep(),
+      Math.max(1, opts.heartbeatIntervalMs / HEARTBEAT_SLICES),
+    );
     this.heartbeat.unref();
     if (opts.headPollMs > 0) {
       this.headPoll = setInterval(() => void this.streams.pollHeads(), opts.headPollMs);

@@ -7,7 +7,7 @@
  */
 import { CHANNELS, type Channel, OPT_IN_CHANNELS } from '@newton/protocol';
 import type { EventLogReader, Logger } from '../core/index.js';
-import type { Connection } from './connection.js';
+import { type Connection, HEARTBEAT_SLICES } from './connection.js';
 import { textFrame } from './frames.js';
 import type { GatewayObserver } from './gateway-options.js';
 import { TenantStream } from './tenant-stream.js';
@@ -42,6 +42,8 @@ export class TenantStreams {
   private readonly streams = new Map<string, TenantStream>();
   private readonly lingering = new Map<TenantStream, NodeJS.Timeout>();
   private polling = false;
+  /** The heartbeat's next slice. */
+  private sweepTick = 0;
   /** Set once the gateway stops accepting sockets: a released stream is dropped at once. */
   private closing = false;
 
@@ -100,11 +102,17 @@ export class TenantStreams {
     this.lingering.set(stream, timer);
   }
 
-  /** Protocol pings; drops peers that did not answer the last one and sockets whose token expired. */
+  /**
+   * One tick of the heartbeat, for the sockets of its slice (HEARTBEAT_SLICES
+   * ticks make one interval): protocol pings; drops peers that did not answer
+   * the last one and sockets whose token expired.
+   */
   sweep(): void {
+    const slice = this.sweepTick;
+    this.sweepTick = (slice + 1) % HEARTBEAT_SLICES;
     const nowS = Date.now() / 1000;
     for (const stream of this.streams.values()) {
-      for (const conn of stream.connections) conn.heartbeat(nowS);
+      for (const conn of stream.connections) if (conn.heartbeatSlice === slice) conn.heartbeat(nowS);
     }
   }
 
