@@ -30,6 +30,12 @@ export async function start(argv: string[], ctx: CliContext): Promise<number> {
 async function run(ctx: CliContext, logFile: LogFile | undefined): Promise<number> {
   const logger = createLogger(ctx.config.logLevel, ctx.config.nodeId, logFile?.destination);
   const node = await startNode(ctx.config, logger);
+  // Listening before the banner says so: a SIGTERM sent as soon as the banner is read must stop
+  // the node gracefully, not meet the default action of a process without a handler (exit by signal).
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   ctx.err(`Newton is listening on ${node.url} (store: ${node.store.dialect} at ${node.store.location})`);
   const pub = node.config.publicUrl;
   // Every URL below is the one clients use: PUBLIC_URL when set, else the listening address.
@@ -56,14 +62,7 @@ async function run(ctx: CliContext, logFile: LogFile | undefined): Promise<numbe
   if (logFile) ctx.err(`  logs:      stdout and ${logFile.file} (newton trace reads them)`);
   await printLoginLinks(node, ctx);
   ctx.err('  next: npx newton tenant add TENANT_ID · npx newton token TENANT_ID · npx newton --help');
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      node.logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  node.logger.info({ signal: await stopped }, 'shutting down');
   await node.close();
   return 0;
 }
