@@ -48,11 +48,6 @@ export interface ConnectionDeps {
 }
 
 /**
- * One agent socket. Delivery is by seq: `position` is the last seq this socket
- * has been given or skipped, so a live event at or below it is never sent
- * twice, and a replay from the log hands over to live events without a gap.
- */
-/**
  * Slices of the heartbeat (tenant-streams.ts `sweep`): a tick every interval
  * / HEARTBEAT_SLICES pings one slice, so a node's sockets are pinged across
  * the interval instead of all in one turn of the event loop, where 1,000
@@ -63,6 +58,11 @@ export interface ConnectionDeps {
 export const HEARTBEAT_SLICES = 16;
 let nextSlice = 0;
 
+/**
+ * One agent socket. Delivery is by seq: `position` is the last seq this socket
+ * has been given or skipped, so a live event at or below it is never sent
+ * twice, and a replay from the log hands over to live events without a gap.
+ */
 export class Connection implements Flushable {
   readonly id = randomUUID();
   /** Which tick of the heartbeat pings this socket: sockets take the slices in turn. */
