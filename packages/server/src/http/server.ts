@@ -32,6 +32,7 @@ import { countWebhooks, metricsRoutes } from './metrics-routes.js';
 import { installResponseSchemas } from './openapi/responses.js';
 import { outboundRoutes } from './outbound-routes.js';
 import { replyRoutes } from './reply-routes.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { searchRoutes } from './search-routes.js';
 import { sendError } from './send-error.js';
 import { triageRoutes } from './triage-routes.js';
@@ -84,6 +85,7 @@ export interface HttpOptions {
 export async function buildHttp(opts: HttpOptions): Promise<{ app: FastifyInstance; drain: Drain }> {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
+    childLoggerFactory: requestLoggerFactory,
     // Small default for everything; the webhook routes set their own limit.
     bodyLimit: 64 * 1024,
     trustProxy: opts.trustProxy ?? false,

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Instance, InstancePatch, NewInstance, Tenant } from '../core/index.js';
 import { InstanceCache } from './instance-cache.js';
+import { SqliteInstanceCache } from './instance-cache-sqlite.js';
 import { type InstanceRow, instanceFromRow } from './mappers.js';
 import { prepared } from './prepared.js';
 import type { Database } from './schema.js';
@@ -41,8 +42,11 @@ export interface InstanceUsage {
 
 /** Tenants and provider instances: the configuration side of the store. */
 export class AdminStore {
-  /** PostgreSQL: the instances webhooks named, kept exact by the database's notifications. */
-  private readonly cache: InstanceCache | undefined;
+  /**
+   * The instances webhooks named: kept exact by the database's notifications
+   * (PostgreSQL) or by a version the database's triggers move (SQLite).
+   */
+  private readonly cache: InstanceCache | SqliteInstanceCache | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -52,10 +56,10 @@ export class AdminStore {
      * every webhook (#16), and its answers are cached (instance-cache.ts).
      */
     private readonly pool?: pg.Pool,
-    /** PostgreSQL: keep the instances webhooks name (instance-cache.ts). @default false */
+    /** Keep the instances webhooks name (instance-cache.ts, instance-cache-sqlite.ts). @default false */
     cacheInstances = false,
   ) {
-    this.cache = pool && cacheInstances ? new InstanceCache(pool) : undefined;
+    this.cache = !cacheInstances ? undefined : pool ? new InstanceCache(pool) : new SqliteInstanceCache(db);
   }
 
   /** Stops listening for instance changes. */

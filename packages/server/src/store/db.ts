@@ -36,6 +36,7 @@ import * as m018 from './migrations/018-lead-search-display-name.js';
 import * as m019 from './migrations/019-client-id-partial.js';
 import * as m020 from './migrations/020-search-queue.js';
 import * as m021 from './migrations/021-instance-changes.js';
+import * as m022 from './migrations/022-instance-version.js';
 import { openPgPools } from './pg-pools.js';
 import { registerDirect } from './prepared.js';
 import type { Database } from './schema.js';
@@ -76,6 +77,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '019-client-id-partial': m019,
   '020-search-queue': m020,
   '021-instance-changes': m021,
+  '022-instance-version': m022,
 };
 
 /**

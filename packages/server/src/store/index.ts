@@ -123,7 +123,7 @@ export class Store implements EventLogReader {
     readonly ingestPool: pg.Pool | undefined,
     /** SQLite only: commits synced off the event loop, for background work (wal-sync.ts). */
     private readonly walSync?: WalSync,
-    /** PostgreSQL: keep the instances webhooks name (instance-cache.ts). */
+    /** Keep the instances webhooks name (instance-cache.ts, instance-cache-sqlite.ts). */
     cacheInstances = true,
   ) {
     this.admin = new AdminStore(db, pool, cacheInstances);
@@ -172,9 +172,10 @@ export class Store implements EventLogReader {
     searchIndexIntervalMs?: number;
     onBackgroundError?: (message: string) => void;
     /**
-     * PostgreSQL: keep the instances webhooks name in memory, exact by the
+     * Keep the instances webhooks name in memory: on PostgreSQL exact by the
      * database's notifications, over a connection of its own opened at the
-     * first lookup (instance-cache.ts). A short-lived command looks one up
+     * first lookup (instance-cache.ts); on SQLite by a version its triggers
+     * move (instance-cache-sqlite.ts). A short-lived command looks one up
      * once and has no use for it.
      * @default true
      */

@@ -64,7 +64,7 @@ export class InstanceCache {
   }
 
   /** Keeps a lookup's answer, unless a change was announced since `mark`. */
-  remember(instance: Instance, mark: number): void {
+  remember(instance: Instance, mark: unknown): void {
     if (!this.listening || mark !== this.generation) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key(instance.provider, instance.name), { ...instance });

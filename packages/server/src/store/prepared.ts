@@ -64,3 +64,13 @@ export function prepared<P extends object, R>(build: (db: Executor, p: P) => Com
     return db.executeQuery<R>(CompiledQuery.raw(c.sql, values));
   };
 }
+
+/**
+ * SQLite: runs a read on the connection at once, past Kysely's queue, even
+ * while a transaction holds the connection; the read then sees that
+ * transaction's writes before they commit. Only for reads where that is
+ * harmless (instance-cache-sqlite.ts). Undefined on PostgreSQL.
+ */
+export function readAtOnce(db: Kysely<Database>, sql: string): unknown[] | undefined {
+  return direct.get(db.getExecutor().adapter)?.(sql, []).rows;
+}

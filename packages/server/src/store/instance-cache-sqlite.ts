@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { Instance } from '../core/index.js';
+import { readAtOnce } from './prepared.js';
+import type { Database } from './schema.js';
+
+/**
+ * Instances held at most; past it the cache starts over. A bound on memory,
+ * not a policy: a deployment has a handful of instances per tenant.
+ * @default 10000
+ */
+const MAX_ENTRIES = 10_000;
+
+const VERSION_SQL = 'select version from instance_version where id = 1';
+
+/**
+ * SQLite: the instances webhooks named, by provider and name, kept exact by
+ * `instance_version` (migration 022), which triggers give a new random value
+ * in the transaction of any change to an instance, whichever process made it.
+ * Each use reads the version first, on the connection at once (a statement of
+ * about a microsecond, prepared.ts `readAtOnce`): a version that moved empties
+ * the cache. The lookup it spares went through Kysely's connection queue on
+ * every webhook, about 4 % of a webhook's CPU (#16, docs/benchmarks.md).
+ *
+ * The read may see the writes of a transaction of this process that has not
+ * committed yet; that only ever empties the cache more often. A lookup's
+ * answer is kept only if the version did not move between `mark` (before the
+ * lookup) and `remember` (after it); versions never repeat, so an unchanged
+ * version means nothing changed in between. Same face as the PostgreSQL
+ * cache (instance-cache.ts).
+ */
+export class SqliteInstanceCache {
+  private readonly entries = new Map<string, Instance>();
+  /** The version the entries were read under. */
+  private seen: unknown;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** A copy of the instance if it is held and nothing changed since. */
+  get(provider: string, name: string): Instance | undefined {
+    if (this.check() === undefined) return undefined;
+    const hit = this.entries.get(key(provider, name));
+    return hit ? { ...hit } : undefined;
+  }
+
+  /** Taken before a lookup is sent, and handed to `remember` with its answer. */
+  mark(): unknown {
+    return this.check();
+  }
+
+  /** Keeps a lookup's answer, unless an instance changed since `mark`. */
+  remember(instance: Instance, mark: unknown): void {
+    if (mark === undefined || this.check() !== mark) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(key(instance.provider, instance.name), { ...instance });
+  }
+
+  /** Empties the cache: an instance changed, or may have. */
+  forget(): void {
+    this.seen = undefined;
+    this.entries.clear();
+  }
+
+  async close(): Promise<void> {
+    this.forget();
+  }
+
+  /** The version now (undefined when it cannot be read); empties the cache when it moved. */
+  private check(): unknown {
+    let version: unknown;
+    try {
+      version = (readAtOnce(this.db, VERSION_SQL)?.[0] as { version?: unknown } | undefined)?.version;
+    } catch {
+      version = undefined; // never a reason to fail a webhook: it is looked up instead
+    }
+    if (version === undefined || version !== this.seen) {
+      this.entries.clear();
+      this.seen = version;
+    }
+    return version;
+  }
+}
+
+const key = (provider: string, name: string) => `${provider}\n${name}`;
