@@ -11,8 +11,8 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
  * The state columns a node writes as webhooks come (`last_webhook_at`,
  * `state*`) are not in the list: those updates notify nobody. A statement
  * trigger: one notification per statement, and PostgreSQL sends one per
- * transaction however many it raised. SQLite has no cache (its lookup is
- * in the process) and nothing to do.
+ * transaction however many it raised. Nothing to do on SQLite here; its
+ * cache has a version of its own (migration 022).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) return;
