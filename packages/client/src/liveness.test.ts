@@ -53,6 +53,9 @@ function service(extra: Partial<WebSocketServiceOptions>, clock?: ManualClock): 
     WebSocket,
     window: null,
     document: null,
+    // a fixed draw: with Math.random a 0 ms reconnect delay (1 in 500) would run inside the advance() that
+    // reaches the pong deadline, and the test would see 'connecting' where it asserts 'reconnecting'
+    random: () => 0.5,
     ...(clock ? { clock } : {}),
     ...extra,
   });

@@ -364,6 +364,8 @@ describe('WebSocketService decisions (scripted socket)', () => {
       window: null,
       document: null,
       connectTimeoutMs: 5000,
+      // Math.random could draw a 0 ms delay (1 in 500), and the retry would then run inside advance(5000)
+      random: () => 0.5,
     });
     svc.connect();
     clock.advance(5000);
