@@ -352,20 +352,11 @@ describe('WebSocketService decisions (scripted socket)', () => {
   });
 
   test('getToken that never settles does not wedge the service', async () => {
-    const clock = new ManualClock();
-    const { Impl, sockets } = fakeWebSocket();
     let calls = 0;
-    const svc = new WebSocketService({
-      baseUrl: 'http://h',
-      tenantId: 't',
+    // setup()'s fixed draw: Math.random could give a 0 ms delay, and the retry would run inside advance(5000)
+    const { svc, sockets, clock } = setup({
       getToken: () => (++calls === 1 ? new Promise<string>(() => {}) : 'tok'),
-      WebSocket: Impl,
-      clock,
-      window: null,
-      document: null,
       connectTimeoutMs: 5000,
-      // Math.random could draw a 0 ms delay (1 in 500), and the retry would then run inside advance(5000)
-      random: () => 0.5,
     });
     svc.connect();
     clock.advance(5000);
